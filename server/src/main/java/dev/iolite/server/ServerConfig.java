@@ -1,0 +1,68 @@
+package dev.iolite.server;
+
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything {@code iolite serve} is configured with, validated once at start.
+ *
+ * @param dataDir         where the database, TLS material, keys and {@code ready.json} live
+ * @param bind            address to listen on
+ * @param port            HTTPS port; 0 picks a free one
+ * @param hubName         the default hub, created at first start
+ * @param tlsCert         PEM certificate chain, or null for the generated self-signed one
+ * @param tlsKey          PEM private key for {@code tlsCert}
+ * @param armIssuer       external OIDC issuer whose tokens ARM also accepts, or null
+ * @param armJwksUrl      that issuer's JWKS
+ * @param armAudience     the audience its tokens must carry, or null for any
+ * @param maxRequestBytes cap on request bodies; larger bodies get 413
+ */
+public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
+                           String armIssuer, URL armJwksUrl, String armAudience, long maxRequestBytes) {
+    public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8443;
+    public static final String DEFAULT_HUB = "iolite";
+    /** 8 MiB: 100 devices with full twins fit; raise it only together with the twin limits. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 8L * 1024 * 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(hubName, "hubName");
+    }
+
+    /** Defaults for everything but the data dir and port (tests). */
+    public static ServerConfig of(Path dataDir, int port) {
+        return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null, null, null,
+                DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    /** The problems that stop a start, each with a message a person can act on. */
+    public enum Problem {
+        PORT_OUT_OF_RANGE("--port must be 0 to 65535"),
+        BAD_HUB_NAME("--hub must be 3 to 50 letters, digits or hyphens, not all digits, not starting or ending with a hyphen"),
+        CERT_WITHOUT_KEY("--tls-cert and --tls-key go together: give both or neither"),
+        ISSUER_WITHOUT_JWKS("--arm-issuer needs --arm-jwks-url (and --arm-jwks-url needs --arm-issuer)"),
+        REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB");
+
+        private final String message;
+
+        Problem(String message) { this.message = message; }
+
+        public String message() { return message; }
+    }
+
+    /** Throws IllegalArgumentException with the first problem's message. */
+    public ServerConfig validated() {
+        if (port < 0 || port > 65535) throw problem(Problem.PORT_OUT_OF_RANGE);
+        if (!dev.iolite.server.registry.IdRules.isHubName(hubName)) throw problem(Problem.BAD_HUB_NAME);
+        if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
+        if ((armIssuer == null) != (armJwksUrl == null)) throw problem(Problem.ISSUER_WITHOUT_JWKS);
+        if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
+        return this;
+    }
+
+    private static IllegalArgumentException problem(Problem p) { return new IllegalArgumentException(p.message()); }
+}

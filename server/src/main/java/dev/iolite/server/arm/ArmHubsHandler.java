@@ -1,0 +1,91 @@
+package dev.iolite.server.arm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.auth.SharedAccessPolicy;
+import dev.iolite.server.http.Json;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.hubs.HubService;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.RegistryService;
+import io.javalin.http.Context;
+
+import java.util.function.Predicate;
+
+/** Hub resources of the ARM surface: lifecycle, keys, statistics, quota metrics. */
+public final class ArmHubsHandler {
+    /** Devices plus modules per hub (SPEC §3.8); reported as the TotalDeviceCount quota. */
+    public static final long DEVICE_QUOTA = 1_000_000;
+
+    private final HubService hubs;
+    private final RegistryService registry;
+    private final ArmMapper mapper;
+    private final ObjectMapper json;
+
+    public ArmHubsHandler(HubService hubs, RegistryService registry, ArmMapper mapper, ObjectMapper json) {
+        this.hubs = hubs;
+        this.registry = registry;
+        this.mapper = mapper;
+        this.json = json;
+    }
+
+    void listBySubscription(Context ctx) {
+        list(ctx, h -> h.subscriptionId().equalsIgnoreCase(ctx.pathParam("sub")));
+    }
+
+    void listByResourceGroup(Context ctx) {
+        list(ctx, h -> h.subscriptionId().equalsIgnoreCase(ctx.pathParam("sub"))
+                && h.resourceGroup().equalsIgnoreCase(ctx.pathParam("rg")));
+    }
+
+    private void list(Context ctx, Predicate<Hub> filter) {
+        ObjectNode out = json.createObjectNode();
+        ArrayNode value = out.putArray("value");
+        hubs.list().stream().filter(filter).forEach(h -> value.add(mapper.hub(h)));
+        ctx.json(out);
+    }
+
+    void get(Context ctx) {
+        ctx.json(mapper.hub(hub(ctx)));
+    }
+
+    /** PUT: 201 on create, 200 on update, both with provisioningState Succeeded so SDK pollers finish at once. */
+    void createOrUpdate(Context ctx) {
+        HubService.HubSpec spec = mapper.spec(Json.parse(json, ctx.body()));
+        HubService.Placed placed = hubs.createOrUpdate(ctx.pathParam("sub"), ctx.pathParam("rg"),
+                ctx.pathParam("hub"), spec, ctx.header("If-Match"));
+        ctx.status(placed.created() ? 201 : 200);
+        ctx.json(mapper.hub(placed.hub()));
+    }
+
+    void delete(Context ctx) {
+        boolean deleted = hubs.delete(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"));
+        ctx.status(deleted ? 200 : 204);
+    }
+
+    void listKeys(Context ctx) {
+        ctx.json(mapper.keys(hub(ctx)));
+    }
+
+    void keyForName(Context ctx) {
+        Hub hub = hub(ctx);
+        String keyName = ctx.pathParam("keyname");
+        SharedAccessPolicy p = hub.policy(keyName).orElseThrow(() -> new IoliteException(ErrorCode.NOT_FOUND,
+                "hub '" + hub.name() + "' has no shared access policy named '" + keyName + "'"));
+        ctx.json(mapper.rule(p));
+    }
+
+    void stats(Context ctx) {
+        ctx.json(mapper.statistics(registry.statistics(hub(ctx).name())));
+    }
+
+    void quotaMetrics(Context ctx) {
+        ctx.json(mapper.quotaMetrics(registry.statistics(hub(ctx).name()), DEVICE_QUOTA));
+    }
+
+    private Hub hub(Context ctx) {
+        return hubs.get(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"));
+    }
+}

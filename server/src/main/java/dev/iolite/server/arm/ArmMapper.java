@@ -1,0 +1,125 @@
+package dev.iolite.server.arm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.auth.Right;
+import dev.iolite.server.auth.SharedAccessPolicy;
+import dev.iolite.server.http.Json;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.hubs.HubService;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.RegistryStatistics;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** ARM wire JSON (SPEC §1.9) to and from the domain. */
+public final class ArmMapper {
+    private final ObjectMapper json;
+
+    public ArmMapper(ObjectMapper json) { this.json = json; }
+
+    public static String resourceId(Hub h) {
+        return "/subscriptions/" + h.subscriptionId() + "/resourceGroups/" + h.resourceGroup()
+                + "/providers/Microsoft.Devices/IotHubs/" + h.name();
+    }
+
+    public ObjectNode hub(Hub h) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", resourceId(h));
+        n.put("name", h.name());
+        n.put("type", "Microsoft.Devices/IotHubs");
+        n.put("location", h.location());
+        ObjectNode tags = n.putObject("tags");
+        h.tags().forEach(tags::put);
+        n.put("etag", h.etag());
+        ObjectNode sku = n.putObject("sku");
+        sku.put("name", h.skuName());
+        sku.put("tier", tier(h.skuName()));
+        sku.put("capacity", h.skuCapacity());
+        ObjectNode p = n.putObject("properties");
+        p.put("state", "Active");
+        p.put("provisioningState", "Succeeded");
+        p.put("hostName", h.hostName());
+        ObjectNode events = p.putObject("eventHubEndpoints").putObject("events");
+        events.put("retentionTimeInDays", 1);
+        events.put("partitionCount", 2);
+        events.putArray("partitionIds").add("0").add("1");
+        events.put("path", h.name().toLowerCase(java.util.Locale.ROOT));
+        events.put("endpoint", "sb://" + h.hostName() + "/");
+        p.putNull("authorizationPolicies");
+        p.put("features", "None");
+        p.put("minTlsVersion", "1.2");
+        p.put("enableFileUploadNotifications", false);
+        n.putObject("systemData").put("createdAt", h.createdAt().toString());
+        return n;
+    }
+
+    public HubService.HubSpec spec(JsonNode body) {
+        ObjectNode n = Json.requireObject(body, "the IotHubDescription");
+        ObjectNode sku = Json.object(n, "sku", "sku");
+        if (sku == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'sku' is required");
+        String skuName = Json.text(sku, "name", "sku.name");
+        Long capacity = Json.integer(sku, "capacity", "sku.capacity");
+        Map<String, String> tags = new LinkedHashMap<>();
+        ObjectNode t = Json.object(n, "tags", "tags");
+        if (t != null) {
+            Iterator<Map.Entry<String, JsonNode>> it = t.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'tags." + e.getKey() + "' must be a string");
+                }
+                tags.put(e.getKey(), e.getValue().textValue());
+            }
+        }
+        return new HubService.HubSpec(Json.text(n, "location", "location"),
+                skuName == null ? null : skuName.toUpperCase(java.util.Locale.ROOT),
+                capacity == null ? 1 : capacity, tags);
+    }
+
+    public ObjectNode rule(SharedAccessPolicy p) {
+        ObjectNode n = json.createObjectNode();
+        n.put("keyName", p.keyName());
+        n.put("primaryKey", p.primaryKey());
+        n.put("secondaryKey", p.secondaryKey());
+        n.put("rights", Right.format(p.rights()));
+        return n;
+    }
+
+    public ObjectNode keys(Hub h) {
+        ObjectNode n = json.createObjectNode();
+        ArrayNode value = n.putArray("value");
+        h.policies().forEach(p -> value.add(rule(p)));
+        return n;
+    }
+
+    public ObjectNode statistics(RegistryStatistics s) {
+        ObjectNode n = json.createObjectNode();
+        n.put("totalDeviceCount", s.totalDeviceCount());
+        n.put("enabledDeviceCount", s.enabledDeviceCount());
+        n.put("disabledDeviceCount", s.disabledDeviceCount());
+        return n;
+    }
+
+    public ObjectNode quotaMetrics(RegistryStatistics s, long deviceQuota) {
+        ObjectNode n = json.createObjectNode();
+        ArrayNode value = n.putArray("value");
+        value.addObject().put("name", "TotalMessages").put("currentValue", 0).put("maxValue", 400_000);
+        value.addObject().put("name", "TotalDeviceCount").put("currentValue", s.totalDeviceCount())
+                .put("maxValue", deviceQuota);
+        return n;
+    }
+
+    private static String tier(String sku) {
+        return switch (sku.charAt(0)) {
+            case 'F' -> "Free";
+            case 'B' -> "Basic";
+            default -> "Standard";
+        };
+    }
+}

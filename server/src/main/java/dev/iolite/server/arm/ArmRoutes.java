@@ -1,0 +1,52 @@
+package dev.iolite.server.arm;
+
+import dev.iolite.server.auth.ArmTokens;
+import dev.iolite.server.http.WebServer;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+/**
+ * The ARM surface's route table (SPEC §1.2). Paths are registered in lower case and matched
+ * case-insensitively; every route needs a bearer token and an {@code api-version} (any value).
+ */
+public final class ArmRoutes implements WebServer.RouteTable {
+    private static final String SUB = "/subscriptions/{sub}";
+    private static final String HUBS = "/providers/microsoft.devices/iothubs";
+    private static final String P = SUB + "/resourcegroups/{rg}" + HUBS + "/{hub}";
+
+    private final ArmTokens tokens;
+    private final ArmHubsHandler hubs;
+
+    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs) {
+        this.tokens = tokens;
+        this.hubs = hubs;
+    }
+
+    @Override
+    public void addRoutes(Javalin app) {
+        app.before("/subscriptions/*", this::authenticate);
+        // list hubs of a subscription, of a resource group
+        app.get(SUB + HUBS, hubs::listBySubscription);
+        app.get(SUB + "/resourcegroups/{rg}" + HUBS, hubs::listByResourceGroup);
+        // get, create or update, delete a hub
+        app.get(P, hubs::get);
+        app.put(P, hubs::createOrUpdate);
+        app.delete(P, hubs::delete);
+        // keys: all policies, one policy
+        app.post(P + "/listkeys", hubs::listKeys);
+        app.post(P + "/iothubkeys/{keyname}/listkeys", hubs::keyForName);
+        // registry statistics and quota metrics
+        app.get(P + "/iothubstats", hubs::stats);
+        app.get(P + "/quotametrics", hubs::quotaMetrics);
+    }
+
+    private void authenticate(Context ctx) {
+        tokens.verify(ctx.header("Authorization"));
+        String apiVersion = ctx.queryParam("api-version");
+        if (apiVersion == null || apiVersion.isBlank()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_NULL, "the 'api-version' query parameter is required");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.iolite.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code iolite} command line. Exit codes: 0 ok, 1 failed operation, 2 usage. */
+@Command(name = "iolite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
+        subcommands = {ServeCommand.class, TokenCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line in-process and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("iolite: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, for example 'iolite serve'");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"iolite " + (v == null ? "development" : v)};
+        }
+    }
+}

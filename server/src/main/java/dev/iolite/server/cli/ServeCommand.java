@@ -1,0 +1,75 @@
+package dev.iolite.server.cli;
+
+import dev.iolite.server.Iolite;
+import dev.iolite.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code iolite serve}: runs the registry until SIGTERM or Ctrl-C, then stops cleanly with exit code 0. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the registry over HTTPS. Every option can also come from its IOLITE_* variable.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
+            description = "Data folder: database, TLS material, keys, ready.json (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
+    Path dataDir;
+
+    @Option(names = "--port", defaultValue = "${env:IOLITE_PORT:-8443}",
+            description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}; IOLITE_PORT).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "${env:IOLITE_BIND:-127.0.0.1}",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; IOLITE_BIND).")
+    String bind;
+
+    @Option(names = "--hub", defaultValue = "${env:IOLITE_HUB:-iolite}",
+            description = "Name of the default hub (default: ${DEFAULT-VALUE}; IOLITE_HUB).")
+    String hub;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:IOLITE_TLS_CERT}",
+            description = "PEM certificate chain; without it a self-signed one is made once (IOLITE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:IOLITE_TLS_KEY}",
+            description = "PEM private key of --tls-cert (IOLITE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--arm-issuer", defaultValue = "${env:IOLITE_ARM_ISSUER}",
+            description = "Also accept ARM bearer tokens of this OIDC issuer (IOLITE_ARM_ISSUER).")
+    String armIssuer;
+
+    @Option(names = "--arm-jwks-url", defaultValue = "${env:IOLITE_ARM_JWKS_URL}",
+            description = "JWKS of --arm-issuer (IOLITE_ARM_JWKS_URL).")
+    URL armJwksUrl;
+
+    @Option(names = "--arm-audience", defaultValue = "${env:IOLITE_ARM_AUDIENCE}",
+            description = "Audience that --arm-issuer tokens must carry (IOLITE_ARM_AUDIENCE).")
+    String armAudience;
+
+    @Option(names = "--max-request-bytes", defaultValue = "${env:IOLITE_MAX_REQUEST_BYTES:-8388608}",
+            description = "Cap on request bodies; larger ones get 413 (default: ${DEFAULT-VALUE}; IOLITE_MAX_REQUEST_BYTES).")
+    long maxRequestBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
+                armAudience, maxRequestBytes).validated();
+        Iolite iolite = Iolite.start(config);
+        CountDownLatch stop = new CountDownLatch(1);
+        // Handle the signals ourselves so that a requested stop exits 0 after closing cleanly.
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        System.out.println("Iolite ready on " + iolite.url());
+        System.out.flush();
+        stop.await();
+        System.err.println("Iolite stopping: finishing requests in flight");
+        iolite.close();
+        System.err.println("Iolite stopped");
+        return 0;
+    }
+}

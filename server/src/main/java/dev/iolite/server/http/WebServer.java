@@ -1,0 +1,204 @@
+package dev.iolite.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.store.StoreUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTPS server: Javalin on Jetty with TLS always. Pipeline, in order:
+ * <ol>
+ *   <li>Jetty parses the request; malformed request lines and URIs are answered by
+ *       {@link JsonErrorHandler} in the hub API's error format;</li>
+ *   <li>a before-handler assigns the request id (ARM's {@code x-ms-request-id}, the hub API's tracking id)
+ *       and counts the request in flight, for graceful stop;</li>
+ *   <li>the route tables of each surface authenticate and run their handler;</li>
+ *   <li>exceptions are rendered once, in the surface's format ({@link ErrorRenderer}); anything unexpected is
+ *       logged with the request id and answered 500.</li>
+ * </ol>
+ */
+public final class WebServer {
+    private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+    public static final String REQUEST_ID = "iolite.requestId";
+
+    private final Javalin app;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private ServerConnector connector;
+
+    /** The tables of routes of one surface. */
+    public interface RouteTable {
+        void addRoutes(Javalin app);
+    }
+
+    public WebServer(String bind, int port, long maxRequestBytes, TlsMaterial tls, ObjectMapper json,
+                     ErrorRenderer errors, Clock clock, List<RouteTable> tables) {
+        char[] keyPassword = UUID.randomUUID().toString().toCharArray();
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = maxRequestBytes;
+            cfg.http.defaultContentType = "application/json; charset=utf-8";
+            cfg.router.caseInsensitiveRoutes = true;
+            cfg.router.ignoreTrailingSlashes = true;
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(Duration.ofSeconds(30).toMillis());
+                server.setErrorHandler(new JsonErrorHandler(errors, clock));
+                connector = httpsConnector(server, bind, port, tls, keyPassword);
+                server.addConnector(connector);
+            });
+        });
+
+        app.before(ctx -> {
+            inFlight.incrementAndGet();
+            ctx.attribute("iolite.counted", Boolean.TRUE);
+            String id = UUID.randomUUID().toString();
+            ctx.attribute(REQUEST_ID, id);
+            ctx.header("x-ms-request-id", id);
+        });
+        app.after(ctx -> {
+            if (ctx.attribute("iolite.counted") != null) inFlight.decrementAndGet();
+        });
+        app.exception(IoliteException.class, (e, ctx) -> respond(ctx, errors, clock, e.errorCode(), e.getMessage()));
+        app.exception(StoreUnavailableException.class, (e, ctx) -> {
+            LOG.warn("request {} failed: store unavailable: {}", requestId(ctx), e.getMessage());
+            respond(ctx, errors, clock, ErrorCode.SERVICE_UNAVAILABLE, "the store is unavailable; try again shortly");
+        });
+        app.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, errors, clock,
+                ErrorRenderer.forStatus(e.getStatus()), describe(e, ctx)));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("request {} {} {} failed", requestId(ctx), ctx.method(), ctx.path(), e);
+            respond(ctx, errors, clock, ErrorCode.SERVER_ERROR, "internal error; tracking id " + requestId(ctx));
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                respond(ctx, errors, clock, ErrorCode.NOT_FOUND, "no operation at " + ctx.method() + " " + ctx.path());
+            }
+        });
+        app.error(405, ctx -> respond(ctx, errors, clock, ErrorCode.METHOD_NOT_ALLOWED,
+                ctx.method() + " is not allowed on " + ctx.path()));
+        for (RouteTable t : tables) t.addRoutes(app);
+    }
+
+    private static String describe(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> "no operation at " + ctx.method() + " " + ctx.path();
+            case 413 -> "the request body is larger than the server's limit";
+            default -> e.getMessage();
+        };
+    }
+
+    static void respond(Context ctx, ErrorRenderer errors, Clock clock, ErrorCode code, String message) {
+        ErrorRenderer.Rendered r = errors.render(ctx.path(), code, message, requestId(ctx), clock.instant());
+        ctx.status(r.status());
+        if (r.errorCodeHeader() != null) ctx.header("iothub-errorcode", r.errorCodeHeader());
+        ctx.contentType("application/json; charset=utf-8");
+        ctx.result(r.body());
+    }
+
+    public static String requestId(Context ctx) {
+        String id = ctx.attribute(REQUEST_ID);
+        return id == null ? "-" : id;
+    }
+
+    private static ServerConnector httpsConnector(Server server, String bind, int port, TlsMaterial tls, char[] password) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(tls.keyStore(password));
+        ssl.setKeyStorePassword(new String(password));
+        ssl.setSniRequired(false);
+        HttpConfiguration https = new HttpConfiguration();
+        https.setSendServerVersion(false);
+        https.setUriCompliance(UriCompliance.LEGACY);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Clients reach us by IP, "localhost" or a hub host name that the certificate need not carry.
+        secure.setSniHostCheck(false);
+        https.addCustomizer(secure);
+        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                new HttpConnectionFactory(https));
+        c.setHost(bind);
+        c.setPort(port);
+        return c;
+    }
+
+    public void start() { app.start(); }
+
+    public int port() { return connector.getLocalPort(); }
+
+    /** Stops accepting, waits up to {@code grace} for requests in flight, then stops the server. */
+    public void stop(Duration grace) {
+        try {
+            connector.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the connector failed", e);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        app.stop();
+    }
+
+    /** Jetty's own errors (bad request lines, bad URIs, 400s before routing) in the hub API's format. */
+    static final class JsonErrorHandler extends ErrorHandler {
+        private final ErrorRenderer errors;
+        private final Clock clock;
+
+        JsonErrorHandler(ErrorRenderer errors, Clock clock) {
+            this.errors = errors;
+            this.clock = clock;
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            ErrorCode code = ErrorRenderer.forStatus(status);
+            String message = "the request could not be read (" + (reason == null ? "HTTP " + status : reason)
+                    + "); percent-encode ids and other path segments";
+            ErrorRenderer.Rendered r = errors.hub(code, message, UUID.randomUUID().toString(), clock.instant());
+            fields.put("Content-Type", "application/json; charset=utf-8");
+            fields.put("iothub-errorcode", r.errorCodeHeader());
+            return ByteBuffer.wrap(r.body().getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        protected void generateAcceptableResponse(org.eclipse.jetty.server.Request baseRequest,
+                                                  jakarta.servlet.http.HttpServletRequest request,
+                                                  jakarta.servlet.http.HttpServletResponse response, int code,
+                                                  String message) throws java.io.IOException {
+            String path = request.getRequestURI();
+            ErrorRenderer.Rendered r = errors.render(path, ErrorRenderer.forStatus(code),
+                    message == null ? "HTTP " + code : message, UUID.randomUUID().toString(), clock.instant());
+            baseRequest.setHandled(true);
+            response.setContentType("application/json; charset=utf-8");
+            if (r.errorCodeHeader() != null) response.setHeader("iothub-errorcode", r.errorCodeHeader());
+            response.getOutputStream().write(r.body().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.iolite.server.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.http.Json;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.ETags;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IdRules;
+import dev.iolite.server.registry.ImportItem;
+import dev.iolite.server.registry.ImportMode;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LineOutcome;
+import dev.iolite.server.registry.RegistryService;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Device and module identity operations of the hub API (SPEC §2.2 to §2.5). */
+public final class DevicesHandler {
+    private final RegistryService registry;
+    private final HubMapper mapper;
+    private final ObjectMapper json;
+
+    public DevicesHandler(RegistryService registry, HubMapper mapper, ObjectMapper json) {
+        this.registry = registry;
+        this.mapper = mapper;
+        this.json = json;
+    }
+
+    void statistics(Context ctx, Hub hub) {
+        ctx.json(mapper.statistics(registry.statistics(hub.name())));
+    }
+
+    /** No device connects to Iolite, so the connected count is always 0. */
+    void serviceStatistics(Context ctx, Hub hub) {
+        ctx.json(json.createObjectNode().put("connectedDeviceCount", 0));
+    }
+
+    void list(Context ctx, Hub hub) {
+        String top = ctx.queryParam("top");
+        int n = RegistryService.MAX_LIST;
+        if (top != null && !top.isBlank()) {
+            try {
+                n = Integer.parseInt(top.trim());
+            } catch (NumberFormatException e) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'top' must be an integer, not '" + top + "'");
+            }
+        }
+        ArrayNode out = json.createArrayNode();
+        for (Device d : registry.listDevices(hub.name(), n)) out.add(mapper.device(d));
+        ctx.json(out);
+    }
+
+    void listModules(Context ctx, Hub hub) {
+        String id = IdRules.requireDeviceId(ctx.pathParam("id"), "deviceId");
+        ArrayNode out = json.createArrayNode();
+        for (Device d : registry.listModules(hub.name(), id)) out.add(mapper.device(d));
+        ctx.json(out);
+    }
+
+    void get(Context ctx, Hub hub) {
+        Device d = registry.get(hub.name(), key(ctx));
+        ctx.header("ETag", "\"" + d.etag() + "\"");
+        ctx.json(mapper.device(d));
+    }
+
+    /**
+     * Create or update (SPEC §2.4): no If-Match creates (409 if it exists), {@code *} updates
+     * unconditionally, an etag updates only on match (412 otherwise).
+     */
+    void put(Context ctx, Hub hub) {
+        DeviceKey key = key(ctx);
+        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the device");
+        String bodyId = Json.text(body, "deviceId", "deviceId");
+        if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(key.deviceId())) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                    "'deviceId' in the body ('" + bodyId + "') differs from the id in the path ('" + key.deviceId() + "')");
+        }
+        String bodyModule = Json.text(body, "moduleId", "moduleId");
+        if (key.moduleId() != null && bodyModule != null && !bodyModule.isEmpty() && !bodyModule.equals(key.moduleId())) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'moduleId' in the body ('" + bodyModule
+                    + "') differs from the id in the path ('" + key.moduleId() + "')");
+        }
+        String ifMatch = ETags.unquote(ctx.header("If-Match"));
+        ImportMode mode = ifMatch == null ? ImportMode.CREATE
+                : ETags.isWildcard(ifMatch) ? ImportMode.UPDATE : ImportMode.UPDATE_IF_MATCH_ETAG;
+        ImportItem parsed = mapper.item(body, 1, "deviceId", mode);
+        ImportItem item = new ImportItem(1, key.deviceId(), key.moduleId(), mode, ifMatch, null, parsed.status(),
+                parsed.statusReason(), parsed.authentication(), parsed.iotEdge(), parsed.deviceScope(),
+                parsed.parentScopes(), parsed.managedBy(), null, null);
+        Device d = registry.apply(hub.name(), item);
+        ctx.header("ETag", "\"" + d.etag() + "\"");
+        ctx.json(mapper.device(d));
+    }
+
+    /** Delete: no If-Match or {@code *} is unconditional (SPEC §2.4), an etag must match. */
+    void delete(Context ctx, Hub hub) {
+        DeviceKey key = key(ctx);
+        String ifMatch = ETags.unquote(ctx.header("If-Match"));
+        ImportMode mode = ifMatch == null || ETags.isWildcard(ifMatch) ? ImportMode.DELETE : ImportMode.DELETE_IF_MATCH_ETAG;
+        registry.apply(hub.name(), ImportItem.delete(key.deviceId(), key.moduleId(), mode, ifMatch));
+        ctx.status(204);
+    }
+
+    /** Bulk registry operation (SPEC §2.5): at most 100 items, each named once, each with its import mode. */
+    void bulk(Context ctx, Hub hub) {
+        ArrayNode array = Json.requireArray(Json.parse(json, ctx.body()), "the bulk request");
+        if (array.isEmpty()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the bulk request holds no devices");
+        }
+        if (array.size() > RegistryService.MAX_BULK_DEVICES) {
+            throw new IoliteException(ErrorCode.TOO_MANY_DEVICES, "the bulk request holds " + array.size()
+                    + " devices; the limit is " + RegistryService.MAX_BULK_DEVICES);
+        }
+        List<ImportItem> items = new ArrayList<>(array.size());
+        Set<DeviceKey> seen = new HashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode element = array.get(i);
+            ImportItem item;
+            try {
+                item = mapper.item(Json.requireObject(element, "item " + i), i + 1, "id", ImportMode.CREATE_OR_UPDATE);
+            } catch (IoliteException e) {
+                throw new IoliteException(e.errorCode(), "item " + i + ": " + e.getMessage());
+            }
+            if (item.deviceId() != null && !seen.add(item.key())) {
+                throw new IoliteException(ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES,
+                        "'" + item.key() + "' appears more than once in the bulk request");
+            }
+            items.add(item);
+        }
+        List<LineOutcome> outcomes = registry.applyBatch(hub.name(), items);
+        ObjectNode result = json.createObjectNode();
+        ArrayNode errors = json.createArrayNode();
+        for (LineOutcome o : outcomes) {
+            if (o instanceof LineOutcome.Failed f) {
+                ObjectNode e = errors.addObject();
+                e.put("deviceId", f.item().deviceId());
+                if (f.item().moduleId() != null) e.put("moduleId", f.item().moduleId());
+                e.put("errorCode", f.code().wireName());
+                e.put("errorStatus", f.message());
+                e.put("operation", f.item().mode().wireName());
+            }
+        }
+        result.put("isSuccessful", errors.isEmpty());
+        result.set("errors", errors);
+        result.set("warnings", json.createArrayNode());
+        if (!errors.isEmpty()) {
+            ctx.status(400);
+            ctx.header("iothub-errorcode", ErrorCode.BULK_REGISTRY_OPERATION_FAILURE.wireName());
+        }
+        ctx.json(result);
+    }
+
+    static DeviceKey key(Context ctx) {
+        String id = IdRules.requireDeviceId(ctx.pathParam("id"), "deviceId");
+        String mid = ctx.pathParamMap().get("mid");
+        return new DeviceKey(id, mid == null ? null : IdRules.requireModuleId(mid, "moduleId"));
+    }
+}

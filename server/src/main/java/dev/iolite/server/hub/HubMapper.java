@@ -1,0 +1,160 @@
+package dev.iolite.server.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.registry.AuthType;
+import dev.iolite.server.registry.Authentication;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceStatus;
+import dev.iolite.server.registry.ImportItem;
+import dev.iolite.server.registry.ImportMode;
+import dev.iolite.server.registry.RegistryStatistics;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import static dev.iolite.server.http.Json.bool;
+import static dev.iolite.server.http.Json.object;
+import static dev.iolite.server.http.Json.strings;
+import static dev.iolite.server.http.Json.text;
+
+/** Hub API wire JSON (SPEC §2.3, §2.7, §3.2) to and from the domain. Reading checks types and names the field. */
+public final class HubMapper {
+    /** The wire value of a time that was never set (SPEC §2.3). */
+    static final String NEVER = "0001-01-01T00:00:00Z";
+
+    private final ObjectMapper json;
+
+    public HubMapper(ObjectMapper json) { this.json = json; }
+
+    /** A device or module body of {@code PUT /devices/...}, or an ExportImportDevice (bulk and import lines). */
+    public ImportItem item(ObjectNode n, long lineNumber, String idField, ImportMode fallbackMode) {
+        String modeText = text(n, "importMode", "importMode");
+        ImportMode mode = modeText == null ? fallbackMode : ImportMode.parse(modeText);
+        String status = text(n, "status", "status");
+        ObjectNode properties = object(n, "properties", "properties");
+        ObjectNode capabilities = object(n, "capabilities", "capabilities");
+        return new ImportItem(lineNumber, text(n, idField, idField), text(n, "moduleId", "moduleId"), mode,
+                text(n, "eTag", "eTag"), text(n, "twinETag", "twinETag"),
+                status == null ? null : DeviceStatus.parse(status, "status"),
+                text(n, "statusReason", "statusReason"), authentication(object(n, "authentication", "authentication")),
+                bool(capabilities, "iotEdge", "capabilities.iotEdge"), text(n, "deviceScope", "deviceScope"),
+                strings(n, "parentScopes", "parentScopes"), text(n, "managedBy", "managedBy"),
+                strip(object(n, "tags", "tags")), strip(object(properties, "desired", "properties.desired")));
+    }
+
+    private static Authentication authentication(ObjectNode a) {
+        if (a == null) return null;
+        ObjectNode sym = object(a, "symmetricKey", "authentication.symmetricKey");
+        ObjectNode x509 = object(a, "x509Thumbprint", "authentication.x509Thumbprint");
+        String type = text(a, "type", "authentication.type");
+        return new Authentication(type == null ? null : AuthType.parse(type, "authentication.type"),
+                text(sym, "primaryKey", "authentication.symmetricKey.primaryKey"),
+                text(sym, "secondaryKey", "authentication.symmetricKey.secondaryKey"),
+                text(x509, "primaryThumbprint", "authentication.x509Thumbprint.primaryThumbprint"),
+                text(x509, "secondaryThumbprint", "authentication.x509Thumbprint.secondaryThumbprint"));
+    }
+
+    /** Twin documents without the read-only {@code $} members clients echo back. */
+    static ObjectNode strip(ObjectNode doc) {
+        if (doc == null) return null;
+        ObjectNode copy = doc.deepCopy();
+        copy.remove(java.util.List.of("$metadata", "$version"));
+        return copy;
+    }
+
+    public ObjectNode device(Device d) {
+        ObjectNode n = json.createObjectNode();
+        n.put("deviceId", d.deviceId());
+        if (d.isModule()) {
+            n.put("moduleId", d.moduleId());
+            n.put("managedBy", d.managedBy());
+        }
+        n.put("generationId", d.generationId());
+        n.put("etag", d.etag());
+        n.put("connectionState", "Disconnected");
+        if (!d.isModule()) {
+            n.put("status", d.status().wireName());
+            n.put("statusReason", d.statusReason());
+            n.put("statusUpdatedTime", time(d.statusUpdatedTime()));
+        }
+        n.put("connectionStateUpdatedTime", NEVER);
+        n.put("lastActivityTime", NEVER);
+        n.put("cloudToDeviceMessageCount", 0);
+        n.set("authentication", authentication(d.authentication(), false));
+        if (!d.isModule()) {
+            n.putObject("capabilities").put("iotEdge", d.iotEdge());
+            n.put("deviceScope", d.deviceScope());
+            ArrayNode scopes = n.putArray("parentScopes");
+            d.parentScopes().forEach(scopes::add);
+        }
+        return n;
+    }
+
+    ObjectNode authentication(Authentication a, boolean excludeKeys) {
+        ObjectNode auth = json.createObjectNode();
+        ObjectNode sym = auth.putObject("symmetricKey");
+        sym.put("primaryKey", excludeKeys ? null : a.primaryKey());
+        sym.put("secondaryKey", excludeKeys ? null : a.secondaryKey());
+        ObjectNode x509 = auth.putObject("x509Thumbprint");
+        x509.put("primaryThumbprint", a.primaryThumbprint());
+        x509.put("secondaryThumbprint", a.secondaryThumbprint());
+        auth.put("type", a.type().wireName());
+        return auth;
+    }
+
+    /** The twin of SPEC §2.7: {@code etag} is the twin's, {@code deviceEtag} the identity's. */
+    public ObjectNode twin(Device d) {
+        ObjectNode n = json.createObjectNode();
+        n.put("deviceId", d.deviceId());
+        if (d.isModule()) n.put("moduleId", d.moduleId());
+        n.put("etag", d.twin().etag());
+        n.put("deviceEtag", d.etag());
+        n.put("status", d.status().wireName());
+        n.put("statusReason", d.statusReason());
+        n.put("statusUpdateTime", time(d.statusUpdatedTime()));
+        n.put("connectionState", "Disconnected");
+        n.put("lastActivityTime", NEVER);
+        n.put("cloudToDeviceMessageCount", 0);
+        n.put("authenticationType", d.authentication().type().wireName());
+        ObjectNode x509 = n.putObject("x509Thumbprint");
+        x509.put("primaryThumbprint", d.authentication().primaryThumbprint());
+        x509.put("secondaryThumbprint", d.authentication().secondaryThumbprint());
+        n.put("version", d.twin().version());
+        n.set("tags", d.twin().tags().deepCopy());
+        ObjectNode props = n.putObject("properties");
+        ObjectNode desired = d.twin().desired().deepCopy();
+        desired.putObject("$metadata").put("$lastUpdated", time(d.lastUpdated()));
+        desired.put("$version", d.twin().version());
+        props.set("desired", desired);
+        ObjectNode reported = d.twin().reported().deepCopy();
+        reported.putObject("$metadata").put("$lastUpdated", NEVER);
+        reported.put("$version", 1);
+        props.set("reported", reported);
+        n.putObject("capabilities").put("iotEdge", d.iotEdge());
+        if (!d.isModule()) {
+            n.put("deviceScope", d.deviceScope());
+            ArrayNode scopes = n.putArray("parentScopes");
+            d.parentScopes().forEach(scopes::add);
+        }
+        return n;
+    }
+
+    public ObjectNode statistics(RegistryStatistics s) {
+        ObjectNode n = json.createObjectNode();
+        n.put("totalDeviceCount", s.totalDeviceCount());
+        n.put("enabledDeviceCount", s.enabledDeviceCount());
+        // The Java service SDK reads this misspelling (CLIENTS.md §0.6); others ignore it.
+        n.put("enableDeviceCount", s.enabledDeviceCount());
+        n.put("disabledDeviceCount", s.disabledDeviceCount());
+        return n;
+    }
+
+    static String time(Instant t) {
+        return t == null ? NEVER : t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    static JsonNode nullToMissing(JsonNode n) { return n == null || n.isNull() ? null : n; }
+}

@@ -1,0 +1,47 @@
+package dev.iolite.server.hub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.http.Json;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.RegistryService;
+import io.javalin.http.Context;
+
+/** Twin read, replace (PUT) and merge (PATCH) for devices and modules (SPEC §2.7). */
+public final class TwinsHandler {
+    private final RegistryService registry;
+    private final HubMapper mapper;
+    private final ObjectMapper json;
+
+    public TwinsHandler(RegistryService registry, HubMapper mapper, ObjectMapper json) {
+        this.registry = registry;
+        this.mapper = mapper;
+        this.json = json;
+    }
+
+    void get(Context ctx, Hub hub) {
+        respond(ctx, registry.get(hub.name(), DevicesHandler.key(ctx)));
+    }
+
+    void write(Context ctx, Hub hub, boolean patch) {
+        DeviceKey key = DevicesHandler.key(ctx);
+        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the twin");
+        ObjectNode tags = Json.object(body, "tags", "tags");
+        ObjectNode properties = Json.object(body, "properties", "properties");
+        ObjectNode desired = Json.object(properties, "desired", "properties.desired");
+        if (!patch) {
+            // PUT replaces tags and desired properties; absent means empty.
+            if (tags == null) tags = json.createObjectNode();
+            if (desired == null) desired = json.createObjectNode();
+        }
+        Device d = registry.writeTwin(hub.name(), key, ctx.header("If-Match"), tags, desired, patch);
+        respond(ctx, d);
+    }
+
+    private void respond(Context ctx, Device d) {
+        ctx.header("ETag", "\"" + d.twin().etag() + "\"");
+        ctx.json(mapper.twin(d));
+    }
+}

@@ -1,0 +1,136 @@
+package dev.iolite.server.hubs;
+
+import dev.iolite.server.auth.SharedAccessPolicy;
+import dev.iolite.server.registry.Credentials;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.ETags;
+import dev.iolite.server.registry.IdRules;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.store.HubStore;
+import dev.iolite.server.store.StaleWriteException;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Hub lifecycle for the ARM surface, and hub lookup for authentication. */
+public final class HubService {
+    /** Hub host names are {@code {name}.azure-devices.net}, as in real connection strings and tokens. */
+    public static final String HOST_SUFFIX = "azure-devices.net";
+    public static final List<String> SKUS = List.of("F1", "S1", "S2", "S3", "B1", "B2", "B3");
+
+    private final HubStore store;
+    private final Credentials credentials;
+    private final Clock clock;
+
+    public HubService(HubStore store, Credentials credentials, Clock clock) {
+        this.store = store;
+        this.credentials = credentials;
+        this.clock = clock;
+    }
+
+    /** Creates the default hub at first start; keeps it (and its keys) afterwards. */
+    public Hub ensure(String name, String subscriptionId, String resourceGroup) {
+        Optional<Hub> existing = store.find(name);
+        if (existing.isPresent()) return existing.get();
+        Hub hub = new Hub(name, subscriptionId, resourceGroup, "local", "S1", 1, Map.of(),
+                SharedAccessPolicy.defaults(credentials::newKey), 1, clock.instant());
+        store.insert(hub);
+        return hub;
+    }
+
+    public Optional<Hub> find(String name) { return name == null ? Optional.empty() : store.find(name); }
+
+    public List<Hub> list() { return store.list(); }
+
+    /** The hub addressed by an ARM path; 404 when it does not exist under that subscription and group. */
+    public Hub get(String subscriptionId, String resourceGroup, String name) {
+        return store.find(name)
+                .filter(h -> h.subscriptionId().equalsIgnoreCase(subscriptionId)
+                        && h.resourceGroup().equalsIgnoreCase(resourceGroup))
+                .orElseThrow(() -> new IoliteException(ErrorCode.HUB_NOT_FOUND,
+                        "IotHub '" + name + "' was not found in resource group '" + resourceGroup + "'"));
+    }
+
+    /** The hub whose host name or name is the first label of {@code host} (port ignored), if any. */
+    public Optional<Hub> findByHost(String host) {
+        if (host == null || host.isBlank()) return Optional.empty();
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) return Optional.empty();
+        int colon = h.indexOf(':');
+        if (colon >= 0) h = h.substring(0, colon);
+        int dot = h.indexOf('.');
+        String label = dot < 0 ? h : h.substring(0, dot);
+        if (!IdRules.isHubName(label)) return Optional.empty();
+        return store.find(label);
+    }
+
+    /**
+     * ARM PUT: creates the hub, or updates location-independent settings (SKU, tags) of an existing
+     * one when {@code ifMatch} is absent, {@code *} or its etag. Returns the hub and whether it was created.
+     */
+    public Placed createOrUpdate(String subscriptionId, String resourceGroup, String name, HubSpec spec, String ifMatch) {
+        if (!IdRules.isHubName(name)) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "hub name '" + name
+                    + "' is invalid: 3 to 50 letters, digits or hyphens, not all digits, not starting with a hyphen");
+        }
+        spec.validate();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Hub> existing = store.find(name);
+            if (existing.isEmpty()) {
+                Hub hub = new Hub(name, subscriptionId, resourceGroup, spec.location(), spec.skuName(), spec.capacity(),
+                        spec.tags(), SharedAccessPolicy.defaults(credentials::newKey), 1, clock.instant());
+                try {
+                    store.insert(hub);
+                    return new Placed(hub, true);
+                } catch (StaleWriteException e) {
+                    continue;
+                }
+            }
+            Hub cur = existing.get();
+            if (!cur.subscriptionId().equalsIgnoreCase(subscriptionId) || !cur.resourceGroup().equalsIgnoreCase(resourceGroup)) {
+                throw new IoliteException(ErrorCode.HUB_ALREADY_EXISTS, "IotHub name '" + name + "' is not available");
+            }
+            String expected = ETags.unquote(ifMatch);
+            if (expected != null && !ETags.isWildcard(expected) && !expected.equals(cur.etag())) {
+                throw new IoliteException(ErrorCode.PRECONDITION_FAILED,
+                        "If-Match '" + expected + "' does not match the hub's etag '" + cur.etag() + "'");
+            }
+            Hub next = new Hub(cur.name(), cur.subscriptionId(), cur.resourceGroup(), cur.location(), spec.skuName(),
+                    spec.capacity(), spec.tags(), cur.policies(), cur.version() + 1, cur.createdAt());
+            try {
+                store.update(next, cur.version());
+                return new Placed(next, false);
+            } catch (StaleWriteException e) {
+                // lost a race with another writer: read again
+            }
+        }
+        throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the hub is changing too quickly; try again");
+    }
+
+    public boolean delete(String subscriptionId, String resourceGroup, String name) {
+        Optional<Hub> hub = store.find(name).filter(h -> h.subscriptionId().equalsIgnoreCase(subscriptionId)
+                && h.resourceGroup().equalsIgnoreCase(resourceGroup));
+        return hub.isPresent() && store.delete(hub.get().name());
+    }
+
+    /** What a PUT asks for. */
+    public record HubSpec(String location, String skuName, long capacity, Map<String, String> tags) {
+        void validate() {
+            if (location == null || location.isBlank()) {
+                throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'location' is required");
+            }
+            if (skuName == null || SKUS.stream().noneMatch(s -> s.equals(skuName))) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                        "'sku.name' must be one of " + String.join(", ", SKUS) + ", not '" + skuName + "'");
+            }
+            if (capacity < 1 || capacity > 200) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'sku.capacity' must be 1 to 200");
+            }
+        }
+    }
+
+    public record Placed(Hub hub, boolean created) {}
+}

@@ -1,0 +1,57 @@
+package dev.iolite.server.registry;
+
+/**
+ * Every error Iolite reports, with IoT Hub's name, six-digit code and HTTP status (SPEC §2.11).
+ * The first three digits of the code are the HTTP status. Both wire surfaces render from this table.
+ */
+public enum ErrorCode {
+    ARGUMENT_INVALID("ArgumentInvalid", 400004, "An argument is invalid."),
+    ARGUMENT_NULL("ArgumentNull", 400005, "A required argument is missing."),
+    IOT_HUB_FORMAT_ERROR("IotHubFormatError", 400006, "The request body could not be parsed."),
+    DEVICE_DEFINED_MULTIPLE_TIMES("DeviceDefinedMultipleTimes", 400011, "A device is named more than once in the request."),
+    DESERIALIZATION_ERROR("DeserializationError", 400012, "The device could not be read."),
+    BULK_REGISTRY_OPERATION_FAILURE("BulkRegistryOperationFailure", 400013,
+            "An error was encountered processing bulk registry operations."),
+    ETAG_DOES_NOT_MATCH("EtagDoesNotMatch", 400023, "The etag does not match."),
+    UNAUTHORIZED("IotHubUnauthorizedAccess", 401002, "Unauthorized."),
+    QUOTA_EXCEEDED("IotHubQuotaExceeded", 403002, "Total number of devices on IotHub exceeded the allocated quota."),
+    JOB_QUOTA_EXCEEDED("JobQuotaExceeded", 403003, "Job quota has been exceeded."),
+    DEVICE_NOT_FOUND("DeviceNotFound", 404001, "The device does not exist."),
+    JOB_NOT_FOUND("JobNotFound", 404002, "The job does not exist."),
+    MODULE_NOT_FOUND("ModuleNotFound", 404010, "The module does not exist."),
+    HUB_NOT_FOUND("IotHubNotFound", 404003, "The IoT hub does not exist."),
+    NOT_FOUND("NotFound", 404000, "The resource does not exist."),
+    METHOD_NOT_ALLOWED("MethodNotAllowed", 405000, "The method is not allowed on this resource."),
+    DEVICE_ALREADY_EXISTS("DeviceAlreadyExists", 409001, "The device already exists."),
+    MODULE_ALREADY_EXISTS("ModuleAlreadyExistsOnDevice", 409301, "The module already exists on the device."),
+    HUB_ALREADY_EXISTS("IotHubNameNotAvailable", 409002, "The IoT hub name is not available."),
+    PRECONDITION_FAILED("PreconditionFailed", 412001, "The etag does not match the current version."),
+    REQUEST_TOO_LARGE("RequestEntityTooLarge", 413001, "The request body is too large."),
+    TOO_MANY_DEVICES("TooManyDevices", 413002, "Too many devices were included in the bulk operation."),
+    TOO_MANY_MODULES("TooManyModulesOnDevice", 413003, "Too many modules on the device."),
+    UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaType", 415001, "The content type is not supported."),
+    THROTTLED("ThrottlingException", 429001, "The request was throttled."),
+    SERVER_ERROR("ServerError", 500001, "The server encountered an internal error."),
+    SERVICE_UNAVAILABLE("ServiceUnavailable", 503001, "The service is unavailable.");
+
+    private final String wireName;
+    private final int code;
+    private final String defaultMessage;
+
+    ErrorCode(String wireName, int code, String defaultMessage) {
+        this.wireName = wireName;
+        this.code = code;
+        this.defaultMessage = defaultMessage;
+    }
+
+    /** IoT Hub's name of the error, as sent in the {@code iothub-errorcode} header. */
+    public String wireName() { return wireName; }
+
+    /** The six-digit code, e.g. 404001. */
+    public int code() { return code; }
+
+    /** The HTTP status, the first three digits of the code. */
+    public int httpStatus() { return code / 1000; }
+
+    public String defaultMessage() { return defaultMessage; }
+}

@@ -1,0 +1,51 @@
+package dev.iolite.server.registry;
+
+import java.util.regex.Pattern;
+
+/** Identifier rules of SPEC §4. */
+public final class IdRules {
+    /** IDREG: ASCII alphanumerics and {@code - . % _ * ? ! ( ) , : = @ $ '}; 1 to 128 characters. */
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9\\-.%_*?!(),:=@$']{1,128}");
+    /** Module ids also allow {@code + #} (IDREG module table). */
+    private static final Pattern MODULE_ID = Pattern.compile("[A-Za-z0-9\\-.%_*?!(),:=@$'+#]{1,128}");
+    /** ARM {@code Resource.name} for hubs. */
+    private static final Pattern HUB_NAME = Pattern.compile("(?![0-9]+$)(?!-)[a-zA-Z0-9-]{2,49}[a-zA-Z0-9]");
+    public static final int MAX_STATUS_REASON = 128;
+
+    private IdRules() {}
+
+    public static String requireDeviceId(String id, String field) {
+        if (id == null || id.isEmpty()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'" + field + "' is required");
+        }
+        if (!DEVICE_ID.matcher(id).matches()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' '" + printable(id)
+                    + "' is invalid: use 1 to 128 ASCII letters, digits or - . % _ * ? ! ( ) , : = @ $ '");
+        }
+        return id;
+    }
+
+    public static String requireModuleId(String id, String field) {
+        if (id == null || id.isEmpty()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'" + field + "' is required");
+        }
+        if (!MODULE_ID.matcher(id).matches()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' '" + printable(id)
+                    + "' is invalid: use 1 to 128 ASCII letters, digits or - . % _ * ? ! ( ) , : = @ $ ' + #");
+        }
+        return id;
+    }
+
+    public static boolean isHubName(String name) {
+        return name != null && HUB_NAME.matcher(name).matches();
+    }
+
+    static String printable(String s) {
+        String cut = s.length() > 140 ? s.substring(0, 140) + "..." : s;
+        StringBuilder b = new StringBuilder();
+        cut.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", c)); else b.appendCodePoint(c);
+        });
+        return b.toString();
+    }
+}

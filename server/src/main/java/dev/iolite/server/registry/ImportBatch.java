@@ -1,0 +1,224 @@
+package dev.iolite.server.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.store.RegistryChanges;
+import dev.iolite.server.store.RegistryChanges.StatsDelta;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One attempt at applying a batch: decides each item against the rows read at the start (and the
+ * items before it), per the import modes of SPEC §3.3, and collects the writes. Not thread-safe;
+ * one instance per attempt.
+ */
+final class ImportBatch {
+    private final Map<DeviceKey, Device> original;
+    private final Map<DeviceKey, Device> current;
+    private final Credentials credentials;
+    private final Instant now;
+    private long nextVersion;
+
+    ImportBatch(Map<DeviceKey, Device> existing, Credentials credentials, Instant now) {
+        this.original = Map.copyOf(existing);
+        this.current = new LinkedHashMap<>(existing);
+        this.credentials = credentials;
+        this.now = now;
+        // Creation versions come from the clock (microseconds), so a re-created device never
+        // repeats an etag its predecessor had; updates add one.
+        this.nextVersion = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    LineOutcome decide(ImportItem item) {
+        try {
+            return new LineOutcome.Applied(item, apply(item));
+        } catch (IoliteException e) {
+            return new LineOutcome.Failed(item, e.errorCode(), e.getMessage());
+        }
+    }
+
+    private Device apply(ImportItem item) {
+        IdRules.requireDeviceId(item.deviceId(), "id");
+        if (item.moduleId() != null) IdRules.requireModuleId(item.moduleId(), "moduleId");
+        if (item.statusReason() != null && item.statusReason().length() > IdRules.MAX_STATUS_REASON) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                    "'statusReason' is longer than " + IdRules.MAX_STATUS_REASON + " characters");
+        }
+        if (item.tags() != null) TwinRules.validateTags(item.tags());
+        if (item.desired() != null) TwinRules.validateDesired(item.desired());
+
+        DeviceKey key = item.key();
+        Device cur = current.get(key);
+        ImportMode mode = item.mode();
+        return switch (mode) {
+            case CREATE -> {
+                if (cur != null) throw alreadyExists(key);
+                yield create(item);
+            }
+            case CREATE_OR_UPDATE -> cur == null ? create(item) : update(cur, item);
+            case CREATE_OR_UPDATE_IF_MATCH_ETAG -> {
+                if (cur == null) yield create(item);
+                requireETag(item.eTag(), cur.etag(), mode);
+                yield update(cur, item);
+            }
+            case UPDATE -> update(requireExisting(key, cur), item);
+            case UPDATE_IF_MATCH_ETAG -> {
+                requireETag(item.eTag(), requireExisting(key, cur).etag(), mode);
+                yield update(cur, item);
+            }
+            case DELETE -> remove(requireExisting(key, cur));
+            case DELETE_IF_MATCH_ETAG -> {
+                requireETag(item.eTag(), requireExisting(key, cur).etag(), mode);
+                yield remove(cur);
+            }
+            case UPDATE_TWIN -> updateTwin(requireExisting(key, cur), item);
+            case UPDATE_TWIN_IF_MATCH_ETAG -> {
+                requireETag(item.twinETag(), requireExisting(key, cur).twin().etag(), mode);
+                yield updateTwin(cur, item);
+            }
+        };
+    }
+
+    private Device create(ImportItem item) {
+        if (item.moduleId() != null && current.get(item.key().parent()) == null) {
+            throw new IoliteException(ErrorCode.DEVICE_NOT_FOUND,
+                    "device '" + item.deviceId() + "' of module '" + item.moduleId() + "' does not exist");
+        }
+        Twin empty = Twin.empty();
+        Twin twin = new Twin(orElse(item.tags(), empty.tags()), orElse(item.desired(), empty.desired()),
+                empty.reported(), 1);
+        Device d = new Device(item.deviceId(), item.moduleId(), nextVersion++, credentials.newGenerationId(),
+                item.status() == null ? DeviceStatus.ENABLED : item.status(), item.statusReason(), now,
+                credentials.resolve(item.authentication()), Boolean.TRUE.equals(item.iotEdge()),
+                item.deviceScope(), item.parentScopes(), item.moduleId() == null ? null : item.managedBy(),
+                twin, now);
+        current.put(d.key(), d);
+        return d;
+    }
+
+    private Device update(Device cur, ImportItem item) {
+        if (item.twinETag() != null) requireETag(item.twinETag(), cur.twin().etag(), item.mode());
+        DeviceStatus status = item.status() == null ? cur.status() : item.status();
+        Device d = new Device(cur.deviceId(), cur.moduleId(), cur.version() + 1, cur.generationId(), status,
+                item.statusReason() != null ? item.statusReason() : cur.statusReason(),
+                status == cur.status() ? cur.statusUpdatedTime() : now,
+                item.authentication() == null ? cur.authentication() : credentials.resolve(item.authentication()),
+                item.iotEdge() == null ? cur.iotEdge() : item.iotEdge(),
+                item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
+                item.parentScopes() == null ? cur.parentScopes() : item.parentScopes(),
+                item.managedBy() == null ? cur.managedBy() : item.managedBy(),
+                replaceTwin(cur.twin(), item), now);
+        current.put(d.key(), d);
+        return d;
+    }
+
+    private Device updateTwin(Device cur, ImportItem item) {
+        Device d = withTwin(cur, replaceTwin(cur.twin(), item));
+        current.put(d.key(), d);
+        return d;
+    }
+
+    private Device withTwin(Device cur, Twin twin) {
+        return new Device(cur.deviceId(), cur.moduleId(), cur.version(), cur.generationId(), cur.status(),
+                cur.statusReason(), cur.statusUpdatedTime(), cur.authentication(), cur.iotEdge(), cur.deviceScope(),
+                cur.parentScopes(), cur.managedBy(), twin, now);
+    }
+
+    /** Tags and desired properties given in the item replace the stored ones (SPEC §3.3 "overwrite"). */
+    private static Twin replaceTwin(Twin twin, ImportItem item) {
+        if (item.tags() == null && item.desired() == null) return twin;
+        return new Twin(orElse(item.tags(), twin.tags()), orElse(item.desired(), twin.desired()),
+                twin.reported(), twin.version() + 1);
+    }
+
+    private Device remove(Device cur) {
+        current.remove(cur.key());
+        if (!cur.isModule()) {
+            current.keySet().removeIf(k -> k.deviceId().equals(cur.deviceId()));
+        }
+        return cur;
+    }
+
+    /** Applies a twin change decided outside the import modes (twin PUT/PATCH). */
+    Device replaceTwinOf(Device cur, Twin twin) {
+        Device d = withTwin(cur, twin);
+        current.put(d.key(), d);
+        return d;
+    }
+
+    /** The writes that turn the rows read at the start into the current state. */
+    RegistryChanges changes() {
+        List<Device> inserts = new ArrayList<>();
+        List<RegistryChanges.Update> updates = new ArrayList<>();
+        List<RegistryChanges.Removal> removals = new ArrayList<>();
+        StatsDelta delta = StatsDelta.NONE;
+        Set<String> removedDevices = new HashSet<>();
+        for (Map.Entry<DeviceKey, Device> e : original.entrySet()) {
+            if (e.getKey().moduleId() == null && !current.containsKey(e.getKey())) {
+                removedDevices.add(e.getKey().deviceId());
+            }
+        }
+        Set<DeviceKey> keys = new HashSet<>(original.keySet());
+        keys.addAll(current.keySet());
+        for (DeviceKey key : keys) {
+            Device before = original.get(key);
+            Device after = current.get(key);
+            if (before == after) continue;
+            if (before == null) {
+                inserts.add(after);
+            } else if (after == null) {
+                // A device's removal takes its modules with it; removing them again would find no row.
+                if (key.moduleId() == null || !removedDevices.contains(key.deviceId())) {
+                    removals.add(new RegistryChanges.Removal(key, before.version()));
+                }
+            } else {
+                updates.add(new RegistryChanges.Update(after, before.version(), before.twin().version()));
+            }
+            if (key.moduleId() == null) delta = delta.plus(count(before, -1)).plus(count(after, 1));
+        }
+        return new RegistryChanges(inserts, updates, removals, delta);
+    }
+
+    private static StatsDelta count(Device d, int sign) {
+        if (d == null) return StatsDelta.NONE;
+        return new StatsDelta(sign, d.enabled() ? sign : 0, d.enabled() ? 0 : sign);
+    }
+
+    private static Device requireExisting(DeviceKey key, Device cur) {
+        if (cur != null) return cur;
+        if (key.moduleId() != null) {
+            return fail(ErrorCode.MODULE_NOT_FOUND, "module '" + key.moduleId() + "' on device '"
+                    + key.deviceId() + "' does not exist");
+        }
+        return fail(ErrorCode.DEVICE_NOT_FOUND, "device '" + key.deviceId() + "' does not exist");
+    }
+
+    private static IoliteException alreadyExists(DeviceKey key) {
+        return key.moduleId() != null
+                ? new IoliteException(ErrorCode.MODULE_ALREADY_EXISTS, "module '" + key.moduleId()
+                        + "' already exists on device '" + key.deviceId() + "'")
+                : new IoliteException(ErrorCode.DEVICE_ALREADY_EXISTS,
+                        "a device with id '" + key.deviceId() + "' is already registered");
+    }
+
+    private static void requireETag(String given, String actual, ImportMode mode) {
+        String g = ETags.unquote(given);
+        if (g == null) {
+            throw new IoliteException(ErrorCode.PRECONDITION_FAILED,
+                    "importMode " + mode.wireName() + " needs an etag, and none was given");
+        }
+        if (!ETags.isWildcard(g) && !g.equals(actual)) {
+            throw new IoliteException(ErrorCode.PRECONDITION_FAILED,
+                    "etag '" + g + "' does not match the current etag '" + actual + "'");
+        }
+    }
+
+    private static ObjectNode orElse(ObjectNode a, ObjectNode b) { return a != null ? a : b; }
+
+    private static <T> T fail(ErrorCode code, String message) { throw new IoliteException(code, message); }
+}

@@ -1,0 +1,17 @@
+package dev.iolite.server.registry;
+
+/** A failure the caller can act on; each wire surface renders it in its own error format. */
+public final class IoliteException extends RuntimeException {
+    private final ErrorCode errorCode;
+
+    public IoliteException(ErrorCode errorCode, String message) {
+        super(message == null ? errorCode.defaultMessage() : message);
+        this.errorCode = errorCode;
+    }
+
+    public IoliteException(ErrorCode errorCode) {
+        this(errorCode, null);
+    }
+
+    public ErrorCode errorCode() { return errorCode; }
+}

@@ -1,0 +1,165 @@
+package dev.iolite.server.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.store.RegistryChanges;
+import dev.iolite.server.store.RegistryStore;
+import dev.iolite.server.store.StaleWriteException;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The identity registry: every device, module and twin operation of both surfaces, and the one
+ * import-mode engine ({@link #applyBatch}) behind bulk {@code POST /devices}, single-device writes
+ * and import jobs (DESIGN principle 2).
+ */
+public final class RegistryService {
+    /** Bulk {@code POST /devices} limit (SPEC §2.5); past it, 413 TooManyDevices. */
+    public static final int MAX_BULK_DEVICES = 100;
+    /** {@code GET /devices?top=N}: values outside 1..1000 mean 1000 (SPEC §2.2). */
+    public static final int MAX_LIST = 1000;
+    /** Attempts of a batch that lost a race with another writer before giving up with 503. */
+    private static final int MAX_ATTEMPTS = 8;
+
+    private final RegistryStore store;
+    private final Credentials credentials;
+    private final Clock clock;
+
+    public RegistryService(RegistryStore store, Credentials credentials, Clock clock) {
+        this.store = store;
+        this.credentials = credentials;
+        this.clock = clock;
+    }
+
+    /**
+     * Applies the items in order, each by its import mode, in one transaction with the statistics
+     * change. Returns one outcome per item, in order; a failed item changes nothing. Items must name
+     * distinct identities (callers report duplicates as DeviceDefinedMultipleTimes).
+     */
+    public List<LineOutcome> applyBatch(String hub, List<ImportItem> items) {
+        Set<DeviceKey> keys = new HashSet<>();
+        for (ImportItem item : items) {
+            if (item.deviceId() == null) continue;
+            keys.add(item.key());
+            keys.add(item.key().parent());
+        }
+        for (int attempt = 1; ; attempt++) {
+            ImportBatch batch = new ImportBatch(store.findAll(hub, keys), credentials, clock.instant());
+            List<LineOutcome> outcomes = new ArrayList<>(items.size());
+            for (ImportItem item : items) outcomes.add(batch.decide(item));
+            RegistryChanges changes = batch.changes();
+            if (changes.isEmpty()) return outcomes;
+            try {
+                store.apply(hub, changes);
+                return outcomes;
+            } catch (StaleWriteException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE,
+                            "the registry is changing too quickly; try again (" + e.getMessage() + ")");
+                }
+            }
+        }
+    }
+
+    /** Applies one item and returns the resulting identity, or throws the item's failure. */
+    public Device apply(String hub, ImportItem item) {
+        LineOutcome outcome = applyBatch(hub, List.of(item)).get(0);
+        if (outcome instanceof LineOutcome.Failed f) throw new IoliteException(f.code(), f.message());
+        return ((LineOutcome.Applied) outcome).device();
+    }
+
+    public Device get(String hub, DeviceKey key) {
+        return store.find(hub, key).orElseThrow(() -> notFound(key));
+    }
+
+    public List<Device> listDevices(String hub, int top) {
+        int limit = top < 1 || top > MAX_LIST ? MAX_LIST : top;
+        return store.listDevices(hub, null, limit);
+    }
+
+    public List<Device> listModules(String hub, String deviceId) {
+        get(hub, DeviceKey.device(deviceId));
+        return store.listModules(hub, deviceId);
+    }
+
+    public RegistryStatistics statistics(String hub) {
+        return store.statistics(hub);
+    }
+
+    /**
+     * Replaces ({@code patch} false) or merges ({@code patch} true; null values remove keys) the
+     * twin's tags and desired properties when {@code ifMatch} (unquoted, {@code *} or null for
+     * any) matches the twin etag.
+     */
+    public Device writeTwin(String hub, DeviceKey key, String ifMatch, ObjectNode tags, ObjectNode desired,
+                            boolean patch) {
+        String expected = ETags.unquote(ifMatch);
+        for (int attempt = 1; ; attempt++) {
+            Device cur = get(hub, key);
+            if (expected != null && !ETags.isWildcard(expected) && !expected.equals(cur.twin().etag())) {
+                throw new IoliteException(ErrorCode.PRECONDITION_FAILED,
+                        "etag '" + expected + "' does not match the twin's etag '" + cur.twin().etag() + "'");
+            }
+            ObjectNode newTags = tags == null ? cur.twin().tags() : patch ? merge(cur.twin().tags(), tags) : strip(tags);
+            ObjectNode newDesired = desired == null ? cur.twin().desired()
+                    : patch ? merge(cur.twin().desired(), desired) : strip(desired);
+            TwinRules.validateTags(newTags);
+            TwinRules.validateDesired(newDesired);
+            Twin twin = new Twin(newTags, newDesired, cur.twin().reported(), cur.twin().version() + 1);
+            ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
+            Device next = batch.replaceTwinOf(cur, twin);
+            try {
+                store.apply(hub, batch.changes());
+                return next;
+            } catch (StaleWriteException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the twin is changing too quickly; try again");
+                }
+            }
+        }
+    }
+
+    /** JSON merge: objects merge recursively, null removes, anything else replaces. */
+    static ObjectNode merge(ObjectNode base, ObjectNode patch) {
+        ObjectNode out = base.deepCopy();
+        Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().startsWith("$")) continue;
+            JsonNode v = e.getValue();
+            if (v == null || v.isNull()) {
+                out.remove(e.getKey());
+            } else if (v.isObject() && out.get(e.getKey()) instanceof ObjectNode existing) {
+                out.set(e.getKey(), merge(existing, (ObjectNode) v));
+            } else {
+                out.set(e.getKey(), v.isObject() ? strip((ObjectNode) v) : v);
+            }
+        }
+        return out;
+    }
+
+    /** A replacement document without nulls and without the read-only {@code $} members. */
+    static ObjectNode strip(ObjectNode doc) {
+        ObjectNode out = doc.objectNode();
+        Iterator<Map.Entry<String, JsonNode>> it = doc.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().startsWith("$") || e.getValue().isNull()) continue;
+            out.set(e.getKey(), e.getValue().isObject() ? strip((ObjectNode) e.getValue()) : e.getValue());
+        }
+        return out;
+    }
+
+    private static IoliteException notFound(DeviceKey key) {
+        return key.moduleId() != null
+                ? new IoliteException(ErrorCode.MODULE_NOT_FOUND,
+                        "module '" + key.moduleId() + "' on device '" + key.deviceId() + "' does not exist")
+                : new IoliteException(ErrorCode.DEVICE_NOT_FOUND, "device '" + key.deviceId() + "' does not exist");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.iolite.server.store;
+
+import dev.iolite.server.hubs.Hub;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Hubs and their policies. */
+public interface HubStore {
+
+    /** The hub of that name (case-insensitive), or empty. */
+    Optional<Hub> find(String name);
+
+    /** Every hub, by name. */
+    List<Hub> list();
+
+    /** Inserts the hub. @throws StaleWriteException if the name is taken */
+    void insert(Hub hub);
+
+    /** Replaces the hub if its version is still {@code expectedVersion}. @throws StaleWriteException otherwise */
+    void update(Hub hub, long expectedVersion);
+
+    /** Removes the hub and all of its data; false when it did not exist. */
+    boolean delete(String name);
+}

@@ -1,0 +1,30 @@
+package dev.iolite.server.store;
+
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+
+import java.util.List;
+
+/**
+ * The writes of one batch, applied by {@link RegistryStore#apply} in one transaction together with
+ * the statistics change. Updates and removals carry the versions they were decided against.
+ */
+public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
+                              StatsDelta statsDelta) {
+
+    /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */
+    public record Update(Device next, long expectedVersion, long expectedTwinVersion) {}
+
+    /** Remove the row if its version is still the expected one; removing a device removes its modules. */
+    public record Removal(DeviceKey key, long expectedVersion) {}
+
+    public record StatsDelta(long total, long enabled, long disabled) {
+        public static final StatsDelta NONE = new StatsDelta(0, 0, 0);
+
+        public StatsDelta plus(StatsDelta o) {
+            return new StatsDelta(total + o.total, enabled + o.enabled, disabled + o.disabled);
+        }
+    }
+
+    public boolean isEmpty() { return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty(); }
+}

@@ -1,0 +1,40 @@
+package dev.iolite.server.store;
+
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.RegistryStatistics;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Device and module identities of every hub, and each hub's statistics counters. SQL and row mapping only. */
+public interface RegistryStore {
+
+    /** The rows of those keys that exist; missing keys are absent from the map. */
+    Map<DeviceKey, Device> findAll(String hub, Collection<DeviceKey> keys);
+
+    /** The row, or empty when it does not exist. */
+    Optional<Device> find(String hub, DeviceKey key);
+
+    /** Devices (no modules) in id order, after {@code afterDeviceId} (null: from the start), at most {@code limit}. */
+    List<Device> listDevices(String hub, String afterDeviceId, int limit);
+
+    /** The module identities of one device, in id order; empty when none or the device is missing. */
+    List<Device> listModules(String hub, String deviceId);
+
+    /**
+     * Applies the changes and the statistics delta in one transaction.
+     *
+     * @throws StaleWriteException if any conditional update or removal matched no row, or an insert
+     *         hit an existing key; then nothing was applied
+     */
+    void apply(String hub, RegistryChanges changes);
+
+    /** The hub's counters (zero for a hub without devices). O(1). */
+    RegistryStatistics statistics(String hub);
+
+    /** Removes every device, module and counter of the hub (hub deletion). */
+    void deleteHubData(String hub);
+}

@@ -1,0 +1,90 @@
+package dev.iolite.server.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.iolite.server.store.StaleWriteException;
+import dev.iolite.server.store.StoreUnavailableException;
+import org.flywaydb.core.Flyway;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** A pooled database with its dialect, migrated at open; runs units of work in transactions. */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final SqlDialect dialect;
+
+    private Database(HikariDataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    /** The embedded default: a SQLite file in WAL mode, writers serialized by immediate transactions. */
+    public static Database openSqlite(Path file) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        config.setPoolName("iolite-sqlite");
+        config.setMaximumPoolSize(4);
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("busy_timeout", "30000");
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        config.addDataSourceProperty("foreign_keys", "true");
+        return open(new HikariDataSource(config), new SqliteDialect());
+    }
+
+    private static Database open(HikariDataSource ds, SqlDialect dialect) {
+        try {
+            Flyway.configure().dataSource(ds).locations(dialect.migrations()).load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, dialect);
+    }
+
+    public SqlDialect dialect() { return dialect; }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Runs {@code work} on a connection in auto-commit mode (reads). */
+    public <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    private RuntimeException translate(SQLException e) {
+        if (dialect.isUniqueViolation(e)) return new StaleWriteException("the key is already taken");
+        return new StoreUnavailableException("the store failed: " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() { dataSource.close(); }
+
+    /** A unit of work on a connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.iolite.server.store.jdbc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.store.RegistryChanges;
+import dev.iolite.server.store.RegistryStore;
+import dev.iolite.server.store.StaleWriteException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@link RegistryStore} in portable SQL. */
+public final class JdbcRegistryStore implements RegistryStore {
+    /** Device ids per {@code IN (...)} query; well under every database's bind-parameter limit. */
+    private static final int IN_CHUNK = 500;
+
+    private final Database db;
+    private final DeviceRows rows;
+
+    public JdbcRegistryStore(Database db, ObjectMapper json) {
+        this.db = db;
+        this.rows = new DeviceRows(json);
+    }
+
+    @Override
+    public Map<DeviceKey, Device> findAll(String hub, Collection<DeviceKey> keys) {
+        if (keys.isEmpty()) return Map.of();
+        Set<DeviceKey> wanted = new HashSet<>(keys);
+        List<String> ids = wanted.stream().map(DeviceKey::deviceId).distinct().toList();
+        return db.read(c -> {
+            Map<DeviceKey, Device> found = new HashMap<>();
+            for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+                String sql = "SELECT " + DeviceRows.COLUMNS + " FROM devices WHERE hub = ? AND device_id IN ("
+                        + "?,".repeat(chunk.size() - 1) + "?)";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, hub);
+                    for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Device d = rows.read(rs);
+                            if (wanted.contains(d.key())) found.put(d.key(), d);
+                        }
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public Optional<Device> find(String hub, DeviceKey key) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+                    + " FROM devices WHERE hub = ? AND device_id = ? AND module_id = ?")) {
+                ps.setString(1, hub);
+                ps.setString(2, key.deviceId());
+                ps.setString(3, key.moduleId() == null ? "" : key.moduleId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rows.read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Device> listDevices(String hub, String afterDeviceId, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+                    + " FROM devices WHERE hub = ? AND module_id = '' AND device_id > ? ORDER BY device_id LIMIT ?")) {
+                ps.setString(1, hub);
+                ps.setString(2, afterDeviceId == null ? "" : afterDeviceId);
+                ps.setInt(3, limit);
+                return readAll(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<Device> listModules(String hub, String deviceId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+                    + " FROM devices WHERE hub = ? AND device_id = ? AND module_id <> '' ORDER BY module_id")) {
+                ps.setString(1, hub);
+                ps.setString(2, deviceId);
+                return readAll(ps);
+            }
+        });
+    }
+
+    private List<Device> readAll(PreparedStatement ps) throws SQLException {
+        List<Device> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(rows.read(rs));
+        }
+        return out;
+    }
+
+    @Override
+    public void apply(String hub, RegistryChanges changes) {
+        db.inTransaction(c -> {
+            removeAll(c, hub, changes.removals());
+            insertAll(c, hub, changes.inserts());
+            updateAll(c, hub, changes.updates());
+            addToStats(c, hub, changes.statsDelta());
+            return null;
+        });
+    }
+
+    private void removeAll(Connection c, String hub, List<RegistryChanges.Removal> removals) throws SQLException {
+        if (removals.isEmpty()) return;
+        try (PreparedStatement row = c.prepareStatement(
+                "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ?");
+             PreparedStatement modules = c.prepareStatement(
+                     "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id <> ''")) {
+            for (RegistryChanges.Removal r : removals) {
+                row.setString(1, hub);
+                row.setString(2, r.key().deviceId());
+                row.setString(3, r.key().moduleId() == null ? "" : r.key().moduleId());
+                row.setLong(4, r.expectedVersion());
+                row.addBatch();
+                if (r.key().moduleId() == null) {
+                    modules.setString(1, hub);
+                    modules.setString(2, r.key().deviceId());
+                    modules.addBatch();
+                }
+            }
+            requireOneEach(row.executeBatch(), "removal");
+            modules.executeBatch();
+        }
+    }
+
+    private void insertAll(Connection c, String hub, List<Device> inserts) throws SQLException {
+        if (inserts.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(DeviceRows.INSERT)) {
+            for (Device d : inserts) {
+                rows.bindInsert(ps, hub, d);
+                ps.addBatch();
+            }
+            try {
+                ps.executeBatch();
+            } catch (SQLException e) {
+                if (db.dialect().isUniqueViolation(e)) throw new StaleWriteException("an identity was created meanwhile");
+                throw e;
+            }
+        }
+    }
+
+    private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates) throws SQLException {
+        if (updates.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(DeviceRows.UPDATE)) {
+            for (RegistryChanges.Update u : updates) {
+                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion());
+                ps.addBatch();
+            }
+            requireOneEach(ps.executeBatch(), "update");
+        }
+    }
+
+    private static void requireOneEach(int[] counts, String what) {
+        for (int n : counts) {
+            if (n == 0) throw new StaleWriteException("an identity changed meanwhile (" + what + ")");
+        }
+    }
+
+    private static void addToStats(Connection c, String hub, RegistryChanges.StatsDelta d) throws SQLException {
+        if (d.equals(RegistryChanges.StatsDelta.NONE)) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_stats (hub, total, enabled, disabled) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (hub) DO UPDATE SET total = hub_stats.total + excluded.total, "
+                + "enabled = hub_stats.enabled + excluded.enabled, disabled = hub_stats.disabled + excluded.disabled")) {
+            ps.setString(1, hub);
+            ps.setLong(2, d.total());
+            ps.setLong(3, d.enabled());
+            ps.setLong(4, d.disabled());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public RegistryStatistics statistics(String hub) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT total, enabled, disabled FROM hub_stats WHERE hub = ?")) {
+                ps.setString(1, hub);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new RegistryStatistics(rs.getLong(1), rs.getLong(2), rs.getLong(3))
+                            : new RegistryStatistics(0, 0, 0);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void deleteHubData(String hub) {
+        db.inTransaction(c -> {
+            deleteHubData(c, hub);
+            return null;
+        });
+    }
+
+    static void deleteHubData(Connection c, String hub) throws SQLException {
+        for (String sql : List.of("DELETE FROM devices WHERE hub = ?", "DELETE FROM hub_stats WHERE hub = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, hub);
+                ps.executeUpdate();
+            }
+        }
+    }
+}

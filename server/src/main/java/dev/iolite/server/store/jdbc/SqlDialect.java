@@ -1,0 +1,16 @@
+package dev.iolite.server.store.jdbc;
+
+import java.sql.SQLException;
+
+/** What differs between SQL databases; everything else is portable SQL in the stores. */
+public interface SqlDialect {
+
+    /** Classpath folder of this dialect's Flyway migrations. */
+    String migrations();
+
+    /** True when the exception reports a unique or primary key violation. */
+    boolean isUniqueViolation(SQLException e);
+
+    /** True when the database could not be reached or is busy, so that a retry may succeed (503). */
+    boolean isTransient(SQLException e);
+}
