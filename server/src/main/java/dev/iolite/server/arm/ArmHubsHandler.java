@@ -60,9 +60,16 @@ public final class ArmHubsHandler {
         ctx.json(mapper.hub(placed.hub()));
     }
 
+    /** The tags-only PATCH (SPEC §1.2). */
+    void updateTags(Context ctx) {
+        ctx.json(mapper.hub(hubs.updateTags(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"),
+                mapper.tags(Json.parse(json, ctx.body())))));
+    }
+
     void delete(Context ctx) {
-        boolean deleted = hubs.delete(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"));
-        ctx.status(deleted ? 200 : 204);
+        // 200 with the deleted hub ends the SDK's delete poller at once; 204 when there was nothing to delete.
+        hubs.delete(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"))
+                .ifPresentOrElse(h -> ctx.json(mapper.hub(h)), () -> ctx.status(204));
     }
 
     void listKeys(Context ctx) {

@@ -65,6 +65,14 @@ public final class ArmMapper {
         if (sku == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'sku' is required");
         String skuName = Json.text(sku, "name", "sku.name");
         Long capacity = Json.integer(sku, "capacity", "sku.capacity");
+        return new HubService.HubSpec(Json.text(n, "location", "location"),
+                skuName == null ? null : skuName.toUpperCase(java.util.Locale.ROOT),
+                capacity == null ? 1 : capacity, tags(n));
+    }
+
+    /** The {@code tags} member: an object of strings; absent means none. */
+    public Map<String, String> tags(JsonNode body) {
+        ObjectNode n = Json.requireObject(body, "the request body");
         Map<String, String> tags = new LinkedHashMap<>();
         ObjectNode t = Json.object(n, "tags", "tags");
         if (t != null) {
@@ -77,9 +85,7 @@ public final class ArmMapper {
                 tags.put(e.getKey(), e.getValue().textValue());
             }
         }
-        return new HubService.HubSpec(Json.text(n, "location", "location"),
-                skuName == null ? null : skuName.toUpperCase(java.util.Locale.ROOT),
-                capacity == null ? 1 : capacity, tags);
+        return tags;
     }
 
     public ObjectNode rule(SharedAccessPolicy p) {

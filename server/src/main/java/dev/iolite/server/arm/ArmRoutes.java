@@ -33,6 +33,7 @@ public final class ArmRoutes implements WebServer.RouteTable {
         // get, create or update, delete a hub
         app.get(P, hubs::get);
         app.put(P, hubs::createOrUpdate);
+        app.patch(P, hubs::updateTags);
         app.delete(P, hubs::delete);
         // keys: all policies, one policy
         app.post(P + "/listkeys", hubs::listKeys);

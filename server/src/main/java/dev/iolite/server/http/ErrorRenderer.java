@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * Renders errors in each surface's format. Hub API (SPEC §2.1): header {@code iothub-errorcode}
  * and {@code {"Message": "<json with errorCode, trackingId, message, timestampUtc>",
- * "ExceptionMessage": ...}}, which both the C# and Java SDKs read. ARM (SPEC §1.7): the spec's
+ * "ExceptionMessage": ""}}: C# and the Java SDK both find the numeric {@code errorCode} inside
+ * {@code Message}. ARM (SPEC §1.7): the spec's
  * flat {@code ErrorDetails} with a string {@code code}, wrapped also as ARM's {@code error} object.
  */
 public final class ErrorRenderer {
@@ -46,7 +47,9 @@ public final class ErrorRenderer {
         inner.put("timestampUtc", now.toString());
         ObjectNode outer = json.createObjectNode();
         outer.put("Message", inner.toString());
-        outer.put("ExceptionMessage", "Tracking ID:" + trackingId + " ErrorCode:" + code.wireName());
+        // Empty on purpose: the Java SDK appends ExceptionMessage to the innermost Message and then
+        // parses the result as JSON for errorCode, which only works when nothing but blanks follow.
+        outer.put("ExceptionMessage", "");
         return new Rendered(code.httpStatus(), code.wireName(), write(outer));
     }
 

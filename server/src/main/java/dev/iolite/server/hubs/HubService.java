@@ -110,10 +110,27 @@ public final class HubService {
         throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the hub is changing too quickly; try again");
     }
 
-    public boolean delete(String subscriptionId, String resourceGroup, String name) {
+    /** ARM PATCH: replaces the hub's tags (the only field the tags-only PATCH carries). */
+    public Hub updateTags(String subscriptionId, String resourceGroup, String name, Map<String, String> tags) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Hub cur = get(subscriptionId, resourceGroup, name);
+            Hub next = new Hub(cur.name(), cur.subscriptionId(), cur.resourceGroup(), cur.location(), cur.skuName(),
+                    cur.skuCapacity(), tags, cur.policies(), cur.version() + 1, cur.createdAt());
+            try {
+                store.update(next, cur.version());
+                return next;
+            } catch (StaleWriteException e) {
+                // lost a race with another writer: read again
+            }
+        }
+        throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the hub is changing too quickly; try again");
+    }
+
+    /** Deletes the hub with all its identities; returns what was deleted, or empty when there was no such hub. */
+    public Optional<Hub> delete(String subscriptionId, String resourceGroup, String name) {
         Optional<Hub> hub = store.find(name).filter(h -> h.subscriptionId().equalsIgnoreCase(subscriptionId)
                 && h.resourceGroup().equalsIgnoreCase(resourceGroup));
-        return hub.isPresent() && store.delete(hub.get().name());
+        return hub.filter(h -> store.delete(h.name()));
     }
 
     /** What a PUT asks for. */

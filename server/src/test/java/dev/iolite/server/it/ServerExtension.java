@@ -1,0 +1,102 @@
+package dev.iolite.server.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.Iolite;
+import dev.iolite.server.ServerConfig;
+import dev.iolite.server.auth.ArmTokens;
+import dev.iolite.server.auth.SasToken;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Starts a real Iolite server (HTTPS, SQLite, fresh data dir, port 0) for a test class and stops
+ * it afterwards. Gives tests the ready.json, SAS and ARM tokens, and a raw HTTPS client for what
+ * the SDKs will not send.
+ */
+final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        TestTls.init();
+    }
+
+    private Path dataDir;
+    private Iolite iolite;
+    private JsonNode ready;
+    private HttpClient http;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("iolite-it");
+        ServerConfig c = ServerConfig.of(dataDir, 0);
+        iolite = Iolite.start(new ServerConfig(c.dataDir(), c.bind(), 0, c.hubName(), TestTls.CERT, TestTls.KEY,
+                null, null, null, 256 * 1024));
+        ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
+        http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (iolite != null) iolite.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    JsonNode ready() { return ready; }
+
+    String url() { return ready.get("url").asText(); }
+
+    int port() { return ready.get("port").asInt(); }
+
+    String hostPort() { return "127.0.0.1:" + port(); }
+
+    String hubHostName() { return ready.get("hubHostName").asText(); }
+
+    /** The primary key of the default hub's policy, from the owner connection string. */
+    String ownerKey() {
+        for (String part : ready.get("connectionString").asText().split(";")) {
+            if (part.startsWith("SharedAccessKey=")) return part.substring("SharedAccessKey=".length());
+        }
+        throw new IllegalStateException("no key in the connection string");
+    }
+
+    String ownerSas() {
+        return SasToken.create(hubHostName(), "iothubowner", ownerKey(), Instant.now().plusSeconds(3600));
+    }
+
+    String armToken() throws IOException {
+        return ArmTokens.open(dataDir, null, Clock.systemUTC()).mint(Duration.ofHours(1));
+    }
+
+    HttpResponse<String> send(String method, String path, String authorization, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) b.header("Authorization", authorization);
+        if (body != null) b.header("Content-Type", "application/json; charset=utf-8");
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Reads the hub error body: the JSON inside {@code Message}. */
+    static JsonNode hubError(HttpResponse<String> r) throws IOException {
+        return JSON.readTree(JSON.readTree(r.body()).get("Message").asText());
+    }
+}
