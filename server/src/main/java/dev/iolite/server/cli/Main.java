@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code iolite} command line. Exit codes: 0 ok, 1 failed operation, 2 usage. */
 @Command(name = "iolite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
-        subcommands = {ServeCommand.class, TokenCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -28,9 +28,11 @@ public final class TwinsHandler {
     void write(Context ctx, Hub hub, boolean patch) {
         DeviceKey key = DevicesHandler.key(ctx);
         ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the twin");
-        ObjectNode tags = Json.object(body, "tags", "tags");
+        // Clients echo the read-only $metadata and $version they were given; those are dropped, any other
+        // '$' key is refused by the twin rules.
+        ObjectNode tags = HubMapper.strip(Json.object(body, "tags", "tags"));
         ObjectNode properties = Json.object(body, "properties", "properties");
-        ObjectNode desired = Json.object(properties, "desired", "properties.desired");
+        ObjectNode desired = HubMapper.strip(Json.object(properties, "desired", "properties.desired"));
         if (!patch) {
             // PUT replaces tags and desired properties; absent means empty.
             if (tags == null) tags = json.createObjectNode();

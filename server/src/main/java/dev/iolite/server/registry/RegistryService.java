@@ -131,7 +131,6 @@ public final class RegistryService {
         Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().startsWith("$")) continue;
             JsonNode v = e.getValue();
             if (v == null || v.isNull()) {
                 out.remove(e.getKey());
@@ -144,13 +143,13 @@ public final class RegistryService {
         return out;
     }
 
-    /** A replacement document without nulls and without the read-only {@code $} members. */
+    /** A replacement document without null members (a null in a full replacement means "absent"). */
     static ObjectNode strip(ObjectNode doc) {
         ObjectNode out = doc.objectNode();
         Iterator<Map.Entry<String, JsonNode>> it = doc.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().startsWith("$") || e.getValue().isNull()) continue;
+            if (e.getValue().isNull()) continue;
             out.set(e.getKey(), e.getValue().isObject() ? strip((ObjectNode) e.getValue()) : e.getValue());
         }
         return out;
