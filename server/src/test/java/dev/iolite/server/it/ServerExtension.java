@@ -37,17 +37,27 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     }
 
+    private final java.util.function.UnaryOperator<ServerConfig> customize;
     private Path dataDir;
     private Iolite iolite;
     private JsonNode ready;
     private HttpClient http;
 
+    ServerExtension() {
+        this(c -> c);
+    }
+
+    /** A server whose configuration the test adjusts (external issuers, limits). */
+    ServerExtension(java.util.function.UnaryOperator<ServerConfig> customize) {
+        this.customize = customize;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("iolite-it");
         ServerConfig c = ServerConfig.of(dataDir, 0);
-        iolite = Iolite.start(new ServerConfig(c.dataDir(), c.bind(), 0, c.hubName(), TestTls.CERT, TestTls.KEY,
-                null, null, null, 256 * 1024));
+        iolite = Iolite.start(customize.apply(new ServerConfig(c.dataDir(), c.bind(), 0, c.hubName(), TestTls.CERT,
+                TestTls.KEY, null, null, null, 256 * 1024)));
         ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
         http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
                 .connectTimeout(Duration.ofSeconds(10)).build();

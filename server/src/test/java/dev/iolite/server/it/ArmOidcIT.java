@@ -1,0 +1,114 @@
+package dev.iolite.server.it;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import dev.iolite.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** ARM accepts tokens of an external OIDC issuer, validated against its JWKS; and refuses near misses. */
+class ArmOidcIT {
+    private static final String ISSUER = "https://login.example.test/tenant/v2.0";
+    private static final String AUDIENCE = "https://management.azure.com/";
+    private static final RSAKey ISSUER_KEY;
+    private static final HttpServer JWKS;
+
+    static {
+        try {
+            ISSUER_KEY = new RSAKeyGenerator(2048).keyID("issuer-key-1").generate();
+            JWKS = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            byte[] body = new JWKSet(ISSUER_KEY.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+            JWKS.createContext("/keys", ex -> {
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            JWKS.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @RegisterExtension
+    static final ServerExtension server = new ServerExtension(c -> {
+        try {
+            return new ServerConfig(c.dataDir(), c.bind(), c.port(), c.hubName(), c.tlsCert(), c.tlsKey(), ISSUER,
+                    new URL("http://127.0.0.1:" + JWKS.getAddress().getPort() + "/keys"), AUDIENCE, c.maxRequestBytes());
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    @AfterAll
+    static void stopJwks() {
+        JWKS.stop(0);
+    }
+
+    private static String token(RSAKey key, String issuer, String audience, Instant expiry) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject("operator")
+                .expirationTime(Date.from(expiry)).issueTime(new Date()).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    private HttpResponse<String> stats(String token) throws Exception {
+        return server.send("GET", "/subscriptions/" + server.ready().get("subscriptionId").asText() + "/resourceGroups/"
+                + server.ready().get("resourceGroup").asText() + "/providers/Microsoft.Devices/IotHubs/"
+                + server.ready().get("hub").asText() + "/IotHubStats?api-version=2023-06-30", "Bearer " + token, null);
+    }
+
+    @Test
+    void theIssuersTokensWorkThroughTheSdk() throws Exception {
+        String t = token(ISSUER_KEY, ISSUER, AUDIENCE, Instant.now().plusSeconds(600));
+        var stats = armManager(t).iotHubResources().getStats(server.ready().get("resourceGroup").asText(),
+                server.ready().get("hub").asText());
+        assertThat(stats.totalDeviceCount()).isZero();
+        // the server's own tokens keep working beside the issuer's
+        assertThat(stats(server.armToken()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongAudienceIssuerKeyOrExpiryIsRefused() throws Exception {
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("issuer-key-1").generate();
+        assertThat(stats(token(ISSUER_KEY, ISSUER, "api://other", Instant.now().plusSeconds(600))).statusCode()).isEqualTo(401);
+        assertThat(stats(token(ISSUER_KEY, "https://evil.test/", AUDIENCE, Instant.now().plusSeconds(600))).statusCode())
+                .isEqualTo(401);
+        assertThat(stats(token(stranger, ISSUER, AUDIENCE, Instant.now().plusSeconds(600))).statusCode()).isEqualTo(401);
+        HttpResponse<String> expired = stats(token(ISSUER_KEY, ISSUER, AUDIENCE, Instant.now().minusSeconds(900)));
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(ServerExtension.JSON.readTree(expired.body()).get("message").asText()).contains("refused");
+    }
+
+    private static com.azure.resourcemanager.iothub.IotHubManager armManager(String token) {
+        java.util.Map<String, String> ep = new java.util.HashMap<>();
+        String base = server.url() + "/";
+        ep.put("resourceManagerEndpointUrl", base);
+        ep.put("activeDirectoryEndpointUrl", base + "aad/");
+        ep.put("activeDirectoryResourceId", base);
+        ep.put("managementEndpointUrl", base);
+        var profile = new com.azure.core.management.profile.AzureProfile("tenant-1",
+                server.ready().get("subscriptionId").asText(), new com.azure.core.management.AzureEnvironment(ep));
+        com.azure.core.credential.TokenCredential cred = req -> reactor.core.publisher.Mono.just(
+                new com.azure.core.credential.AccessToken(token, java.time.OffsetDateTime.now().plusHours(1)));
+        return com.azure.resourcemanager.iothub.IotHubManager.authenticate(cred, profile);
+    }
+}
