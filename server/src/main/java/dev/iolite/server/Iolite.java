@@ -8,12 +8,19 @@ import dev.iolite.server.arm.ArmRoutes;
 import dev.iolite.server.auth.ArmTokens;
 import dev.iolite.server.auth.HubAuthenticator;
 import dev.iolite.server.http.ErrorRenderer;
-import dev.iolite.server.http.Json;
+import dev.iolite.server.json.Json;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.hub.DevicesHandler;
 import dev.iolite.server.hub.HubMapper;
 import dev.iolite.server.hub.HubRoutes;
+import dev.iolite.server.hub.JobsHandler;
+import dev.iolite.server.arm.ArmJobsHandler;
+import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.jobs.JobRunner;
+import dev.iolite.server.jobs.JobService;
+import dev.iolite.server.jobs.JobTuning;
+import dev.iolite.server.store.jdbc.JdbcJobStore;
 import dev.iolite.server.hub.TwinsHandler;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
@@ -44,17 +51,19 @@ public final class Iolite implements AutoCloseable {
     private final ServerConfig config;
     private final Database db;
     private final WebServer web;
+    private final JobRunner runner;
     private final ServerIdentity identity;
     private final TlsMaterial tls;
     private final Hub defaultHub;
     private final ObjectMapper json;
     private volatile boolean stopped;
 
-    private Iolite(ServerConfig config, Database db, WebServer web, ServerIdentity identity, TlsMaterial tls,
-                   Hub defaultHub, ObjectMapper json) {
+    private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
+                   TlsMaterial tls, Hub defaultHub, ObjectMapper json) {
         this.config = config;
         this.db = db;
         this.web = web;
+        this.runner = runner;
         this.identity = identity;
         this.tls = tls;
         this.defaultHub = defaultHub;
@@ -73,23 +82,37 @@ public final class Iolite implements AutoCloseable {
         ArmTokens armTokens = ArmTokens.open(dir, config.armIssuer() == null ? null
                 : new ArmTokens.External(config.armIssuer(), config.armJwksUrl(), config.armAudience()), clock);
         Database db = Database.openSqlite(dir.resolve("iolite.db"));
+        JobRunner runner = null;
         try {
             Credentials credentials = new Credentials(new SecureRandom());
             HubService hubs = new HubService(new JdbcHubStore(db, json), credentials, clock);
-            RegistryService registry = new RegistryService(new JdbcRegistryStore(db, json), credentials, clock);
+            JdbcJobStore jobStore = new JdbcJobStore(db, json);
+            JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, jobStore);
+            RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
+            Files.createDirectories(config.blobRoot());
+            BlobContainers containers = new BlobContainers(config.blobRoot(), config.allowedBlobHosts(),
+                    config.storageAccounts());
+            JobTuning tuning = new JobTuning(config.jobBatchLines(), JobTuning.DEFAULTS.exportBlockBytes(),
+                    JobTuning.DEFAULTS.maxLineBytes(), JobTuning.DEFAULTS.lease(), JobTuning.DEFAULTS.heartbeat(),
+                    JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention());
+            runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json);
+            JobService jobs = new JobService(jobStore, containers, clock, config.jobQueue(), runner::wake);
             HubMapper hubMapper = new HubMapper(json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
-                    new DevicesHandler(registry, hubMapper, json), new TwinsHandler(registry, hubMapper, json));
+                    new DevicesHandler(registry, hubMapper, json), new TwinsHandler(registry, hubMapper, json),
+                    new JobsHandler(jobs, json));
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
-                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json));
+                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json));
             WebServer web = new WebServer(config.bind(), config.port(), config.maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock, List.of(armRoutes, hubRoutes));
             web.start();
-            Iolite iolite = new Iolite(config, db, web, identity, tls, defaultHub, json);
+            runner.start();
+            Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json);
             iolite.writeReadyFile();
             return iolite;
         } catch (IOException | RuntimeException e) {
+            if (runner != null) runner.close();
             db.close();
             throw e;
         }
@@ -120,6 +143,7 @@ public final class Iolite implements AutoCloseable {
         r.put("truststorePassword", TlsMaterial.TRUSTSTORE_PASSWORD);
         r.put("dataDir", config.dataDir().toAbsolutePath().toString());
         r.put("pid", ProcessHandle.current().pid());
+        r.put("localBlobRoot", config.blobRoot().toAbsolutePath().toString());
         Path dir = config.dataDir().toAbsolutePath();
         Path tmp = dir.resolve(READY_FILE + ".tmp");
         Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
@@ -137,23 +161,34 @@ public final class Iolite implements AutoCloseable {
             LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
         }
         web.stop(Duration.ofSeconds(30));
+        runner.close();
         db.close();
     }
 
-    /** The data dir's lasting identity: the subscription and resource group of the default hub. */
-    record ServerIdentity(String subscriptionId, String resourceGroup) {
+    /**
+     * The data dir's lasting identity: the subscription and resource group of the default hub, and
+     * this node's id, which owns job leases (a restarted node takes its own jobs back at once).
+     */
+    record ServerIdentity(String subscriptionId, String resourceGroup, String nodeId) {
         static ServerIdentity load(Path dir, ObjectMapper json) throws IOException {
             Path file = dir.resolve("server.json");
-            if (Files.exists(file)) {
-                var n = json.readTree(file.toFile());
-                return new ServerIdentity(n.path("subscriptionId").asText(), n.path("resourceGroup").asText());
+            ObjectNode n = Files.exists(file) ? (ObjectNode) json.readTree(file.toFile()) : json.createObjectNode();
+            boolean changed = false;
+            if (!n.hasNonNull("subscriptionId")) {
+                n.put("subscriptionId", UUID.randomUUID().toString());
+                changed = true;
             }
-            ServerIdentity id = new ServerIdentity(UUID.randomUUID().toString(), DEFAULT_RESOURCE_GROUP);
-            ObjectNode n = json.createObjectNode();
-            n.put("subscriptionId", id.subscriptionId());
-            n.put("resourceGroup", id.resourceGroup());
-            Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-            return id;
+            if (!n.hasNonNull("resourceGroup")) {
+                n.put("resourceGroup", DEFAULT_RESOURCE_GROUP);
+                changed = true;
+            }
+            if (!n.hasNonNull("nodeId")) {
+                n.put("nodeId", "node-" + UUID.randomUUID());
+                changed = true;
+            }
+            if (changed) Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            return new ServerIdentity(n.get("subscriptionId").asText(), n.get("resourceGroup").asText(),
+                    n.get("nodeId").asText());
         }
     }
 }

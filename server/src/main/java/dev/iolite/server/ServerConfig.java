@@ -1,7 +1,12 @@
 package dev.iolite.server;
 
+import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.jobs.JobTuning;
+
 import java.net.URL;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,9 +22,16 @@ import java.util.Objects;
  * @param armJwksUrl      that issuer's JWKS
  * @param armAudience     the audience its tokens must carry, or null for any
  * @param maxRequestBytes cap on request bodies; larger bodies get 413
+ * @param localBlobRoot   folder of {@code file:} containers, or null for {@code DATA_DIR/blobs}
+ * @param allowedBlobHosts blob hosts the server may contact (SSRF guard)
+ * @param storageAccounts storage account name to shared key, for identityBased jobs
+ * @param jobQueue        queue a second import/export job of a hub instead of refusing it with 403
+ * @param jobBatchLines   import lines per transaction
  */
 public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
-                           String armIssuer, URL armJwksUrl, String armAudience, long maxRequestBytes) {
+                           String armIssuer, URL armJwksUrl, String armAudience, long maxRequestBytes,
+                           Path localBlobRoot, List<String> allowedBlobHosts, Map<String, String> storageAccounts,
+                           boolean jobQueue, int jobBatchLines) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
@@ -31,12 +43,40 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(hubName, "hubName");
+        allowedBlobHosts = allowedBlobHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedBlobHosts);
+        storageAccounts = storageAccounts == null ? Map.of() : Map.copyOf(storageAccounts);
+        if (jobBatchLines == 0) jobBatchLines = JobTuning.DEFAULTS.importBatchLines();
     }
 
     /** Defaults for everything but the data dir and port (tests). */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null, null, null,
-                DEFAULT_MAX_REQUEST_BYTES);
+                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, 0);
+    }
+
+    /** The folder of {@code file:} containers. */
+    public Path blobRoot() {
+        return localBlobRoot != null ? localBlobRoot : dataDir.resolve("blobs");
+    }
+
+    public ServerConfig withTls(Path cert, Path key) {
+        return new ServerConfig(dataDir, bind, port, hubName, cert, key, armIssuer, armJwksUrl, armAudience,
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+    }
+
+    public ServerConfig withMaxRequestBytes(long bytes) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
+                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+    }
+
+    public ServerConfig withArmIssuer(String issuer, URL jwks, String audience) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, issuer, jwks, audience,
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+    }
+
+    public ServerConfig withJobs(List<String> allowedHosts, Map<String, String> accounts, boolean queue, int batchLines) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
+                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines);
     }
 
     /** The problems that stop a start, each with a message a person can act on. */
@@ -45,7 +85,8 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         BAD_HUB_NAME("--hub must be 3 to 50 letters, digits or hyphens, not all digits, not starting or ending with a hyphen"),
         CERT_WITHOUT_KEY("--tls-cert and --tls-key go together: give both or neither"),
         ISSUER_WITHOUT_JWKS("--arm-issuer needs --arm-jwks-url (and --arm-jwks-url needs --arm-issuer)"),
-        REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB");
+        REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB"),
+        BATCH_OUT_OF_RANGE("--job-batch-lines must be 1 to 100000");
 
         private final String message;
 
@@ -61,6 +102,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
         if ((armIssuer == null) != (armJwksUrl == null)) throw problem(Problem.ISSUER_WITHOUT_JWKS);
         if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
+        if (jobBatchLines < 1 || jobBatchLines > 100_000) throw problem(Problem.BATCH_OUT_OF_RANGE);
         return this;
     }
 

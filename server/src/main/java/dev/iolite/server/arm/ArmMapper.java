@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.auth.Right;
 import dev.iolite.server.auth.SharedAccessPolicy;
-import dev.iolite.server.http.Json;
+import dev.iolite.server.json.Json;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.registry.ErrorCode;

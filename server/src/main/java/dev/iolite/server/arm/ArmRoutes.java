@@ -18,10 +18,12 @@ public final class ArmRoutes implements WebServer.RouteTable {
 
     private final ArmTokens tokens;
     private final ArmHubsHandler hubs;
+    private final ArmJobsHandler jobs;
 
-    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs) {
+    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs, ArmJobsHandler jobs) {
         this.tokens = tokens;
         this.hubs = hubs;
+        this.jobs = jobs;
     }
 
     @Override
@@ -41,6 +43,11 @@ public final class ArmRoutes implements WebServer.RouteTable {
         // registry statistics and quota metrics
         app.get(P + "/iothubstats", hubs::stats);
         app.get(P + "/quotametrics", hubs::quotaMetrics);
+        // bulk device operations: export, import, list jobs, get a job
+        app.post(P + "/exportdevices", jobs::exportDevices);
+        app.post(P + "/importdevices", jobs::importDevices);
+        app.get(P + "/jobs", jobs::listJobs);
+        app.get(P + "/jobs/{jobid}", jobs::getJob);
     }
 
     private void authenticate(Context ctx) {

@@ -6,8 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
+import picocli.CommandLine;
+
 import java.net.URL;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,6 +20,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the registry over HTTPS. Every option can also come from its IOLITE_* variable.")
 final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
             description = "Data folder: database, TLS material, keys, ready.json (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
@@ -55,10 +63,42 @@ final class ServeCommand implements Callable<Integer> {
             description = "Cap on request bodies; larger ones get 413 (default: ${DEFAULT-VALUE}; IOLITE_MAX_REQUEST_BYTES).")
     long maxRequestBytes;
 
+    @Option(names = "--local-blob-root", defaultValue = "${env:IOLITE_LOCAL_BLOB_ROOT}",
+            description = "Folder of file: containers (default: DATA_DIR/blobs; IOLITE_LOCAL_BLOB_ROOT).")
+    Path localBlobRoot;
+
+    @Option(names = "--allowed-blob-hosts", split = ",", defaultValue = "${env:IOLITE_ALLOWED_BLOB_HOSTS:-localhost,127.0.0.1,::1,*.blob.core.windows.net}",
+            description = "Blob hosts jobs may contact, comma-separated; *.suffix allowed (default: ${DEFAULT-VALUE}; IOLITE_ALLOWED_BLOB_HOSTS).")
+    List<String> allowedBlobHosts;
+
+    @Option(names = "--storage-account", split = ",", defaultValue = "${env:IOLITE_STORAGE_ACCOUNTS}",
+            description = "NAME=KEY of a storage account for identityBased jobs; repeat or comma-separate (IOLITE_STORAGE_ACCOUNTS).")
+    List<String> storageAccounts;
+
+    @Option(names = "--job-queue", defaultValue = "${env:IOLITE_JOB_QUEUE:-false}",
+            description = "Queue a hub's second import/export job instead of refusing it with 403 (IOLITE_JOB_QUEUE).")
+    boolean jobQueue;
+
+    @Option(names = "--job-batch-lines", defaultValue = "${env:IOLITE_JOB_BATCH_LINES:-2000}",
+            description = "Import lines applied per transaction (default: ${DEFAULT-VALUE}; IOLITE_JOB_BATCH_LINES).")
+    int jobBatchLines;
+
     @Override
     public Integer call() throws Exception {
+        Map<String, String> accounts = new LinkedHashMap<>();
+        if (storageAccounts != null) {
+            for (String a : storageAccounts) {
+                int eq = a.indexOf('=');
+                if (eq <= 0 || eq == a.length() - 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--storage-account needs NAME=KEY, not '" + a + "'");
+                }
+                accounts.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+            }
+        }
         ServerConfig config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
-                armAudience, maxRequestBytes).validated();
+                armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines)
+                .validated();
         Iolite iolite = Iolite.start(config);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle the signals ourselves so that a requested stop exits 0 after closing cleanly.

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.http.Json;
+import dev.iolite.server.json.Json;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.registry.AuthType;
 import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.DeviceStatus;
+import dev.iolite.server.registry.DeviceLines;
 import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.registry.RegistryStatistics;
@@ -15,10 +14,6 @@ import dev.iolite.server.registry.RegistryStatistics;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-import static dev.iolite.server.http.Json.bool;
-import static dev.iolite.server.http.Json.object;
-import static dev.iolite.server.http.Json.strings;
-import static dev.iolite.server.http.Json.text;
 
 /** Hub API wire JSON (SPEC §2.3, §2.7, §3.2) to and from the domain. Reading checks types and names the field. */
 public final class HubMapper {
@@ -29,40 +24,14 @@ public final class HubMapper {
 
     public HubMapper(ObjectMapper json) { this.json = json; }
 
-    /** A device or module body of {@code PUT /devices/...}, or an ExportImportDevice (bulk and import lines). */
+    /** A device or module body of {@code PUT /devices/...}, or an ExportImportDevice (bulk). */
     public ImportItem item(ObjectNode n, long lineNumber, String idField, ImportMode fallbackMode) {
-        String modeText = text(n, "importMode", "importMode");
-        ImportMode mode = modeText == null ? fallbackMode : ImportMode.parse(modeText);
-        String status = text(n, "status", "status");
-        ObjectNode properties = object(n, "properties", "properties");
-        ObjectNode capabilities = object(n, "capabilities", "capabilities");
-        return new ImportItem(lineNumber, text(n, idField, idField), text(n, "moduleId", "moduleId"), mode,
-                text(n, "eTag", "eTag"), text(n, "twinETag", "twinETag"),
-                status == null ? null : DeviceStatus.parse(status, "status"),
-                text(n, "statusReason", "statusReason"), authentication(object(n, "authentication", "authentication")),
-                bool(capabilities, "iotEdge", "capabilities.iotEdge"), text(n, "deviceScope", "deviceScope"),
-                strings(n, "parentScopes", "parentScopes"), text(n, "managedBy", "managedBy"),
-                strip(object(n, "tags", "tags")), strip(object(properties, "desired", "properties.desired")));
-    }
-
-    private static Authentication authentication(ObjectNode a) {
-        if (a == null) return null;
-        ObjectNode sym = object(a, "symmetricKey", "authentication.symmetricKey");
-        ObjectNode x509 = object(a, "x509Thumbprint", "authentication.x509Thumbprint");
-        String type = text(a, "type", "authentication.type");
-        return new Authentication(type == null ? null : AuthType.parse(type, "authentication.type"),
-                text(sym, "primaryKey", "authentication.symmetricKey.primaryKey"),
-                text(sym, "secondaryKey", "authentication.symmetricKey.secondaryKey"),
-                text(x509, "primaryThumbprint", "authentication.x509Thumbprint.primaryThumbprint"),
-                text(x509, "secondaryThumbprint", "authentication.x509Thumbprint.secondaryThumbprint"));
+        return DeviceLines.read(n, lineNumber, idField, fallbackMode);
     }
 
     /** Twin documents without the read-only {@code $} members clients echo back. */
     static ObjectNode strip(ObjectNode doc) {
-        if (doc == null) return null;
-        ObjectNode copy = doc.deepCopy();
-        copy.remove(java.util.List.of("$metadata", "$version"));
-        return copy;
+        return DeviceLines.withoutMetadata(doc);
     }
 
     public ObjectNode device(Device d) {

@@ -12,11 +12,13 @@ public final class HubRoutes implements WebServer.RouteTable {
     private final HubAuthenticator auth;
     private final DevicesHandler devices;
     private final TwinsHandler twins;
+    private final JobsHandler jobs;
 
-    public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins) {
+    public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins, JobsHandler jobs) {
         this.auth = auth;
         this.devices = devices;
         this.twins = twins;
+        this.jobs = jobs;
     }
 
     @Override
@@ -42,6 +44,11 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.get("/twins/{id}/modules/{mid}", ctx -> twins.get(ctx, hub(ctx, Right.SERVICE_CONNECT)));
         app.put("/twins/{id}/modules/{mid}", ctx -> twins.write(ctx, hub(ctx, Right.SERVICE_CONNECT), false));
         app.patch("/twins/{id}/modules/{mid}", ctx -> twins.write(ctx, hub(ctx, Right.SERVICE_CONNECT), true));
+        // import/export jobs: create, list, get, cancel
+        app.post("/jobs/create", ctx -> jobs.create(ctx, hub(ctx, Right.REGISTRY_WRITE)));
+        app.get("/jobs", ctx -> jobs.list(ctx, hub(ctx, Right.REGISTRY_READ)));
+        app.get("/jobs/{id}", ctx -> jobs.get(ctx, hub(ctx, Right.REGISTRY_READ)));
+        app.delete("/jobs/{id}", ctx -> jobs.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE)));
     }
 
     private Hub hub(Context ctx, Right needed) {

@@ -2,6 +2,7 @@ package dev.iolite.server.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.store.RegistryChanges;
 import dev.iolite.server.store.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
@@ -43,6 +44,18 @@ public final class RegistryService {
      * distinct identities (callers report duplicates as DeviceDefinedMultipleTimes).
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items) {
+        return applyBatch(hub, items, null);
+    }
+
+    /**
+     * As {@link #applyBatch(String, List)}, and commits the job progress that {@code progressFor}
+     * derives from the outcomes in the same transaction (DESIGN principle 4), even when no item
+     * changed anything.
+     *
+     * @throws dev.iolite.server.jobs.LeaseLostException if the job's runner no longer holds its lease
+     */
+    public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
+                                        java.util.function.Function<List<LineOutcome>, JobProgress> progressFor) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {
             if (item.deviceId() == null) continue;
@@ -54,6 +67,7 @@ public final class RegistryService {
             List<LineOutcome> outcomes = new ArrayList<>(items.size());
             for (ImportItem item : items) outcomes.add(batch.decide(item));
             RegistryChanges changes = batch.changes();
+            if (progressFor != null) changes = changes.with(progressFor.apply(outcomes));
             if (changes.isEmpty()) return outcomes;
             try {
                 store.apply(hub, changes);

@@ -1,6 +1,7 @@
 package dev.iolite.server.store;
 
 import dev.iolite.server.registry.Device;
+import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.registry.DeviceKey;
 
 import java.util.List;
@@ -10,7 +11,16 @@ import java.util.List;
  * the statistics change. Updates and removals carry the versions they were decided against.
  */
 public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
-                              StatsDelta statsDelta) {
+                              StatsDelta statsDelta, JobProgress progress) {
+
+    public RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals, StatsDelta statsDelta) {
+        this(inserts, updates, removals, statsDelta, null);
+    }
+
+    /** The same writes, with a job's progress to commit in the same transaction. */
+    public RegistryChanges with(JobProgress p) {
+        return new RegistryChanges(inserts, updates, removals, statsDelta, p);
+    }
 
     /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */
     public record Update(Device next, long expectedVersion, long expectedTwinVersion) {}
@@ -26,5 +36,7 @@ public record RegistryChanges(List<Device> inserts, List<Update> updates, List<R
         }
     }
 
-    public boolean isEmpty() { return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty(); }
+    public boolean isEmpty() {
+        return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty() && progress == null;
+    }
 }

@@ -25,12 +25,22 @@ public interface RegistryStore {
     List<Device> listModules(String hub, String deviceId);
 
     /**
-     * Applies the changes and the statistics delta in one transaction.
+     * Applies the changes, the statistics delta and the job progress (if any) in one transaction.
      *
      * @throws StaleWriteException if any conditional update or removal matched no row, or an insert
      *         hit an existing key; then nothing was applied
+     * @throws dev.iolite.server.jobs.LeaseLostException if the progress's runner lost the job's lease
      */
     void apply(String hub, RegistryChanges changes);
+
+    /**
+     * Devices and modules after ({@code afterDeviceId}, {@code afterModuleId}) in (device id, module id)
+     * order, at most {@code limit}: the export's keyset scan. Nulls start from the beginning.
+     */
+    List<Device> scan(String hub, String afterDeviceId, String afterModuleId, int limit);
+
+    /** Devices plus modules of the hub (an export's total; a scan, not a counter). */
+    long countIdentities(String hub);
 
     /** The hub's counters (zero for a hub without devices). O(1). */
     RegistryStatistics statistics(String hub);

@@ -50,8 +50,7 @@ class ArmOidcIT {
     @RegisterExtension
     static final ServerExtension server = new ServerExtension(c -> {
         try {
-            return new ServerConfig(c.dataDir(), c.bind(), c.port(), c.hubName(), c.tlsCert(), c.tlsKey(), ISSUER,
-                    new URL("http://127.0.0.1:" + JWKS.getAddress().getPort() + "/keys"), AUDIENCE, c.maxRequestBytes());
+            return c.withArmIssuer(ISSUER, new URL("http://127.0.0.1:" + JWKS.getAddress().getPort() + "/keys"), AUDIENCE);
         } catch (java.net.MalformedURLException e) {
             throw new IllegalStateException(e);
         }

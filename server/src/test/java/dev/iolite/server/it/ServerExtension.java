@@ -56,8 +56,7 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("iolite-it");
         ServerConfig c = ServerConfig.of(dataDir, 0);
-        iolite = Iolite.start(customize.apply(new ServerConfig(c.dataDir(), c.bind(), 0, c.hubName(), TestTls.CERT,
-                TestTls.KEY, null, null, null, 256 * 1024)));
+        iolite = Iolite.start(customize.apply(c.withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024)));
         ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
         http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
                 .connectTimeout(Duration.ofSeconds(10)).build();

@@ -30,7 +30,7 @@ class ImportModesTest {
     @BeforeEach
     void open() {
         db = Database.openSqlite(dir.resolve("t.db"));
-        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new Credentials(new SecureRandom()),
+        registry = new RegistryService(new JdbcRegistryStore(db, JSON, new dev.iolite.server.store.jdbc.JdbcJobStore(db, JSON)), new Credentials(new SecureRandom()),
                 Clock.systemUTC());
     }
 

@@ -28,10 +28,12 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     private final Database db;
     private final DeviceRows rows;
+    private final JdbcJobStore jobs;
 
-    public JdbcRegistryStore(Database db, ObjectMapper json) {
+    public JdbcRegistryStore(Database db, ObjectMapper json, JdbcJobStore jobs) {
         this.db = db;
         this.rows = new DeviceRows(json);
+        this.jobs = jobs;
     }
 
     @Override
@@ -100,6 +102,39 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
+    @Override
+    public List<Device> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + " FROM devices "
+                    + "WHERE hub = ? AND (device_id > ? OR (device_id = ? AND module_id > ?)) "
+                    + "ORDER BY device_id, module_id LIMIT ?")) {
+                // Device ids are never empty, so '' starts from the beginning; module_id is '' on the
+                // device row itself, so a null module means "after the device row, at its modules".
+                String after = afterDeviceId == null ? "" : afterDeviceId;
+                String afterModule = afterModuleId == null ? "" : afterModuleId;
+                ps.setString(1, hub);
+                ps.setString(2, after);
+                ps.setString(3, after);
+                ps.setString(4, afterModule);
+                ps.setInt(5, limit);
+                return readAll(ps);
+            }
+        });
+    }
+
+    @Override
+    public long countIdentities(String hub) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM devices WHERE hub = ?")) {
+                ps.setString(1, hub);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     private List<Device> readAll(PreparedStatement ps) throws SQLException {
         List<Device> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -115,6 +150,7 @@ public final class JdbcRegistryStore implements RegistryStore {
             insertAll(c, hub, changes.inserts());
             updateAll(c, hub, changes.updates());
             addToStats(c, hub, changes.statsDelta());
+            if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
             return null;
         });
     }

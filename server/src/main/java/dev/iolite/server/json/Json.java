@@ -1,4 +1,4 @@
-package dev.iolite.server.http;
+package dev.iolite.server.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

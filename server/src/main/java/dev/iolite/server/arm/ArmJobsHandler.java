@@ -1,0 +1,131 @@
+package dev.iolite.server.arm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.hub.JobUris;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.hubs.HubService;
+import dev.iolite.server.jobs.Job;
+import dev.iolite.server.jobs.JobRequest;
+import dev.iolite.server.jobs.JobService;
+import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.json.Json;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+import io.javalin.http.Context;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * Device operations of the ARM surface (SPEC §1.2 to §1.5): exportDevices and importDevices answer
+ * 200 with the job (the Java SDK accepts nothing else), jobs page through an absolute nextLink, and
+ * times are RFC 1123 (the Java SDK parses nothing else).
+ */
+public final class ArmJobsHandler {
+    /** Jobs per page of listJobs. */
+    static final int PAGE = 20;
+
+    private final HubService hubs;
+    private final JobService jobs;
+    private final ObjectMapper json;
+
+    public ArmJobsHandler(HubService hubs, JobService jobs, ObjectMapper json) {
+        this.hubs = hubs;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    void exportDevices(Context ctx) {
+        Hub hub = hub(ctx);
+        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the ExportDevicesRequest");
+        String container = Json.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
+        if (container == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'exportBlobContainerUri' is required");
+        Boolean exclude = Json.bool(b, "excludeKeys", "excludeKeys");
+        JobRequest req = new JobRequest(JobType.EXPORT, null, null, container,
+                Json.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
+                StorageAuth.parse(Json.text(b, "authenticationType", "authenticationType"), "authenticationType"),
+                identity(b));
+        ctx.json(job(jobs.create(hub.name(), req)));
+    }
+
+    void importDevices(Context ctx) {
+        Hub hub = hub(ctx);
+        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the ImportDevicesRequest");
+        String type = Json.text(b, "type", "type");
+        if (type != null && JobType.parse(type, "type") != JobType.IMPORT) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'type' of an ImportDevicesRequest must be 'import'");
+        }
+        JobRequest req = new JobRequest(JobType.IMPORT, Json.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+                Json.text(b, "inputBlobName", "inputBlobName"),
+                Json.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
+                Json.text(b, "outputBlobName", "outputBlobName"), false,
+                StorageAuth.parse(Json.text(b, "authenticationType", "authenticationType"), "authenticationType"),
+                identity(b));
+        ctx.json(job(jobs.create(hub.name(), req)));
+    }
+
+    void listJobs(Context ctx) {
+        Hub hub = hub(ctx);
+        int skip = 0;
+        String token = ctx.queryParam("$skiptoken");
+        if (token != null) {
+            try {
+                skip = Math.max(0, Integer.parseInt(token));
+            } catch (NumberFormatException e) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'$skiptoken' is not one this server issued");
+            }
+        }
+        List<Job> page = jobs.list(hub.name(), skip, PAGE + 1);
+        ObjectNode out = json.createObjectNode();
+        ArrayNode value = out.putArray("value");
+        page.stream().limit(PAGE).forEach(j -> value.add(job(j)));
+        if (page.size() > PAGE) {
+            // Absolute, on the host the client used, with api-version: clients follow it verbatim (CLIENTS.md §3).
+            String apiVersion = ctx.queryParam("api-version");
+            out.put("nextLink", "https://" + ctx.host() + ctx.path() + "?api-version="
+                    + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8)
+                    + "&%24skiptoken=" + (skip + PAGE));
+        }
+        ctx.json(out);
+    }
+
+    void getJob(Context ctx) {
+        ctx.json(job(jobs.get(hub(ctx).name(), ctx.pathParam("jobid"))));
+    }
+
+    private Hub hub(Context ctx) {
+        return hubs.get(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"));
+    }
+
+    private static String identity(ObjectNode b) {
+        return Json.text(Json.object(b, "identity", "identity"), "userAssignedIdentity", "identity.userAssignedIdentity");
+    }
+
+    ObjectNode job(Job j) {
+        ObjectNode n = json.createObjectNode();
+        n.put("jobId", j.id());
+        n.put("startTimeUtc", rfc1123(j.startTime() != null ? j.startTime() : j.createdAt()));
+        n.put("endTimeUtc", j.endTime() == null ? null : rfc1123(j.endTime()));
+        n.put("type", j.type().wireName());
+        n.put("status", j.status().wireName());
+        n.put("failureReason", j.failureReason());
+        n.put("statusMessage", j.statusMessage());
+        n.putNull("parentJobId");
+        n.put("progress", j.progress());
+        JobUris.put(n, j.request());
+        n.put("excludeKeysInExport", j.request().excludeKeys());
+        JobUris.putCounts(n, j);
+        return n;
+    }
+
+    static String rfc1123(Instant t) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+    }
+}

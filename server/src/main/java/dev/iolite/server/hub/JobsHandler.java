@@ -1,0 +1,79 @@
+package dev.iolite.server.hub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.jobs.Job;
+import dev.iolite.server.jobs.JobRequest;
+import dev.iolite.server.jobs.JobService;
+import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.json.Json;
+import io.javalin.http.Context;
+
+import java.time.temporal.ChronoUnit;
+
+/** Import/export jobs of the hub API (SPEC §2.6): create, list, get, cancel. Times are ISO-8601. */
+public final class JobsHandler {
+    /** GET /jobs returns the hub's recent jobs in one array, as IoT Hub does. */
+    static final int LIST_LIMIT = 1000;
+
+    private final JobService jobs;
+    private final ObjectMapper json;
+
+    public JobsHandler(JobService jobs, ObjectMapper json) {
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    void create(Context ctx, Hub hub) {
+        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the job");
+        JobType type = JobType.parse(Json.text(b, "type", "type"), "type");
+        ObjectNode identity = Json.object(b, "identity", "identity");
+        Boolean exclude = Json.bool(b, "excludeKeysInExport", "excludeKeysInExport");
+        JobRequest req = new JobRequest(type, Json.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+                Json.text(b, "inputBlobName", "inputBlobName"),
+                Json.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
+                Json.text(b, "outputBlobName", "outputBlobName"), Boolean.TRUE.equals(exclude),
+                StorageAuth.parse(Json.text(b, "storageAuthenticationType", "storageAuthenticationType"),
+                        "storageAuthenticationType"),
+                Json.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"));
+        ctx.json(job(jobs.create(hub.name(), req)));
+    }
+
+    void list(Context ctx, Hub hub) {
+        ArrayNode out = json.createArrayNode();
+        jobs.list(hub.name(), 0, LIST_LIMIT).forEach(j -> out.add(job(j)));
+        ctx.json(out);
+    }
+
+    void get(Context ctx, Hub hub) {
+        ctx.json(job(jobs.get(hub.name(), ctx.pathParam("id"))));
+    }
+
+    /** Cancel; C# sends If-Match with the job id here, which is ignored (SPEC §2.6). */
+    void cancel(Context ctx, Hub hub) {
+        ctx.json(job(jobs.cancel(hub.name(), ctx.pathParam("id"))));
+    }
+
+    ObjectNode job(Job j) {
+        ObjectNode n = json.createObjectNode();
+        n.put("jobId", j.id());
+        n.put("startTimeUtc", (j.startTime() != null ? j.startTime() : j.createdAt()).truncatedTo(ChronoUnit.MILLIS).toString());
+        n.put("endTimeUtc", j.endTime() == null ? null : j.endTime().truncatedTo(ChronoUnit.MILLIS).toString());
+        n.put("type", j.type().wireName());
+        n.put("status", j.status().wireName());
+        n.put("progress", j.progress());
+        JobRequest r = j.request();
+        JobUris.put(n, r);
+        n.put("excludeKeysInExport", r.excludeKeys());
+        n.put("storageAuthenticationType", r.storageAuth().wireName());
+        if (r.identity() != null) n.putObject("identity").put("userAssignedIdentity", r.identity());
+        n.put("failureReason", j.failureReason());
+        n.put("statusMessage", j.statusMessage());
+        n.putNull("parentJobId");
+        JobUris.putCounts(n, j);
+        return n;
+    }
+}

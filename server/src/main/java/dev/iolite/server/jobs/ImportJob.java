@@ -1,0 +1,246 @@
+package dev.iolite.server.jobs;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.blob.BlobContainer;
+import dev.iolite.server.blob.BlockIds;
+import dev.iolite.server.registry.DeviceLines;
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.ImportItem;
+import dev.iolite.server.registry.ImportMode;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LineOutcome;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An import: streams the input blob line by line from the checkpoint, applies each batch through
+ * the registry's import-mode engine with its progress and checkpoint in the same transaction, and
+ * writes failing lines to the error log as staged blocks, committed when the job ends.
+ */
+final class ImportJob {
+    /** A failing line: IoT Hub's error-log fields plus its line number. */
+    private record ErrorLine(long lineNumber, String deviceId, String moduleId, ErrorCode code, String message) {}
+
+    private final JobRun run;
+    private final ObjectMapper json;
+
+    ImportJob(JobRun run, ObjectMapper json) {
+        this.run = run;
+        this.json = json;
+    }
+
+    /** Runs to the end, a cancel or a node stop; returns how it ended. */
+    JobRun.Stop execute() throws IOException {
+        Job job = run.job();
+        JobRequest req = job.request();
+        BlobContainer input = run.containers().open(req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri", false);
+        BlobContainer output = run.containers().open(req.outputContainerUri(), req.storageAuth(), "outputBlobContainerUri", true);
+        long size = input.size(req.inputBlobName()).orElseThrow(() -> new JobFailure("the input blob '"
+                + req.inputBlobName() + "' no longer exists in " + input.describe()));
+        Checkpoint cp = job.checkpoint() != null ? job.checkpoint() : Checkpoint.start(size);
+        JobCounts counts = job.counts();
+        KeyHashSet seen = replaySeen(input, req.inputBlobName(), cp);
+        long runStarted = System.nanoTime();
+        long processedAtStart = counts.processed();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+
+        try (InputStream in = input.read(req.inputBlobName(), cp.offset())) {
+            LineReader reader = new LineReader(in, cp.offset(), cp.lineNumber(), run.tuning().maxLineBytes());
+            while (true) {
+                JobRun.Stop stop = run.stopRequested();
+                if (stop != JobRun.Stop.NONE) {
+                    if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorBlocks());
+                    return stop;
+                }
+                List<ImportItem> items = new ArrayList<>();
+                List<ErrorLine> errors = new ArrayList<>();
+                long firstLine = cp.lineNumber() + 1;
+                long endOffset = cp.offset();
+                long lastLine = cp.lineNumber();
+                int skipped = 0;
+                LineReader.Line line;
+                while (items.size() + errors.size() < run.tuning().importBatchLines() && (line = reader.next()) != null) {
+                    endOffset = line.endOffset();
+                    lastLine = line.number();
+                    ImportItem item = parse(line, utf8, errors);
+                    if (item == null) {
+                        if (errors.isEmpty() || errors.get(errors.size() - 1).lineNumber() != line.number()) skipped++;
+                        continue;
+                    }
+                    if (!seen.add(item.deviceId(), item.moduleId())) {
+                        errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(),
+                                ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES, "'" + item.key()
+                                + "' is named more than once in the blob; this line was not applied"));
+                        continue;
+                    }
+                    items.add(item);
+                }
+                if (items.isEmpty() && errors.isEmpty() && lastLine == cp.lineNumber()) break; // end of blob
+                Checkpoint before = cp;
+                final long batchEnd = endOffset;
+                final long batchLast = lastLine;
+                final JobCounts countsBefore = counts;
+                final List<ErrorLine> preFailures = errors;
+                final JobCounts[] after = new JobCounts[1];
+                final Checkpoint[] next = new Checkpoint[1];
+                run.registry().applyBatch(job.hub(), items, outcomes -> {
+                    List<ErrorLine> all = new ArrayList<>(preFailures);
+                    int ok = 0;
+                    for (LineOutcome o : outcomes) {
+                        if (o instanceof LineOutcome.Failed f) {
+                            all.add(new ErrorLine(f.item().lineNumber(), f.item().deviceId(), f.item().moduleId(),
+                                    f.code(), f.message()));
+                        } else {
+                            ok++;
+                        }
+                    }
+                    List<String> blocks = before.errorBlocks();
+                    if (!all.isEmpty()) {
+                        all.sort(java.util.Comparator.comparingLong(ErrorLine::lineNumber));
+                        String id = BlockIds.of("err", firstLine);
+                        stage(output, req.outputBlobName(), id, all);
+                        blocks = new ArrayList<>(blocks);
+                        blocks.add(id);
+                    }
+                    after[0] = countsBefore.plus(ok, all.size());
+                    next[0] = new Checkpoint(batchEnd, batchLast, blocks, null, null, List.of(), size);
+                    return new JobProgress(job.id(), run.owner(), after[0], percent(batchEnd, size),
+                            rate(after[0].processed() - processedAtStart, runStarted), next[0]);
+                });
+                cp = next[0];
+                counts = after[0];
+            }
+        }
+        output.commit(req.outputBlobName(), cp.errorBlocks());
+        run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
+                new JobProgress(job.id(), run.owner(), counts, 100, rate(counts.processed() - processedAtStart, runStarted), cp));
+        return JobRun.Stop.NONE;
+    }
+
+    /** Parses one line into an item, or records why it cannot be one; null for skipped and failed lines. */
+    private ImportItem parse(LineReader.Line line, CharsetDecoder utf8, List<ErrorLine> errors) {
+        long n = line.number();
+        if (line.tooLong()) {
+            errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
+                    "line " + n + " is longer than " + run.tuning().maxLineBytes() + " bytes"));
+            return null;
+        }
+        int first = firstNonBlank(line.bytes(), line.length());
+        if (first < 0) return null; // blank line
+        if (n == 1 && line.bytes()[first] != '{') return null; // a leading comment line (SPEC §3.1)
+        try {
+            utf8.reset().decode(ByteBuffer.wrap(line.bytes(), 0, line.length()));
+        } catch (CharacterCodingException e) {
+            errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
+                    "Invalid device format in line " + n + ": the line is not valid UTF-8"));
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(line.bytes(), 0, line.length());
+        } catch (IOException e) {
+            String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+            errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
+                    "Invalid device format in line " + n + ": " + detail));
+            return null;
+        }
+        if (!(node instanceof ObjectNode obj)) {
+            errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
+                    "Invalid device format in line " + n + ": a line must be one JSON object"));
+            return null;
+        }
+        try {
+            return DeviceLines.read(obj, n, "id", ImportMode.CREATE_OR_UPDATE);
+        } catch (IoliteException e) {
+            JsonNode id = obj.get("id");
+            JsonNode mid = obj.get("moduleId");
+            errors.add(new ErrorLine(n, id != null && id.isTextual() ? id.textValue() : null,
+                    mid != null && mid.isTextual() ? mid.textValue() : null, ErrorCode.DESERIALIZATION_ERROR,
+                    "Invalid device format in line " + n + ": " + e.getMessage()));
+            return null;
+        }
+    }
+
+    /** Rebuilds the set of identities seen before the checkpoint, so duplicates are still caught after a restart. */
+    private KeyHashSet replaySeen(BlobContainer input, String blob, Checkpoint cp) throws IOException {
+        KeyHashSet seen = new KeyHashSet();
+        if (cp.offset() == 0) return seen;
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (InputStream in = new BoundedInputStream(input.read(blob, 0), cp.offset())) {
+            LineReader reader = new LineReader(in, 0, 0, run.tuning().maxLineBytes());
+            List<ErrorLine> ignored = new ArrayList<>();
+            LineReader.Line line;
+            while ((line = reader.next()) != null) {
+                ImportItem item = parse(line, utf8, ignored);
+                ignored.clear();
+                if (item != null) seen.add(item.deviceId(), item.moduleId());
+            }
+        }
+        return seen;
+    }
+
+    private void stage(BlobContainer output, String blob, String id, List<ErrorLine> lines) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(lines.size() * 160);
+        try (JsonGenerator g = json.getFactory().createGenerator(buf)) {
+            g.setRootValueSeparator(null);
+            for (ErrorLine e : lines) {
+                g.writeStartObject();
+                if (e.deviceId() != null) g.writeStringField("deviceId", e.deviceId());
+                if (e.moduleId() != null) g.writeStringField("moduleId", e.moduleId());
+                g.writeNumberField("errorCode", e.code().code());
+                g.writeStringField("errorStatus", e.message());
+                g.writeNumberField("lineNumber", e.lineNumber());
+                g.writeEndObject();
+                g.flush();
+                buf.write('\n');
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed; this indicates a bug", e);
+        }
+        try {
+            output.stageBlock(blob, id, buf.toByteArray(), buf.size());
+        } catch (IOException e) {
+            throw new JobFailure("writing the error log '" + blob + "' to " + output.describe() + " failed: "
+                    + e.getMessage());
+        }
+    }
+
+    private static int firstNonBlank(byte[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+                // a UTF-8 byte-order mark before the first object is tolerated
+                if (i + 2 < len && (b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBB && (b[i + 2] & 0xff) == 0xBF) {
+                    i += 2;
+                    continue;
+                }
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static int percent(long done, long total) {
+        if (total <= 0) return 100;
+        return (int) Math.min(100, done * 100 / total);
+    }
+
+    static double rate(long processed, long startedNanos) {
+        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        return seconds <= 0 ? 0 : Math.round(processed / seconds * 10) / 10.0;
+    }
+}

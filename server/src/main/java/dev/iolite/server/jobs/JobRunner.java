@@ -1,0 +1,177 @@
+package dev.iolite.server.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.RegistryService;
+import dev.iolite.server.store.JobStore;
+import dev.iolite.server.store.RegistryStore;
+import dev.iolite.server.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node's job runner: claims runnable jobs with a lease, renews the lease while it works, runs one
+ * job at a time, and gives its lease back when the node stops so another node (or this one, after
+ * a restart) resumes the job from its checkpoint (DESIGN principle 6).
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private final String owner;
+    private final JobStore jobs;
+    private final RegistryStore registryStore;
+    private final RegistryService registry;
+    private final BlobContainers containers;
+    private final Clock clock;
+    private final JobTuning tuning;
+    private final ObjectMapper json;
+    private final Semaphore wake = new Semaphore(0);
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "iolite-job-lease"));
+    private final Thread worker;
+    private volatile boolean stopping;
+
+    public JobRunner(String owner, JobStore jobs, RegistryStore registryStore, RegistryService registry,
+                     BlobContainers containers, Clock clock, JobTuning tuning, ObjectMapper json) {
+        this.owner = owner;
+        this.jobs = jobs;
+        this.registryStore = registryStore;
+        this.registry = registry;
+        this.containers = containers;
+        this.clock = clock;
+        this.tuning = tuning;
+        this.json = json;
+        this.worker = new Thread(this::loop, "iolite-jobs");
+    }
+
+    /** Takes back the jobs this node held before a crash, then starts claiming. */
+    public void start() {
+        int resumed = jobs.expireLeasesOf(owner);
+        if (resumed > 0) LOG.info("resuming {} job(s) this node was running before it stopped", resumed);
+        worker.start();
+    }
+
+    /** Looks for work now instead of at the next poll (a job was just created). */
+    public void wake() { wake.release(); }
+
+    private void loop() {
+        Instant lastHousekeeping = Instant.EPOCH;
+        while (!stopping) {
+            try {
+                Instant now = clock.instant();
+                if (now.isAfter(lastHousekeeping.plusSeconds(3600))) {
+                    int removed = jobs.deleteFinishedBefore(now.minus(tuning.retention()));
+                    if (removed > 0) LOG.info("removed {} job(s) older than {}", removed, tuning.retention());
+                    lastHousekeeping = now;
+                }
+                Optional<Job> claimed = jobs.claimNext(owner, now, now.plus(tuning.lease()));
+                if (claimed.isPresent()) {
+                    runOne(claimed.get());
+                } else {
+                    wake.tryAcquire(tuning.poll().toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StoreUnavailableException e) {
+                LOG.warn("job runner: the store is unavailable ({}); retrying", e.getMessage());
+                sleepQuietly(1000);
+            } catch (RuntimeException e) {
+                LOG.error("job runner: unexpected failure; retrying", e);
+                sleepQuietly(1000);
+            }
+        }
+    }
+
+    private void runOne(Job job) {
+        LOG.info("job {} ({} of hub {}) started", job.id(), job.type().wireName(), job.hub());
+        ScheduledFuture<?> renew = heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                if (!jobs.renewLease(job.id(), owner, clock.instant().plus(tuning.lease()))) {
+                    LOG.warn("job {}: lease lost to another node", job.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: renewing the lease failed: {}", job.id(), e.getMessage());
+            }
+        }, tuning.heartbeat().toMillis(), tuning.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            JobRun run = new JobRun(job, owner, registry, registryStore, jobs, containers, clock, () -> stopping, tuning);
+            JobRun.Stop stop = job.type() == JobType.IMPORT ? new ImportJob(run, json).execute()
+                    : new ExportJob(run, json).execute();
+            switch (stop) {
+                case NONE -> LOG.info("job {} completed", job.id());
+                case CANCELLED -> {
+                    Job now = jobs.find(job.id()).orElse(job);
+                    jobs.finish(job.id(), owner, JobStatus.CANCELLED, null, clock.instant(), null);
+                    LOG.info("job {} cancelled after {} lines", job.id(), now.counts().processed());
+                }
+                case NODE_STOPPING -> LOG.info("job {} paused at its checkpoint; it resumes when a node claims it", job.id());
+            }
+        } catch (LeaseLostException e) {
+            LOG.warn("job {}: another node took it over; stopping here", job.id());
+        } catch (JobFailure | IoliteException e) {
+            fail(job, e.getMessage());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            fail(job, "blob storage failed: " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            LOG.warn("job {}: the store is unavailable; it resumes from its checkpoint when the store is back", job.id());
+        } catch (RuntimeException e) {
+            LOG.error("job {} failed unexpectedly", job.id(), e);
+            fail(job, "internal error: " + e);
+        } finally {
+            renew.cancel(false);
+        }
+    }
+
+    private void fail(Job job, String reason) {
+        LOG.warn("job {} failed: {}", job.id(), reason);
+        try {
+            jobs.finish(job.id(), owner, JobStatus.FAILED, reason, clock.instant(), null);
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: recording the failure failed: {}", job.id(), e.getMessage());
+        }
+    }
+
+    /** Stops at the next batch boundary and hands the lease back; waits up to 30 seconds. */
+    @Override
+    public void close() {
+        stopping = true;
+        wake.release();
+        try {
+            worker.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        heartbeat.shutdownNow();
+        try {
+            jobs.expireLeasesOf(owner);
+        } catch (RuntimeException e) {
+            LOG.warn("handing back job leases failed: {}", e.getMessage());
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

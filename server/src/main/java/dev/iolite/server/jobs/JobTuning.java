@@ -1,0 +1,21 @@
+package dev.iolite.server.jobs;
+
+import java.time.Duration;
+
+/**
+ * Sizes and times of the job engine.
+ *
+ * @param importBatchLines  lines applied per transaction; bigger batches amortize the commit, smaller ones
+ *                          lose less work in a crash and hold the SQLite writer for less time
+ * @param exportBlockBytes  bytes per staged block of an export (the Blob API allows 50,000 blocks per blob)
+ * @param maxLineBytes      longest import line accepted (SPEC: lines over 1 MiB are errors)
+ * @param lease             how long a claim lasts without a heartbeat; a dead node's job is resumed after it
+ * @param heartbeat         how often the runner renews its lease (well under {@code lease})
+ * @param poll              how often an idle runner looks for work
+ * @param retention         how long finished jobs are kept (IoT Hub: 30 days)
+ */
+public record JobTuning(int importBatchLines, int exportBlockBytes, int maxLineBytes, Duration lease,
+                        Duration heartbeat, Duration poll, Duration retention) {
+    public static final JobTuning DEFAULTS = new JobTuning(2000, 8 * 1024 * 1024, 1024 * 1024,
+            Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofDays(30));
+}

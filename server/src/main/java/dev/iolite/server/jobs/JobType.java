@@ -1,0 +1,20 @@
+package dev.iolite.server.jobs;
+
+import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.registry.IoliteException;
+
+/** The job kinds this registry runs. */
+public enum JobType {
+    EXPORT, IMPORT;
+
+    public String wireName() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+    /** Parses any case; other job types of IoT Hub are refused, naming the field. */
+    public static JobType parse(String value, String field) {
+        for (JobType t : values()) {
+            if (t.name().equalsIgnoreCase(value)) return t;
+        }
+        throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                "'" + field + "' must be 'export' or 'import', not " + (value == null ? "missing" : "'" + value + "'"));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.iolite.server.registry;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.util.List;
+
+import static dev.iolite.server.json.Json.bool;
+import static dev.iolite.server.json.Json.object;
+import static dev.iolite.server.json.Json.strings;
+import static dev.iolite.server.json.Json.text;
+
+/**
+ * The ExportImportDevice format (SPEC §3.2, §3.5): items of bulk {@code POST /devices}, lines of
+ * import blobs and of exports. One codec for all three, so an export always imports back.
+ */
+public final class DeviceLines {
+    private DeviceLines() {}
+
+    /** Reads one item; wrong types and unknown enum values throw {@link IoliteException} naming the field. */
+    public static ImportItem read(ObjectNode n, long lineNumber, String idField, ImportMode fallbackMode) {
+        String modeText = text(n, "importMode", "importMode");
+        ImportMode mode = modeText == null ? fallbackMode : ImportMode.parse(modeText);
+        String status = text(n, "status", "status");
+        ObjectNode properties = object(n, "properties", "properties");
+        ObjectNode capabilities = object(n, "capabilities", "capabilities");
+        return new ImportItem(lineNumber, text(n, idField, idField), text(n, "moduleId", "moduleId"), mode,
+                text(n, "eTag", "eTag"), text(n, "twinETag", "twinETag"),
+                status == null ? null : DeviceStatus.parse(status, "status"),
+                text(n, "statusReason", "statusReason"), authentication(object(n, "authentication", "authentication")),
+                bool(capabilities, "iotEdge", "capabilities.iotEdge"), text(n, "deviceScope", "deviceScope"),
+                strings(n, "parentScopes", "parentScopes"), text(n, "managedBy", "managedBy"),
+                withoutMetadata(object(n, "tags", "tags")),
+                withoutMetadata(object(properties, "desired", "properties.desired")));
+    }
+
+    private static Authentication authentication(ObjectNode a) {
+        if (a == null) return null;
+        ObjectNode sym = object(a, "symmetricKey", "authentication.symmetricKey");
+        ObjectNode x509 = object(a, "x509Thumbprint", "authentication.x509Thumbprint");
+        String type = text(a, "type", "authentication.type");
+        return new Authentication(type == null ? null : AuthType.parse(type, "authentication.type"),
+                text(sym, "primaryKey", "authentication.symmetricKey.primaryKey"),
+                text(sym, "secondaryKey", "authentication.symmetricKey.secondaryKey"),
+                text(x509, "primaryThumbprint", "authentication.x509Thumbprint.primaryThumbprint"),
+                text(x509, "secondaryThumbprint", "authentication.x509Thumbprint.secondaryThumbprint"));
+    }
+
+    /** Twin documents without the read-only {@code $metadata} and {@code $version} that exports and clients carry. */
+    public static ObjectNode withoutMetadata(ObjectNode doc) {
+        if (doc == null) return null;
+        if (!doc.has("$metadata") && !doc.has("$version")) return doc;
+        ObjectNode copy = doc.deepCopy();
+        copy.remove(List.of("$metadata", "$version"));
+        return copy;
+    }
+
+    /**
+     * Writes one export line in the exact shape of SPEC §3.5: {@code status} and an
+     * {@code authentication} object always present (the Java and C# parsers need them), keys null
+     * when excluded.
+     */
+    public static void write(JsonGenerator g, Device d, boolean excludeKeys) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", d.deviceId());
+        if (d.isModule()) {
+            g.writeStringField("moduleId", d.moduleId());
+            if (d.managedBy() != null) g.writeStringField("managedBy", d.managedBy());
+        }
+        g.writeStringField("eTag", d.etag());
+        g.writeStringField("status", d.status().wireName());
+        if (d.statusReason() != null) g.writeStringField("statusReason", d.statusReason());
+        Authentication a = d.authentication();
+        g.writeObjectFieldStart("authentication");
+        g.writeObjectFieldStart("symmetricKey");
+        g.writeStringField("primaryKey", excludeKeys ? null : a.primaryKey());
+        g.writeStringField("secondaryKey", excludeKeys ? null : a.secondaryKey());
+        g.writeEndObject();
+        g.writeObjectFieldStart("x509Thumbprint");
+        g.writeStringField("primaryThumbprint", a.primaryThumbprint());
+        g.writeStringField("secondaryThumbprint", a.secondaryThumbprint());
+        g.writeEndObject();
+        g.writeStringField("type", a.type().wireName());
+        g.writeEndObject();
+        g.writeStringField("twinETag", d.twin().etag());
+        g.writeFieldName("tags");
+        g.writeTree(d.twin().tags());
+        g.writeObjectFieldStart("properties");
+        g.writeFieldName("desired");
+        g.writeTree(d.twin().desired());
+        g.writeFieldName("reported");
+        g.writeTree(d.twin().reported());
+        g.writeEndObject();
+        g.writeObjectFieldStart("capabilities");
+        g.writeBooleanField("iotEdge", d.iotEdge());
+        g.writeEndObject();
+        if (!d.isModule()) {
+            g.writeStringField("deviceScope", d.deviceScope());
+            g.writeArrayFieldStart("parentScopes");
+            for (String s : d.parentScopes()) g.writeString(s);
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+}

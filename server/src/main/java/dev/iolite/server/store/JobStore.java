@@ -1,0 +1,52 @@
+package dev.iolite.server.store;
+
+import dev.iolite.server.jobs.Job;
+import dev.iolite.server.jobs.JobProgress;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Import/export jobs: the queue every node shares (DESIGN principle 6). */
+public interface JobStore {
+
+    /**
+     * Inserts an enqueued job. With {@code onlyIfNoneActive}, refuses (returns false) when the hub
+     * already has an enqueued or running job; the check and the insert are one transaction.
+     */
+    boolean insert(Job job, boolean onlyIfNoneActive);
+
+    /** The job, or empty. */
+    Optional<Job> find(String id);
+
+    /** The hub's jobs, newest first, skipping {@code skip}, at most {@code limit}. */
+    List<Job> list(String hub, int skip, int limit);
+
+    /**
+     * Claims the oldest runnable job: enqueued with no running job on its hub, or running with an
+     * expired lease (its runner died). Sets it running under {@code owner} until {@code leaseUntil}.
+     */
+    Optional<Job> claimNext(String owner, Instant now, Instant leaseUntil);
+
+    /** Extends the lease if {@code owner} still holds it; false when it was lost. */
+    boolean renewLease(String jobId, String owner, Instant leaseUntil);
+
+    /** Ends every lease of {@code owner} now, so its jobs can be claimed at once (a restarted node). */
+    int expireLeasesOf(String owner);
+
+    /** Commits progress and checkpoint alone (export, and batches without device writes). @throws dev.iolite.server.jobs.LeaseLostException */
+    void saveProgress(JobProgress progress);
+
+    /** Cancels an enqueued job at once, or asks the runner of a running job to stop; returns the job after. */
+    Optional<Job> requestCancel(String jobId, Instant now);
+
+    /** True when a cancel was requested for the job. */
+    boolean cancelRequested(String jobId);
+
+    /** Ends the job (completed, failed or cancelled) if {@code owner} still holds it. */
+    boolean finish(String jobId, String owner, dev.iolite.server.jobs.JobStatus status, String failureReason,
+                   Instant end, JobProgress last);
+
+    /** Removes finished jobs that ended before {@code cutoff}; returns how many. */
+    int deleteFinishedBefore(Instant cutoff);
+}

@@ -1,0 +1,293 @@
+package dev.iolite.server.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.jobs.Checkpoint;
+import dev.iolite.server.jobs.Job;
+import dev.iolite.server.jobs.JobCounts;
+import dev.iolite.server.jobs.JobProgress;
+import dev.iolite.server.jobs.JobRequest;
+import dev.iolite.server.jobs.JobStatus;
+import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.LeaseLostException;
+import dev.iolite.server.store.JobStore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@link JobStore} in portable SQL. Claims are version-checked updates (status and lease as read),
+ * which SQLite's single writer makes race-free and which PostgreSQL can pair with SKIP LOCKED.
+ */
+public final class JdbcJobStore implements JobStore {
+    private static final String COLUMNS = "id, hub, type, status, request, created_ms, start_ms, end_ms, progress, "
+            + "processed, succeeded, failed, rate, failure_reason, status_message, cancel_requested, lease_owner, "
+            + "lease_expires_ms, checkpoint";
+
+    private final Database db;
+    private final ObjectMapper json;
+
+    public JdbcJobStore(Database db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    @Override
+    public boolean insert(Job job, boolean onlyIfNoneActive) {
+        return db.inTransaction(c -> {
+            if (onlyIfNoneActive) {
+                // Touch the hub row first: on databases with row locks this serializes creates per hub.
+                try (PreparedStatement lock = c.prepareStatement("UPDATE hubs SET version = version WHERE name = ?")) {
+                    lock.setString(1, job.hub());
+                    lock.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM jobs WHERE hub = ? AND status IN ('enqueued', 'running')")) {
+                    ps.setString(1, job.hub());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int i = 1;
+                ps.setString(i++, job.id());
+                ps.setString(i++, job.hub());
+                ps.setString(i++, job.type().wireName());
+                ps.setString(i++, job.status().wireName());
+                ps.setString(i++, write(job.request()));
+                ps.setLong(i++, job.createdAt().toEpochMilli());
+                setInstant(ps, i++, job.startTime());
+                setInstant(ps, i++, job.endTime());
+                ps.setInt(i++, job.progress());
+                ps.setLong(i++, job.counts().processed());
+                ps.setLong(i++, job.counts().succeeded());
+                ps.setLong(i++, job.counts().failed());
+                ps.setDouble(i++, job.devicesPerSecond());
+                ps.setString(i++, job.failureReason());
+                ps.setString(i++, job.statusMessage());
+                ps.setInt(i++, job.cancelRequested() ? 1 : 0);
+                ps.setString(i++, job.leaseOwner());
+                setInstant(ps, i++, job.leaseExpires());
+                ps.setString(i, job.checkpoint() == null ? null : write(job.checkpoint()));
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<Job> find(String id) {
+        return db.read(c -> find(c, id));
+    }
+
+    private Optional<Job> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+            ps.setString(1, id);
+            List<Job> jobs = readAll(ps);
+            return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+        }
+    }
+
+    @Override
+    public List<Job> list(String hub, int skip, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM jobs WHERE hub = ? ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?")) {
+                ps.setString(1, hub);
+                ps.setInt(2, limit);
+                ps.setInt(3, skip);
+                return readAll(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Job> claimNext(String owner, Instant now, Instant leaseUntil) {
+        return db.inTransaction(c -> {
+            String candidate = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs j WHERE "
+                    + "(j.status = 'running' AND j.lease_expires_ms < ?) "
+                    + "OR (j.status = 'enqueued' AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = j.hub "
+                    + "AND r.status = 'running')) ORDER BY j.created_ms, j.id LIMIT 1")) {
+                ps.setLong(1, now.toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) candidate = rs.getString(1);
+                }
+            }
+            if (candidate == null) return Optional.<Job>empty();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'running', lease_owner = ?, "
+                    + "lease_expires_ms = ?, start_ms = COALESCE(start_ms, ?) WHERE id = ? "
+                    + "AND (status = 'enqueued' OR (status = 'running' AND lease_expires_ms < ?))")) {
+                ps.setString(1, owner);
+                ps.setLong(2, leaseUntil.toEpochMilli());
+                ps.setLong(3, now.toEpochMilli());
+                ps.setString(4, candidate);
+                ps.setLong(5, now.toEpochMilli());
+                if (ps.executeUpdate() == 0) return Optional.<Job>empty();
+            }
+            return find(c, candidate);
+        });
+    }
+
+    @Override
+    public boolean renewLease(String jobId, String owner, Instant leaseUntil) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = ? "
+                    + "WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
+                ps.setLong(1, leaseUntil.toEpochMilli());
+                ps.setString(2, jobId);
+                ps.setString(3, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int expireLeasesOf(String owner) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 0 "
+                    + "WHERE lease_owner = ? AND status = 'running'")) {
+                ps.setString(1, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void saveProgress(JobProgress progress) {
+        db.inTransaction(c -> {
+            saveProgress(c, progress);
+            return null;
+        });
+    }
+
+    /** Writes progress inside the caller's transaction; throws LeaseLostException when the lease is gone. */
+    void saveProgress(Connection c, JobProgress p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET progress = ?, processed = ?, succeeded = ?, "
+                + "failed = ?, rate = ?, checkpoint = ? WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
+            ps.setInt(1, p.progress());
+            ps.setLong(2, p.counts().processed());
+            ps.setLong(3, p.counts().succeeded());
+            ps.setLong(4, p.counts().failed());
+            ps.setDouble(5, p.devicesPerSecond());
+            ps.setString(6, write(p.checkpoint()));
+            ps.setString(7, p.jobId());
+            ps.setString(8, p.leaseOwner());
+            if (ps.executeUpdate() == 0) throw new LeaseLostException(p.jobId());
+        }
+    }
+
+    @Override
+    public Optional<Job> requestCancel(String jobId, Instant now) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'cancelled', end_ms = ?, "
+                    + "cancel_requested = 1 WHERE id = ? AND status = 'enqueued'")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, jobId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND status = 'running'")) {
+                ps.setString(1, jobId);
+                ps.executeUpdate();
+            }
+            return find(c, jobId);
+        });
+    }
+
+    @Override
+    public boolean cancelRequested(String jobId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM jobs WHERE id = ?")) {
+                ps.setString(1, jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getInt(1) == 1;
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean finish(String jobId, String owner, JobStatus status, String failureReason, Instant end,
+                          JobProgress last) {
+        return db.inTransaction(c -> {
+            if (last != null) saveProgress(c, last);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = ?, failure_reason = ?, "
+                    + "end_ms = ?, lease_owner = NULL, lease_expires_ms = NULL WHERE id = ? AND lease_owner = ? "
+                    + "AND status = 'running'")) {
+                ps.setString(1, status.wireName());
+                ps.setString(2, failureReason);
+                ps.setLong(3, end.toEpochMilli());
+                ps.setString(4, jobId);
+                ps.setString(5, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int deleteFinishedBefore(Instant cutoff) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE status IN "
+                    + "('completed', 'failed', 'cancelled') AND end_ms < ?")) {
+                ps.setLong(1, cutoff.toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private List<Job> readAll(PreparedStatement ps) throws SQLException {
+        List<Job> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String cp = rs.getString("checkpoint");
+                out.add(new Job(rs.getString("id"), rs.getString("hub"),
+                        JobType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
+                        JobStatus.fromStore(rs.getString("status")), read(rs.getString("request"), JobRequest.class),
+                        Instant.ofEpochMilli(rs.getLong("created_ms")), instant(rs, "start_ms"), instant(rs, "end_ms"),
+                        rs.getInt("progress"),
+                        new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
+                        rs.getDouble("rate"), rs.getString("failure_reason"), rs.getString("status_message"),
+                        rs.getInt("cancel_requested") == 1, rs.getString("lease_owner"),
+                        instant(rs, "lease_expires_ms"), cp == null ? null : read(cp, Checkpoint.class)));
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) ps.setNull(i, Types.BIGINT); else ps.setLong(i, t.toEpochMilli());
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a job record must serialize; this indicates a bug", e);
+        }
+    }
+
+    private <T> T read(String text, Class<T> type) throws SQLException {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a stored job document does not parse: " + e.getOriginalMessage(), e);
+        }
+    }
+}
