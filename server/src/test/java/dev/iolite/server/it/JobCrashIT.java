@@ -1,0 +1,192 @@
+package dev.iolite.server.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.iolite.server.auth.SasToken;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Kills a real server process (SIGKILL) in the middle of a large import and of a large export,
+ * restarts it, and checks that the jobs resume from their checkpoints: nothing applied twice,
+ * nothing skipped, each bad line logged exactly once, statistics equal to a recount.
+ */
+class JobCrashIT {
+    private static final Path JAR = Path.of("target/iolite-server.jar").toAbsolutePath();
+    private static final int LINES = 200_000;
+    private static final int BAD_EVERY = 10_000;
+    private static final int MODULE_EVERY = 20;
+
+    @TempDir
+    Path tmp;
+
+    private Process server;
+    private JsonNode ready;
+    private HttpClient http;
+    private String sas;
+
+    @Test
+    void importAndExportResumeAfterSigkill() throws Exception {
+        Path data = tmp.resolve("data");
+        Path in = data.resolve("blobs/crash-in");
+        Files.createDirectories(in);
+        int bad = 0;
+        int modules = 0;
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            for (int i = 1; i <= LINES; i++) {
+                if (i % BAD_EVERY == 0) {
+                    w.write("{\"id\":\"crash-" + i + "\",\"status\":[broken\n");
+                    bad++;
+                } else if (i % MODULE_EVERY == 0) {
+                    w.write("{\"id\":\"crash-" + (i - 1) + "\",\"moduleId\":\"m\"}\n");
+                    modules++;
+                } else {
+                    w.write("{\"id\":\"crash-" + i + "\",\"status\":\"" + (i % 10 == 1 ? "disabled" : "enabled")
+                            + "\",\"tags\":{\"i\":" + i + "}}\n");
+                }
+            }
+        }
+        int devices = LINES - bad - modules;
+
+        // GIVEN a large import, killed mid-way
+        start(data, "first.log");
+        String importId = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:crash-in\","
+                + "\"outputBlobContainerUri\":\"file:crash-out\"}");
+        JsonNode before = awaitProgress(importId, LINES / 5);
+        assertThat(before.get("status").asText()).isEqualTo("running");
+        kill();
+
+        // WHEN the server restarts
+        start(data, "second.log");
+        JsonNode done = awaitEnd(importId);
+
+        // THEN the job finished from its checkpoint, exactly once per line
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(Files.readString(tmp.resolve("second.log"))).contains("resuming 1 job");
+        assertThat(done.get("devicesProcessed").asLong()).isEqualTo(LINES);
+        assertThat(done.get("devicesFailed").asLong()).isEqualTo(bad);
+        assertThat(done.get("devicesSucceeded").asLong()).isEqualTo(LINES - bad);
+        List<String> errors = Files.readAllLines(data.resolve("blobs/crash-out/importErrors.log"));
+        Set<Long> errorLines = new HashSet<>();
+        for (String e : errors) errorLines.add(ServerExtension.JSON.readTree(e).get("lineNumber").asLong());
+        assertThat(errors).hasSize(bad);
+        assertThat(errorLines).hasSize(bad).allMatch(n -> n % BAD_EVERY == 0);
+        JsonNode stats = get("/statistics/devices");
+        assertThat(stats.get("totalDeviceCount").asLong()).isEqualTo(devices);
+        assertThat(stats.get("disabledDeviceCount").asLong()).isEqualTo(disabledCount());
+
+        // GIVEN a large export, killed mid-way
+        String exportId = createJob("{\"type\":\"export\",\"outputBlobContainerUri\":\"file:crash-export\"}");
+        JsonNode partial = awaitProgress(exportId, 1);
+        assertThat(partial.get("status").asText()).isEqualTo("running");
+        kill();
+        assertThat(data.resolve("blobs/crash-export/devices.txt")).as("an export appears whole or not at all")
+                .doesNotExist();
+        start(data, "third.log");
+        JsonNode exported = awaitEnd(exportId);
+        assertThat(exported.get("status").asText()).isEqualTo("completed");
+
+        // THEN the blob holds every identity exactly once
+        List<String> lines = Files.readAllLines(data.resolve("blobs/crash-export/devices.txt"));
+        Set<String> keys = new HashSet<>();
+        for (String l : lines) {
+            JsonNode n = ServerExtension.JSON.readTree(l);
+            keys.add(n.get("id").asText() + "/" + n.path("moduleId").asText(""));
+        }
+        assertThat(lines).hasSize(devices + modules);
+        assertThat(keys).hasSize(devices + modules);
+        stop();
+    }
+
+    private static long disabledCount() {
+        long n = 0;
+        for (int i = 1; i <= LINES; i++) {
+            if (i % BAD_EVERY != 0 && i % MODULE_EVERY != 0 && i % 10 == 1) n++;
+        }
+        return n;
+    }
+
+    private void start(Path data, String log) throws Exception {
+        Files.deleteIfExists(data.resolve("ready.json"));
+        server = new ProcessBuilder("java", "-Xmx512m", "-jar", JAR.toString(), "serve", "--data-dir", data.toString(),
+                "--port", "0").redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(data.resolve("ready.json"))) {
+            if (!server.isAlive()) throw new AssertionError(Files.readString(tmp.resolve(log)));
+            assertThat(System.nanoTime()).as("server ready").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        ready = ServerExtension.JSON.readTree(data.resolve("ready.json").toFile());
+        http = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build();
+        String conn = ready.get("connectionString").asText();
+        sas = SasToken.create(ready.get("hubHostName").asText(), "iothubowner",
+                conn.substring(conn.indexOf("SharedAccessKey=") + 16), Instant.now().plusSeconds(3600));
+    }
+
+    private void kill() throws Exception {
+        server.destroyForcibly();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private void stop() throws Exception {
+        server.destroy();
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private String createJob(String body) throws Exception {
+        HttpResponse<String> r = send("POST", "/jobs/create", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return ServerExtension.JSON.readTree(r.body()).get("jobId").asText();
+    }
+
+    private JsonNode awaitProgress(String id, long processed) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            JsonNode j = get("/jobs/" + id);
+            if (j.get("devicesProcessed").asLong() >= processed || !j.get("status").asText().matches("enqueued|running")) {
+                return j;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no progress");
+    }
+
+    private JsonNode awaitEnd(String id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (System.nanoTime() < deadline) {
+            JsonNode j = get("/jobs/" + id);
+            if (!j.get("status").asText().matches("enqueued|running")) return j;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not end");
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = send("GET", path, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return ServerExtension.JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText() + path + "?api-version=2021-04-12"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", sas)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
