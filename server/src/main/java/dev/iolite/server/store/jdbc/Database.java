@@ -31,6 +31,13 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("busy_timeout", "30000");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         config.addDataSourceProperty("foreign_keys", "true");
+        // Bulk imports: 64 MiB of page cache per connection, 8 KiB pages (set when the file is created),
+        // memory-mapped reads, and WAL checkpoints every ~40 MiB rather than every 4 MiB.
+        config.addDataSourceProperty("cache_size", "-65536");
+        config.addDataSourceProperty("page_size", "8192");
+        config.addDataSourceProperty("mmap_size", "268435456");
+        config.addDataSourceProperty("temp_store", "MEMORY");
+        config.setConnectionInitSql("PRAGMA wal_autocheckpoint = 5000");
         return open(new HikariDataSource(config), new SqliteDialect());
     }
 

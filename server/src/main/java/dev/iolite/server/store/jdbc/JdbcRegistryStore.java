@@ -106,17 +106,15 @@ public final class JdbcRegistryStore implements RegistryStore {
     public List<Device> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + " FROM devices "
-                    + "WHERE hub = ? AND (device_id > ? OR (device_id = ? AND module_id > ?)) "
-                    + "ORDER BY device_id, module_id LIMIT ?")) {
+                    + "WHERE hub = ? AND (device_id, module_id) > (?, ?) ORDER BY device_id, module_id LIMIT ?")) {
                 // Device ids are never empty, so '' starts from the beginning; module_id is '' on the
                 // device row itself, so a null module means "after the device row, at its modules".
                 String after = afterDeviceId == null ? "" : afterDeviceId;
                 String afterModule = afterModuleId == null ? "" : afterModuleId;
                 ps.setString(1, hub);
                 ps.setString(2, after);
-                ps.setString(3, after);
-                ps.setString(4, afterModule);
-                ps.setInt(5, limit);
+                ps.setString(3, afterModule);
+                ps.setInt(4, limit);
                 return readAll(ps);
             }
         });

@@ -1,0 +1,143 @@
+package dev.iolite.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The end-to-end benchmark: generate a device file, start a real server process with a 512 MiB
+ * heap, import through the ARM API, export back, time statistics calls, and record the figures
+ * (devices per second, seconds, peak heap) in a JSON file. Timing lives here, never in a test.
+ */
+public final class Bench {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = parse(args);
+        Path repo = Path.of(opts.getOrDefault("repo", "."));
+        int devices = Integer.parseInt(opts.getOrDefault("devices", "1000000").replace("_", ""));
+        String source = opts.getOrDefault("source", "file");
+        String heap = opts.getOrDefault("server-heap", "512m");
+        Path work = Files.createTempDirectory("iolite-bench");
+        Path out = Path.of(opts.getOrDefault("out", repo.resolve("bench/results/" + source + "-" + devices + ".json").toString()));
+        ObjectMapper json = new ObjectMapper();
+
+        System.out.printf("generating %,d devices...%n", devices);
+        Path file = work.resolve("devices.txt");
+        DeviceFile.Stats gen = DeviceFile.write(file, devices);
+        System.out.printf("  %,d lines, %,d bytes (%,d modules)%n", gen.lines(), gen.bytes(), gen.modules());
+
+        Azurite azurite = null;
+        try (ServerProcess server = ServerProcess.start(repo, work.resolve("data"), heap)) {
+            String inputUri;
+            String outputUri;
+            if (source.equals("azurite")) {
+                azurite = Azurite.start(repo, work.resolve("azurite"));
+                long t0 = System.nanoTime();
+                inputUri = azurite.upload("bench-in", "devices.txt", file);
+                outputUri = azurite.container("bench-out");
+                System.out.printf("  uploaded to Azurite in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            } else {
+                Path in = server.localBlobRoot().resolve("bench-in");
+                Files.createDirectories(in);
+                Files.move(file, in.resolve("devices.txt"));
+                inputUri = "file:bench-in";
+                outputUri = "file:bench-out";
+            }
+            HeapSampler heapSampler = new HeapSampler(server.pid());
+            ObjectNode result = json.createObjectNode();
+            result.put("date", Instant.now().toString());
+            result.put("devices", devices);
+            result.put("lines", gen.lines());
+            result.put("source", source);
+            result.put("store", "sqlite");
+            result.put("serverHeap", heap);
+            result.put("cpus", Runtime.getRuntime().availableProcessors());
+
+            System.out.println("importing...");
+            Timed imp = server.runJob("importDevices", "{\"inputBlobContainerUri\":\"" + inputUri
+                    + "\",\"outputBlobContainerUri\":\"" + outputUri + "\"}");
+            ObjectNode importNode = result.putObject("import");
+            record(importNode, imp, gen.lines());
+            System.out.printf("  import: %s in %.2f s = %,.0f devices/s (failed %d)%n", imp.job().get("status").asText(),
+                    imp.seconds(), gen.lines() / imp.seconds(), imp.job().get("devicesFailed").asLong());
+
+            System.out.println("exporting...");
+            Timed exp = server.runJob("exportDevices", "{\"exportBlobContainerUri\":\"" + outputUri
+                    + "\",\"excludeKeys\":false}");
+            ObjectNode exportNode = result.putObject("export");
+            record(exportNode, exp, gen.lines());
+            System.out.printf("  export: %s in %.2f s = %,.0f devices/s%n", exp.job().get("status").asText(),
+                    exp.seconds(), gen.lines() / exp.seconds());
+
+            System.out.println("statistics...");
+            List<Double> ms = server.statsLatencies(2000);
+            Collections.sort(ms);
+            double mean = ms.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            ObjectNode stats = result.putObject("statistics");
+            stats.put("calls", ms.size());
+            stats.put("meanMs", round(mean));
+            stats.put("p50Ms", round(ms.get(ms.size() / 2)));
+            stats.put("p99Ms", round(ms.get((int) (ms.size() * 0.99))));
+            stats.set("last", server.statistics());
+            System.out.printf("  statistics: mean %.3f ms, p50 %.3f ms, p99 %.3f ms%n", mean, ms.get(ms.size() / 2),
+                    ms.get((int) (ms.size() * 0.99)));
+
+            long peak = heapSampler.stop();
+            result.put("serverPeakHeapMiB", peak / (1024 * 1024));
+            System.out.printf("  server peak heap: %,d MiB%n", peak / (1024 * 1024));
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, json.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            System.out.println("figures written to " + out);
+        } finally {
+            if (azurite != null) azurite.close();
+            if (System.getenv("IOLITE_BENCH_KEEP") == null) deleteTree(work); else System.out.println("kept " + work);
+        }
+    }
+
+    private static void record(ObjectNode n, Timed t, long lines) {
+        JsonNode job = t.job();
+        n.put("status", job.get("status").asText());
+        n.put("seconds", round(t.seconds()));
+        n.put("devicesPerSecond", Math.round(lines / t.seconds()));
+        n.put("devicesProcessed", job.path("devicesProcessed").asLong());
+        n.put("devicesFailed", job.path("devicesFailed").asLong());
+        n.put("serverReportedDevicesPerSecond", job.path("devicesPerSecond").asDouble());
+    }
+
+    static double round(double v) { return Math.round(v * 1000) / 1000.0; }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        List<String> rest = new ArrayList<>(List.of(args));
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
+            String key = a.substring(2);
+            int eq = key.indexOf('=');
+            if (eq > 0) {
+                m.put(key.substring(0, eq), key.substring(eq + 1));
+            } else {
+                m.put(key, rest.get(++i));
+            }
+        }
+        return m;
+    }
+
+    static void deleteTree(Path p) {
+        try (var files = Files.walk(p)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+
+    record Timed(JsonNode job, double seconds) {}
+}
