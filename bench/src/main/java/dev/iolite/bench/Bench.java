@@ -66,6 +66,7 @@ public final class Bench {
                     + "\",\"outputBlobContainerUri\":\"" + outputUri + "\"}");
             ObjectNode importNode = result.putObject("import");
             record(importNode, imp, gen.lines());
+            if (!imp.job().path("failureReason").isNull()) System.out.println("  failure: " + imp.job().path("failureReason").asText());
             System.out.printf("  import: %s in %.2f s = %,.0f devices/s (failed %d)%n", imp.job().get("status").asText(),
                     imp.seconds(), gen.lines() / imp.seconds(), imp.job().get("devicesFailed").asLong());
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlockIds;
-import dev.iolite.server.registry.Device;
+import dev.iolite.server.store.ExportRow;
 import dev.iolite.server.registry.DeviceLines;
 
 import java.io.ByteArrayOutputStream;
@@ -28,6 +28,67 @@ final class ExportJob {
         this.json = json;
     }
 
+    /** The scanning stage: reads pages ahead, in key order, through a small bounded queue. */
+    private final class PageScanner implements Runnable {
+        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
+        private final String hub;
+        private String afterDevice;
+        private String afterModule;
+        private volatile boolean stopped;
+
+        PageScanner(String hub, String afterDevice, String afterModule) {
+            this.hub = hub;
+            this.afterDevice = afterDevice;
+            this.afterModule = afterModule;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopped) {
+                    List<ExportRow> page = run.registryStore().scan(hub, afterDevice, afterModule, PAGE);
+                    if (!page.isEmpty()) {
+                        ExportRow last = page.get(page.size() - 1);
+                        afterDevice = last.deviceId();
+                        afterModule = last.moduleId();
+                    }
+                    put(page);
+                    if (page.size() < PAGE) return;
+                }
+            } catch (RuntimeException e) {
+                put(e);
+            }
+        }
+
+        private void put(Object o) {
+            try {
+                while (!stopped && !queue.offer(o, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // the writing stage is busy
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        List<ExportRow> take() throws IOException {
+            Object o;
+            try {
+                o = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while scanning the registry");
+            }
+            if (o instanceof RuntimeException e) throw e;
+            return (List<ExportRow>) o;
+        }
+
+        void stop() {
+            stopped = true;
+            queue.clear();
+        }
+    }
+
     JobRun.Stop execute() throws IOException {
         Job job = run.job();
         JobRequest req = job.request();
@@ -43,14 +104,20 @@ final class ExportJob {
         ByteArrayOutputStream block = new ByteArrayOutputStream(run.tuning().exportBlockBytes() + 64 * 1024);
         long inBlock = 0;
         boolean more = true;
+        // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
+        PageScanner scanner = new PageScanner(job.hub(), afterDevice, afterModule);
+        Thread scannerThread = new Thread(scanner, "iolite-export-scanner");
+        scannerThread.setDaemon(true);
+        scannerThread.start();
+        try {
         while (more) {
             JobRun.Stop stop = run.stopRequested();
             if (stop != JobRun.Stop.NONE) return stop;
-            List<Device> page = run.registryStore().scan(job.hub(), afterDevice, afterModule, PAGE);
+            List<ExportRow> page = scanner.take();
             more = page.size() == PAGE;
             try (JsonGenerator g = json.getFactory().createGenerator(block)) {
                 g.setRootValueSeparator(null);
-                for (Device d : page) {
+                for (ExportRow d : page) {
                     DeviceLines.write(g, d, req.excludeKeys());
                     g.flush();
                     block.write('\n');
@@ -72,6 +139,10 @@ final class ExportJob {
                 block.reset();
                 inBlock = 0;
             }
+        }
+        } finally {
+            scanner.stop();
+            scannerThread.interrupt();
         }
         output.commit(req.outputBlobName(), cp.outputBlocks());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),

@@ -58,47 +58,26 @@ final class ImportJob {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
-        try (InputStream in = input.read(req.inputBlobName(), cp.offset())) {
-            LineReader reader = new LineReader(in, cp.offset(), cp.lineNumber(), run.tuning().maxLineBytes());
+        // Two stages on two threads: a reader parses batches ahead while this thread applies them.
+        BatchReader reader = new BatchReader(input.read(req.inputBlobName(), cp.offset()), cp, seen, utf8);
+        Thread readerThread = new Thread(reader, "iolite-import-reader");
+        readerThread.setDaemon(true);
+        readerThread.start();
+        try {
             while (true) {
                 JobRun.Stop stop = run.stopRequested();
                 if (stop != JobRun.Stop.NONE) {
                     if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorBlocks());
                     return stop;
                 }
-                List<ImportItem> items = new ArrayList<>();
-                List<ErrorLine> errors = new ArrayList<>();
-                long firstLine = cp.lineNumber() + 1;
-                long endOffset = cp.offset();
-                long lastLine = cp.lineNumber();
-                int skipped = 0;
-                LineReader.Line line;
-                while (items.size() + errors.size() < run.tuning().importBatchLines() && (line = reader.next()) != null) {
-                    endOffset = line.endOffset();
-                    lastLine = line.number();
-                    ImportItem item = parse(line, utf8, errors);
-                    if (item == null) {
-                        if (errors.isEmpty() || errors.get(errors.size() - 1).lineNumber() != line.number()) skipped++;
-                        continue;
-                    }
-                    if (!seen.add(item.deviceId(), item.moduleId())) {
-                        errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(),
-                                ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES, "'" + item.key()
-                                + "' is named more than once in the blob; this line was not applied"));
-                        continue;
-                    }
-                    items.add(item);
-                }
-                if (items.isEmpty() && errors.isEmpty() && lastLine == cp.lineNumber()) break; // end of blob
+                ParsedBatch batch = reader.take();
+                if (batch.end()) break;
                 Checkpoint before = cp;
-                final long batchEnd = endOffset;
-                final long batchLast = lastLine;
                 final JobCounts countsBefore = counts;
-                final List<ErrorLine> preFailures = errors;
                 final JobCounts[] after = new JobCounts[1];
                 final Checkpoint[] next = new Checkpoint[1];
-                run.registry().applyBatch(job.hub(), items, outcomes -> {
-                    List<ErrorLine> all = new ArrayList<>(preFailures);
+                run.registry().applyBatch(job.hub(), batch.items(), outcomes -> {
+                    List<ErrorLine> all = new ArrayList<>(batch.errors());
                     int ok = 0;
                     for (LineOutcome o : outcomes) {
                         if (o instanceof LineOutcome.Failed f) {
@@ -111,24 +90,117 @@ final class ImportJob {
                     List<String> blocks = before.errorBlocks();
                     if (!all.isEmpty()) {
                         all.sort(java.util.Comparator.comparingLong(ErrorLine::lineNumber));
-                        String id = BlockIds.of("err", firstLine);
+                        String id = BlockIds.of("err", batch.firstLine());
                         stage(output, req.outputBlobName(), id, all);
                         blocks = new ArrayList<>(blocks);
                         blocks.add(id);
                     }
                     after[0] = countsBefore.plus(ok, all.size());
-                    next[0] = new Checkpoint(batchEnd, batchLast, blocks, null, null, List.of(), size);
-                    return new JobProgress(job.id(), run.owner(), after[0], percent(batchEnd, size),
+                    next[0] = new Checkpoint(batch.endOffset(), batch.lastLine(), blocks, null, null, List.of(), size);
+                    return new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
                             rate(after[0].processed() - processedAtStart, runStarted), next[0]);
                 });
                 cp = next[0];
                 counts = after[0];
             }
+        } finally {
+            reader.stop();
+            readerThread.interrupt();
         }
         output.commit(req.outputBlobName(), cp.errorBlocks());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100, rate(counts.processed() - processedAtStart, runStarted), cp));
         return JobRun.Stop.NONE;
+    }
+
+    /** A batch of parsed lines, or the end of the blob. */
+    private record ParsedBatch(List<ImportItem> items, List<ErrorLine> errors, long firstLine, long endOffset,
+                               long lastLine, boolean end) {}
+
+    /**
+     * The reading stage: splits and parses lines into batches ahead of the applying stage, and catches
+     * duplicates in blob order. Batches pass through a small bounded queue, so memory stays bounded.
+     */
+    private final class BatchReader implements Runnable {
+        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(3);
+        private final InputStream in;
+        private final KeyHashSet seen;
+        private final CharsetDecoder utf8;
+        private long offset;
+        private long lineNumber;
+        private volatile boolean stopped;
+
+        BatchReader(InputStream in, Checkpoint from, KeyHashSet seen, CharsetDecoder utf8) {
+            this.in = in;
+            this.seen = seen;
+            this.utf8 = utf8;
+            this.offset = from.offset();
+            this.lineNumber = from.lineNumber();
+        }
+
+        @Override
+        public void run() {
+            try (in) {
+                LineReader lines = new LineReader(in, offset, lineNumber, run.tuning().maxLineBytes());
+                while (!stopped) {
+                    List<ImportItem> items = new ArrayList<>();
+                    List<ErrorLine> errors = new ArrayList<>();
+                    long firstLine = lineNumber + 1;
+                    LineReader.Line line = null;
+                    while (items.size() + errors.size() < run.tuning().importBatchLines()
+                            && (line = lines.next()) != null) {
+                        offset = line.endOffset();
+                        lineNumber = line.number();
+                        ImportItem item = parse(line, utf8, errors);
+                        if (item == null) continue;
+                        if (!seen.add(item.deviceId(), item.moduleId())) {
+                            errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(),
+                                    ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES, "'" + item.key()
+                                    + "' is named more than once in the blob; this line was not applied"));
+                            continue;
+                        }
+                        items.add(item);
+                    }
+                    if (lineNumber >= firstLine) {
+                        put(new ParsedBatch(items, errors, firstLine, offset, lineNumber, false));
+                    }
+                    if (line == null) {
+                        put(new ParsedBatch(List.of(), List.of(), 0, offset, lineNumber, true));
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!stopped) put(e);
+            }
+        }
+
+        private void put(Object o) {
+            try {
+                while (!stopped && !queue.offer(o, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // the applying stage is busy: wait, unless the job stopped
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        ParsedBatch take() throws IOException {
+            Object o;
+            try {
+                o = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the input blob");
+            }
+            if (o instanceof IOException e) throw new IOException("reading the input blob failed: " + e.getMessage(), e);
+            if (o instanceof RuntimeException e) throw e;
+            return (ParsedBatch) o;
+        }
+
+        void stop() {
+            stopped = true;
+            queue.clear();
+        }
     }
 
     /** Parses one line into an item, or records why it cannot be one; null for skipped and failed lines. */
@@ -142,9 +214,7 @@ final class ImportJob {
         int first = firstNonBlank(line.bytes(), line.length());
         if (first < 0) return null; // blank line
         if (n == 1 && line.bytes()[first] != '{') return null; // a leading comment line (SPEC §3.1)
-        try {
-            utf8.reset().decode(ByteBuffer.wrap(line.bytes(), 0, line.length()));
-        } catch (CharacterCodingException e) {
+        if (!Utf8.isValid(line.bytes(), line.length())) {
             errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
                     "Invalid device format in line " + n + ": the line is not valid UTF-8"));
             return null;

@@ -22,9 +22,10 @@ public final class Credentials {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    /** A hub-generated id in the shape of .NET ticks, as real generation ids look. */
+    /** A hub-generated id in the shape of .NET ticks, as real generation ids look; not a secret. */
     public String newGenerationId() {
-        return Long.toString(630_000_000_000_000_000L + Math.floorMod(random.nextLong(), 10_000_000_000_000_000L));
+        return Long.toString(630_000_000_000_000_000L
+                + java.util.concurrent.ThreadLocalRandom.current().nextLong(10_000_000_000_000_000L));
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.iolite.server.registry;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.iolite.server.store.ExportRow;
+
 import java.io.IOException;
 import java.util.List;
 
@@ -59,47 +61,45 @@ public final class DeviceLines {
     /**
      * Writes one export line in the exact shape of SPEC §3.5: {@code status} and an
      * {@code authentication} object always present (the Java and C# parsers need them), keys null
-     * when excluded.
+     * when excluded. Twin documents are copied as the JSON text they were stored as.
      */
-    public static void write(JsonGenerator g, Device d, boolean excludeKeys) throws IOException {
+    public static void write(JsonGenerator g, ExportRow d, boolean excludeKeys) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", d.deviceId());
-        if (d.isModule()) {
+        if (d.moduleId() != null) {
             g.writeStringField("moduleId", d.moduleId());
             if (d.managedBy() != null) g.writeStringField("managedBy", d.managedBy());
         }
         g.writeStringField("eTag", d.etag());
-        g.writeStringField("status", d.status().wireName());
+        g.writeStringField("status", d.enabled() ? "enabled" : "disabled");
         if (d.statusReason() != null) g.writeStringField("statusReason", d.statusReason());
-        Authentication a = d.authentication();
         g.writeObjectFieldStart("authentication");
         g.writeObjectFieldStart("symmetricKey");
-        g.writeStringField("primaryKey", excludeKeys ? null : a.primaryKey());
-        g.writeStringField("secondaryKey", excludeKeys ? null : a.secondaryKey());
+        g.writeStringField("primaryKey", excludeKeys ? null : d.primaryKey());
+        g.writeStringField("secondaryKey", excludeKeys ? null : d.secondaryKey());
         g.writeEndObject();
         g.writeObjectFieldStart("x509Thumbprint");
-        g.writeStringField("primaryThumbprint", a.primaryThumbprint());
-        g.writeStringField("secondaryThumbprint", a.secondaryThumbprint());
+        g.writeStringField("primaryThumbprint", d.primaryThumbprint());
+        g.writeStringField("secondaryThumbprint", d.secondaryThumbprint());
         g.writeEndObject();
-        g.writeStringField("type", a.type().wireName());
+        g.writeStringField("type", d.authType());
         g.writeEndObject();
-        g.writeStringField("twinETag", d.twin().etag());
+        g.writeStringField("twinETag", d.twinEtag());
         g.writeFieldName("tags");
-        g.writeTree(d.twin().tags());
+        g.writeRawValue(d.tagsJson());
         g.writeObjectFieldStart("properties");
         g.writeFieldName("desired");
-        g.writeTree(d.twin().desired());
+        g.writeRawValue(d.desiredJson());
         g.writeFieldName("reported");
-        g.writeTree(d.twin().reported());
+        g.writeRawValue(d.reportedJson());
         g.writeEndObject();
         g.writeObjectFieldStart("capabilities");
         g.writeBooleanField("iotEdge", d.iotEdge());
         g.writeEndObject();
-        if (!d.isModule()) {
+        if (d.moduleId() == null) {
             g.writeStringField("deviceScope", d.deviceScope());
-            g.writeArrayFieldStart("parentScopes");
-            for (String s : d.parentScopes()) g.writeString(s);
-            g.writeEndArray();
+            g.writeFieldName("parentScopes");
+            g.writeRawValue(d.parentScopesJson() == null ? "[]" : d.parentScopesJson());
         }
         g.writeEndObject();
     }

@@ -3,7 +3,6 @@ package dev.iolite.server.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -24,49 +23,71 @@ public final class TwinRules {
 
     private static void validate(ObjectNode doc, String path, int maxBytes) {
         if (doc == null) return;
-        checkObject(doc, path, 1);
-        int size = doc.toString().getBytes(StandardCharsets.UTF_8).length;
+        long size = checkObject(doc, path, 1);
         if (size > maxBytes) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
                     "'" + path + "' is " + size + " bytes; the limit is " + maxBytes + " bytes");
         }
     }
 
-    private static void checkObject(JsonNode node, String path, int depth) {
+    /** Checks keys and values and returns the document's size as compact JSON (escapes not counted). */
+    private static long checkObject(JsonNode node, String path, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
                     "'" + path + "' is nested deeper than " + MAX_DEPTH + " levels");
         }
+        long size = 2; // {}
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        boolean first = true;
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
-            String child = path + "." + key;
-            checkKey(key, path);
-            checkValue(e.getValue(), child, depth);
+            int keyBytes = checkKey(key, path);
+            size += (first ? 0 : 1) + keyBytes + 3 + checkValue(e.getValue(), path, key, depth); // "k":v
+            first = false;
         }
+        return size;
     }
 
-    private static void checkValue(JsonNode v, String path, int depth) {
+    private static long checkValue(JsonNode v, String parent, String key, int depth) {
         if (v.isObject()) {
-            checkObject(v, path, depth + 1);
+            return checkObject(v, parent + "." + key, depth + 1);
         } else if (v.isArray()) {
-            for (JsonNode item : v) checkValue(item, path + "[]", depth + 1);
+            long size = 2 + Math.max(0, v.size() - 1);
+            for (JsonNode item : v) size += checkValue(item, parent + "." + key, "[]", depth + 1);
+            return size;
         } else if (v.isTextual()) {
-            if (v.textValue().getBytes(StandardCharsets.UTF_8).length > MAX_STRING_BYTES) {
+            int bytes = utf8Length(v.textValue());
+            if (bytes > MAX_STRING_BYTES) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
-                        "'" + path + "' is longer than " + MAX_STRING_BYTES + " bytes");
+                        "'" + parent + "." + key + "' is longer than " + MAX_STRING_BYTES + " bytes");
             }
+            return bytes + 2L;
         } else if (v.isIntegralNumber()) {
             if (!v.canConvertToLong() || Math.abs(v.longValue()) > MAX_SAFE_INTEGER + 1) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
-                        "'" + path + "' is outside -4503599627370496..4503599627370495");
+                        "'" + parent + "." + key + "' is outside -4503599627370496..4503599627370495");
             }
+            return Long.toString(v.longValue()).length();
         }
+        return v.isNumber() ? v.asText().length() : v.isBoolean() ? (v.booleanValue() ? 4 : 5) : 4;
     }
 
-    private static void checkKey(String key, String path) {
-        if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c)) { n += 4; i++; }
+            else n += 3;
+        }
+        return n;
+    }
+
+    private static int checkKey(String key, String path) {
+        int bytes = utf8Length(key);
+        if (key.isEmpty() || bytes > MAX_KEY_BYTES) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
                     "a key in '" + path + "' is empty or longer than " + MAX_KEY_BYTES + " bytes");
         }
@@ -77,5 +98,6 @@ public final class TwinRules {
                         + path + "' contains '.', '$', a space or a control character");
             }
         }
+        return bytes;
     }
 }

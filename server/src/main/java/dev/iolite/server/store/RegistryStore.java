@@ -37,7 +37,7 @@ public interface RegistryStore {
      * Devices and modules after ({@code afterDeviceId}, {@code afterModuleId}) in (device id, module id)
      * order, at most {@code limit}: the export's keyset scan. Nulls start from the beginning.
      */
-    List<Device> scan(String hub, String afterDeviceId, String afterModuleId, int limit);
+    List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit);
 
     /** Devices plus modules of the hub (an export's total; a scan, not a counter). */
     long countIdentities(String hub);

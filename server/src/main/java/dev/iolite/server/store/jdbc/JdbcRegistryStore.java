@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.store.ExportRow;
 import dev.iolite.server.store.RegistryChanges;
 import dev.iolite.server.store.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
@@ -103,7 +104,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
-    public List<Device> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
+    public List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + " FROM devices "
                     + "WHERE hub = ? AND (device_id, module_id) > (?, ?) ORDER BY device_id, module_id LIMIT ?")) {
@@ -115,7 +116,11 @@ public final class JdbcRegistryStore implements RegistryStore {
                 ps.setString(2, after);
                 ps.setString(3, afterModule);
                 ps.setInt(4, limit);
-                return readAll(ps);
+                List<ExportRow> out = new ArrayList<>(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rows.readForExport(rs));
+                }
+                return out;
             }
         });
     }
