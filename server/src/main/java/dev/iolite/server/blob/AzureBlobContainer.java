@@ -72,7 +72,8 @@ final class AzureBlobContainer implements BlobContainer {
     @Override
     public void stageBlock(String blob, String blockId, byte[] data, int length) throws IOException {
         try {
-            block(blob).stageBlock(encode(blockId), BinaryData.fromBytes(java.util.Arrays.copyOf(data, length)));
+            byte[] exact = length == data.length ? data : java.util.Arrays.copyOf(data, length);
+            block(blob).stageBlock(encode(blockId), BinaryData.fromBytes(exact));
         } catch (BlobStorageException e) {
             throw io("staging a block of " + blob, e);
         }

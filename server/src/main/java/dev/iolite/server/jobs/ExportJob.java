@@ -28,6 +28,73 @@ final class ExportJob {
         this.json = json;
     }
 
+    /**
+     * The writing stage: stages each finished block and then saves the checkpoint that includes it,
+     * in order, while the next block is being filled. At most two blocks wait, bounding memory.
+     */
+    private final class BlockUploader {
+        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "iolite-export-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2);
+        private final BlobContainer output;
+        private final String blob;
+        private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+
+        BlockUploader(BlobContainer output, String blob) {
+            this.output = output;
+            this.blob = blob;
+        }
+
+        void submit(String id, byte[] data, JobProgress progress) throws IOException {
+            rethrow();
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the export");
+            }
+            executor.execute(() -> {
+                try {
+                    if (failure.get() == null) {
+                        output.stageBlock(blob, id, data, data.length);
+                        run.jobs().saveProgress(progress);
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    slots.release();
+                }
+            });
+        }
+
+        /** Waits for every submitted block and checkpoint. */
+        void finish() throws IOException {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS)) {
+                    throw new IOException("writing the export did not finish");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the export");
+            }
+            rethrow();
+        }
+
+        void abandon() {
+            executor.shutdownNow();
+        }
+
+        private void rethrow() throws IOException {
+            Exception e = failure.get();
+            if (e instanceof IOException io) throw io;
+            if (e instanceof RuntimeException re) throw re;
+        }
+    }
+
     /** The scanning stage: reads pages ahead, in key order, through a small bounded queue. */
     private final class PageScanner implements Runnable {
         private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
@@ -106,6 +173,8 @@ final class ExportJob {
         boolean more = true;
         // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
         PageScanner scanner = new PageScanner(job.hub(), afterDevice, afterModule);
+        BlockUploader uploader = new BlockUploader(output, req.outputBlobName());
+        long blockCount = cp.outputBlocks().size();
         Thread scannerThread = new Thread(scanner, "iolite-export-scanner");
         scannerThread.setDaemon(true);
         scannerThread.start();
@@ -127,22 +196,23 @@ final class ExportJob {
                 }
             }
             if (block.size() >= run.tuning().exportBlockBytes() || (!more && inBlock > 0)) {
-                String id = BlockIds.of("exp", cp.outputBlocks().size());
-                output.stageBlock(req.outputBlobName(), id, block.toByteArray(), block.size());
+                String id = BlockIds.of("exp", blockCount++);
                 List<String> blocks = new ArrayList<>(cp.outputBlocks());
                 blocks.add(id);
                 counts = counts.plus(inBlock, 0);
                 cp = new Checkpoint(0, 0, List.of(), afterDevice, afterModule, blocks, cp.total());
-                run.jobs().saveProgress(new JobProgress(job.id(), run.owner(), counts,
+                uploader.submit(id, block.toByteArray(), new JobProgress(job.id(), run.owner(), counts,
                         Math.min(99, ImportJob.percent(counts.processed(), cp.total())),
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));
                 block.reset();
                 inBlock = 0;
             }
         }
+        uploader.finish();
         } finally {
             scanner.stop();
             scannerThread.interrupt();
+            uploader.abandon();
         }
         output.commit(req.outputBlobName(), cp.outputBlocks());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
