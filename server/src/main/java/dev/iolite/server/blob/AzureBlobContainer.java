@@ -62,8 +62,8 @@ final class AzureBlobContainer implements BlobContainer {
     @Override
     public InputStream read(String blob, long offset) throws IOException {
         try {
-            return client.getBlobClient(blob).openInputStream(new BlobInputStreamOptions()
-                    .setBlockSize(READ_BLOCK_BYTES).setRange(new BlobRange(offset)));
+            return new PrefetchInputStream(client.getBlobClient(blob).openInputStream(new BlobInputStreamOptions()
+                    .setBlockSize(READ_BLOCK_BYTES).setRange(new BlobRange(offset))));
         } catch (BlobStorageException e) {
             throw io("reading " + blob, e);
         }

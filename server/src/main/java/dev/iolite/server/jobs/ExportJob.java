@@ -29,23 +29,31 @@ final class ExportJob {
     }
 
     /**
-     * The writing stage: stages each finished block and then saves the checkpoint that includes it,
-     * in order, while the next block is being filled. At most two blocks wait, bounding memory.
+     * The writing stage: stages finished blocks, up to {@link #PARALLEL_BLOCKS} at once, while the
+     * next block is being filled; a checkpoint is saved only once every block before it is staged,
+     * so a resume never skips a block. At most that many blocks wait in memory.
      */
     private final class BlockUploader {
-        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "iolite-export-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2);
+        private static final int PARALLEL_BLOCKS = 3;
+        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(
+                PARALLEL_BLOCKS, r -> {
+                    Thread t = new Thread(r, "iolite-export-writer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_BLOCKS);
         private final BlobContainer output;
         private final String blob;
         private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.TreeMap<Long, JobProgress> staged = new java.util.TreeMap<>();
+        private long nextToSave;
+        private long submitted;
 
-        BlockUploader(BlobContainer output, String blob) {
+        BlockUploader(BlobContainer output, String blob, long firstBlock) {
             this.output = output;
             this.blob = blob;
+            this.nextToSave = firstBlock;
+            this.submitted = firstBlock;
         }
 
         void submit(String id, byte[] data, JobProgress progress) throws IOException {
@@ -56,11 +64,12 @@ final class ExportJob {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while writing the export");
             }
+            long index = submitted++;
             executor.execute(() -> {
                 try {
                     if (failure.get() == null) {
                         output.stageBlock(blob, id, data, data.length);
-                        run.jobs().saveProgress(progress);
+                        staged(index, progress);
                     }
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
@@ -68,6 +77,15 @@ final class ExportJob {
                     slots.release();
                 }
             });
+        }
+
+        /** Saves, in order, the checkpoints whose blocks and all earlier ones are staged. */
+        private synchronized void staged(long index, JobProgress progress) {
+            staged.put(index, progress);
+            while (!staged.isEmpty() && staged.firstKey() == nextToSave) {
+                run.jobs().saveProgress(staged.pollFirstEntry().getValue());
+                nextToSave++;
+            }
         }
 
         /** Waits for every submitted block and checkpoint. */
@@ -173,8 +191,8 @@ final class ExportJob {
         boolean more = true;
         // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
         PageScanner scanner = new PageScanner(job.hub(), afterDevice, afterModule);
-        BlockUploader uploader = new BlockUploader(output, req.outputBlobName());
         long blockCount = cp.outputBlocks().size();
+        BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), blockCount);
         Thread scannerThread = new Thread(scanner, "iolite-export-scanner");
         scannerThread.setDaemon(true);
         scannerThread.start();
