@@ -1,11 +1,5 @@
 package dev.iolite.server.it;
 
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.http.policy.FixedDelay;
-import com.azure.core.http.policy.RetryPolicy;
-import com.azure.core.management.AzureEnvironment;
-import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.credential.AzureSasCredential;
 import com.azure.resourcemanager.iothub.IotHubManager;
 import com.azure.resourcemanager.iothub.models.AccessRights;
@@ -23,13 +17,9 @@ import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Mono;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -53,17 +43,7 @@ class ArmIT {
     }
 
     static IotHubManager manager(String token) {
-        String base = server.url() + "/";
-        Map<String, String> ep = new HashMap<>();
-        ep.put("resourceManagerEndpointUrl", base);
-        ep.put("activeDirectoryEndpointUrl", base + "aad/");
-        ep.put("activeDirectoryResourceId", base);
-        ep.put("managementEndpointUrl", base);
-        AzureProfile profile = new AzureProfile("tenant-1", server.ready().get("subscriptionId").asText(),
-                new AzureEnvironment(ep));
-        TokenCredential cred = req -> Mono.just(new AccessToken(token, OffsetDateTime.now().plusHours(1)));
-        return IotHubManager.configure().withRetryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ofMillis(1))))
-                .authenticate(cred, profile);
+        return Sdks.arm(server, token);
     }
 
     @Test

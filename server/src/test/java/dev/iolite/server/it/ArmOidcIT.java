@@ -98,16 +98,6 @@ class ArmOidcIT {
     }
 
     private static com.azure.resourcemanager.iothub.IotHubManager armManager(String token) {
-        java.util.Map<String, String> ep = new java.util.HashMap<>();
-        String base = server.url() + "/";
-        ep.put("resourceManagerEndpointUrl", base);
-        ep.put("activeDirectoryEndpointUrl", base + "aad/");
-        ep.put("activeDirectoryResourceId", base);
-        ep.put("managementEndpointUrl", base);
-        var profile = new com.azure.core.management.profile.AzureProfile("tenant-1",
-                server.ready().get("subscriptionId").asText(), new com.azure.core.management.AzureEnvironment(ep));
-        com.azure.core.credential.TokenCredential cred = req -> reactor.core.publisher.Mono.just(
-                new com.azure.core.credential.AccessToken(token, java.time.OffsetDateTime.now().plusHours(1)));
-        return com.azure.resourcemanager.iothub.IotHubManager.authenticate(cred, profile);
+        return Sdks.arm(server, token);
     }
 }
