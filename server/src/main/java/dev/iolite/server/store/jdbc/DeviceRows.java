@@ -25,8 +25,12 @@ final class DeviceRows {
     static final String COLUMNS = "device_id, module_id, version, generation_id, enabled, status_reason, "
             + "status_updated_ms, auth_type, primary_key, secondary_key, primary_thumbprint, secondary_thumbprint, "
             + "iot_edge, device_scope, parent_scopes, managed_by, tags, desired, reported, twin_version, last_updated_ms";
-    static final String INSERT = "INSERT INTO devices (hub, " + COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
+    static String insert(int rows) {
+        return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, ROW));
+    }
     static final String UPDATE = "UPDATE devices SET version = ?, generation_id = ?, enabled = ?, status_reason = ?, "
             + "status_updated_ms = ?, auth_type = ?, primary_key = ?, secondary_key = ?, primary_thumbprint = ?, "
             + "secondary_thumbprint = ?, iot_edge = ?, device_scope = ?, parent_scopes = ?, managed_by = ?, tags = ?, "
@@ -69,14 +73,13 @@ final class DeviceRows {
                 Instant.ofEpochMilli(rs.getLong("last_updated_ms")));
     }
 
-    /** Binds hub and all columns for {@link #INSERT}. */
-    void bindInsert(PreparedStatement ps, String hub, Device d) throws SQLException {
-        int i = 1;
+    /** Binds hub and all columns of one row from parameter {@code i}; returns the next parameter index. */
+    int bindInsert(PreparedStatement ps, int i, String hub, Device d) throws SQLException {
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
         ps.setLong(i++, d.version());
-        i = bindMutable(ps, i, d, true);
+        return bindMutable(ps, i, d, true);
     }
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */

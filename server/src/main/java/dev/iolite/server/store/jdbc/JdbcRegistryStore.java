@@ -24,9 +24,6 @@ import java.util.Set;
 
 /** {@link RegistryStore} in portable SQL. */
 public final class JdbcRegistryStore implements RegistryStore {
-    /** Device ids per {@code IN (...)} query; well under every database's bind-parameter limit. */
-    private static final int IN_CHUNK = 500;
-
     private final Database db;
     private final DeviceRows rows;
     private final JdbcJobStore jobs;
@@ -44,18 +41,14 @@ public final class JdbcRegistryStore implements RegistryStore {
         List<String> ids = wanted.stream().map(DeviceKey::deviceId).distinct().toList();
         return db.read(c -> {
             Map<DeviceKey, Device> found = new HashMap<>();
-            for (int from = 0; from < ids.size(); from += IN_CHUNK) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
-                String sql = "SELECT " + DeviceRows.COLUMNS + " FROM devices WHERE hub = ? AND device_id IN ("
-                        + "?,".repeat(chunk.size() - 1) + "?)";
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, hub);
-                    for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Device d = rows.read(rs);
-                            if (wanted.contains(d.key())) found.put(d.key(), d);
-                        }
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+                    + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
+                ps.setString(1, hub);
+                db.dialect().bindList(ps, 2, ids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Device d = rows.read(rs);
+                        if (wanted.contains(d.key())) found.put(d.key(), d);
                     }
                 }
             }
@@ -181,19 +174,34 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
+    /** Rows per multi-row INSERT: one statement step for many rows (22 columns x 50 = 1,100 parameters). */
+    private static final int INSERT_ROWS = 50;
+
     private void insertAll(Connection c, String hub, List<Device> inserts) throws SQLException {
         if (inserts.isEmpty()) return;
-        try (PreparedStatement ps = c.prepareStatement(DeviceRows.INSERT)) {
-            for (Device d : inserts) {
-                rows.bindInsert(ps, hub, d);
-                ps.addBatch();
+        int full = inserts.size() / INSERT_ROWS * INSERT_ROWS;
+        try {
+            if (full > 0) {
+                try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(INSERT_ROWS))) {
+                    for (int from = 0; from < full; from += INSERT_ROWS) {
+                        int p = 1;
+                        for (int i = from; i < from + INSERT_ROWS; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i));
+                        ps.executeUpdate();
+                    }
+                }
             }
-            try {
-                ps.executeBatch();
-            } catch (SQLException e) {
-                if (db.dialect().isUniqueViolation(e)) throw new StaleWriteException("an identity was created meanwhile");
-                throw e;
+            if (full < inserts.size()) {
+                try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(1))) {
+                    for (int i = full; i < inserts.size(); i++) {
+                        rows.bindInsert(ps, 1, hub, inserts.get(i));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
             }
+        } catch (SQLException e) {
+            if (db.dialect().isUniqueViolation(e)) throw new StaleWriteException("an identity was created meanwhile");
+            throw e;
         }
     }
 

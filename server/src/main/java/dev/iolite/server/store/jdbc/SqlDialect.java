@@ -13,4 +13,10 @@ public interface SqlDialect {
 
     /** True when the database could not be reached or is busy, so that a retry may succeed (503). */
     boolean isTransient(SQLException e);
+
+    /** A condition "{@code column} is one of a list bound as one parameter", so the statement text never varies. */
+    String inList(String column);
+
+    /** Binds the list for {@link #inList}. */
+    void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
 }

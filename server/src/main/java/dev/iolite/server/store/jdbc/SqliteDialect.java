@@ -16,6 +16,33 @@ public final class SqliteDialect implements SqlDialect {
         return (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT;
     }
 
+    /** A JSON array expanded by {@code json_each}: one statement for any number of ids. */
+    @Override
+    public String inList(String column) {
+        return column + " IN (SELECT value FROM json_each(?))";
+    }
+
+    @Override
+    public void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException {
+        StringBuilder b = new StringBuilder(values.size() * 24).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) b.append(',');
+            quote(b, values.get(i));
+        }
+        ps.setString(index, b.append(']').toString());
+    }
+
+    private static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        b.append('"');
+    }
+
     @Override
     public boolean isTransient(SQLException e) {
         int primary = e.getErrorCode() & 0xff;
