@@ -25,6 +25,7 @@ public final class Bench {
         int devices = Integer.parseInt(opts.getOrDefault("devices", "1000000").replace("_", ""));
         String source = opts.getOrDefault("source", "file");
         String heap = opts.getOrDefault("server-heap", "512m");
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "0").replace("_", ""));
         Path work = Files.createTempDirectory("iolite-bench");
         Path out = Path.of(opts.getOrDefault("out", repo.resolve("bench/results/" + source + "-" + devices + ".json").toString()));
         ObjectMapper json = new ObjectMapper();
@@ -51,6 +52,28 @@ public final class Bench {
                 inputUri = "file:bench-in";
                 outputUri = "file:bench-out";
             }
+            if (warmup > 0) {
+                // A long-running server has compiled its hot paths; a fresh JVM spends much of a first
+                // import in the JIT compiler. The warm-up runs on its own hub, leaving the measured one empty.
+                System.out.printf("warming up with %,d devices on hub 'warmup'...%n", warmup);
+                Path warmFile = work.resolve("warmup.txt");
+                DeviceFile.write(warmFile, warmup);
+                String warmIn;
+                if (azurite != null) {
+                    warmIn = azurite.upload("warm-in", "devices.txt", warmFile);
+                } else {
+                    Path dir = server.localBlobRoot().resolve("warm-in");
+                    Files.createDirectories(dir);
+                    Files.move(warmFile, dir.resolve("devices.txt"));
+                    warmIn = "file:warm-in";
+                }
+                server.createHub("warmup");
+                Timed w = server.runJob("warmup", "importDevices", "{\"inputBlobContainerUri\":\"" + warmIn
+                        + "\",\"outputBlobContainerUri\":\"" + outputUri + "\",\"outputBlobName\":\"warmupErrors.log\"}");
+                Timed we = server.runJob("warmup", "exportDevices", "{\"exportBlobContainerUri\":\"" + outputUri
+                        + "\",\"excludeKeys\":false,\"exportBlobName\":\"warmup.txt\"}");
+                System.out.printf("  warm-up import %.1f s, export %.1f s%n", w.seconds(), we.seconds());
+            }
             HeapSampler heapSampler = new HeapSampler(server.pid());
             ObjectNode result = json.createObjectNode();
             result.put("date", Instant.now().toString());
@@ -60,6 +83,7 @@ public final class Bench {
             result.put("store", "sqlite");
             result.put("serverHeap", heap);
             result.put("cpus", Runtime.getRuntime().availableProcessors());
+            result.put("warmupDevices", warmup);
 
             System.out.println("importing...");
             Timed imp = server.runJob("importDevices", "{\"inputBlobContainerUri\":\"" + inputUri
