@@ -111,6 +111,19 @@ class JobCrashIT {
         }
         assertThat(lines).hasSize(devices + modules);
         assertThat(keys).hasSize(devices + modules);
+
+        // GIVEN the import again (now updates), stopped with SIGTERM mid-way: a clean stop, exit 0
+        String again = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:crash-in\","
+                + "\"outputBlobContainerUri\":\"file:crash-out\",\"outputBlobName\":\"again.log\"}");
+        assertThat(awaitProgress(again, LINES / 5).get("status").asText()).isEqualTo("running");
+        stop();
+        assertThat(server.exitValue()).isZero();
+        start(data, "fourth.log");
+        JsonNode updated = awaitEnd(again);
+        assertThat(updated.get("status").asText()).isEqualTo("completed");
+        assertThat(updated.get("devicesProcessed").asLong()).isEqualTo(LINES);
+        assertThat(Files.readAllLines(data.resolve("blobs/crash-out/again.log"))).hasSize(bad);
+        assertThat(get("/statistics/devices").get("totalDeviceCount").asLong()).isEqualTo(devices);
         stop();
     }
 
