@@ -159,7 +159,12 @@ final class ImportJob {
                                     + "' is named more than once in the blob; this line was not applied"));
                             continue;
                         }
-                        items.add(item);
+                        try {
+                            items.add(run.registry().check(item));
+                        } catch (IoliteException e) {
+                            errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(), e.errorCode(),
+                                    e.getMessage()));
+                        }
                     }
                     if (lineNumber >= firstLine) {
                         put(new ParsedBatch(items, errors, firstLine, offset, lineNumber, false));

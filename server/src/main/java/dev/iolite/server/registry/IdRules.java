@@ -14,11 +14,32 @@ public final class IdRules {
 
     private IdRules() {}
 
+    private static final boolean[] DEVICE_CHARS = table("-.%_*?!(),:=@$'");
+
+    private static boolean[] table(String punctuation) {
+        boolean[] t = new boolean[128];
+        for (char c = '0'; c <= '9'; c++) t[c] = true;
+        for (char c = 'a'; c <= 'z'; c++) t[c] = true;
+        for (char c = 'A'; c <= 'Z'; c++) t[c] = true;
+        for (char c : punctuation.toCharArray()) t[c] = true;
+        return t;
+    }
+
+    /** The device id rule by table lookup: the import checks a million of them. Same set as {@link #DEVICE_ID}. */
+    private static boolean isDeviceId(String id) {
+        if (id.length() > 128) return false;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c >= 128 || !DEVICE_CHARS[c]) return false;
+        }
+        return true;
+    }
+
     public static String requireDeviceId(String id, String field) {
         if (id == null || id.isEmpty()) {
             throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'" + field + "' is required");
         }
-        if (!DEVICE_ID.matcher(id).matches()) {
+        if (!isDeviceId(id)) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' '" + printable(id)
                     + "' is invalid: use 1 to 128 ASCII letters, digits or - . % _ * ? ! ( ) , : = @ $ '");
         }

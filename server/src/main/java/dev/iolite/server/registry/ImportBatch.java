@@ -43,14 +43,7 @@ final class ImportBatch {
     }
 
     private Device apply(ImportItem item) {
-        IdRules.requireDeviceId(item.deviceId(), "id");
-        if (item.moduleId() != null) IdRules.requireModuleId(item.moduleId(), "moduleId");
-        if (item.statusReason() != null && item.statusReason().length() > IdRules.MAX_STATUS_REASON) {
-            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
-                    "'statusReason' is longer than " + IdRules.MAX_STATUS_REASON + " characters");
-        }
-        if (item.tags() != null) TwinRules.validateTags(item.tags());
-        if (item.desired() != null) TwinRules.validateDesired(item.desired());
+        if (!item.checked()) checkContent(item);
 
         DeviceKey key = item.key();
         Device cur = current.get(key);
@@ -84,6 +77,24 @@ final class ImportBatch {
         };
     }
 
+    /** The content rules of one item: ids, status reason, twin limits (credentials are checked by resolve). */
+    static void checkContent(ImportItem item) {
+        IdRules.requireDeviceId(item.deviceId(), "id");
+        if (item.moduleId() != null) IdRules.requireModuleId(item.moduleId(), "moduleId");
+        if (item.statusReason() != null && item.statusReason().length() > IdRules.MAX_STATUS_REASON) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                    "'statusReason' is longer than " + IdRules.MAX_STATUS_REASON + " characters");
+        }
+        if (item.tags() != null) TwinRules.validateTags(item.tags());
+        if (item.desired() != null) TwinRules.validateDesired(item.desired());
+    }
+
+    /** The stored credentials for the item: already resolved when it was checked, else resolved now. */
+    private Authentication auth(ImportItem item) {
+        return item.checked() && item.authentication() != null ? item.authentication()
+                : credentials.resolve(item.authentication());
+    }
+
     private Device create(ImportItem item) {
         if (item.moduleId() != null && current.get(item.key().parent()) == null) {
             throw new IoliteException(ErrorCode.DEVICE_NOT_FOUND,
@@ -94,7 +105,7 @@ final class ImportBatch {
                 empty.reported(), 1);
         Device d = new Device(item.deviceId(), item.moduleId(), nextVersion++, credentials.newGenerationId(),
                 item.status() == null ? DeviceStatus.ENABLED : item.status(), item.statusReason(), now,
-                credentials.resolve(item.authentication()), Boolean.TRUE.equals(item.iotEdge()),
+                auth(item), Boolean.TRUE.equals(item.iotEdge()),
                 item.deviceScope(), item.parentScopes(), item.moduleId() == null ? null : item.managedBy(),
                 twin, now);
         current.put(d.key(), d);
@@ -107,7 +118,7 @@ final class ImportBatch {
         Device d = new Device(cur.deviceId(), cur.moduleId(), cur.version() + 1, cur.generationId(), status,
                 item.statusReason() != null ? item.statusReason() : cur.statusReason(),
                 status == cur.status() ? cur.statusUpdatedTime() : now,
-                item.authentication() == null ? cur.authentication() : credentials.resolve(item.authentication()),
+                item.authentication() == null ? cur.authentication() : auth(item),
                 item.iotEdge() == null ? cur.iotEdge() : item.iotEdge(),
                 item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
                 item.parentScopes() == null ? cur.parentScopes() : item.parentScopes(),

@@ -81,6 +81,18 @@ public final class RegistryService {
         }
     }
 
+    /**
+     * Applies the content rules and resolves the credentials of an item ahead of its batch, so that
+     * work can run on another thread than the one writing (an import's reader).
+     *
+     * @throws IoliteException the same failure the batch would report for the item
+     */
+    public ImportItem check(ImportItem item) {
+        if (item.checked()) return item;
+        ImportBatch.checkContent(item);
+        return item.checked(item.authentication() == null ? null : credentials.resolve(item.authentication()));
+    }
+
     /** Applies one item and returns the resulting identity, or throws the item's failure. */
     public Device apply(String hub, ImportItem item) {
         LineOutcome outcome = applyBatch(hub, List.of(item)).get(0);
