@@ -1,13 +1,15 @@
 package dev.iolite.server.jobs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlockIds;
-import dev.iolite.server.registry.DeviceLines;
+import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.ImportMode;
@@ -36,10 +38,13 @@ final class ImportJob {
 
     private final JobRun run;
     private final ObjectMapper json;
+    /** One line parser per thread (the reader, and the resume replay on the job thread). */
+    private final ThreadLocal<DeviceLineParser> parsers;
 
     ImportJob(JobRun run, ObjectMapper json) {
         this.run = run;
         this.json = json;
+        this.parsers = ThreadLocal.withInitial(() -> new DeviceLineParser(json));
     }
 
     /** Runs to the end, a cancel or a node stop; returns how it ended. */
@@ -224,28 +229,28 @@ final class ImportJob {
                     "Invalid device format in line " + n + ": the line is not valid UTF-8"));
             return null;
         }
-        JsonNode node;
-        try {
-            node = json.readTree(line.bytes(), 0, line.length());
+        DeviceLineParser lines = parsers.get();
+        try (JsonParser p = json.getFactory().createParser(line.bytes(), 0, line.length())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
+                        "Invalid device format in line " + n + ": a line must be one JSON object"));
+                return null;
+            }
+            ImportItem item = lines.read(p, n);
+            if (p.nextToken() != null) {
+                errors.add(new ErrorLine(n, item.deviceId(), item.moduleId(), ErrorCode.DESERIALIZATION_ERROR,
+                        "Invalid device format in line " + n + ": more than one JSON value on the line"));
+                return null;
+            }
+            return item;
+        } catch (IoliteException e) {
+            errors.add(new ErrorLine(n, lines.lastId(), lines.lastModuleId(), ErrorCode.DESERIALIZATION_ERROR,
+                    "Invalid device format in line " + n + ": " + e.getMessage()));
+            return null;
         } catch (IOException e) {
             String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
             errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
                     "Invalid device format in line " + n + ": " + detail));
-            return null;
-        }
-        if (!(node instanceof ObjectNode obj)) {
-            errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
-                    "Invalid device format in line " + n + ": a line must be one JSON object"));
-            return null;
-        }
-        try {
-            return DeviceLines.read(obj, n, "id", ImportMode.CREATE_OR_UPDATE);
-        } catch (IoliteException e) {
-            JsonNode id = obj.get("id");
-            JsonNode mid = obj.get("moduleId");
-            errors.add(new ErrorLine(n, id != null && id.isTextual() ? id.textValue() : null,
-                    mid != null && mid.isTextual() ? mid.textValue() : null, ErrorCode.DESERIALIZATION_ERROR,
-                    "Invalid device format in line " + n + ": " + e.getMessage()));
             return null;
         }
     }
