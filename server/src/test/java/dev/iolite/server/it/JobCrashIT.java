@@ -41,6 +41,11 @@ class JobCrashIT {
     private HttpClient http;
     private String sas;
 
+    @org.junit.jupiter.api.AfterEach
+    void noServerOutlivesTheTest() {
+        if (server != null && server.isAlive()) server.destroyForcibly();
+    }
+
     @Test
     void importAndExportResumeAfterSigkill() throws Exception {
         Path data = tmp.resolve("data");

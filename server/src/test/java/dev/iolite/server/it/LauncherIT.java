@@ -27,6 +27,13 @@ class LauncherIT {
     @TempDir
     Path tmp;
 
+    private final java.util.List<Process> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void noServerOutlivesTheTest() {
+        for (Process p : started) if (p.isAlive()) p.destroyForcibly();
+    }
+
     @Test
     void serveStopAndRestartKeepHubKeysAndDevices() throws Exception {
         Path data = tmp.resolve("data");
@@ -93,8 +100,10 @@ class LauncherIT {
     }
 
     private Process serve(Path data, Path log) throws IOException {
-        return new ProcessBuilder(REPO.resolve("iolite").toString(), "serve", "--data-dir", data.toString(), "--port", "0")
-                .directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "serve", "--data-dir", data.toString(),
+                "--port", "0").directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(p);
+        return p;
     }
 
     private String run(String... args) throws Exception {
