@@ -1,11 +1,10 @@
 package dev.iolite.server.jobs;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.store.ExportRow;
-import dev.iolite.server.registry.DeviceLines;
+import dev.iolite.server.registry.ExportLineWriter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -202,16 +201,11 @@ final class ExportJob {
             if (stop != JobRun.Stop.NONE) return stop;
             List<ExportRow> page = scanner.take();
             more = page.size() == PAGE;
-            try (JsonGenerator g = json.getFactory().createGenerator(block)) {
-                g.setRootValueSeparator(null);
-                for (ExportRow d : page) {
-                    DeviceLines.write(g, d, req.excludeKeys());
-                    g.flush();
-                    block.write('\n');
-                    inBlock++;
-                    afterDevice = d.deviceId();
-                    afterModule = d.moduleId();
-                }
+            for (ExportRow d : page) {
+                ExportLineWriter.write(block, d, req.excludeKeys());
+                inBlock++;
+                afterDevice = d.deviceId();
+                afterModule = d.moduleId();
             }
             if (block.size() >= run.tuning().exportBlockBytes() || (!more && inBlock > 0)) {
                 String id = BlockIds.of("exp", blockCount++);

@@ -1,11 +1,7 @@
 package dev.iolite.server.registry;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.iolite.server.store.ExportRow;
-
-import java.io.IOException;
 import java.util.List;
 
 import static dev.iolite.server.json.Json.bool;
@@ -14,8 +10,8 @@ import static dev.iolite.server.json.Json.strings;
 import static dev.iolite.server.json.Json.text;
 
 /**
- * The ExportImportDevice format (SPEC §3.2, §3.5): items of bulk {@code POST /devices}, lines of
- * import blobs and of exports. One codec for all three, so an export always imports back.
+ * The ExportImportDevice format (SPEC §3.2): items of bulk {@code POST /devices}; import lines are
+ * read by {@link DeviceLineParser} with the same rules, and exports written by {@link ExportLineWriter}.
  */
 public final class DeviceLines {
     private DeviceLines() {}
@@ -56,51 +52,5 @@ public final class DeviceLines {
         ObjectNode copy = doc.deepCopy();
         copy.remove(List.of("$metadata", "$version"));
         return copy;
-    }
-
-    /**
-     * Writes one export line in the exact shape of SPEC §3.5: {@code status} and an
-     * {@code authentication} object always present (the Java and C# parsers need them), keys null
-     * when excluded. Twin documents are copied as the JSON text they were stored as.
-     */
-    public static void write(JsonGenerator g, ExportRow d, boolean excludeKeys) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("id", d.deviceId());
-        if (d.moduleId() != null) {
-            g.writeStringField("moduleId", d.moduleId());
-            if (d.managedBy() != null) g.writeStringField("managedBy", d.managedBy());
-        }
-        g.writeStringField("eTag", d.etag());
-        g.writeStringField("status", d.enabled() ? "enabled" : "disabled");
-        if (d.statusReason() != null) g.writeStringField("statusReason", d.statusReason());
-        g.writeObjectFieldStart("authentication");
-        g.writeObjectFieldStart("symmetricKey");
-        g.writeStringField("primaryKey", excludeKeys ? null : d.primaryKey());
-        g.writeStringField("secondaryKey", excludeKeys ? null : d.secondaryKey());
-        g.writeEndObject();
-        g.writeObjectFieldStart("x509Thumbprint");
-        g.writeStringField("primaryThumbprint", d.primaryThumbprint());
-        g.writeStringField("secondaryThumbprint", d.secondaryThumbprint());
-        g.writeEndObject();
-        g.writeStringField("type", d.authType());
-        g.writeEndObject();
-        g.writeStringField("twinETag", d.twinEtag());
-        g.writeFieldName("tags");
-        g.writeRawValue(d.tagsJson());
-        g.writeObjectFieldStart("properties");
-        g.writeFieldName("desired");
-        g.writeRawValue(d.desiredJson());
-        g.writeFieldName("reported");
-        g.writeRawValue(d.reportedJson());
-        g.writeEndObject();
-        g.writeObjectFieldStart("capabilities");
-        g.writeBooleanField("iotEdge", d.iotEdge());
-        g.writeEndObject();
-        if (d.moduleId() == null) {
-            g.writeStringField("deviceScope", d.deviceScope());
-            g.writeFieldName("parentScopes");
-            g.writeRawValue(d.parentScopesJson() == null ? "[]" : d.parentScopesJson());
-        }
-        g.writeEndObject();
     }
 }
