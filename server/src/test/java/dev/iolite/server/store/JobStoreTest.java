@@ -1,0 +1,143 @@
+package dev.iolite.server.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.jobs.Checkpoint;
+import dev.iolite.server.jobs.Job;
+import dev.iolite.server.jobs.JobCounts;
+import dev.iolite.server.jobs.JobProgress;
+import dev.iolite.server.jobs.JobRequest;
+import dev.iolite.server.jobs.JobStatus;
+import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.LeaseLostException;
+import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.store.jdbc.Database;
+import dev.iolite.server.store.jdbc.JdbcJobStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The job queue on a real SQLite store, with times passed in rather than slept through. */
+class JobStoreTest {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    private Database db;
+    private JdbcJobStore jobs;
+
+    @BeforeEach
+    void open() {
+        db = Database.openSqlite(dir.resolve("jobs.db"));
+        jobs = new JdbcJobStore(db, new ObjectMapper());
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static Job job(String hub, Instant created) {
+        return new Job(UUID.randomUUID().toString(), hub, JobType.EXPORT, JobStatus.ENQUEUED,
+                new JobRequest(JobType.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
+                created, null, null, 0, JobCounts.ZERO, 0, null, null, false, null, null, null);
+    }
+
+    private static JobProgress progress(Job j, String owner) {
+        return new JobProgress(j.id(), owner, new JobCounts(10, 9, 1), 50, 100, Checkpoint.start(20));
+    }
+
+    @Test
+    void aSecondActiveJobOfAHubIsRefusedUnlessQueueing() {
+        assertThat(jobs.insert(job("hub", T0), true)).isTrue();
+        assertThat(jobs.insert(job("hub", T0.plusSeconds(1)), true)).isFalse();
+        assertThat(jobs.insert(job("other-hub", T0), true)).isTrue();
+        assertThat(jobs.insert(job("hub", T0.plusSeconds(2)), false)).as("with --job-queue").isTrue();
+    }
+
+    @Test
+    void aClaimHoldsUntilItsLeaseExpiresAndThenAnotherNodeTakesTheJobOver() {
+        Job j = job("hub", T0);
+        jobs.insert(j, true);
+        Job claimed = jobs.claimNext("node-a", T0, T0.plus(LEASE)).orElseThrow();
+        assertThat(claimed.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(claimed.leaseOwner()).isEqualTo("node-a");
+        assertThat(claimed.startTime()).isEqualTo(T0);
+
+        assertThat(jobs.claimNext("node-b", T0.plusSeconds(10), T0.plusSeconds(40))).as("lease still held").isEmpty();
+        assertThat(jobs.renewLease(j.id(), "node-b", T0.plusSeconds(40))).isFalse();
+        assertThat(jobs.renewLease(j.id(), "node-a", T0.plusSeconds(40))).isTrue();
+        assertThat(jobs.claimNext("node-b", T0.plusSeconds(35), T0.plusSeconds(65))).as("renewed").isEmpty();
+
+        Job taken = jobs.claimNext("node-b", T0.plusSeconds(41), T0.plusSeconds(71)).orElseThrow();
+        assertThat(taken.leaseOwner()).isEqualTo("node-b");
+        assertThat(taken.startTime()).as("the start time stays the first one").isEqualTo(T0);
+        // the old owner can no longer commit progress or finish
+        assertThatThrownBy(() -> jobs.saveProgress(progress(j, "node-a"))).isInstanceOf(LeaseLostException.class);
+        assertThat(jobs.finish(j.id(), "node-a", JobStatus.COMPLETED, null, T0.plusSeconds(50), null)).isFalse();
+        jobs.saveProgress(progress(j, "node-b"));
+        assertThat(jobs.find(j.id()).orElseThrow().counts()).isEqualTo(new JobCounts(10, 9, 1));
+        assertThat(jobs.finish(j.id(), "node-b", JobStatus.COMPLETED, null, T0.plusSeconds(50), null)).isTrue();
+        assertThat(jobs.find(j.id()).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void aRestartedNodeTakesItsOwnJobsBackAtOnce() {
+        Job j = job("hub", T0);
+        jobs.insert(j, true);
+        jobs.claimNext("node-a", T0, T0.plus(LEASE));
+        assertThat(jobs.expireLeasesOf("node-a")).isEqualTo(1);
+        assertThat(jobs.claimNext("node-a", T0.plusSeconds(1), T0.plusSeconds(31))).isPresent();
+    }
+
+    @Test
+    void queuedJobsOfOneHubRunOneAtATimeInOrder() {
+        Job first = job("hub", T0);
+        Job second = job("hub", T0.plusSeconds(1));
+        jobs.insert(first, false);
+        jobs.insert(second, false);
+        assertThat(jobs.claimNext("n", T0, T0.plus(LEASE)).orElseThrow().id()).isEqualTo(first.id());
+        assertThat(jobs.claimNext("n", T0, T0.plus(LEASE))).as("the hub has a running job").isEmpty();
+        jobs.finish(first.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(5), null);
+        assertThat(jobs.claimNext("n", T0.plusSeconds(6), T0.plusSeconds(36)).orElseThrow().id()).isEqualTo(second.id());
+    }
+
+    @Test
+    void cancelEndsAnEnqueuedJobAtOnceAndFlagsARunningOne() {
+        Job waiting = job("a", T0);
+        Job running = job("b", T0);
+        jobs.insert(waiting, true);
+        jobs.insert(running, true);
+        jobs.claimNext("n", T0, T0.plus(LEASE));
+        Job claimedFirst = jobs.find(waiting.id()).orElseThrow().status() == JobStatus.RUNNING ? waiting : running;
+        Job other = claimedFirst == waiting ? running : waiting;
+
+        Job cancelledAtOnce = jobs.requestCancel(other.id(), T0.plusSeconds(1)).orElseThrow();
+        assertThat(cancelledAtOnce.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelledAtOnce.endTime()).isEqualTo(T0.plusSeconds(1));
+        Job flagged = jobs.requestCancel(claimedFirst.id(), T0.plusSeconds(1)).orElseThrow();
+        assertThat(flagged.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(jobs.cancelRequested(claimedFirst.id())).isTrue();
+    }
+
+    @Test
+    void finishedJobsAreRemovedAfterTheirRetention() {
+        Job j = job("hub", T0);
+        jobs.insert(j, true);
+        jobs.claimNext("n", T0, T0.plus(LEASE));
+        jobs.finish(j.id(), "n", JobStatus.FAILED, "the blob vanished", T0.plusSeconds(1), null);
+        assertThat(jobs.find(j.id()).orElseThrow().failureReason()).isEqualTo("the blob vanished");
+        assertThat(jobs.deleteFinishedBefore(T0)).isZero();
+        assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(31)))).isEqualTo(1);
+        assertThat(jobs.find(j.id())).isEmpty();
+    }
+}
