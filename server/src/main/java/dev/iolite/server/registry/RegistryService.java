@@ -90,7 +90,11 @@ public final class RegistryService {
     public ImportItem check(ImportItem item) {
         if (item.checked()) return item;
         ImportBatch.checkContent(item);
-        return item.checked(item.authentication() == null ? null : credentials.resolve(item.authentication()));
+        // Deletes and twin-only modes never use credentials, so they are not checked for them either,
+        // exactly as when the batch decides the item itself.
+        boolean usesCredentials = !item.mode().isDelete() && !item.mode().isTwinOnly();
+        return item.checked(usesCredentials && item.authentication() != null
+                ? credentials.resolve(item.authentication()) : item.authentication());
     }
 
     /** Applies one item and returns the resulting identity, or throws the item's failure. */
