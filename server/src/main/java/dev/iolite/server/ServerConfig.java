@@ -45,13 +45,12 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         Objects.requireNonNull(hubName, "hubName");
         allowedBlobHosts = allowedBlobHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedBlobHosts);
         storageAccounts = storageAccounts == null ? Map.of() : Map.copyOf(storageAccounts);
-        if (jobBatchLines == 0) jobBatchLines = JobTuning.DEFAULTS.importBatchLines();
     }
 
     /** Defaults for everything but the data dir and port (tests). */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null, null, null,
-                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, 0);
+                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines());
     }
 
     /** The folder of {@code file:} containers. */

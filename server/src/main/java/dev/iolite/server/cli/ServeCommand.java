@@ -96,9 +96,15 @@ final class ServeCommand implements Callable<Integer> {
                 accounts.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
             }
         }
-        ServerConfig config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
-                armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines)
-                .validated();
+        ServerConfig config;
+        try {
+            config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
+                    armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines)
+                    .validated();
+        } catch (IllegalArgumentException e) {
+            // a bad option value is a usage error: exit code 2, one line, no stack trace
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Iolite iolite = Iolite.start(config);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle the signals ourselves so that a requested stop exits 0 after closing cleanly.
