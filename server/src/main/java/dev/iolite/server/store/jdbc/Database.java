@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.iolite.server.store.StaleWriteException;
 import dev.iolite.server.store.StoreUnavailableException;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,7 +44,8 @@ public final class Database implements AutoCloseable {
 
     private static Database open(HikariDataSource ds, SqlDialect dialect) {
         try {
-            Flyway.configure().dataSource(ds).locations(dialect.migrations()).load().migrate();
+            Flyway.configure().dataSource(ds).locations(dialect.migrations())
+                    .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;

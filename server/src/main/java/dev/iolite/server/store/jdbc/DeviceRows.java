@@ -1,5 +1,6 @@
 package dev.iolite.server.store.jdbc;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -12,64 +13,94 @@ import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
 import dev.iolite.server.store.ExportRow;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
-/** Maps device rows to {@link Device} and back. */
+/**
+ * Maps device rows to {@link Device} and back. A row is its key, the two versions, the enabled flag
+ * (what queries and statistics read) and a {@link DeviceBody} with everything else.
+ */
 final class DeviceRows {
-    static final String COLUMNS = "device_id, module_id, version, generation_id, enabled, status_reason, "
-            + "status_updated_ms, auth_type, primary_key, secondary_key, primary_thumbprint, secondary_thumbprint, "
-            + "iot_edge, device_scope, parent_scopes, managed_by, tags, desired, reported, twin_version, last_updated_ms";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
 
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     static String insert(int rows) {
         return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, ROW));
     }
-    static final String UPDATE = "UPDATE devices SET version = ?, generation_id = ?, enabled = ?, status_reason = ?, "
-            + "status_updated_ms = ?, auth_type = ?, primary_key = ?, secondary_key = ?, primary_thumbprint = ?, "
-            + "secondary_thumbprint = ?, iot_edge = ?, device_scope = ?, parent_scopes = ?, managed_by = ?, tags = ?, "
-            + "desired = ?, reported = ?, twin_version = ?, last_updated_ms = ? "
+    static final String UPDATE = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ? "
             + "WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
 
     private final ObjectMapper json;
-    /** One serializer provider per thread, made once: making one per document is what was slow. */
-    private final ThreadLocal<com.fasterxml.jackson.databind.SerializerProvider> providers;
+    /** Per thread: a body writer, a byte buffer and a serializer provider, made once each. */
+    private final ThreadLocal<Scratch> scratch;
 
     DeviceRows(ObjectMapper json) {
         this.json = json;
-        this.providers = ThreadLocal.withInitial(json::getSerializerProviderInstance);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(json.getSerializerProviderInstance()));
     }
 
     /** The export's view of a row: the twin documents stay JSON text and go to the blob unparsed. */
     ExportRow readForExport(ResultSet rs) throws SQLException {
         // By position, in the order of COLUMNS: looking columns up by name was a visible cost per row.
         String moduleId = rs.getString(2);
-        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, rs.getLong(3),
-                rs.getInt(5) == 1, rs.getString(6), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.getString(12), rs.getInt(13) == 1, rs.getString(14), rs.getString(15),
-                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getLong(20));
+        long version = rs.getLong(3);
+        long twinVersion = rs.getLong(4);
+        boolean enabled = rs.getInt(5) == 1;
+        DeviceBody.Reader b = body(rs);
+        b.string(); // generation id
+        String statusReason = b.string();
+        b.time(); // status updated
+        String authType = b.string();
+        String primaryKey = b.string();
+        String secondaryKey = b.string();
+        String primaryThumbprint = b.string();
+        String secondaryThumbprint = b.string();
+        boolean iotEdge = b.flag();
+        String deviceScope = b.string();
+        String parentScopes = b.string();
+        String managedBy = b.string();
+        String tags = b.string();
+        String desired = b.string();
+        String reported = b.string();
+        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
+                authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
+                parentScopes, managedBy, tags, desired, reported, twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
-        String moduleId = rs.getString("module_id");
-        Authentication auth = new Authentication(AuthType.parse(rs.getString("auth_type"), "auth_type"),
-                rs.getString("primary_key"), rs.getString("secondary_key"),
-                rs.getString("primary_thumbprint"), rs.getString("secondary_thumbprint"));
-        Twin twin = new Twin(object(rs.getString("tags")), object(rs.getString("desired")),
-                object(rs.getString("reported")), rs.getLong("twin_version"));
-        String scopes = rs.getString("parent_scopes");
-        return new Device(rs.getString("device_id"), moduleId.isEmpty() ? null : moduleId, rs.getLong("version"),
-                rs.getString("generation_id"), rs.getInt("enabled") == 1 ? DeviceStatus.ENABLED : DeviceStatus.DISABLED,
-                rs.getString("status_reason"), Instant.ofEpochMilli(rs.getLong("status_updated_ms")), auth,
-                rs.getInt("iot_edge") == 1, rs.getString("device_scope"),
-                scopes == null ? List.of() : list(scopes), rs.getString("managed_by"), twin,
-                Instant.ofEpochMilli(rs.getLong("last_updated_ms")));
+        String moduleId = rs.getString(2);
+        long version = rs.getLong(3);
+        long twinVersion = rs.getLong(4);
+        boolean enabled = rs.getInt(5) == 1;
+        DeviceBody.Reader b = body(rs);
+        String generationId = b.string();
+        String statusReason = b.string();
+        Instant statusUpdated = Instant.ofEpochMilli(b.time());
+        AuthType type = AuthType.parse(b.string(), "auth_type");
+        Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
+        boolean iotEdge = b.flag();
+        String deviceScope = b.string();
+        String scopes = b.string();
+        String managedBy = b.string();
+        Twin twin = new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
+        Instant lastUpdated = Instant.ofEpochMilli(b.time());
+        return new Device(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, generationId,
+                enabled ? DeviceStatus.ENABLED : DeviceStatus.DISABLED, statusReason, statusUpdated, auth,
+                iotEdge, deviceScope, scopes == null ? List.of() : list(scopes), managedBy, twin, lastUpdated);
+    }
+
+    private static DeviceBody.Reader body(ResultSet rs) throws SQLException {
+        try {
+            return new DeviceBody.Reader(rs.getBytes(6));
+        } catch (IllegalStateException e) {
+            throw new SQLException(e.getMessage(), e);
+        }
     }
 
     /** Binds hub and all columns of one row from parameter {@code i}; returns the next parameter index. */
@@ -78,7 +109,10 @@ final class DeviceRows {
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
         ps.setLong(i++, d.version());
-        return bindMutable(ps, i, d, true);
+        ps.setLong(i++, d.twin().version());
+        ps.setInt(i++, d.enabled() ? 1 : 0);
+        ps.setBytes(i++, body(d));
+        return i;
     }
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
@@ -86,7 +120,9 @@ final class DeviceRows {
             throws SQLException {
         int i = 1;
         ps.setLong(i++, d.version());
-        i = bindMutable(ps, i, d, false);
+        ps.setLong(i++, d.twin().version());
+        ps.setInt(i++, d.enabled() ? 1 : 0);
+        ps.setBytes(i++, body(d));
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -94,42 +130,62 @@ final class DeviceRows {
         ps.setLong(i, expectedTwinVersion);
     }
 
-    private int bindMutable(PreparedStatement ps, int i, Device d, boolean insert) throws SQLException {
-        ps.setString(i++, d.generationId());
-        ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setString(i++, d.statusReason());
-        ps.setLong(i++, d.statusUpdatedTime().toEpochMilli());
+    /** Packs every field of {@code d} outside the key, versions and enabled flag. */
+    byte[] body(Device d) {
+        Scratch s = scratch.get();
         Authentication a = d.authentication();
-        ps.setString(i++, a.type().wireName());
-        ps.setString(i++, a.primaryKey());
-        ps.setString(i++, a.secondaryKey());
-        ps.setString(i++, a.primaryThumbprint());
-        ps.setString(i++, a.secondaryThumbprint());
-        ps.setInt(i++, d.iotEdge() ? 1 : 0);
-        ps.setString(i++, d.deviceScope());
-        ps.setString(i++, d.parentScopes().isEmpty() ? null : text(d.parentScopes()));
-        ps.setString(i++, d.managedBy());
-        ps.setString(i++, text(d.twin().tags()));
-        ps.setString(i++, text(d.twin().desired()));
-        ps.setString(i++, text(d.twin().reported()));
-        ps.setLong(i++, d.twin().version());
-        ps.setLong(i++, d.lastUpdated().toEpochMilli());
-        return i;
+        DeviceBody.Writer w = s.writer.begin()
+                .string(d.generationId())
+                .string(d.statusReason())
+                .time(d.statusUpdatedTime().toEpochMilli())
+                .string(a.type().wireName())
+                .string(a.primaryKey())
+                .string(a.secondaryKey())
+                .string(a.primaryThumbprint())
+                .string(a.secondaryThumbprint())
+                .flag(d.iotEdge())
+                .string(d.deviceScope())
+                .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
+                .string(d.managedBy());
+        document(s, d.twin().tags());
+        document(s, d.twin().desired());
+        document(s, d.twin().reported());
+        return w.time(d.lastUpdated().toEpochMilli()).toBytes();
     }
 
     /**
-     * A twin document as JSON text. Written through a plain generator: {@code ObjectNode.toString()}
-     * builds a serializer provider per call, which dominated bulk imports.
+     * A twin document as UTF-8 JSON, into the body. Written through a plain generator:
+     * {@code ObjectNode.toString()} builds a serializer provider per call, which dominated bulk imports.
      */
-    private String text(ObjectNode node) {
-        if (node.isEmpty()) return "{}";
-        StringWriter w = new StringWriter(128);
-        try (JsonGenerator g = json.getFactory().createGenerator(w)) {
-            node.serialize(g, providers.get());
+    private void document(Scratch s, ObjectNode node) {
+        if (node.isEmpty()) {
+            s.writer.bytes(EMPTY_OBJECT);
+            return;
+        }
+        s.buffer.reset();
+        try (JsonGenerator g = json.getFactory().createGenerator(s.buffer, JsonEncoding.UTF8)) {
+            node.serialize(g, s.provider);
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed; this indicates a bug", e);
         }
-        return w.toString();
+        s.writer.utf8(s.buffer.array(), 0, s.buffer.size());
+    }
+
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    private static final class Scratch {
+        final DeviceBody.Writer writer = new DeviceBody.Writer();
+        final Buffer buffer = new Buffer();
+        final com.fasterxml.jackson.databind.SerializerProvider provider;
+
+        Scratch(com.fasterxml.jackson.databind.SerializerProvider provider) { this.provider = provider; }
+    }
+
+    /** A byte buffer whose array can be read without a copy. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() { super(256); }
+
+        byte[] array() { return buf; }
     }
 
     private ObjectNode object(String text) throws SQLException {

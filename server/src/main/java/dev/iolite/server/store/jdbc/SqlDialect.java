@@ -8,6 +8,9 @@ public interface SqlDialect {
     /** Classpath folder of this dialect's Flyway migrations. */
     String migrations();
 
+    /** Migrations written in Java (data conversions SQL cannot express), run in version order with the SQL ones. */
+    default java.util.List<org.flywaydb.core.api.migration.JavaMigration> javaMigrations() { return java.util.List.of(); }
+
     /** True when the exception reports a unique or primary key violation. */
     boolean isUniqueViolation(SQLException e);
 

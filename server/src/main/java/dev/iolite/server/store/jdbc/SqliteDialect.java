@@ -12,6 +12,11 @@ public final class SqliteDialect implements SqlDialect {
     public String migrations() { return "classpath:db/sqlite"; }
 
     @Override
+    public java.util.List<org.flywaydb.core.api.migration.JavaMigration> javaMigrations() {
+        return java.util.List.of(new V3__PackedDeviceRows());
+    }
+
+    @Override
     public boolean isUniqueViolation(SQLException e) {
         return (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT;
     }
