@@ -12,6 +12,7 @@ import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
+import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.registry.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
@@ -104,7 +105,7 @@ final class ImportJob {
                     next[0] = new Checkpoint(batch.endOffset(), batch.lastLine(), blocks, null, null, List.of(), size);
                     return new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
                             rate(after[0].processed() - processedAtStart, runStarted), next[0]);
-                });
+                }, batch.documents());
                 cp = next[0];
                 counts = after[0];
             }
@@ -119,8 +120,8 @@ final class ImportJob {
     }
 
     /** A batch of parsed lines, or the end of the blob. */
-    private record ParsedBatch(List<ImportItem> items, List<ErrorLine> errors, long firstLine, long endOffset,
-                               long lastLine, boolean end) {}
+    private record ParsedBatch(List<ImportItem> items, TwinDocuments documents, List<ErrorLine> errors,
+                               long firstLine, long endOffset, long lastLine, boolean end) {}
 
     /**
      * The reading stage: splits and parses lines into batches ahead of the applying stage, and catches
@@ -149,6 +150,7 @@ final class ImportJob {
                 LineReader lines = new LineReader(in, offset, lineNumber, run.tuning().maxLineBytes());
                 while (!stopped) {
                     List<ImportItem> items = new ArrayList<>();
+                    TwinDocuments documents = new TwinDocuments();
                     List<ErrorLine> errors = new ArrayList<>();
                     long firstLine = lineNumber + 1;
                     LineReader.Line line = null;
@@ -166,16 +168,19 @@ final class ImportJob {
                         }
                         try {
                             items.add(run.registry().check(item));
+                            // Render the documents the writing thread would otherwise serialize itself.
+                            documents.prepare(item.tags());
+                            documents.prepare(item.desired());
                         } catch (IoliteException e) {
                             errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(), e.errorCode(),
                                     e.getMessage()));
                         }
                     }
                     if (lineNumber >= firstLine) {
-                        put(new ParsedBatch(items, errors, firstLine, offset, lineNumber, false));
+                        put(new ParsedBatch(items, documents, errors, firstLine, offset, lineNumber, false));
                     }
                     if (line == null) {
-                        put(new ParsedBatch(List.of(), List.of(), 0, offset, lineNumber, true));
+                        put(new ParsedBatch(List.of(), new TwinDocuments(), List.of(), 0, offset, lineNumber, true));
                         return;
                     }
                 }

@@ -56,6 +56,13 @@ public final class RegistryService {
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
                                         java.util.function.Function<List<LineOutcome>, JobProgress> progressFor) {
+        return applyBatch(hub, items, progressFor, new TwinDocuments());
+    }
+
+    /** As above, with the items' twin documents already rendered (an import renders them while reading). */
+    public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
+                                        java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                        TwinDocuments rendered) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {
             if (item.deviceId() == null) continue;
@@ -66,7 +73,7 @@ public final class RegistryService {
             ImportBatch batch = new ImportBatch(store.findAll(hub, keys), credentials, clock.instant());
             List<LineOutcome> outcomes = new ArrayList<>(items.size());
             for (ImportItem item : items) outcomes.add(batch.decide(item));
-            RegistryChanges changes = batch.changes();
+            RegistryChanges changes = batch.changes().with(rendered);
             if (progressFor != null) changes = changes.with(progressFor.apply(outcomes));
             if (changes.isEmpty()) return outcomes;
             try {
@@ -111,6 +118,11 @@ public final class RegistryService {
     public List<Device> listDevices(String hub, int top) {
         int limit = top < 1 || top > MAX_LIST ? MAX_LIST : top;
         return store.listDevices(hub, null, limit);
+    }
+
+    /** Devices (not modules) in id order after {@code afterDeviceId} (null: from the start), at most {@code limit}. */
+    public List<Device> listDevicesAfter(String hub, String afterDeviceId, int limit) {
+        return store.listDevices(hub, afterDeviceId, limit);
     }
 
     public List<Device> listModules(String hub, String deviceId) {

@@ -3,6 +3,7 @@ package dev.iolite.server.store;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.TwinDocuments;
 
 import java.util.List;
 
@@ -11,15 +12,20 @@ import java.util.List;
  * the statistics change. Updates and removals carry the versions they were decided against.
  */
 public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
-                              StatsDelta statsDelta, JobProgress progress) {
+                              StatsDelta statsDelta, JobProgress progress, TwinDocuments documents) {
 
     public RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals, StatsDelta statsDelta) {
-        this(inserts, updates, removals, statsDelta, null);
+        this(inserts, updates, removals, statsDelta, null, new TwinDocuments());
     }
 
     /** The same writes, with a job's progress to commit in the same transaction. */
     public RegistryChanges with(JobProgress p) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, p);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, p, documents);
+    }
+
+    /** The same writes, with twin documents already rendered for the store (see {@link TwinDocuments}). */
+    public RegistryChanges with(TwinDocuments rendered) {
+        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, rendered);
     }
 
     /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */

@@ -1,7 +1,5 @@
 package dev.iolite.server.store.jdbc;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +9,9 @@ import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
+import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.store.ExportRow;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,12 +34,11 @@ final class DeviceRows {
             + "WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
 
     private final ObjectMapper json;
-    /** Per thread: a body writer, a byte buffer and a serializer provider, made once each. */
-    private final ThreadLocal<Scratch> scratch;
+    /** One body writer per thread, reused row after row. */
+    private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
 
     DeviceRows(ObjectMapper json) {
         this.json = json;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(json.getSerializerProviderInstance()));
     }
 
     /** The export's view of a row: the twin documents stay JSON text and go to the blob unparsed. */
@@ -104,25 +100,26 @@ final class DeviceRows {
     }
 
     /** Binds hub and all columns of one row from parameter {@code i}; returns the next parameter index. */
-    int bindInsert(PreparedStatement ps, int i, String hub, Device d) throws SQLException {
+    int bindInsert(PreparedStatement ps, int i, String hub, Device d, TwinDocuments documents) throws SQLException {
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d));
+        ps.setBytes(i++, body(d, documents));
         return i;
     }
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
-    void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion)
+    void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion,
+                    TwinDocuments documents)
             throws SQLException {
         int i = 1;
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d));
+        ps.setBytes(i++, body(d, documents));
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -131,10 +128,9 @@ final class DeviceRows {
     }
 
     /** Packs every field of {@code d} outside the key, versions and enabled flag. */
-    byte[] body(Device d) {
-        Scratch s = scratch.get();
+    byte[] body(Device d, TwinDocuments documents) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = s.writer.begin()
+        DeviceBody.Writer w = writers.get().begin()
                 .string(d.generationId())
                 .string(d.statusReason())
                 .time(d.statusUpdatedTime().toEpochMilli())
@@ -147,45 +143,10 @@ final class DeviceRows {
                 .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
-        document(s, d.twin().tags());
-        document(s, d.twin().desired());
-        document(s, d.twin().reported());
+        w.bytes(documents.utf8(d.twin().tags()))
+                .bytes(documents.utf8(d.twin().desired()))
+                .bytes(documents.utf8(d.twin().reported()));
         return w.time(d.lastUpdated().toEpochMilli()).toBytes();
-    }
-
-    /**
-     * A twin document as UTF-8 JSON, into the body. Written through a plain generator:
-     * {@code ObjectNode.toString()} builds a serializer provider per call, which dominated bulk imports.
-     */
-    private void document(Scratch s, ObjectNode node) {
-        if (node.isEmpty()) {
-            s.writer.bytes(EMPTY_OBJECT);
-            return;
-        }
-        s.buffer.reset();
-        try (JsonGenerator g = json.getFactory().createGenerator(s.buffer, JsonEncoding.UTF8)) {
-            node.serialize(g, s.provider);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed; this indicates a bug", e);
-        }
-        s.writer.utf8(s.buffer.array(), 0, s.buffer.size());
-    }
-
-    private static final byte[] EMPTY_OBJECT = {'{', '}'};
-
-    private static final class Scratch {
-        final DeviceBody.Writer writer = new DeviceBody.Writer();
-        final Buffer buffer = new Buffer();
-        final com.fasterxml.jackson.databind.SerializerProvider provider;
-
-        Scratch(com.fasterxml.jackson.databind.SerializerProvider provider) { this.provider = provider; }
-    }
-
-    /** A byte buffer whose array can be read without a copy. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() { super(256); }
-
-        byte[] array() { return buf; }
     }
 
     private ObjectNode object(String text) throws SQLException {

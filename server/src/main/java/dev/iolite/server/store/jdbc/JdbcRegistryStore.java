@@ -2,6 +2,7 @@ package dev.iolite.server.store.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryStatistics;
 import dev.iolite.server.store.ExportRow;
@@ -143,8 +144,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     public void apply(String hub, RegistryChanges changes) {
         db.inTransaction(c -> {
             removeAll(c, hub, changes.removals());
-            insertAll(c, hub, changes.inserts());
-            updateAll(c, hub, changes.updates());
+            insertAll(c, hub, changes.inserts(), changes.documents());
+            updateAll(c, hub, changes.updates(), changes.documents());
             addToStats(c, hub, changes.statsDelta());
             if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
             return null;
@@ -177,7 +178,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     /** Rows per multi-row INSERT: one statement step for many rows (22 columns x 50 = 1,100 parameters). */
     private static final int INSERT_ROWS = 50;
 
-    private void insertAll(Connection c, String hub, List<Device> inserts) throws SQLException {
+    private void insertAll(Connection c, String hub, List<Device> inserts, TwinDocuments documents) throws SQLException {
         if (inserts.isEmpty()) return;
         int full = inserts.size() / INSERT_ROWS * INSERT_ROWS;
         try {
@@ -185,7 +186,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(INSERT_ROWS))) {
                     for (int from = 0; from < full; from += INSERT_ROWS) {
                         int p = 1;
-                        for (int i = from; i < from + INSERT_ROWS; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i));
+                        for (int i = from; i < from + INSERT_ROWS; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i), documents);
                         ps.executeUpdate();
                     }
                 }
@@ -193,7 +194,7 @@ public final class JdbcRegistryStore implements RegistryStore {
             if (full < inserts.size()) {
                 try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(1))) {
                     for (int i = full; i < inserts.size(); i++) {
-                        rows.bindInsert(ps, 1, hub, inserts.get(i));
+                        rows.bindInsert(ps, 1, hub, inserts.get(i), documents);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -205,11 +206,12 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates) throws SQLException {
+    private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates,
+                           TwinDocuments documents) throws SQLException {
         if (updates.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(DeviceRows.UPDATE)) {
             for (RegistryChanges.Update u : updates) {
-                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion());
+                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(), documents);
                 ps.addBatch();
             }
             requireOneEach(ps.executeBatch(), "update");
