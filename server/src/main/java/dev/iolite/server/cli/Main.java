@@ -1,12 +1,15 @@
 package dev.iolite.server.cli;
 
+import dev.iolite.client.IotHubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code iolite} command line. Exit codes: 0 ok, 1 failed operation, 2 usage. */
 @Command(name = "iolite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
-        subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class, DemoCommand.class,
+                HubCommand.class, DeviceCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class,
+                JobsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,10 +22,20 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("iolite: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
+            if (parsed.hasMatchedOption("--verbose")) e.printStackTrace(cmd.getErr());
+            cmd.getErr().println("iolite: " + describe(e));
+            cmd.getErr().flush();
+            return e instanceof Connection.Usage ? 2 : 1;
         });
         return cli.execute(args);
+    }
+
+    /** One line for a failure: the service's message with its status and code, or the local problem. */
+    static String describe(Exception e) {
+        if (e instanceof IotHubException h) {
+            return h.getMessage() + (h.getStatusCode() == 0 ? "" : " (HTTP " + h.getStatusCode() + ", " + h.getErrorCode() + ")");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     @Override

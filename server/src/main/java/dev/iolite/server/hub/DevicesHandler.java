@@ -59,6 +59,45 @@ public final class DevicesHandler {
         ctx.json(out);
     }
 
+    private static final java.util.regex.Pattern ALL_DEVICES =
+            java.util.regex.Pattern.compile("\\s*select\\s+\\*\\s+from\\s+devices\\s*", java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final int QUERY_PAGE = 100;
+    private static final int QUERY_PAGE_MAX = 10_000;
+
+    /**
+     * {@code POST /devices/query} for {@code SELECT * FROM devices} (SPEC §2.8): device twins in id
+     * order, {@code x-ms-max-item-count} per page, and an {@code x-ms-continuation} token while more
+     * remain. Other queries are refused: the query language is not implemented.
+     */
+    void query(Context ctx, Hub hub) {
+        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the query request");
+        String query = Json.text(body, "query", "query");
+        if (query == null || !ALL_DEVICES.matcher(query).matches()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "this server answers only the query "
+                    + "'SELECT * FROM devices', not '" + query + "'");
+        }
+        int size = pageSize(ctx.header("x-ms-max-item-count"));
+        String after = ContinuationToken.decode(ctx.header("x-ms-continuation"));
+        List<Device> page = registry.listDevicesAfter(hub.name(), after, size + 1);
+        ArrayNode out = json.createArrayNode();
+        for (Device d : page.subList(0, Math.min(size, page.size()))) out.add(mapper.twin(d));
+        if (page.size() > size) ctx.header("x-ms-continuation", ContinuationToken.encode(page.get(size - 1).deviceId()));
+        ctx.header("x-ms-item-type", "Twin");
+        ctx.json(out);
+    }
+
+    private static int pageSize(String header) {
+        if (header == null || header.isBlank()) return QUERY_PAGE;
+        try {
+            int n = Integer.parseInt(header.trim());
+            if (n >= 1 && n <= QUERY_PAGE_MAX) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                "'x-ms-max-item-count' must be an integer from 1 to " + QUERY_PAGE_MAX + ", not '" + header + "'");
+    }
+
     void listModules(Context ctx, Hub hub) {
         String id = IdRules.requireDeviceId(ctx.pathParam("id"), "deviceId");
         ArrayNode out = json.createArrayNode();

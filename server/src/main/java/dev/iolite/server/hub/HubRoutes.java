@@ -29,6 +29,8 @@ public final class HubRoutes implements WebServer.RouteTable {
         // device identities: list, bulk, get, create/update, delete
         app.get("/devices", ctx -> devices.list(ctx, hub(ctx, Right.REGISTRY_READ)));
         app.post("/devices", ctx -> devices.bulk(ctx, hub(ctx, Right.REGISTRY_WRITE)));
+        // the registry query, for "SELECT * FROM devices" only: twins a page at a time
+        app.post("/devices/query", ctx -> devices.query(ctx, hub(ctx, Right.SERVICE_CONNECT)));
         app.get("/devices/{id}", ctx -> devices.get(ctx, hub(ctx, Right.REGISTRY_READ)));
         app.put("/devices/{id}", ctx -> devices.put(ctx, hub(ctx, Right.REGISTRY_WRITE)));
         app.delete("/devices/{id}", ctx -> devices.delete(ctx, hub(ctx, Right.REGISTRY_WRITE)));

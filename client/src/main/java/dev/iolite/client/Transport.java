@@ -1,0 +1,145 @@
+package dev.iolite.client;
+
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.util.Context;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Sends JSON requests through an azure-core pipeline and turns failures into {@link IotHubException}. */
+final class Transport {
+    static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final HttpHeaderName HUB_ERROR_CODE = HttpHeaderName.fromString("iothub-errorcode");
+
+    private final HttpPipeline pipeline;
+
+    Transport(HttpPipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    /** A successful answer: its parsed body (null when empty) and its headers. */
+    record Answer(JsonNode body, com.azure.core.http.HttpHeaders headers) {}
+
+    /** Sends the request and returns the parsed body (null when empty); non-2xx answers throw. */
+    JsonNode send(HttpMethod method, String url, Object body, Map<String, String> headers) {
+        return exchange(method, url, body, headers).body();
+    }
+
+    /** Sends the request and returns the answer; non-2xx answers throw. */
+    Answer exchange(HttpMethod method, String url, Object body, Map<String, String> headers) {
+        HttpRequest request = new HttpRequest(method, url);
+        request.setHeader(HttpHeaderName.ACCEPT, "application/json");
+        if (headers != null) headers.forEach(request::setHeader);
+        if (body != null) {
+            request.setHeader(HttpHeaderName.CONTENT_TYPE, "application/json");
+            request.setBody(write(body));
+        }
+        try (HttpResponse response = sendSync(request)) {
+            String text = response.getBodyAsBinaryData().toString();
+            int status = response.getStatusCode();
+            if (status / 100 != 2) throw error(status, response.getHeaderValue(HUB_ERROR_CODE), text);
+            return new Answer(text == null || text.isBlank() ? null : JSON.readTree(text), response.getHeaders());
+        } catch (JsonProcessingException e) {
+            throw new IotHubException(0, "InvalidResponse", "the service answered with malformed JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    <T> T send(HttpMethod method, String url, Object body, Class<T> type) {
+        JsonNode n = send(method, url, body, (Map<String, String>) null);
+        return n == null ? null : read(n, type);
+    }
+
+    static <T> T read(JsonNode n, Class<T> type) {
+        try {
+            return JSON.treeToValue(n, type);
+        } catch (JsonProcessingException e) {
+            throw new IotHubException(0, "InvalidResponse", "the service's answer does not fit "
+                    + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private HttpResponse sendSync(HttpRequest request) {
+        try {
+            return pipeline.sendSync(request, Context.NONE);
+        } catch (IotHubException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IotHubException(0, "ServiceUnreachable", "could not reach " + request.getUrl().getHost()
+                    + ":" + port(request) + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static int port(HttpRequest r) {
+        int p = r.getUrl().getPort();
+        return p > 0 ? p : r.getUrl().getDefaultPort();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static String write(Object body) {
+        try {
+            return body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the request cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * An error from either surface: the management API's {@code {"error":{"code","message"}}} (or the
+     * flat form), or the service API's {@code {"Message":"<json with errorCode and message>"}} with
+     * the {@code iothub-errorcode} header.
+     */
+    static IotHubException error(int status, String hubErrorCode, String body) {
+        String code = hubErrorCode;
+        String message = null;
+        try {
+            JsonNode n = body == null || body.isBlank() ? null : JSON.readTree(body);
+            if (n != null && n.has("error") && n.get("error").isObject()) n = n.get("error");
+            if (n != null) {
+                if (n.hasNonNull("code")) code = n.get("code").asText();
+                if (n.hasNonNull("message")) message = n.get("message").asText();
+                if (n.hasNonNull("Message")) {
+                    message = n.get("Message").asText();
+                    JsonNode inner = innerJson(message);
+                    if (inner != null) {
+                        if (inner.hasNonNull("message")) message = inner.get("message").asText();
+                        if (code == null && inner.hasNonNull("errorCode")) code = inner.get("errorCode").asText();
+                    }
+                }
+            }
+        } catch (JsonProcessingException e) {
+            message = body;
+        }
+        if (message == null || message.isBlank()) message = "the service answered HTTP " + status;
+        return new IotHubException(status, code == null ? "HTTP" + status : code, message, null);
+    }
+
+    private static JsonNode innerJson(String text) {
+        String t = text.trim();
+        if (!t.startsWith("{")) return null;
+        try {
+            return JSON.readTree(t);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
