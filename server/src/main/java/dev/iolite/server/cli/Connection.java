@@ -76,13 +76,13 @@ final class Connection {
     /** The local server's ready.json, or null when --server names another server. */
     JsonNode ready() {
         if (readyLoaded) return ready;
-        readyLoaded = true;
         if (server != null && !server.isBlank()) return null;
         Path file = dataDir.resolve(Iolite.READY_FILE);
         if (!Files.isRegularFile(file)) {
             throw new Failure("no server is running for data dir " + dataDir + "; start one with 'iolite serve"
                     + (dataDir.toString().equals("iolite-data") ? "" : " --data-dir " + dataDir) + "' or pass --server URL");
         }
+        JsonNode ready;
         try {
             ready = new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
@@ -93,6 +93,8 @@ final class Connection {
             throw new Failure("the server of data dir " + dataDir + " is not running (process " + pid
                     + " has ended); start it again with 'iolite serve'");
         }
+        this.ready = ready;
+        readyLoaded = true;
         return ready;
     }
 

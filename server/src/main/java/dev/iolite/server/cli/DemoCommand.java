@@ -129,6 +129,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String rate(JobResponse j) {
+        Double perSecond = j.getDevicesPerSecond();
+        if (perSecond != null && perSecond > 0) {
+            return String.format("%.1f s, %,.0f devices/s", nz(j.getDevicesProcessed()) / perSecond, perSecond);
+        }
         if (j.getStartTimeUtc() == null || j.getEndTimeUtc() == null) return "time unknown";
         Duration d = Duration.between(j.getStartTimeUtc(), j.getEndTimeUtc());
         double s = Math.max(d.toMillis(), 1) / 1000.0;

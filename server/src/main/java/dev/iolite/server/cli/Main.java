@@ -20,7 +20,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line in-process and returns its exit code. */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** As {@link #run(String...)}, writing to the given streams (null: standard output and error). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        if (out != null) cli.setOut(out);
+        if (err != null) cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (parsed.hasMatchedOption("--verbose")) e.printStackTrace(cmd.getErr());
             cmd.getErr().println("iolite: " + describe(e));

@@ -72,6 +72,11 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
 
     JsonNode ready() { return ready; }
 
+    Path dataDir() { return dataDir; }
+
+    /** The folder that {@code file:NAME} containers resolve under. */
+    Path blobRoot() { return Path.of(ready.get("localBlobRoot").asText()); }
+
     String url() { return ready.get("url").asText(); }
 
     int port() { return ready.get("port").asInt(); }
