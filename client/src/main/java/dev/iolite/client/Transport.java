@@ -75,7 +75,7 @@ final class Transport {
             throw e;
         } catch (RuntimeException e) {
             throw new IotHubException(0, "ServiceUnreachable", "could not reach " + request.getUrl().getHost()
-                    + ":" + port(request) + ": " + rootMessage(e), e);
+                    + ":" + port(request) + ": " + reason(e), e);
         }
     }
 
@@ -84,11 +84,23 @@ final class Transport {
         return p > 0 ? p : r.getUrl().getDefaultPort();
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    /** What went wrong in words, from the innermost cause. */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "the TLS handshake failed (is the server's certificate trusted? give its truststore)";
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {
+                return "the connection was refused (is the server running, on that port?)";
+            }
+            if (t instanceof java.net.UnknownHostException) return "the host is unknown or unreachable";
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return "the call timed out";
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static String write(Object body) {

@@ -15,6 +15,13 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Commands other than serve print their own one-line errors: library logs (azure-core's
+        // retries, for one) stay quiet unless --verbose.
+        boolean serve = args.length > 0 && args[0].equals("serve");
+        if (!serve && !java.util.Arrays.asList(args).contains("--verbose")
+                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+        }
         System.exit(run(args));
     }
 
@@ -29,7 +36,8 @@ public final class Main implements Runnable {
         if (out != null) cli.setOut(out);
         if (err != null) cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (parsed.hasMatchedOption("--verbose")) e.printStackTrace(cmd.getErr());
+            boolean verbose = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--verbose");
+            if (verbose) e.printStackTrace(cmd.getErr());
             cmd.getErr().println("iolite: " + describe(e));
             cmd.getErr().flush();
             return e instanceof Connection.Usage ? 2 : 1;
