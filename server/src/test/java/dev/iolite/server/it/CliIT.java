@@ -170,6 +170,31 @@ class CliIT {
     }
 
     @Test
+    void ctrlCWhileWatchingLeavesTheJobRunningAndSaysWhatToDo() throws Exception {
+        Path file = tmp.resolve("long.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 400_000; i++) w.write("{\"id\":\"cli-long-" + i + "\"}\n");
+        }
+        String id = ServerExtension.JSON.readTree(cli("import", "--file", file.toString(), "-o", "json").out)
+                .get("jobId").asText();
+        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "jobs", "watch", id,
+                "--data-dir", server.dataDir().toString()).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).contains("import");
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            StringBuilder rest = new StringBuilder();
+            for (String l; (l = out.readLine()) != null; ) rest.append(l).append('\n');
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(rest.toString()).contains("job " + id + " goes on")
+                    .contains("iolite jobs watch " + id).contains("iolite jobs cancel " + id);
+        }
+        String status = ServerExtension.JSON.readTree(cli("jobs", "show", id, "-o", "json").out).get("status").asText();
+        assertThat(status).isIn("running", "completed");
+        cli("jobs", "cancel", id);
+        cli("jobs", "watch", id);
+    }
+
+    @Test
     void demoRunsAsAUserRunsIt() throws Exception {
         Path data = tmp.resolve("demo-data");
         Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "demo", "--devices", "20000",
