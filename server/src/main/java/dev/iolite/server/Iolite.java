@@ -81,7 +81,9 @@ public final class Iolite implements AutoCloseable {
         TlsMaterial tls = TlsMaterial.load(dir, config.tlsCert(), config.tlsKey());
         ArmTokens armTokens = ArmTokens.open(dir, config.armIssuer() == null ? null
                 : new ArmTokens.External(config.armIssuer(), config.armJwksUrl(), config.armAudience()), clock);
-        Database db = Database.openSqlite(dir.resolve("iolite.db"));
+        Database db = config.store() == null ? Database.openSqlite(dir.resolve("iolite.db"))
+                : Database.openPostgres(config.store());
+        LOG.info("store: {}", config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
         JobRunner runner = null;
         try {
             Credentials credentials = new Credentials(new SecureRandom());

@@ -3,6 +3,8 @@ package dev.iolite.server;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.jobs.JobTuning;
 
+import dev.iolite.server.store.jdbc.StoreUrl;
+
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,11 +29,12 @@ import java.util.Objects;
  * @param storageAccounts storage account name to shared key, for identityBased jobs
  * @param jobQueue        queue a second import/export job of a hub instead of refusing it with 403
  * @param jobBatchLines   import lines per transaction
+ * @param store           the PostgreSQL store, or null for SQLite in the data dir
  */
 public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
                            String armIssuer, URL armJwksUrl, String armAudience, long maxRequestBytes,
                            Path localBlobRoot, List<String> allowedBlobHosts, Map<String, String> storageAccounts,
-                           boolean jobQueue, int jobBatchLines) {
+                           boolean jobQueue, int jobBatchLines, StoreUrl store) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
@@ -50,7 +53,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
     /** Defaults for everything but the data dir and port (tests). */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null, null, null,
-                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines());
+                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines(), null);
     }
 
     /** The folder of {@code file:} containers. */
@@ -60,22 +63,28 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
 
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(dataDir, bind, port, hubName, cert, key, armIssuer, armJwksUrl, armAudience,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
     }
 
     public ServerConfig withMaxRequestBytes(long bytes) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
-                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
     }
 
     public ServerConfig withArmIssuer(String issuer, URL jwks, String audience) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, issuer, jwks, audience,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
+    }
+
+    /** The same configuration on another store (null: SQLite in the data dir). */
+    public ServerConfig withStore(StoreUrl url) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url);
     }
 
     public ServerConfig withJobs(List<String> allowedHosts, Map<String, String> accounts, boolean queue, int batchLines) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
-                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines);
+                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store);
     }
 
     /** The problems that stop a start, each with a message a person can act on. */

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
+import dev.iolite.server.store.jdbc.StoreUrl;
 import picocli.CommandLine;
 
 import java.net.URL;
@@ -83,6 +84,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Import lines applied per transaction (default: ${DEFAULT-VALUE}; IOLITE_JOB_BATCH_LINES).")
     int jobBatchLines;
 
+    @Option(names = "--store", defaultValue = "${env:IOLITE_STORE}",
+            description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
+                    + "(IOLITE_STORE; default: SQLite in the data dir).")
+    String store;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> accounts = new LinkedHashMap<>();
@@ -99,7 +105,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config;
         try {
             config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
-                    armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines)
+                    armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
+                    store == null || store.isBlank() ? null : StoreUrl.parse(store))
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

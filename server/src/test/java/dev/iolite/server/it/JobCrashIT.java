@@ -140,10 +140,16 @@ class JobCrashIT {
         return n;
     }
 
+    /** The store of this test's server processes: SQLite in the data dir, or one PostgreSQL database for all. */
+    private String store;
+
     private void start(Path data, String log) throws Exception {
         Files.deleteIfExists(data.resolve("ready.json"));
-        server = new ProcessBuilder("java", "-Xmx512m", "-jar", JAR.toString(), "serve", "--data-dir", data.toString(),
-                "--port", "0").redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+        if (store == null && Postgres.SELECTED) store = Postgres.get().newDatabase();
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", JAR.toString(), "serve", "--data-dir",
+                data.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
+        if (store != null) pb.environment().put("IOLITE_STORE", store);
+        server = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(data.resolve("ready.json"))) {
             if (!server.isAlive()) throw new AssertionError(Files.readString(tmp.resolve(log)));

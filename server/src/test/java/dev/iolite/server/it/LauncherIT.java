@@ -99,9 +99,17 @@ class LauncherIT {
         assertThat(out).contains("--port").doesNotContain("Exception");
     }
 
+    /** PostgreSQL runs: one database per test, kept across the restarts of its server. */
+    private String store;
+
     private Process serve(Path data, Path log) throws IOException {
-        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "serve", "--data-dir", data.toString(),
-                "--port", "0").directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("iolite").toString(), "serve", "--data-dir", data.toString(),
+                "--port", "0").directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (Postgres.SELECTED) {
+            if (store == null) store = Postgres.get().newDatabase();
+            pb.environment().put("IOLITE_STORE", store);
+        }
+        Process p = pb.start();
         started.add(p);
         return p;
     }

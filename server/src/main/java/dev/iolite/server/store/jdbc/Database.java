@@ -42,6 +42,28 @@ public final class Database implements AutoCloseable {
         return open(new HikariDataSource(config), new SqliteDialect());
     }
 
+    /**
+     * The scale-out store: a PostgreSQL database that several nodes share. Connections that fail
+     * surface as {@link StoreUnavailableException} (503) within the connection timeout, never a hang.
+     */
+    public static Database openPostgres(StoreUrl url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) config.setUsername(url.user());
+        if (url.password() != null) config.setPassword(url.password());
+        config.setPoolName("iolite-postgresql");
+        config.setMaximumPoolSize(10);
+        config.setConnectionTimeout(5_000);
+        config.setValidationTimeout(2_000);
+        // Start even when the database is down for a moment; calls fail with 503 until it is back.
+        config.setInitializationFailTimeout(30_000);
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("socketTimeout", "60");
+        config.addDataSourceProperty("ApplicationName", "iolite");
+        return open(new HikariDataSource(config), new PostgresDialect());
+    }
+
     private static Database open(HikariDataSource ds, SqlDialect dialect) {
         try {
             Flyway.configure().dataSource(ds).locations(dialect.migrations())
@@ -85,6 +107,9 @@ public final class Database implements AutoCloseable {
 
     private RuntimeException translate(SQLException e) {
         if (dialect.isUniqueViolation(e)) return new StaleWriteException("the key is already taken");
+        if (dialect.isTransient(e)) {
+            return new StoreUnavailableException("the store is unavailable for the moment: " + e.getMessage(), e);
+        }
         return new StoreUnavailableException("the store failed: " + e.getMessage(), e);
     }
 

@@ -11,12 +11,14 @@ import java.util.Arrays;
  * in a fixed order: strings as an unsigned varint of (UTF-8 length + 1), 0 meaning null, then the
  * bytes; times as unsigned varints of epoch milliseconds; flags as one byte.
  *
- * <p>Field order (format 1): generation id, status reason, status updated, authentication type,
+ * <p>Field order (format 1; format 2 leaves out tags, desired and reported): generation id, status reason, status updated, authentication type,
  * primary key, secondary key, primary thumbprint, secondary thumbprint, IoT Edge flag, device scope,
  * parent scopes (JSON array text), managed by, tags, desired, reported (JSON object text), last updated.
  */
 final class DeviceBody {
     static final int FORMAT = 1;
+    /** Format 2: the same fields without the three twin documents, for stores that keep them in columns. */
+    static final int FORMAT_WITHOUT_TWIN = 2;
 
     private DeviceBody() {}
 
@@ -25,9 +27,11 @@ final class DeviceBody {
         private byte[] buf = new byte[512];
         private int len;
 
-        Writer begin() {
+        Writer begin() { return begin(FORMAT); }
+
+        Writer begin(int format) {
             len = 0;
-            put(FORMAT);
+            put(format);
             return this;
         }
 
@@ -103,9 +107,11 @@ final class DeviceBody {
         private final byte[] buf;
         private int pos;
 
-        Reader(byte[] buf) {
+        Reader(byte[] buf) { this(buf, FORMAT); }
+
+        Reader(byte[] buf, int format) {
             if (buf == null || buf.length == 0) throw new IllegalStateException("a device row has no body");
-            if (buf[0] != FORMAT) throw new IllegalStateException("a device row body has unknown format " + buf[0]);
+            if (buf[0] != format) throw new IllegalStateException("a device row body has format " + buf[0] + ", not " + format);
             this.buf = buf;
             this.pos = 1;
         }

@@ -23,27 +23,42 @@ import java.util.List;
  * (what queries and statistics read) and a {@link DeviceBody} with everything else.
  */
 final class DeviceRows {
-    static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?)";
-
-    /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
-    static String insert(int rows) {
-        return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, ROW));
-    }
-    static final String UPDATE = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ? "
-            + "WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
+    private static final String KEY_COLUMNS = "device_id, module_id, version, twin_version, enabled, body";
 
     private final ObjectMapper json;
+    /** Twin documents in columns of their own (jsonb) rather than in the body. */
+    private final boolean twinColumns;
+    private final String columns;
+    private final String row;
+    private final String update;
     /** One body writer per thread, reused row after row. */
     private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
 
-    DeviceRows(ObjectMapper json) {
+    DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
+        this.twinColumns = dialect.twinColumns();
+        String j = dialect.jsonParameter();
+        this.columns = twinColumns ? KEY_COLUMNS + ", tags, desired, reported" : KEY_COLUMNS;
+        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ")" : "(?, ?, ?, ?, ?, ?, ?)";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?"
+                + (twinColumns ? ", tags = " + j + ", desired = " + j + ", reported = " + j : "")
+                + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
+
+    /** The columns every SELECT of devices reads, in the order the readers expect. */
+    String columns() { return columns; }
+
+    /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
+    String insert(int rows) {
+        return "INSERT INTO devices (hub, " + columns + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, row));
+    }
+
+    /** The conditional UPDATE bound by {@link #bindUpdate}. */
+    String update() { return update; }
 
     /** The export's view of a row: the twin documents stay JSON text and go to the blob unparsed. */
     ExportRow readForExport(ResultSet rs) throws SQLException {
-        // By position, in the order of COLUMNS: looking columns up by name was a visible cost per row.
+        // By position, in the order of the columns: looking columns up by name was a visible cost per row.
         String moduleId = rs.getString(2);
         long version = rs.getLong(3);
         long twinVersion = rs.getLong(4);
@@ -61,9 +76,9 @@ final class DeviceRows {
         String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        String tags = b.string();
-        String desired = b.string();
-        String reported = b.string();
+        String tags = twinColumns ? rs.getString(7) : b.string();
+        String desired = twinColumns ? rs.getString(8) : b.string();
+        String reported = twinColumns ? rs.getString(9) : b.string();
         return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
                 authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
                 parentScopes, managedBy, tags, desired, reported, twinVersion);
@@ -84,16 +99,18 @@ final class DeviceRows {
         String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        Twin twin = new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
+        Twin twin = twinColumns
+                ? new Twin(object(rs.getString(7)), object(rs.getString(8)), object(rs.getString(9)), twinVersion)
+                : new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         return new Device(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, generationId,
                 enabled ? DeviceStatus.ENABLED : DeviceStatus.DISABLED, statusReason, statusUpdated, auth,
                 iotEdge, deviceScope, scopes == null ? List.of() : list(scopes), managedBy, twin, lastUpdated);
     }
 
-    private static DeviceBody.Reader body(ResultSet rs) throws SQLException {
+    private DeviceBody.Reader body(ResultSet rs) throws SQLException {
         try {
-            return new DeviceBody.Reader(rs.getBytes(6));
+            return new DeviceBody.Reader(rs.getBytes(6), twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT);
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), e);
         }
@@ -108,6 +125,13 @@ final class DeviceRows {
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents));
+        return twinColumns ? bindTwin(ps, i, d, documents) : i;
+    }
+
+    private static int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
+        ps.setString(i++, new String(documents.utf8(d.twin().tags()), java.nio.charset.StandardCharsets.UTF_8));
+        ps.setString(i++, new String(documents.utf8(d.twin().desired()), java.nio.charset.StandardCharsets.UTF_8));
+        ps.setString(i++, new String(documents.utf8(d.twin().reported()), java.nio.charset.StandardCharsets.UTF_8));
         return i;
     }
 
@@ -120,6 +144,7 @@ final class DeviceRows {
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents));
+        if (twinColumns) i = bindTwin(ps, i, d, documents);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -130,7 +155,7 @@ final class DeviceRows {
     /** Packs every field of {@code d} outside the key, versions and enabled flag. */
     byte[] body(Device d, TwinDocuments documents) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin()
+        DeviceBody.Writer w = writers.get().begin(twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT)
                 .string(d.generationId())
                 .string(d.statusReason())
                 .time(d.statusUpdatedTime().toEpochMilli())
@@ -143,9 +168,11 @@ final class DeviceRows {
                 .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
-        w.bytes(documents.utf8(d.twin().tags()))
-                .bytes(documents.utf8(d.twin().desired()))
-                .bytes(documents.utf8(d.twin().reported()));
+        if (!twinColumns) {
+            w.bytes(documents.utf8(d.twin().tags()))
+                    .bytes(documents.utf8(d.twin().desired()))
+                    .bytes(documents.utf8(d.twin().reported()));
+        }
         return w.time(d.lastUpdated().toEpochMilli()).toBytes();
     }
 

@@ -116,24 +116,37 @@ public final class JdbcJobStore implements JobStore {
     public Optional<Job> claimNext(String owner, Instant now, Instant leaseUntil) {
         return db.inTransaction(c -> {
             String candidate = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs j WHERE "
+            String hub = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT j.id, j.hub FROM jobs j WHERE "
                     + "(j.status = 'running' AND j.lease_expires_ms < ?) "
                     + "OR (j.status = 'enqueued' AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = j.hub "
-                    + "AND r.status = 'running')) ORDER BY j.created_ms, j.id LIMIT 1")) {
+                    + "AND r.status = 'running')) ORDER BY j.created_ms, j.id LIMIT 1" + db.dialect().claimLock())) {
                 ps.setLong(1, now.toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) candidate = rs.getString(1);
+                    if (rs.next()) {
+                        candidate = rs.getString(1);
+                        hub = rs.getString(2);
+                    }
                 }
             }
             if (candidate == null) return Optional.<Job>empty();
+            // Serialize claims per hub (a row lock where there are row locks), then claim only if no
+            // other job of the hub runs: two nodes never run two jobs of one hub at once.
+            try (PreparedStatement lock = c.prepareStatement("UPDATE hubs SET version = version WHERE name = ?")) {
+                lock.setString(1, hub);
+                lock.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'running', lease_owner = ?, "
                     + "lease_expires_ms = ?, start_ms = COALESCE(start_ms, ?) WHERE id = ? "
-                    + "AND (status = 'enqueued' OR (status = 'running' AND lease_expires_ms < ?))")) {
+                    + "AND (status = 'enqueued' OR (status = 'running' AND lease_expires_ms < ?)) "
+                    + "AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = ? AND r.status = 'running' AND r.id <> ?)")) {
                 ps.setString(1, owner);
                 ps.setLong(2, leaseUntil.toEpochMilli());
                 ps.setLong(3, now.toEpochMilli());
                 ps.setString(4, candidate);
                 ps.setLong(5, now.toEpochMilli());
+                ps.setString(6, hub);
+                ps.setString(7, candidate);
                 if (ps.executeUpdate() == 0) return Optional.<Job>empty();
             }
             return find(c, candidate);

@@ -31,7 +31,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     public JdbcRegistryStore(Database db, ObjectMapper json, JdbcJobStore jobs) {
         this.db = db;
-        this.rows = new DeviceRows(json);
+        this.rows = new DeviceRows(json, db.dialect());
         this.jobs = jobs;
     }
 
@@ -42,7 +42,7 @@ public final class JdbcRegistryStore implements RegistryStore {
         List<String> ids = wanted.stream().map(DeviceKey::deviceId).distinct().toList();
         return db.read(c -> {
             Map<DeviceKey, Device> found = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
                     + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
                 ps.setString(1, hub);
                 db.dialect().bindList(ps, 2, ids);
@@ -60,7 +60,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public Optional<Device> find(String hub, DeviceKey key) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
                     + " FROM devices WHERE hub = ? AND device_id = ? AND module_id = ?")) {
                 ps.setString(1, hub);
                 ps.setString(2, key.deviceId());
@@ -75,7 +75,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public List<Device> listDevices(String hub, String afterDeviceId, int limit) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
                     + " FROM devices WHERE hub = ? AND module_id = '' AND device_id > ? ORDER BY device_id LIMIT ?")) {
                 ps.setString(1, hub);
                 ps.setString(2, afterDeviceId == null ? "" : afterDeviceId);
@@ -88,7 +88,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public List<Device> listModules(String hub, String deviceId) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
                     + " FROM devices WHERE hub = ? AND device_id = ? AND module_id <> '' ORDER BY module_id")) {
                 ps.setString(1, hub);
                 ps.setString(2, deviceId);
@@ -100,7 +100,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + " FROM devices "
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns() + " FROM devices "
                     + "WHERE hub = ? AND (device_id, module_id) > (?, ?) ORDER BY device_id, module_id LIMIT ?")) {
                 // Device ids are never empty, so '' starts from the beginning; module_id is '' on the
                 // device row itself, so a null module means "after the device row, at its modules".
@@ -183,7 +183,7 @@ public final class JdbcRegistryStore implements RegistryStore {
         int full = inserts.size() / INSERT_ROWS * INSERT_ROWS;
         try {
             if (full > 0) {
-                try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(INSERT_ROWS))) {
+                try (PreparedStatement ps = c.prepareStatement(rows.insert(INSERT_ROWS))) {
                     for (int from = 0; from < full; from += INSERT_ROWS) {
                         int p = 1;
                         for (int i = from; i < from + INSERT_ROWS; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i), documents);
@@ -192,7 +192,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
             }
             if (full < inserts.size()) {
-                try (PreparedStatement ps = c.prepareStatement(DeviceRows.insert(1))) {
+                try (PreparedStatement ps = c.prepareStatement(rows.insert(1))) {
                     for (int i = full; i < inserts.size(); i++) {
                         rows.bindInsert(ps, 1, hub, inserts.get(i), documents);
                         ps.addBatch();
@@ -209,7 +209,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates,
                            TwinDocuments documents) throws SQLException {
         if (updates.isEmpty()) return;
-        try (PreparedStatement ps = c.prepareStatement(DeviceRows.UPDATE)) {
+        try (PreparedStatement ps = c.prepareStatement(rows.update())) {
             for (RegistryChanges.Update u : updates) {
                 rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(), documents);
                 ps.addBatch();

@@ -22,4 +22,16 @@ public interface SqlDialect {
 
     /** Binds the list for {@link #inList}. */
     void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
+
+    /**
+     * True when twin documents have columns of their own (PostgreSQL's jsonb); false when they are
+     * packed into the row body with the other unqueried fields (SQLite, where fewer columns write faster).
+     */
+    default boolean twinColumns() { return false; }
+
+    /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
+    default String jsonParameter() { return "?"; }
+
+    /** Appended to the job claim's SELECT: row locks that other nodes skip (empty where one writer is the rule). */
+    default String claimLock() { return ""; }
 }

@@ -1,0 +1,53 @@
+package dev.iolite.server.store.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/** PostgreSQL: SQLState classes for conflicts and transient failures, arrays for lists, jsonb twins, SKIP LOCKED claims. */
+public final class PostgresDialect implements SqlDialect {
+    @Override
+    public String migrations() { return "classpath:db/postgresql"; }
+
+    @Override
+    public boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(state(e));
+    }
+
+    /**
+     * Connection failures (class 08), serialization failures and deadlocks (40001, 40P01), an
+     * administrator's shutdown (57P01 to 57P03) and too many connections (53300): a retry may succeed.
+     */
+    @Override
+    public boolean isTransient(SQLException e) {
+        String s = state(e);
+        if (s == null) return false;
+        return s.startsWith("08") || s.equals("40001") || s.equals("40P01") || s.startsWith("57P") || s.equals("53300");
+    }
+
+    @Override
+    public String inList(String column) {
+        return column + " = ANY(?)";
+    }
+
+    @Override
+    public void bindList(PreparedStatement ps, int index, List<String> values) throws SQLException {
+        ps.setArray(index, ps.getConnection().createArrayOf("text", values.toArray()));
+    }
+
+    @Override
+    public boolean twinColumns() { return true; }
+
+    @Override
+    public String jsonParameter() { return "CAST(? AS jsonb)"; }
+
+    @Override
+    public String claimLock() { return " FOR UPDATE OF j SKIP LOCKED"; }
+
+    private static String state(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) return s.getSQLState();
+        }
+        return null;
+    }
+}
