@@ -96,7 +96,7 @@ public final class Iolite implements AutoCloseable {
             BlobContainers containers = new BlobContainers(config.blobRoot(), config.allowedBlobHosts(),
                     config.storageAccounts());
             JobTuning tuning = new JobTuning(config.jobBatchLines(), JobTuning.DEFAULTS.exportBlockBytes(),
-                    JobTuning.DEFAULTS.maxLineBytes(), JobTuning.DEFAULTS.lease(), JobTuning.DEFAULTS.heartbeat(),
+                    JobTuning.DEFAULTS.maxLineBytes(), config.jobLease(), config.jobLease().dividedBy(6),
                     JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention());
             runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json);
             JobService jobs = new JobService(jobStore, containers, clock, config.jobQueue(), runner::wake);

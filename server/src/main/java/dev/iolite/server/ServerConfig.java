@@ -30,11 +30,13 @@ import java.util.Objects;
  * @param jobQueue        queue a second import/export job of a hub instead of refusing it with 403
  * @param jobBatchLines   import lines per transaction
  * @param store           the PostgreSQL store, or null for SQLite in the data dir
+ * @param jobLease        how long a node's claim on a job lasts without a heartbeat (another node resumes it after)
  */
 public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
                            String armIssuer, URL armJwksUrl, String armAudience, long maxRequestBytes,
                            Path localBlobRoot, List<String> allowedBlobHosts, Map<String, String> storageAccounts,
-                           boolean jobQueue, int jobBatchLines, StoreUrl store) {
+                           boolean jobQueue, int jobBatchLines, StoreUrl store,
+                           java.time.Duration jobLease) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
@@ -48,12 +50,19 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         Objects.requireNonNull(hubName, "hubName");
         allowedBlobHosts = allowedBlobHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedBlobHosts);
         storageAccounts = storageAccounts == null ? Map.of() : Map.copyOf(storageAccounts);
+        jobLease = jobLease == null ? JobTuning.DEFAULTS.lease() : jobLease;
+    }
+
+    /** The same configuration with another job lease. */
+    public ServerConfig withJobLease(java.time.Duration lease) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, lease);
     }
 
     /** Defaults for everything but the data dir and port (tests). */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null, null, null,
-                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines(), null);
+                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines(), null, JobTuning.DEFAULTS.lease());
     }
 
     /** The folder of {@code file:} containers. */
@@ -63,28 +72,28 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
 
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(dataDir, bind, port, hubName, cert, key, armIssuer, armJwksUrl, armAudience,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease);
     }
 
     public ServerConfig withMaxRequestBytes(long bytes) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
-                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
+                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease);
     }
 
     public ServerConfig withArmIssuer(String issuer, URL jwks, String audience) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, issuer, jwks, audience,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease);
     }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url, jobLease);
     }
 
     public ServerConfig withJobs(List<String> allowedHosts, Map<String, String> accounts, boolean queue, int batchLines) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, armJwksUrl, armAudience,
-                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store);
+                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store, jobLease);
     }
 
     /** The problems that stop a start, each with a message a person can act on. */
@@ -111,6 +120,9 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         if ((armIssuer == null) != (armJwksUrl == null)) throw problem(Problem.ISSUER_WITHOUT_JWKS);
         if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
         if (jobBatchLines < 1 || jobBatchLines > 100_000) throw problem(Problem.BATCH_OUT_OF_RANGE);
+        if (jobLease.compareTo(java.time.Duration.ofSeconds(3)) < 0 || jobLease.compareTo(java.time.Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--job-lease must be from 3s to 1h, not " + jobLease.toSeconds() + "s");
+        }
         return this;
     }
 

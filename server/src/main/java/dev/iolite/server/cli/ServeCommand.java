@@ -84,6 +84,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Import lines applied per transaction (default: ${DEFAULT-VALUE}; IOLITE_JOB_BATCH_LINES).")
     int jobBatchLines;
 
+    @Option(names = "--job-lease", defaultValue = "${env:IOLITE_JOB_LEASE:-30s}", converter = TokenCommand.DurationConverter.class,
+            description = "How long a node's claim on a running job lasts without a heartbeat; another node "
+                    + "resumes the job after it (default: ${DEFAULT-VALUE}; IOLITE_JOB_LEASE).")
+    java.time.Duration jobLease;
+
     @Option(names = "--store", defaultValue = "${env:IOLITE_STORE}",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
@@ -106,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
                     armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
-                    store == null || store.isBlank() ? null : StoreUrl.parse(store))
+                    store == null || store.isBlank() ? null : StoreUrl.parse(store), jobLease)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

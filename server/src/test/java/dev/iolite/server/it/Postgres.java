@@ -41,7 +41,12 @@ final class Postgres {
     }
 
     static synchronized Postgres get() {
-        if (instance != null) return instance;
+        if (instance == null) instance = startNew();
+        return instance;
+    }
+
+    /** A server of the caller's own (tests that stop and start it), stopped when the JVM exits or on {@link #destroy}. */
+    static Postgres startNew() {
         try {
             Path bin = findBin();
             Path dir = Files.createTempDirectory("iolite-pg");
@@ -50,7 +55,6 @@ final class Postgres {
             pg.initdb();
             pg.start();
             Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "iolite-test-postgres-stop"));
-            instance = pg;
             return pg;
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("could not start PostgreSQL for the tests: " + e.getMessage(), e);
@@ -92,7 +96,8 @@ final class Postgres {
                 "--auth=scram-sha-256", "-E", "UTF8", "--locale=C");
     }
 
-    private void destroy() {
+    /** Stops the server and removes its files. */
+    void destroy() {
         try {
             stop();
         } catch (IOException | InterruptedException | RuntimeException e) {
