@@ -26,8 +26,11 @@ public final class Bench {
         String source = opts.getOrDefault("source", "file");
         String heap = opts.getOrDefault("server-heap", "512m");
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "0").replace("_", ""));
+        // --store postgresql://USER:PASSWORD@HOST:PORT/DB: an empty database the server may migrate
+        String store = opts.get("store");
         Path work = Files.createTempDirectory("iolite-bench");
-        Path out = Path.of(opts.getOrDefault("out", repo.resolve("bench/results/" + source + "-" + devices + ".json").toString()));
+        String label = source + (store == null ? "" : "-postgresql");
+        Path out = Path.of(opts.getOrDefault("out", repo.resolve("bench/results/" + label + "-" + devices + ".json").toString()));
         ObjectMapper json = new ObjectMapper();
 
         System.out.printf("generating %,d devices...%n", devices);
@@ -36,7 +39,7 @@ public final class Bench {
         System.out.printf("  %,d lines, %,d bytes (%,d modules)%n", gen.lines(), gen.bytes(), gen.modules());
 
         Azurite azurite = null;
-        try (ServerProcess server = ServerProcess.start(repo, work.resolve("data"), heap)) {
+        try (ServerProcess server = ServerProcess.start(repo, work.resolve("data"), heap, store)) {
             String inputUri;
             String outputUri;
             if (source.equals("azurite")) {
@@ -80,7 +83,7 @@ public final class Bench {
             result.put("devices", devices);
             result.put("lines", gen.lines());
             result.put("source", source);
-            result.put("store", "sqlite");
+            result.put("store", store == null ? "sqlite" : "postgresql");
             result.put("serverHeap", heap);
             result.put("cpus", Runtime.getRuntime().availableProcessors());
             result.put("warmupDevices", warmup);

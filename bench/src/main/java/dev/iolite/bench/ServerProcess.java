@@ -42,12 +42,14 @@ final class ServerProcess implements AutoCloseable {
         this.sas = sas;
     }
 
-    static ServerProcess start(Path repo, Path data, String heap) throws Exception {
+    /** Starts a server on SQLite in {@code data}, or on {@code store} (a PostgreSQL URL) when given. */
+    static ServerProcess start(Path repo, Path data, String heap, String store) throws Exception {
         Path jar = repo.resolve("server/target/iolite-server.jar");
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap));
         String extra = System.getenv("IOLITE_BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", data.toString(), "--port", "0"));
+        if (store != null) cmd.addAll(List.of("--store", store));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling("server.log").toFile()).start();
         Path readyFile = data.resolve("ready.json");

@@ -175,18 +175,17 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    /** Rows per multi-row INSERT: one statement step for many rows (22 columns x 50 = 1,100 parameters). */
-    private static final int INSERT_ROWS = 50;
 
     private void insertAll(Connection c, String hub, List<Device> inserts, TwinDocuments documents) throws SQLException {
         if (inserts.isEmpty()) return;
-        int full = inserts.size() / INSERT_ROWS * INSERT_ROWS;
+        final int rowsPerInsert = db.dialect().insertRows();
+        int full = inserts.size() / rowsPerInsert * rowsPerInsert;
         try {
             if (full > 0) {
-                try (PreparedStatement ps = c.prepareStatement(rows.insert(INSERT_ROWS))) {
-                    for (int from = 0; from < full; from += INSERT_ROWS) {
+                try (PreparedStatement ps = c.prepareStatement(rows.insert(rowsPerInsert))) {
+                    for (int from = 0; from < full; from += rowsPerInsert) {
                         int p = 1;
-                        for (int i = from; i < from + INSERT_ROWS; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i), documents);
+                        for (int i = from; i < from + rowsPerInsert; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i), documents);
                         ps.executeUpdate();
                     }
                 }

@@ -41,6 +41,10 @@ public final class PostgresDialect implements SqlDialect {
     @Override
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
+    /** 400 rows of 10 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */
+    @Override
+    public int insertRows() { return 400; }
+
     @Override
     public String claimLock() { return " FOR UPDATE OF j SKIP LOCKED"; }
 

@@ -32,6 +32,9 @@ public interface SqlDialect {
     /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
     default String jsonParameter() { return "?"; }
 
+    /** Rows per multi-row INSERT: one statement, and on a networked database one round trip, for many rows. */
+    default int insertRows() { return 50; }
+
     /** Appended to the job claim's SELECT: row locks that other nodes skip (empty where one writer is the rule). */
     default String claimLock() { return ""; }
 }
