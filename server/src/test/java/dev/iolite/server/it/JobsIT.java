@@ -150,6 +150,12 @@ class JobsIT {
     @Test
     void exportThenImportIntoAnEmptyHubReproducesEveryIdentity() throws Exception {
         bulkCreate("trip-", 250, sas());
+        // characters that the stores must escape (SQLite binds; PostgreSQL's COPY text format escapes)
+        HttpResponse<String> tricky = server.send("PATCH", "/twins/trip-137" + API, sas(), "{\"tags\":{\"path\":"
+                + "\"C:\\\\dir\\\\file\",\"quote\":\"say \\\"hi\\\"\",\"ctl\":\"a\\tb\\nc\\r\",\"uni\":\"Zürich ✓\"}}");
+        assertThat(tricky.statusCode()).as(tricky.body()).isEqualTo(200);
+        assertThat(json(server.send("GET", "/twins/trip-137" + API, sas(), null)).at("/tags/path").asText())
+                .isEqualTo("C:\\dir\\file");
         server.send("PUT", "/devices/trip-1/modules/m1" + API, sas(), "{}");
         server.send("PUT", "/devices/trip-x509" + API, sas(), "{\"authentication\":{\"type\":\"selfSigned\","
                 + "\"x509Thumbprint\":{\"primaryThumbprint\":\"" + "ab".repeat(20) + "\"}}}");

@@ -35,6 +35,12 @@ public interface SqlDialect {
     /** Rows per multi-row INSERT: one statement, and on a networked database one round trip, for many rows. */
     default int insertRows() { return 50; }
 
+    /**
+     * A statement that lets the current transaction commit without waiting for its durable flush,
+     * or null. Used only for job batches, whose checkpoint commits with them.
+     */
+    default String relaxedDurability() { return null; }
+
     /** Appended to the job claim's SELECT: row locks that other nodes skip (empty where one writer is the rule). */
     default String claimLock() { return ""; }
 }
