@@ -217,8 +217,33 @@ class ClusterIT {
                 return null;
             }));
         }
+        // meanwhile two more clients create, disable and delete other devices through both nodes
+        ExecutorService churn = Executors.newFixedThreadPool(2);
+        List<Future<?>> churners = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            int client = c;
+            churners.add(churn.submit(() -> {
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    Node node = nodes[n % 2];
+                    String id = "churn-" + client + "-" + n;
+                    int code = node.send("PUT", "/devices/" + id, "{\"deviceId\":\"" + id + "\",\"status\":\""
+                            + (n % 3 == 0 ? "disabled" : "enabled") + "\"}").statusCode();
+                    if (code >= 500) serverErrors.incrementAndGet();
+                    if (n % 4 == 1) {
+                        if (nodes[(n + 1) % 2].send("DELETE", "/devices/" + id, null, "If-Match", "*").statusCode() >= 500) {
+                            serverErrors.incrementAndGet();
+                        }
+                    }
+                    n++;
+                }
+                return null;
+            }));
+        }
         for (Future<?> f : clients) f.get(2, TimeUnit.MINUTES);
+        for (Future<?> f : churners) f.get(2, TimeUnit.MINUTES);
         pool.shutdown();
+        churn.shutdown();
 
         assertThat(serverErrors.get()).isZero();
         assertThat(conflicts.get()).as("the clients did race").isPositive();
@@ -227,6 +252,56 @@ class ClusterIT {
             assertThat(reasonByEtag.get("race-" + d + "/" + last.get("etag").asText()))
                     .as("the final state is the last successful write").isEqualTo(last.get("statusReason").asText());
         }
+        // AND the counters written by both nodes equal a recount
+        JsonNode stats = nodes[0].json("GET", "/statistics/devices", null);
+        long total = 0;
+        long disabled = 0;
+        String continuation = null;
+        do {
+            HttpResponse<String> page = continuation == null
+                    ? nodes[1].send("POST", "/devices/query", "{\"query\":\"SELECT * FROM devices\"}", "x-ms-max-item-count", "1000")
+                    : nodes[1].send("POST", "/devices/query", "{\"query\":\"SELECT * FROM devices\"}", "x-ms-max-item-count", "1000",
+                            "x-ms-continuation", continuation);
+            for (JsonNode twin : ServerExtension.JSON.readTree(page.body())) {
+                total++;
+                if (twin.get("status").asText().equals("disabled")) disabled++;
+            }
+            continuation = page.headers().firstValue("x-ms-continuation").orElse(null);
+        } while (continuation != null);
+        assertThat(stats.get("totalDeviceCount").asLong()).isEqualTo(total);
+        assertThat(stats.get("disabledDeviceCount").asLong()).isEqualTo(disabled);
+    }
+
+    @Test
+    void creatingJobsOnTwoNodesAtOnceGivesOneJobAndOne403() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(pgOnly(), "needs PostgreSQL");
+        pg = Postgres.startNew();
+        String store = pg.newDatabase();
+        Node[] nodes = {new Node("a", store), new Node("b", store)};
+        writeInput("both", 20_000);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        for (int round = 0; round < 5; round++) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<HttpResponse<String>>> creates = new ArrayList<>();
+            for (Node node : nodes) {
+                creates.add(pool.submit(() -> {
+                    go.await();
+                    return node.send("POST", "/jobs/create", importJob("both"));
+                }));
+            }
+            go.countDown();
+            List<Integer> codes = new ArrayList<>();
+            String created = null;
+            for (Future<HttpResponse<String>> f : creates) {
+                HttpResponse<String> r = f.get(1, TimeUnit.MINUTES);
+                codes.add(r.statusCode());
+                if (r.statusCode() == 200) created = ServerExtension.JSON.readTree(r.body()).get("jobId").asText();
+                if (r.statusCode() == 403) assertThat(r.body()).contains("403003");
+            }
+            assertThat(codes).as("round " + round).containsExactlyInAnyOrder(200, 403);
+            assertThat(nodes[round % 2].awaitJob(created, Duration.ofMinutes(2)).get("status").asText()).isEqualTo("completed");
+        }
+        pool.shutdown();
     }
 
     @Test
