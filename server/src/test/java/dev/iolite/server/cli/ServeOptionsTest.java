@@ -24,6 +24,10 @@ class ServeOptionsTest {
             "--hub|-bad|--hub",
             "--storage-account|nokey|NAME=KEY",
             "--max-request-bytes|10|size cap",
+            "--store|mysql://db/x|postgresql://USER:PASSWORD@HOST:PORT/DB",
+            "--store|postgresql://u:secret@/nodb|needs a host and a database",
+            "--job-lease|1s|--job-lease",
+            "--job-lease|soon|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
