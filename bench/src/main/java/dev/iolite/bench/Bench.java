@@ -65,7 +65,7 @@ public final class Bench {
                 if (azurite != null) {
                     warmIn = azurite.upload("warm-in", "devices.txt", warmFile);
                 } else {
-                    Path dir = server.localBlobRoot().resolve("warm-in");
+                    Path dir = server.hubBlobRoot("warmup").resolve("warm-in");
                     Files.createDirectories(dir);
                     Files.move(warmFile, dir.resolve("devices.txt"));
                     warmIn = "file:warm-in";

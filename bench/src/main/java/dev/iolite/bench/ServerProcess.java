@@ -78,7 +78,11 @@ final class ServerProcess implements AutoCloseable {
 
     long pid() { return process.pid(); }
 
+    /** The folder where {@code file:NAME} of the default hub resolves. */
     Path localBlobRoot() { return Path.of(ready.get("localBlobRoot").asText()); }
+
+    /** The folder where {@code file:NAME} of another hub resolves: each hub has its own local containers. */
+    Path hubBlobRoot(String hub) { return Path.of(ready.get("blobRoot").asText()).resolve(hub.toLowerCase(java.util.Locale.ROOT)); }
 
     /** Starts an ARM job operation and polls until it ends; the time covers both. */
     Bench.Timed runJob(String operation, String body) throws Exception {

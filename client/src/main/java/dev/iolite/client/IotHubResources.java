@@ -192,6 +192,56 @@ public final class IotHubResources {
     }
 
     /**
+     * Replaces a hub's shared access policies and their keys (ARM's hub PUT with
+     * {@code properties.authorizationPolicies}), keeping its location, SKU and tags. Tokens signed with a key
+     * that is no longer listed stop working at once.
+     *
+     * @param resourceGroupName the resource group
+     * @param resourceName      the hub name
+     * @param policies          every policy the hub is to have, with its keys and rights
+     * @return the hub
+     */
+    public IotHubDescription updateKeys(String resourceGroupName, String resourceName, List<SharedAccessKey> policies) {
+        IotHubDescription current = get(resourceGroupName, resourceName);
+        ObjectNode body = Transport.JSON.createObjectNode().put("location", current.getLocation());
+        body.putObject("sku").put("name", current.getSkuName()).put("capacity", current.getSkuCapacity());
+        if (current.getTags() != null) {
+            ObjectNode tags = body.putObject("tags");
+            current.getTags().forEach(tags::put);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode list = body.putObject("properties").putArray("authorizationPolicies");
+        for (SharedAccessKey k : policies) {
+            list.addObject().put("keyName", k.getKeyName()).put("primaryKey", k.getPrimaryKey())
+                    .put("secondaryKey", k.getSecondaryKey()).put("rights", k.getRights());
+        }
+        return hub(arm.send(HttpMethod.PUT, url(resourceGroupName, resourceName, ""), body, (Map<String, String>) null));
+    }
+
+    /**
+     * Gives one key of one policy a new random value (32 bytes, as IoT Hub's own keys), leaving every other
+     * key as it is.
+     *
+     * @param resourceGroupName the resource group
+     * @param resourceName      the hub name
+     * @param keyName           the policy, such as {@code iothubowner}
+     * @param primary           the primary key when true, else the secondary key
+     * @return the policy with its new key
+     */
+    public SharedAccessKey regenerateKey(String resourceGroupName, String resourceName, String keyName, boolean primary) {
+        List<SharedAccessKey> keys = listKeys(resourceGroupName, resourceName);
+        SharedAccessKey target = keys.stream().filter(k -> keyName.equalsIgnoreCase(k.getKeyName())).findFirst()
+                .orElseThrow(() -> new IotHubException(404, "NotFound",
+                        "hub '" + resourceName + "' has no shared access policy named '" + keyName + "'", null));
+        byte[] fresh = new byte[32];
+        RANDOM.nextBytes(fresh);
+        String key = java.util.Base64.getEncoder().encodeToString(fresh);
+        if (primary) target.setPrimaryKey(key);
+        else target.setSecondaryKey(key);
+        updateKeys(resourceGroupName, resourceName, keys);
+        return target;
+    }
+
+    /**
      * Deletes a hub and its registry.
      *
      * @param resourceGroupName the resource group
@@ -268,6 +318,8 @@ public final class IotHubResources {
         JsonNode n = page.get("nextLink");
         return n == null || n.isNull() || n.asText().isBlank() ? null : n.asText();
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private static IotHubDescription hub(JsonNode n) {
         IotHubDescription h = Transport.read(n, IotHubDescription.class);

@@ -17,6 +17,9 @@ import dev.iolite.server.hub.HubRoutes;
 import dev.iolite.server.hub.JobsHandler;
 import dev.iolite.server.arm.ArmJobsHandler;
 import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.blob.BlobHostGuard;
+import dev.iolite.server.blob.LocalLayout;
+import dev.iolite.server.files.PrivateFiles;
 import dev.iolite.server.jobs.JobRunner;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobTuning;
@@ -56,10 +59,12 @@ public final class Iolite implements AutoCloseable {
     private final TlsMaterial tls;
     private final Hub defaultHub;
     private final ObjectMapper json;
+    private final BlobContainers containers;
     private volatile boolean stopped;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
-                   TlsMaterial tls, Hub defaultHub, ObjectMapper json) {
+                   TlsMaterial tls, Hub defaultHub, ObjectMapper json, BlobContainers containers) {
+        this.containers = containers;
         this.config = config;
         this.db = db;
         this.web = web;
@@ -74,27 +79,44 @@ public final class Iolite implements AutoCloseable {
     public static Iolite start(ServerConfig config) throws IOException {
         config.validated();
         Path dir = config.dataDir().toAbsolutePath();
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
+        // Data dirs of earlier versions were 0755 with 0644 files, keys and database included.
+        PrivateFiles.restrictTree(dir);
         Clock clock = Clock.systemUTC();
         ObjectMapper json = Json.newMapper();
         ServerIdentity identity = ServerIdentity.load(dir, json);
         TlsMaterial tls = TlsMaterial.load(dir, config.tlsCert(), config.tlsKey());
-        ArmTokens armTokens = ArmTokens.open(dir, config.armIssuer() == null ? null
-                : new ArmTokens.External(config.armIssuer(), config.armJwksUrl(), config.armAudience()), clock);
+        ServerConfig.ArmIssuer issuer = config.armIssuer();
+        ArmTokens armTokens = ArmTokens.open(dir, issuer == null ? null
+                : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
+        if (config.store() == null) PrivateFiles.touch(dir.resolve("iolite.db"));  // SQLite gives its WAL the same mode
         Database db = config.store() == null ? Database.openSqlite(dir.resolve("iolite.db"))
                 : Database.openPostgres(config.store());
         LOG.info("store: {}", config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
         JobRunner runner = null;
+        java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
-            HubService hubs = new HubService(new JdbcHubStore(db, json), credentials, clock);
+            JdbcHubStore hubStore = new JdbcHubStore(db, json);
+            LocalLayout.prepare(config.blobRoot(), config.hubName());
+            if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
+            BlobContainers containers = new BlobContainers(config.blobRoot(),
+                    new BlobHostGuard(config.allowedBlobHosts(), isLoopback(config.bind())),
+                    config.storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
+                            .toList(), () -> hubStore.list().size());
+            HubService hubs = new HubService(hubStore, credentials, clock, name -> {
+                try {
+                    LocalLayout.deleteHubFolder(containers.hubRoot(name));
+                } catch (IOException e) {
+                    LOG.warn("hub {} is deleted, but its local containers could not all be removed: {}", name, e.toString());
+                }
+            });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, jobStore);
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
-            Files.createDirectories(config.blobRoot());
-            BlobContainers containers = new BlobContainers(config.blobRoot(), config.allowedBlobHosts(),
-                    config.storageAccounts());
+            PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));
+            checkStorageGrants(config, hubs.list().size());
             JobTuning tuning = new JobTuning(config.jobBatchLines(), JobTuning.DEFAULTS.exportBlockBytes(),
                     JobTuning.DEFAULTS.maxLineBytes(), config.jobLease(), config.jobLease().dividedBy(6),
                     JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention());
@@ -105,12 +127,13 @@ public final class Iolite implements AutoCloseable {
                     new DevicesHandler(registry, hubMapper, json), new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json));
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
-                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json));
+                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.publicUrlOr(publicBase.get())));
             WebServer web = new WebServer(config.bind(), config.port(), config.maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock, List.of(armRoutes, hubRoutes));
             web.start();
+            publicBase.set(url(config, web.port()));
             runner.start();
-            Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json);
+            Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
             iolite.writeReadyFile();
             return iolite;
         } catch (IOException | RuntimeException e) {
@@ -122,12 +145,36 @@ public final class Iolite implements AutoCloseable {
 
     public int port() { return web.port(); }
 
+    /** True when the server listens on loopback only (then loopback blob hosts such as Azurite are allowed). */
+    static boolean isLoopback(String bind) {
+        try {
+            return java.net.InetAddress.getByName(bind.replace("[", "").replace("]", "")).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A storage account without a hub list serves every hub, which is only safe while there is one hub. */
+    private static void checkStorageGrants(ServerConfig config, int hubCount) {
+        if (hubCount <= 1) return;
+        for (ServerConfig.StorageAccount a : config.storageAccounts()) {
+            if (a.hubs().isEmpty()) {
+                LOG.warn("--storage-account {} names no hubs, and this server has {} hubs: no hub may use it;"
+                        + " grant it as {}=KEY@HUB,...", a.name(), hubCount, a.name());
+            }
+        }
+    }
+
     /** The base URL clients use; a wildcard bind is reached through loopback. */
     public String url() {
+        return url(config, port());
+    }
+
+    private static String url(ServerConfig config, int port) {
         String host = config.bind();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
         if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-        return "https://" + host + ":" + port();
+        return "https://" + host + ":" + port;
     }
 
     private void writeReadyFile() throws IOException {
@@ -145,10 +192,13 @@ public final class Iolite implements AutoCloseable {
         r.put("truststorePassword", TlsMaterial.TRUSTSTORE_PASSWORD);
         r.put("dataDir", config.dataDir().toAbsolutePath().toString());
         r.put("pid", ProcessHandle.current().pid());
-        r.put("localBlobRoot", config.blobRoot().toAbsolutePath().toString());
+        // file:NAME of the default hub resolves under localBlobRoot; hub H's under blobRoot/H (lower case)
+        r.put("localBlobRoot", containers.hubRoot(defaultHub.name()).toString());
+        r.put("blobRoot", containers.localRoot().toString());
         Path dir = config.dataDir().toAbsolutePath();
         Path tmp = dir.resolve(READY_FILE + ".tmp");
-        Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        Files.deleteIfExists(tmp);
+        PrivateFiles.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         Files.move(tmp, dir.resolve(READY_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -188,7 +238,10 @@ public final class Iolite implements AutoCloseable {
                 n.put("nodeId", "node-" + UUID.randomUUID());
                 changed = true;
             }
-            if (changed) Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            if (changed) {
+                Files.deleteIfExists(file);
+                PrivateFiles.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            }
             return new ServerIdentity(n.get("subscriptionId").asText(), n.get("resourceGroup").asText(),
                     n.get("nodeId").asText());
         }

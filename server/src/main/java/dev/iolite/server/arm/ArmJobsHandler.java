@@ -35,11 +35,17 @@ public final class ArmJobsHandler {
     private final HubService hubs;
     private final JobService jobs;
     private final ObjectMapper json;
+    private final java.util.function.Supplier<String> publicUrl;
 
-    public ArmJobsHandler(HubService hubs, JobService jobs, ObjectMapper json) {
+    /**
+     * @param publicUrl the base URL clients reach the server by (configured, or the server's own); links
+     *                  are built from it, never from the request's Host header, which the caller controls
+     */
+    public ArmJobsHandler(HubService hubs, JobService jobs, ObjectMapper json, java.util.function.Supplier<String> publicUrl) {
         this.hubs = hubs;
         this.jobs = jobs;
         this.json = json;
+        this.publicUrl = publicUrl;
     }
 
     void exportDevices(Context ctx) {
@@ -87,9 +93,10 @@ public final class ArmJobsHandler {
         ArrayNode value = out.putArray("value");
         page.stream().limit(PAGE).forEach(j -> value.add(job(j)));
         if (page.size() > PAGE) {
-            // Absolute, on the host the client used, with api-version: clients follow it verbatim (CLIENTS.md §3).
+            // Absolute, with api-version: clients follow it verbatim. The base is the configured public URL,
+            // not the Host header, so a forged Host cannot send the next page's bearer token elsewhere.
             String apiVersion = ctx.queryParam("api-version");
-            out.put("nextLink", "https://" + ctx.host() + ctx.path() + "?api-version="
+            out.put("nextLink", publicUrl.get() + ctx.path() + "?api-version="
                     + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8)
                     + "&%24skiptoken=" + (skip + PAGE));
         }

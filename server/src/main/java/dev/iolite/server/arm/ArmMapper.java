@@ -13,7 +13,10 @@ import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
 import dev.iolite.server.registry.RegistryStatistics;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -67,7 +70,41 @@ public final class ArmMapper {
         Long capacity = Json.integer(sku, "capacity", "sku.capacity");
         return new HubService.HubSpec(Json.text(n, "location", "location"),
                 skuName == null ? null : skuName.toUpperCase(java.util.Locale.ROOT),
-                capacity == null ? 1 : capacity, tags(n));
+                capacity == null ? 1 : capacity, tags(n), policies(Json.object(n, "properties", "properties")));
+    }
+
+    /**
+     * {@code properties.authorizationPolicies}: absent or null keeps the hub's policies (what the SDKs send
+     * after a GET, which never carries keys); a list replaces them, as ARM does. A policy without keys keeps
+     * its current ones, or gets new ones when it is new.
+     */
+    private static List<HubService.PolicySpec> policies(ObjectNode properties) {
+        if (properties == null) return null;
+        JsonNode list = properties.get("authorizationPolicies");
+        if (list == null || list.isNull()) return null;
+        if (!list.isArray()) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'properties.authorizationPolicies' must be an array");
+        }
+        if (list.size() > HubService.MAX_POLICIES) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "a hub has at most " + HubService.MAX_POLICIES
+                    + " shared access policies");
+        }
+        List<HubService.PolicySpec> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "properties.authorizationPolicies[" + i + "]";
+            ObjectNode p = Json.requireObject(list.get(i), "'" + at + "'");
+            String rights = Json.text(p, "rights", at + ".rights");
+            Set<Right> parsed;
+            try {
+                parsed = Right.parse(rights);
+            } catch (IllegalArgumentException e) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + at + ".rights': " + e.getMessage());
+            }
+            out.add(new HubService.PolicySpec(Json.text(p, "keyName", at + ".keyName"),
+                    Json.text(p, "primaryKey", at + ".primaryKey"), Json.text(p, "secondaryKey", at + ".secondaryKey"),
+                    parsed));
+        }
+        return out;
     }
 
     /** The {@code tags} member: an object of strings; absent means none. */

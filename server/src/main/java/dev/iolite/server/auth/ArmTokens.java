@@ -17,19 +17,21 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.iolite.server.files.PrivateFiles;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -40,21 +42,34 @@ import java.util.UUID;
  * data dir), and optionally tokens of an external OIDC issuer validated against its JWKS.
  */
 public final class ArmTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(ArmTokens.class);
     public static final String ISSUER = "iolite";
     public static final String AUDIENCE = "https://management.azure.com/";
     private static final String KEY_FILE = "arm-signing-key.json";
 
     private final RSAKey signingKey;
     private final Clock clock;
-    private final List<DefaultJWTProcessor<SecurityContext>> verifiers = new ArrayList<>();
+    private final DefaultJWTProcessor<SecurityContext> own;
+    private final DefaultJWTProcessor<SecurityContext> external;
+    private final Set<String> externalSubjects;
 
     private ArmTokens(RSAKey signingKey, External external, Clock clock) {
         this.signingKey = signingKey;
         this.clock = clock;
-        verifiers.add(processor(new ImmutableJWKSet<>(new JWKSet(signingKey.toPublicJWK())), ISSUER, null));
+        this.own = processor(new ImmutableJWKSet<>(new JWKSet(signingKey.toPublicJWK())), ISSUER, AUDIENCE);
         if (external != null) {
+            if (external.audience() == null || external.audience().isBlank()) {
+                throw new IllegalArgumentException("an external issuer needs an audience");
+            }
+            if (!"https".equalsIgnoreCase(external.jwksUrl().getProtocol())) {
+                throw new IllegalArgumentException("the external issuer's JWKS URL must be https");
+            }
             JWKSource<SecurityContext> remote = JWKSourceBuilder.create(external.jwksUrl()).retrying(true).build();
-            verifiers.add(processor(remote, external.issuer(), external.audience()));
+            this.external = processor(remote, external.issuer(), external.audience());
+            this.externalSubjects = Set.copyOf(external.subjects());
+        } else {
+            this.external = null;
+            this.externalSubjects = Set.of();
         }
     }
 
@@ -68,8 +83,8 @@ public final class ArmTokens {
             } else {
                 key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
                 Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
-                Files.writeString(tmp, key.toJSONString());
-                trySetOwnerOnly(tmp);
+                Files.deleteIfExists(tmp);
+                PrivateFiles.writeString(tmp, key.toJSONString());
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (ParseException | JOSEException e) {
@@ -93,26 +108,45 @@ public final class ArmTokens {
         return jwt.serialize();
     }
 
-    /** Validates an {@code Authorization: Bearer} header; throws 401 with the reason otherwise. */
+    /**
+     * Validates an {@code Authorization: Bearer} header: a token of this server, or of the external
+     * issuer with its audience and (when an allow-list is set) an allowed {@code sub} or {@code oid}.
+     * Throws 401 with one generic message per case; the detail goes to the server log only.
+     */
     public JWTClaimsSet verify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
-            throw unauthorized("the Authorization header is missing; send 'Bearer <token>' (see 'iolite token')");
+            throw unauthorized("the Authorization header is missing; send 'Bearer <token>' (see 'iolite token')",
+                    "no Authorization header");
         }
         if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw unauthorized("the Authorization header must be 'Bearer <token>'");
+            throw unauthorized("the Authorization header must be 'Bearer <token>'", "not a bearer token");
         }
         String token = authorization.substring(7).trim();
-        String reason = "the bearer token is not a signed JWT";
-        for (DefaultJWTProcessor<SecurityContext> verifier : verifiers) {
+        String detail;
+        try {
+            return own.process(token, null);
+        } catch (ParseException e) {
+            throw unauthorized("the bearer token is not a signed JWT", "unparseable JWT");
+        } catch (BadJOSEException | JOSEException e) {
+            detail = "own key: " + e.getMessage();
+        }
+        if (external != null) {
             try {
-                return verifier.process(token, null);
-            } catch (ParseException e) {
-                throw unauthorized(reason);
-            } catch (BadJOSEException | JOSEException e) {
-                reason = "the bearer token was refused: " + e.getMessage();
+                JWTClaimsSet claims = external.process(token, null);
+                if (externalSubjects.isEmpty() || allowedSubject(claims)) return claims;
+                detail = "subject '" + claims.getSubject() + "' (oid '" + claims.getClaim("oid")
+                        + "') is not in --arm-subjects";
+            } catch (ParseException | BadJOSEException | JOSEException e) {
+                detail += "; external issuer: " + e.getMessage();
             }
         }
-        throw unauthorized(reason);
+        throw unauthorized("the bearer token was refused", detail);
+    }
+
+    private boolean allowedSubject(JWTClaimsSet claims) {
+        Object oid = claims.getClaim("oid");
+        return (claims.getSubject() != null && externalSubjects.contains(claims.getSubject()))
+                || (oid instanceof String o && externalSubjects.contains(o));
     }
 
     private DefaultJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys, String issuer, String audience) {
@@ -129,18 +163,18 @@ public final class ArmTokens {
         return p;
     }
 
-    private static void trySetOwnerOnly(Path p) {
-        try {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system: the data dir's own permissions protect the key
-        }
-    }
-
-    private static IoliteException unauthorized(String message) {
+    private static IoliteException unauthorized(String message, String detail) {
+        LOG.info("ARM request refused (401): {}", LogText.escape(detail));
         return new IoliteException(ErrorCode.UNAUTHORIZED, message);
     }
 
-    /** An external OIDC issuer whose tokens the ARM surface also accepts. */
-    public record External(String issuer, URL jwksUrl, String audience) {}
+    /**
+     * An external OIDC issuer whose tokens the ARM surface also accepts: its https JWKS, the audience
+     * its tokens must carry, and the {@code sub}/{@code oid} values allowed to act (empty: any).
+     */
+    public record External(String issuer, URL jwksUrl, String audience, List<String> subjects) {
+        public External {
+            subjects = subjects == null ? List.of() : List.copyOf(subjects);
+        }
+    }
 }

@@ -4,17 +4,30 @@ import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Optional;
 
 /**
  * Authenticates hub API calls by SAS token (SPEC §2.10) and finds the hub they address: the
- * token's {@code sr} host (port ignored), then the Host header, else the default hub.
+ * token's {@code sr} host (port ignored), then the Host header, else the default hub. The request
+ * path must be at or under the token's resource path ({@link SasScope}).
+ *
+ * <p>A refusal tells the caller only which of four cases it is (missing, malformed, expired, not
+ * authorized), never which hubs or policies exist; the detail goes to the server log.
  */
 public final class HubAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(HubAuthenticator.class);
     /** Clock skew allowed past a token's expiry, as the SDKs' own validator allows. */
     public static final long MAX_CLOCK_SKEW_SECONDS = 300;
+
+    static final String MISSING = "the Authorization header is missing; send a SharedAccessSignature token";
+    static final String MALFORMED = "the Authorization header is not a SharedAccessSignature token with sr, sig and se";
+    static final String EXPIRED = "the SharedAccessSignature token has expired";
+    static final String NOT_AUTHORIZED = "the SharedAccessSignature token does not authorize this request";
 
     private final HubService hubs;
     private final String defaultHub;
@@ -26,38 +39,40 @@ public final class HubAuthenticator {
         this.clock = clock;
     }
 
-    /** Returns the hub when the token is valid for it and its policy grants {@code needed}; else throws 401. */
-    public Hub authenticate(String authorization, String hostHeader, Right needed) {
-        if (authorization == null || authorization.isBlank()) {
-            throw unauthorized("the Authorization header is missing; send a SharedAccessSignature token");
-        }
-        SasToken token = SasToken.parse(authorization).orElseThrow(() -> unauthorized(
-                "the Authorization header is not a SharedAccessSignature token with sr, sig and se"));
+    /**
+     * Returns the hub when the token is valid for it, covers {@code requestPath} and its policy grants
+     * {@code needed}; else throws 401 with one of four generic messages.
+     */
+    public Hub authenticate(String authorization, String hostHeader, String requestPath, Right needed) {
+        if (authorization == null || authorization.isBlank()) throw unauthorized(MISSING, "no Authorization header");
+        SasToken token = SasToken.parse(authorization).orElseThrow(() -> unauthorized(MALFORMED, "unparseable token"));
         Optional<Hub> bySr = hubs.findByHost(token.resourceHost());
         Optional<Hub> byHost = hubs.findByHost(hostHeader);
         if (bySr.isEmpty() && looksLikeHubHost(token.resourceHost())) {
-            throw unauthorized("the token is for '" + token.resourceHost() + "', which is not a hub on this server");
+            throw unauthorized(NOT_AUTHORIZED, "the token is for '" + token.resourceHost() + "', not a hub here");
         }
         if (bySr.isPresent() && byHost.isPresent() && !bySr.get().name().equalsIgnoreCase(byHost.get().name())) {
-            throw unauthorized("the token is for hub '" + bySr.get().name() + "' but the request is addressed to hub '"
-                    + byHost.get().name() + "'");
+            throw unauthorized(NOT_AUTHORIZED, "the token is for hub '" + bySr.get().name()
+                    + "' but the request is addressed to hub '" + byHost.get().name() + "'");
         }
         Hub hub = bySr.or(() -> byHost).or(() -> hubs.find(defaultHub))
-                .orElseThrow(() -> unauthorized("no hub matches the token"));
-        if (token.expiredAt(clock.instant(), MAX_CLOCK_SKEW_SECONDS)) {
-            throw unauthorized("the SharedAccessSignature token has expired");
-        }
+                .orElseThrow(() -> unauthorized(NOT_AUTHORIZED, "no hub matches the token"));
+        if (token.expiredAt(clock.instant(), MAX_CLOCK_SKEW_SECONDS)) throw unauthorized(EXPIRED, "token expired");
         if (token.keyName() == null) {
-            throw unauthorized("the token names no shared access policy (skn); device tokens cannot call the service API");
+            throw unauthorized(NOT_AUTHORIZED, "the token names no shared access policy (skn)");
         }
-        SharedAccessPolicy policy = hub.policy(token.keyName()).orElseThrow(() -> unauthorized(
+        SharedAccessPolicy policy = hub.policy(token.keyName()).orElseThrow(() -> unauthorized(NOT_AUTHORIZED,
                 "hub '" + hub.name() + "' has no shared access policy named '" + token.keyName() + "'"));
         if (!token.signedWith(policy.primaryKey()) && !token.signedWith(policy.secondaryKey())) {
-            throw unauthorized("the token's signature does not match policy '" + policy.keyName() + "' of hub '"
-                    + hub.name() + "'");
+            throw unauthorized(NOT_AUTHORIZED, "the signature does not match policy '" + policy.keyName()
+                    + "' of hub '" + hub.name() + "'");
+        }
+        if (!SasScope.covers(token.resource(), requestPath)) {
+            throw unauthorized(NOT_AUTHORIZED, "the token's resource '" + token.resource()
+                    + "' does not cover the path '" + requestPath + "'");
         }
         if (!Right.grants(policy.rights(), needed)) {
-            throw unauthorized("policy '" + policy.keyName() + "' does not grant " + needed.wireName());
+            throw unauthorized(NOT_AUTHORIZED, "policy '" + policy.keyName() + "' does not grant " + needed.wireName());
         }
         return hub;
     }
@@ -68,7 +83,8 @@ public final class HubAuthenticator {
         return h.endsWith("." + HubService.HOST_SUFFIX);
     }
 
-    private static IoliteException unauthorized(String message) {
-        return new IoliteException(ErrorCode.UNAUTHORIZED, message);
+    private static IoliteException unauthorized(String publicMessage, String detail) {
+        LOG.info("hub API request refused (401): {}", LogText.escape(detail));
+        return new IoliteException(ErrorCode.UNAUTHORIZED, publicMessage);
     }
 }

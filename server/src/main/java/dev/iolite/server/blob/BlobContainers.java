@@ -1,61 +1,97 @@
 package dev.iolite.server.blob;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
+import com.azure.core.util.Configuration;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
+import dev.iolite.server.files.PrivateFiles;
 import dev.iolite.server.jobs.StorageAuth;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
 
 import java.io.IOException;
-import java.net.IDN;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
- * Resolves container URIs (DESIGN "Blob containers"): {@code http(s)://} Blob API containers on
- * allowed hosts only (the SSRF guard), and {@code file:} folders that never leave the local root.
- * Every refusal is a 400 naming the problem, raised before a job exists.
+ * Resolves container URIs (DESIGN "Blob containers") for one hub at a time:
+ * <ul>
+ *   <li>{@code file:NAME} is the folder {@code ROOT/HUB/NAME}: each hub has its own local containers,
+ *       and no name reaches another hub's folder or leaves the root;</li>
+ *   <li>{@code http(s)://} Blob API containers on hosts the {@link BlobHostGuard} allows, reached through
+ *       the address it checked; {@code identityBased} access uses a storage account granted to the hub.</li>
+ * </ul>
+ * Every refusal is a 400, raised before a job exists.
  */
 public final class BlobContainers {
-    /** Loopback and Azure Storage: what the server may contact unless configured otherwise. */
-    public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("localhost", "127.0.0.1", "::1",
-            "*.blob.core.windows.net");
+    /** Azure Storage only; loopback is added when the server itself listens on loopback. */
+    public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("*.blob.core.windows.net");
+    /** Connect and response timeouts of the probes a job create makes: a request thread waits at most this. */
+    public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final Path localRoot;
-    private final List<String> allowedHosts;
-    private final Map<String, String> accountKeys;
+    private final BlobHostGuard guard;
+    private final List<StorageGrant> accounts;
+    private final IntSupplier hubCount;
+
+    /** A storage account's shared key and the hubs that may use it (empty: every hub, while only one exists). */
+    public record StorageGrant(String name, String key, List<String> hubs) {
+        public StorageGrant {
+            hubs = List.copyOf(hubs);
+        }
+
+        boolean grantedTo(String hub, int hubCount) {
+            return hubs.isEmpty() ? hubCount <= 1 : hubs.stream().anyMatch(h -> h.equalsIgnoreCase(hub));
+        }
+    }
+
+    /** How long the server waits on blob storage: a probe at a job's creation, or the job itself. */
+    public enum Use { PROBE, JOB }
 
     /**
-     * @param localRoot    folder holding {@code file:} containers
-     * @param allowedHosts host names, {@code *.suffix} patterns or IP addresses the server may reach
-     * @param accountKeys  storage account name to shared key, for identityBased access
+     * @param localRoot folder holding one folder of {@code file:} containers per hub
+     * @param guard     the SSRF guard
+     * @param accounts  storage accounts for identityBased access
+     * @param hubCount  how many hubs exist now (an account without a hub list serves only a lone hub)
      */
-    public BlobContainers(Path localRoot, List<String> allowedHosts, Map<String, String> accountKeys) {
+    public BlobContainers(Path localRoot, BlobHostGuard guard, List<StorageGrant> accounts, IntSupplier hubCount) {
         this.localRoot = localRoot.toAbsolutePath().normalize();
-        this.allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-        this.accountKeys = Map.copyOf(accountKeys);
+        this.guard = guard;
+        this.accounts = List.copyOf(accounts);
+        this.hubCount = hubCount;
     }
 
     public Path localRoot() { return localRoot; }
 
+    /** The folder of a hub's {@code file:} containers. */
+    public Path hubRoot(String hub) {
+        return localRoot.resolve(hub.toLowerCase(Locale.ROOT));
+    }
+
     /**
-     * Opens the container a URI names. {@code forWrite} creates a missing {@code file:} folder.
+     * Opens the container a URI names for {@code hub}. {@code forWrite} creates a missing {@code file:} folder.
      *
-     * @throws IoliteException 400 when the URI is malformed, not allowed, escapes the root, or
-     *         needs a credential the server lacks
+     * @param field the request's name of the URI, for messages (each surface has its own)
+     * @throws IoliteException 400 when the URI is malformed, not allowed, escapes the hub's root, or
+     *         needs a credential the hub lacks
      */
-    public BlobContainer open(String uri, StorageAuth auth, String field, boolean forWrite) {
+    public BlobContainer open(String hub, String uri, StorageAuth auth, String field, boolean forWrite, Use use) {
         if (uri == null || uri.isBlank()) {
             throw bad("'" + field + "' is required");
+        }
+        if (uri.length() > 4096 || uri.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw bad("'" + field + "' must be at most 4096 characters without control characters");
         }
         URI parsed;
         try {
@@ -65,65 +101,65 @@ public final class BlobContainers {
         }
         String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "file" -> local(parsed, field, forWrite);
-            case "http", "https" -> azure(parsed, auth, field);
+            case "file" -> local(hub, parsed, field, forWrite);
+            case "http", "https" -> azure(hub, parsed, auth, field, use);
             default -> throw bad("'" + field + "' must be an http(s):// Blob API container or a file: container, not '"
                     + redact(uri) + "'");
         };
     }
 
-    private BlobContainer local(URI uri, String field, boolean forWrite) {
-        Path folder;
-        if (uri.isOpaque()) {
-            String name = uri.getSchemeSpecificPart();
-            if (name == null || name.isBlank()) throw bad("'" + field + "' names no folder: use file:NAME");
-            folder = localRoot.resolve(name);
-        } else {
-            if (uri.getPath() == null || uri.getPath().isEmpty()) throw bad("'" + field + "' names no folder");
-            folder = Path.of(uri.getPath());
+    private BlobContainer local(String hub, URI uri, String field, boolean forWrite) {
+        String name = uri.isOpaque() ? uri.getSchemeSpecificPart() : null;
+        if (name == null || !LocalNames.isContainerName(name)) {
+            throw bad("'" + field + "' must be file:NAME, where NAME is 1 to 8 '/'-separated parts of 1 to 63 letters,"
+                    + " digits, '-', '_' or '.', not starting with '.'");
         }
-        folder = folder.toAbsolutePath().normalize();
-        if (!folder.startsWith(localRoot) || folder.equals(localRoot)) {
-            throw bad("'" + field + "' resolves outside the local blob root; name a folder inside it, as file:NAME");
+        Path root = hubRoot(hub);
+        Path folder = root.resolve(name).toAbsolutePath().normalize();
+        if (!folder.startsWith(root) || folder.equals(root)) {
+            throw bad("'" + field + "' resolves outside the hub's local containers; name one as file:NAME");
         }
         try {
-            if (forWrite) Files.createDirectories(folder);
-            if (Files.exists(folder)) {
-                Path real = folder.toRealPath();
-                if (!real.startsWith(localRoot.toRealPath())) {
-                    throw bad("'" + field + "' leads outside the local blob root through a link");
-                }
-            }
-            for (Path p = folder; p != null && p.startsWith(localRoot) && !p.equals(localRoot); p = p.getParent()) {
+            if (forWrite) PrivateFiles.createDirectories(folder);
+            for (Path p = folder; p != null && p.startsWith(localRoot); p = p.getParent()) {
                 if (Files.isSymbolicLink(p)) throw bad("'" + field + "' passes through a link; links are not followed");
             }
             if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(folder)) {
                 throw bad("'" + field + "' names a file, not a folder");
             }
         } catch (IOException e) {
-            throw bad("'" + field + "' cannot be used: " + e.getMessage());
+            throw new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR,
+                    "'" + field + "' cannot be used: the folder cannot be created");
         }
-        return new LocalFolderContainer(folder, "file:" + localRoot.relativize(folder));
+        return new LocalFolderContainer(folder, "file:" + root.relativize(folder).toString().replace('\\', '/'));
     }
 
-    private BlobContainer azure(URI uri, StorageAuth auth, String field) {
+    private BlobContainer azure(String hub, URI uri, StorageAuth auth, String field, Use use) {
         String host = uri.getHost();
-        if (host == null) throw bad("'" + field + "' has no host");
-        if (!allowed(host)) {
-            throw bad("'" + field + "' names host '" + host + "', which this server may not contact;"
-                    + " allow it with --allowed-blob-hosts");
+        if (host == null || BlobHostGuard.normalize(host) == null) throw bad("'" + field + "' has no valid host");
+        BlobHostGuard.Grant grant = guard.grant(host, uri.getPort() > 0 ? uri.getPort()
+                : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80);
+        if (grant == BlobHostGuard.Grant.NONE) {
+            throw bad("'" + field + "' names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
+                    + " contact; allow it with --allowed-blob-hosts");
         }
+        if (uri.getRawUserInfo() != null) throw bad("'" + field + "' must not carry user information");
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String endpoint = uri.getScheme() + "://" + uri.getRawAuthority() + path;
-        BlobContainerClientBuilder b = new BlobContainerClientBuilder().endpoint(endpoint);
+        BlobContainerClientBuilder b = new BlobContainerClientBuilder().endpoint(endpoint)
+                .httpClient(httpClient(grant, use)).configuration(Configuration.NONE)
+                .retryOptions(use == Use.PROBE
+                        ? new RequestRetryOptions(RetryPolicyType.FIXED, 1, (int) PROBE_TIMEOUT.toSeconds() + 2, null, null, null)
+                        : new RequestRetryOptions());
         if (auth == StorageAuth.IDENTITY_BASED) {
             String account = accountName(uri);
-            String key = accountKeys.get(account);
-            if (key == null) {
-                throw bad("storageAuthenticationType identityBased needs a credential for storage account '" + account
-                        + "'; start the server with --storage-account " + account + "=KEY");
-            }
-            b.credential(new StorageSharedKeyCredential(account, key));
+            StorageGrant g = accounts.stream()
+                    .filter(a -> a.name().equals(account) && a.grantedTo(hub, hubCount.getAsInt())).findFirst()
+                    .orElseThrow(() -> new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR,
+                            "storageAuthenticationType identityBased needs an identity of hub '" + hub
+                                    + "' with access to storage account '" + account + "'; none is configured"
+                                    + " (see --storage-account NAME=KEY@HUB)"));
+            b.credential(new StorageSharedKeyCredential(g.name(), g.key()));
         } else {
             if (uri.getRawQuery() == null || !uri.getRawQuery().contains("sig=")) {
                 throw bad("'" + field + "' carries no SAS token (keyBased): append one with the permissions the job"
@@ -135,8 +171,22 @@ public final class BlobContainers {
             BlobContainerClient client = b.buildClient();
             return new AzureBlobContainer(client, uri.getScheme() + "://" + uri.getRawAuthority() + path);
         } catch (IllegalArgumentException e) {
-            throw bad("'" + field + "' is not a Blob API container URI: " + e.getMessage());
+            throw bad("'" + field + "' is not a Blob API container URI");
         }
+    }
+
+    /** A client that connects only to addresses the guard checked, through no proxy, with the use's timeouts. */
+    private HttpClient httpClient(BlobHostGuard.Grant grant, Use use) {
+        reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create()
+                .resolver(new PinnedResolver(guard, grant)).followRedirect(false);
+        NettyAsyncHttpClientBuilder b = new NettyAsyncHttpClientBuilder(netty).configuration(Configuration.NONE);
+        if (use == Use.PROBE) {
+            b.connectTimeout(PROBE_TIMEOUT).responseTimeout(PROBE_TIMEOUT).readTimeout(PROBE_TIMEOUT)
+                    .writeTimeout(PROBE_TIMEOUT);
+        } else {
+            b.connectTimeout(Duration.ofSeconds(10));
+        }
+        return b.build();
     }
 
     /** The account: the first label of {@code NAME.blob...}, or the first path segment (path-style, Azurite). */
@@ -146,25 +196,6 @@ public final class BlobContainers {
         String path = uri.getPath() == null ? "" : uri.getPath();
         String[] parts = path.split("/");
         return parts.length > 1 ? parts[1] : "";
-    }
-
-    private boolean allowed(String rawHost) {
-        String host = IDN.toASCII(rawHost.replace("[", "").replace("]", "")).toLowerCase(Locale.ROOT);
-        for (String a : allowedHosts) {
-            if (a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a)) return true;
-        }
-        // Any loopback address counts as loopback when loopback is allowed.
-        if (allowedHosts.contains("127.0.0.1") && isLiteralLoopback(host)) return true;
-        return false;
-    }
-
-    private static boolean isLiteralLoopback(String host) {
-        if (!host.matches("[0-9.]+|[0-9a-f:]+")) return false;
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     /** The URI without its query, where SAS signatures live. */

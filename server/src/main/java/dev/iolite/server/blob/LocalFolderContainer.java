@@ -1,5 +1,7 @@
 package dev.iolite.server.blob;
 
+import dev.iolite.server.files.PrivateFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,9 +52,9 @@ final class LocalFolderContainer implements BlobContainer {
     @Override
     public void stageBlock(String blob, String blockId, byte[] data, int length) throws IOException {
         Path dir = stagingDir(blob);
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         Path tmp = dir.resolve(blockId + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (OutputStream out = PrivateFiles.newOutputStream(tmp)) {
             out.write(data, 0, length);
         }
         Files.move(tmp, dir.resolve(blockId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -61,11 +63,11 @@ final class LocalFolderContainer implements BlobContainer {
     @Override
     public void commit(String blob, List<String> blockIds) throws IOException {
         Path target = blobPath(blob);
-        Files.createDirectories(target.getParent());
+        PrivateFiles.createDirectories(target.getParent());
         Path dir = stagingDir(blob);
         Path tmp = target.resolveSibling(target.getFileName() + ".iolite-commit");
         // Channel to channel, so the kernel copies the blocks (copy_file_range) rather than this thread.
-        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE,
+        try (java.nio.channels.FileChannel out = PrivateFiles.openChannel(tmp, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             for (String id : blockIds) {
                 Path block = dir.resolve(id);
@@ -82,7 +84,7 @@ final class LocalFolderContainer implements BlobContainer {
 
     @Override
     public void probeWrite(String blob) throws IOException {
-        Files.createDirectories(folder);
+        PrivateFiles.createDirectories(folder);
         if (!Files.isWritable(folder)) throw new IOException("the folder " + uri + " is not writable");
     }
 

@@ -37,6 +37,10 @@ final class Connection {
             description = "Bearer token for --server (IOLITE_TOKEN); minted from --data-dir's key when absent.")
     String token;
 
+    @Option(names = "--token-file", defaultValue = "${env:IOLITE_TOKEN_FILE}",
+            description = "File holding the bearer token, so it stays out of the process table (IOLITE_TOKEN_FILE).")
+    Path tokenFile;
+
     @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
             description = "Data folder of a local server (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
@@ -117,9 +121,14 @@ final class Connection {
         return Iolite.DEFAULT_RESOURCE_GROUP;
     }
 
-    /** The local server's blob root, for {@code import --file}; null for a remote server. */
+    /**
+     * The folder of the local server where {@code file:NAME} of this command's hub resolves (each hub has
+     * its own), for {@code import --file} and the demo; null for a remote server.
+     */
     Path localBlobRoot() {
         if (!isLocal()) return null;
+        String all = ready().path("blobRoot").asText(null);
+        if (all != null) return Path.of(all).resolve(hub().toLowerCase(java.util.Locale.ROOT));
         String root = ready().path("localBlobRoot").asText(null);
         return root == null ? null : Path.of(root);
     }
@@ -156,6 +165,13 @@ final class Connection {
 
     private TokenCredential credential() {
         String bearer = token;
+        if ((bearer == null || bearer.isBlank()) && tokenFile != null) {
+            try {
+                bearer = SecretOptions.firstLine(tokenFile, "--token-file");
+            } catch (IllegalArgumentException e) {
+                throw new Failure(e.getMessage());
+            }
+        }
         if (bearer == null || bearer.isBlank()) {
             if (!Files.isDirectory(dataDir)) {
                 throw new Failure("no token: pass --token (or IOLITE_TOKEN), or --data-dir of a local server to mint one");

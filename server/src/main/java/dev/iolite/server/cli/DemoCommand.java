@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         String hub = conn.hub();
         Path root = conn.localBlobRoot();
         String folder = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = Files.createDirectories(root.resolve(folder));
+        Path dir = dev.iolite.server.files.PrivateFiles.createDirectories(root.resolve(folder));
 
         out.printf("Generating %,d devices (5%% with a module, 10%% disabled, %d faulty lines)...%n",
                 devices, DemoDevices.FAULTY_LINES);

@@ -21,7 +21,8 @@ final class DemoDevices {
         SplittableRandom random = new SplittableRandom(42);
         byte[] key = new byte[32];
         long lines = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(
+                dev.iolite.server.files.PrivateFiles.newOutputStream(file), StandardCharsets.UTF_8))) {
             for (int i = 1; i <= devices; i++) {
                 String id = String.format("demo-device-%07d", i);
                 String status = i % 10 == 0 ? "disabled" : "enabled";

@@ -124,7 +124,8 @@ final class HubCommand implements Runnable {
         }
     }
 
-    @Command(name = "keys", mixinStandardHelpOptions = true, description = "Show a hub's shared access policies and keys.")
+    @Command(name = "keys", mixinStandardHelpOptions = true,
+            description = "Show a hub's shared access policies and keys, or rotate one key with --regenerate.")
     static final class Keys implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -132,12 +133,31 @@ final class HubCommand implements Runnable {
         @Parameters(paramLabel = "NAME", arity = "0..1")
         String name;
 
+        @Option(names = "--regenerate", paramLabel = "POLICY",
+                description = "Give POLICY's key a new random value; tokens signed with the old key stop working at once.")
+        String regenerate;
+
+        @Option(names = "--primary", description = "With --regenerate: the primary key (the default).")
+        boolean primary;
+
+        @Option(names = "--secondary", description = "With --regenerate: the secondary key.")
+        boolean secondary;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             String hub = name != null ? name : conn.hub();
+            if (regenerate == null && (primary || secondary)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--primary and --secondary go with --regenerate POLICY");
+            }
+            if (primary && secondary) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "choose --primary or --secondary, not both");
+            }
+            if (regenerate != null) {
+                conn.client().iotHubResource().regenerateKey(conn.resourceGroup(), hub, regenerate, !secondary);
+            }
             List<SharedAccessKey> keys = conn.client().iotHubResource().listKeys(conn.resourceGroup(), hub);
             Printer p = new Printer(spec.commandLine().getOut(), conn.output);
             if (p.json()) {

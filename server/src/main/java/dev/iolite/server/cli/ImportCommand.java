@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import dev.iolite.server.files.PrivateFiles;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -80,8 +82,10 @@ final class ImportCommand implements Callable<Integer> {
         if (root == null) throw new Connection.Usage("--file needs a local server (--data-dir); with --server use --from");
         String name = "imports/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
         try {
-            Path dir = Files.createDirectories(root.resolve(name));
-            Files.copy(file, dir.resolve("devices.txt"), StandardCopyOption.REPLACE_EXISTING);
+            Path dir = PrivateFiles.createDirectories(root.resolve(name));
+            try (java.io.OutputStream out = PrivateFiles.newOutputStream(dir.resolve("devices.txt"))) {
+                Files.copy(file, out);
+            }
         } catch (IOException e) {
             throw new Connection.Failure("cannot copy " + file + " into " + root + ": " + e.getMessage());
         }

@@ -11,9 +11,8 @@ import picocli.CommandLine;
 
 import java.net.URL;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -57,8 +56,18 @@ final class ServeCommand implements Callable<Integer> {
     URL armJwksUrl;
 
     @Option(names = "--arm-audience", defaultValue = "${env:IOLITE_ARM_AUDIENCE}",
-            description = "Audience that --arm-issuer tokens must carry (IOLITE_ARM_AUDIENCE).")
+            description = "Audience that --arm-issuer tokens must carry; required with --arm-issuer (IOLITE_ARM_AUDIENCE).")
     String armAudience;
+
+    @Option(names = "--arm-subjects", split = ",", defaultValue = "${env:IOLITE_ARM_SUBJECTS}",
+            description = "Only these subjects or object ids (sub/oid claims) of --arm-issuer may act; "
+                    + "comma-separated (IOLITE_ARM_SUBJECTS; default: every identity of the issuer).")
+    List<String> armSubjects;
+
+    @Option(names = "--public-url", defaultValue = "${env:IOLITE_PUBLIC_URL}",
+            description = "The https URL clients reach this server by, for absolute links such as ARM's nextLink "
+                    + "(IOLITE_PUBLIC_URL; default: the server's own URL).")
+    String publicUrl;
 
     @Option(names = "--max-request-bytes", defaultValue = "${env:IOLITE_MAX_REQUEST_BYTES:-8388608}",
             description = "Cap on request bodies; larger ones get 413 (default: ${DEFAULT-VALUE}; IOLITE_MAX_REQUEST_BYTES).")
@@ -72,9 +81,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Blob hosts jobs may contact, comma-separated; *.suffix allowed (default: ${DEFAULT-VALUE}; IOLITE_ALLOWED_BLOB_HOSTS).")
     List<String> allowedBlobHosts;
 
-    @Option(names = "--storage-account", split = ",", defaultValue = "${env:IOLITE_STORAGE_ACCOUNTS}",
-            description = "NAME=KEY of a storage account for identityBased jobs; repeat or comma-separate (IOLITE_STORAGE_ACCOUNTS).")
+    @Option(names = "--storage-account", defaultValue = "${env:IOLITE_STORAGE_ACCOUNTS}",
+            description = "NAME=KEY[@HUB,HUB...] of a storage account for identityBased jobs of those hubs (without "
+                    + "@, every hub, allowed only while one hub exists); repeat it, or separate with ';' "
+                    + "(IOLITE_STORAGE_ACCOUNTS). Prefer --storage-account-file: a key here shows in the process table.")
     List<String> storageAccounts;
+
+    @Option(names = "--storage-account-file", defaultValue = "${env:IOLITE_STORAGE_ACCOUNT_FILE}",
+            description = "File with one NAME=KEY[@HUB,HUB...] per line ('#' comments) (IOLITE_STORAGE_ACCOUNT_FILE).")
+    Path storageAccountFile;
 
     @Option(names = "--job-queue", defaultValue = "${env:IOLITE_JOB_QUEUE:-false}",
             description = "Queue a hub's second import/export job instead of refusing it with 403 (IOLITE_JOB_QUEUE).")
@@ -94,24 +109,28 @@ final class ServeCommand implements Callable<Integer> {
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
     String store;
 
+    @Option(names = "--store-password-file", defaultValue = "${env:IOLITE_STORE_PASSWORD_FILE}",
+            description = "File holding the PostgreSQL password, so that --store need not carry it "
+                    + "(IOLITE_STORE_PASSWORD_FILE; or IOLITE_STORE_PASSWORD).")
+    Path storePasswordFile;
+
     @Override
     public Integer call() throws Exception {
-        Map<String, String> accounts = new LinkedHashMap<>();
-        if (storageAccounts != null) {
-            for (String a : storageAccounts) {
-                int eq = a.indexOf('=');
-                if (eq <= 0 || eq == a.length() - 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--storage-account needs NAME=KEY, not '" + a + "'");
-                }
-                accounts.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
-            }
-        }
         ServerConfig config;
         try {
-            config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, armIssuer, armJwksUrl,
-                    armAudience, maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
-                    store == null || store.isBlank() ? null : StoreUrl.parse(store), jobLease)
+            List<ServerConfig.StorageAccount> accounts = new ArrayList<>();
+            for (String a : storageAccounts == null ? List.<String>of() : storageAccounts) {
+                for (String one : a.split(";")) if (!one.isBlank()) accounts.add(SecretOptions.storageAccount(one));
+            }
+            if (storageAccountFile != null) accounts.addAll(SecretOptions.storageAccounts(storageAccountFile));
+            ServerConfig.ArmIssuer issuer = armIssuer == null && armJwksUrl == null && armAudience == null
+                    && (armSubjects == null || armSubjects.isEmpty()) ? null
+                    : new ServerConfig.ArmIssuer(armIssuer, armJwksUrl, armAudience, armSubjects);
+            StoreUrl storeUrl = store == null || store.isBlank() ? null
+                    : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
+            config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, issuer,
+                    maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
+                    storeUrl, jobLease, publicUrl == null || publicUrl.isBlank() ? null : publicUrl)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

@@ -18,6 +18,8 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import dev.iolite.server.files.PrivateFiles;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Reader;
@@ -26,7 +28,6 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -77,7 +78,10 @@ public final class TlsMaterial {
         Path publicCert = cert;
         if (certPem != null) {
             publicCert = dataDir.resolve("cert.pem");
-            Files.copy(certPem, publicCert, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(publicCert);
+            try (OutputStream out = PrivateFiles.newOutputStream(publicCert)) {
+                Files.copy(certPem, out);
+            }
         }
         return new TlsMaterial(chain, privateKey, publicCert.toAbsolutePath(), trust.toAbsolutePath());
     }
@@ -129,14 +133,8 @@ public final class TlsMaterial {
             w.writeObject(object);
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, out.toString());
-        if (secret) {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not POSIX: rely on the data dir's permissions
-            }
-        }
+        Files.deleteIfExists(tmp);
+        PrivateFiles.writeString(tmp, out.toString());  // 0600 from creation, the key above all
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -172,7 +170,8 @@ public final class TlsMaterial {
             ts.load(null, null);
             ts.setCertificateEntry("iolite", cert);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            Files.deleteIfExists(tmp);
+            try (OutputStream out = PrivateFiles.newOutputStream(tmp)) {
                 ts.store(out, TRUSTSTORE_PASSWORD.toCharArray());
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ol>
  *   <li>Jetty parses the request; malformed request lines and URIs are answered by
  *       {@link JsonErrorHandler} in the hub API's error format;</li>
+ *   <li>{@link BodyLimit} caps the body on the bytes read, chunked or not (413);</li>
  *   <li>a before-handler assigns the request id (ARM's {@code x-ms-request-id}, the hub API's tracking id)
  *       and counts the request in flight, for graceful stop;</li>
  *   <li>the route tables of each surface authenticate and run their handler;</li>
@@ -64,6 +65,9 @@ public final class WebServer {
             cfg.router.caseInsensitiveRoutes = true;
             cfg.router.ignoreTrailingSlashes = true;
             cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+                    new org.eclipse.jetty.servlet.FilterHolder(new BodyLimit(maxRequestBytes)), "/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
             cfg.jetty.modifyServer(server -> {
                 server.setStopTimeout(Duration.ofSeconds(30).toMillis());
                 server.setErrorHandler(new JsonErrorHandler(errors, clock));

@@ -54,6 +54,6 @@ public final class HubRoutes implements WebServer.RouteTable {
     }
 
     private Hub hub(Context ctx, Right needed) {
-        return auth.authenticate(ctx.header("Authorization"), ctx.header("Host"), needed);
+        return auth.authenticate(ctx.header("Authorization"), ctx.header("Host"), ctx.path(), needed);
     }
 }

@@ -14,21 +14,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Hub lifecycle for the ARM surface, and hub lookup for authentication. */
 public final class HubService {
     /** Hub host names are {@code {name}.azure-devices.net}, as in real connection strings and tokens. */
     public static final String HOST_SUFFIX = "azure-devices.net";
     public static final List<String> SKUS = List.of("F1", "S1", "S2", "S3", "B1", "B2", "B3");
+    /** IoT Hub's limit on shared access policies per hub. */
+    public static final int MAX_POLICIES = 16;
 
     private final HubStore store;
     private final Credentials credentials;
     private final Clock clock;
+    private final Consumer<String> afterDelete;
 
-    public HubService(HubStore store, Credentials credentials, Clock clock) {
+    /** @param afterDelete called with a hub's name after its deletion committed (to remove what lives outside the store) */
+    public HubService(HubStore store, Credentials credentials, Clock clock, Consumer<String> afterDelete) {
         this.store = store;
         this.credentials = credentials;
         this.clock = clock;
+        this.afterDelete = afterDelete;
     }
 
     /** Creates the default hub at first start; keeps it (and its keys) afterwards. */
@@ -81,7 +87,8 @@ public final class HubService {
             Optional<Hub> existing = store.find(name);
             if (existing.isEmpty()) {
                 Hub hub = new Hub(name, subscriptionId, resourceGroup, spec.location(), spec.skuName(), spec.capacity(),
-                        spec.tags(), SharedAccessPolicy.defaults(credentials::newKey), 1, clock.instant());
+                        spec.tags(), spec.policies() == null ? SharedAccessPolicy.defaults(credentials::newKey)
+                                : policies(spec.policies(), List.of()), 1, clock.instant());
                 try {
                     store.insert(hub);
                     return new Placed(hub, true);
@@ -99,7 +106,8 @@ public final class HubService {
                         "If-Match '" + expected + "' does not match the hub's etag '" + cur.etag() + "'");
             }
             Hub next = new Hub(cur.name(), cur.subscriptionId(), cur.resourceGroup(), cur.location(), spec.skuName(),
-                    spec.capacity(), spec.tags(), cur.policies(), cur.version() + 1, cur.createdAt());
+                    spec.capacity(), spec.tags(), spec.policies() == null ? cur.policies()
+                    : policies(spec.policies(), cur.policies()), cur.version() + 1, cur.createdAt());
             try {
                 store.update(next, cur.version());
                 return new Placed(next, false);
@@ -126,15 +134,61 @@ public final class HubService {
         throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the hub is changing too quickly; try again");
     }
 
-    /** Deletes the hub with all its identities; returns what was deleted, or empty when there was no such hub. */
+    /**
+     * Deletes the hub with all its identities, counters, policies and jobs in one transaction (its running
+     * job stops at its next batch without writing); returns what was deleted, or empty when there was no such hub. */
     public Optional<Hub> delete(String subscriptionId, String resourceGroup, String name) {
         Optional<Hub> hub = store.find(name).filter(h -> h.subscriptionId().equalsIgnoreCase(subscriptionId)
                 && h.resourceGroup().equalsIgnoreCase(resourceGroup));
-        return hub.filter(h -> store.delete(h.name()));
+        Optional<Hub> deleted = hub.filter(h -> store.delete(h.name()));
+        deleted.ifPresent(h -> afterDelete.accept(h.name()));
+        return deleted;
     }
 
-    /** What a PUT asks for. */
-    public record HubSpec(String location, String skuName, long capacity, Map<String, String> tags) {
+    /** The policies a PUT asks for, keys filled from the current ones or made new, each checked. */
+    private List<SharedAccessPolicy> policies(List<PolicySpec> wanted, List<SharedAccessPolicy> current) {
+        List<SharedAccessPolicy> out = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (PolicySpec p : wanted) {
+            if (p.keyName() == null || !p.keyName().matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "a shared access policy's 'keyName' must be 1 to 64"
+                        + " letters, digits, '.', '_' or '-'");
+            }
+            if (!names.add(p.keyName().toLowerCase(Locale.ROOT))) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "shared access policy '" + p.keyName()
+                        + "' is named twice");
+            }
+            Optional<SharedAccessPolicy> old = current.stream().filter(c -> c.keyName().equalsIgnoreCase(p.keyName())).findFirst();
+            String primary = p.primaryKey() != null ? requireKey(p.primaryKey(), p.keyName(), "primaryKey")
+                    : old.map(SharedAccessPolicy::primaryKey).orElseGet(credentials::newKey);
+            String secondary = p.secondaryKey() != null ? requireKey(p.secondaryKey(), p.keyName(), "secondaryKey")
+                    : old.map(SharedAccessPolicy::secondaryKey).orElseGet(credentials::newKey);
+            out.add(new SharedAccessPolicy(p.keyName(), primary, secondary, p.rights()));
+        }
+        return out;
+    }
+
+    /** A key is base64 of 16 to 64 bytes (IoT Hub's own keys are 32); the message never repeats the key. */
+    private static String requireKey(String key, String keyName, String field) {
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getDecoder().decode(key);
+        } catch (IllegalArgumentException e) {
+            bytes = new byte[0];
+        }
+        if (bytes.length < 16 || bytes.length > 64) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' of policy '" + keyName
+                    + "' must be base64 of 16 to 64 bytes");
+        }
+        return key;
+    }
+
+    /** A policy a PUT names: keys may be absent (keep or make them). */
+    public record PolicySpec(String keyName, String primaryKey, String secondaryKey, java.util.Set<dev.iolite.server.auth.Right> rights) {}
+
+    /** What a PUT asks for; {@code policies} null keeps the hub's policies. */
+    public record HubSpec(String location, String skuName, long capacity, Map<String, String> tags,
+                          List<PolicySpec> policies) {
         void validate() {
             if (location == null || location.isBlank()) {
                 throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'location' is required");

@@ -2,6 +2,7 @@ package dev.iolite.server.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
+import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.store.ExportRow;
 import dev.iolite.server.registry.ExportLineWriter;
@@ -176,8 +177,8 @@ final class ExportJob {
     JobRun.Stop execute() throws IOException {
         Job job = run.job();
         JobRequest req = job.request();
-        BlobContainer output = run.containers().open(req.outputContainerUri(), req.storageAuth(),
-                "outputBlobContainerUri", true);
+        BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
+                "outputBlobContainerUri", true, BlobContainers.Use.JOB);
         Checkpoint cp = job.checkpoint() != null ? job.checkpoint()
                 : Checkpoint.start(run.registryStore().countIdentities(job.hub()));
         JobCounts counts = job.counts();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.blob.BlobContainer;
+import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.registry.ErrorCode;
@@ -52,8 +53,10 @@ final class ImportJob {
     JobRun.Stop execute() throws IOException {
         Job job = run.job();
         JobRequest req = job.request();
-        BlobContainer input = run.containers().open(req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri", false);
-        BlobContainer output = run.containers().open(req.outputContainerUri(), req.storageAuth(), "outputBlobContainerUri", true);
+        BlobContainer input = run.containers().open(run.job().hub(), req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri",
+                false, BlobContainers.Use.JOB);
+        BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
+                "outputBlobContainerUri", true, BlobContainers.Use.JOB);
         long size = input.size(req.inputBlobName()).orElseThrow(() -> new JobFailure("the input blob '"
                 + req.inputBlobName() + "' no longer exists in " + input.describe()));
         Checkpoint cp = job.checkpoint() != null ? job.checkpoint() : Checkpoint.start(size);

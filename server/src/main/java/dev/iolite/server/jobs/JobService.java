@@ -6,8 +6,16 @@ import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
 import dev.iolite.server.store.JobStore;
 
+import dev.iolite.server.blob.LocalNames;
+import dev.iolite.server.registry.LogText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,6 +26,17 @@ import java.util.UUID;
  * enqueues; by default one active job per hub, as IoT Hub (SPEC §3.8), unless queueing is on.
  */
 public final class JobService {
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    /** Jobs a hub may have waiting with --job-queue; beyond it a create gets 403 JobQuotaExceeded. */
+    public static final int MAX_QUEUED_PER_HUB = 20;
+    /** Creates probing containers at once, across all hubs. */
+    public static final int MAX_CONCURRENT_PROBES = 8;
+    /** How long a create waits for a probe slot before it is told to retry (429). */
+    public static final Duration PROBE_WAIT = Duration.ofSeconds(2);
+    static final String UNREACHABLE = "the blob container could not be reached, or it refused access: check the URI,"
+            + " that its SAS grants what the job needs and has not expired, and that the server may contact its host";
+
+    private final Semaphore probes = new Semaphore(MAX_CONCURRENT_PROBES);
     private final JobStore jobs;
     private final BlobContainers containers;
     private final Clock clock;
@@ -34,29 +53,37 @@ public final class JobService {
 
     public Job create(String hub, JobRequest request) {
         JobRequest req = request.withDefaults();
+        checkBlobName(req.inputBlobName(), "inputBlobName");
+        checkBlobName(req.outputBlobName(), "outputBlobName");
         if (req.type() == JobType.IMPORT) {
-            BlobContainer in = containers.open(req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri", false);
-            BlobContainer out = containers.open(req.outputContainerUri(), req.storageAuth(), "outputBlobContainerUri", true);
+            BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri",
+                    false, BlobContainers.Use.PROBE);
+            BlobContainer out = containers.open(hub, req.outputContainerUri(), req.storageAuth(),
+                    "outputBlobContainerUri", true, BlobContainers.Use.PROBE);
             probe(() -> {
-                if (!in.exists()) throw bad("the input container " + in.describe() + " does not exist or cannot be listed");
+                if (!in.exists()) throw unreachable();
                 if (in.size(req.inputBlobName()).isEmpty()) {
-                    throw bad("the input blob '" + req.inputBlobName() + "' does not exist (or is not committed) in "
+                    throw blob("the input blob '" + req.inputBlobName() + "' does not exist (or is not committed) in "
                             + in.describe());
                 }
                 out.probeWrite(req.outputBlobName());
-            }, "the containers");
+            });
         } else {
-            BlobContainer out = containers.open(req.outputContainerUri(), req.storageAuth(), "outputBlobContainerUri", true);
+            BlobContainer out = containers.open(hub, req.outputContainerUri(), req.storageAuth(),
+                    "outputBlobContainerUri", true, BlobContainers.Use.PROBE);
             probe(() -> {
-                if (!out.exists()) throw bad("the output container " + out.describe() + " does not exist or cannot be listed");
+                if (!out.exists()) throw unreachable();
                 out.probeWrite(req.outputBlobName());
-            }, "the output container");
+            });
         }
         Job job = new Job(UUID.randomUUID().toString(), hub, req.type(), JobStatus.ENQUEUED, req, clock.instant(), null,
                 null, 0, JobCounts.ZERO, 0, null, null, false, null, null, null);
-        if (!jobs.insert(job, !queue)) {
-            throw new IoliteException(ErrorCode.JOB_QUOTA_EXCEEDED, "hub '" + hub + "' already has an active import"
-                    + " or export job; wait for it to end, or start the server with --job-queue to queue jobs");
+        if (!jobs.insert(job, !queue, MAX_QUEUED_PER_HUB)) {
+            throw new IoliteException(ErrorCode.JOB_QUOTA_EXCEEDED, queue
+                    ? "hub '" + hub + "' already has " + MAX_QUEUED_PER_HUB + " import or export jobs waiting, the most"
+                            + " a hub may queue; wait for some to end"
+                    : "hub '" + hub + "' already has an active import or export job; wait for it to end, or start the"
+                            + " server with --job-queue to queue jobs");
         }
         wakeRunner.run();
         return job;
@@ -85,13 +112,48 @@ public final class JobService {
         void run() throws IOException;
     }
 
-    private static void probe(Probe p, String what) {
+    /**
+     * Runs the container probes of one create: at most {@link #MAX_CONCURRENT_PROBES} creates probe at
+     * once (each probe times out within seconds), and a create that finds no free slot within
+     * {@link #PROBE_WAIT} is told to retry, so bad containers cannot tie up the request threads that
+     * every other call needs. Whatever went wrong on the other side is reported with one message.
+     */
+    private void probe(Probe p) {
+        boolean acquired;
+        try {
+            acquired = probes.tryAcquire(PROBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the server is stopping");
+        }
+        if (!acquired) {
+            throw new IoliteException(ErrorCode.THROTTLED, "too many jobs are being created at once; try again shortly");
+        }
         try {
             p.run();
-        } catch (IOException e) {
-            throw bad("probing " + what + " failed: " + e.getMessage()
-                    + "; check the URI and that its SAS allows what the job needs");
+        } catch (IoliteException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            LOG.info("container probe failed: {}", LogText.escape(String.valueOf(e)));
+            throw unreachable();
+        } finally {
+            probes.release();
         }
+    }
+
+    /** The one message for every failure to use a container: it says nothing of what answered, if anything did. */
+    static IoliteException unreachable() {
+        return blob(UNREACHABLE);
+    }
+
+    private static IoliteException blob(String message) {
+        return new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, message);
+    }
+
+    private static void checkBlobName(String name, String field) {
+        if (name == null) return;
+        String problem = LocalNames.blobNameProblem(name);
+        if (problem != null) throw bad("'" + field + "' " + problem);
     }
 
     private static IoliteException notFound(String id) {

@@ -8,6 +8,8 @@ public enum ErrorCode {
     ARGUMENT_INVALID("ArgumentInvalid", 400004, "An argument is invalid."),
     ARGUMENT_NULL("ArgumentNull", 400005, "A required argument is missing."),
     IOT_HUB_FORMAT_ERROR("IotHubFormatError", 400006, "The request body could not be parsed."),
+    BLOB_CONTAINER_VALIDATION_ERROR("BlobContainerValidationError", 400008,
+            "The blob container could not be used."),
     DEVICE_DEFINED_MULTIPLE_TIMES("DeviceDefinedMultipleTimes", 400011, "A device is named more than once in the request."),
     DESERIALIZATION_ERROR("DeserializationError", 400012, "The device could not be read."),
     BULK_REGISTRY_OPERATION_FAILURE("BulkRegistryOperationFailure", 400013,

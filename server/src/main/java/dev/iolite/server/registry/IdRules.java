@@ -11,6 +11,16 @@ public final class IdRules {
     /** ARM {@code Resource.name} for hubs. */
     private static final Pattern HUB_NAME = Pattern.compile("(?![0-9]+$)(?!-)[a-zA-Z0-9-]{2,49}[a-zA-Z0-9]");
     public static final int MAX_STATUS_REASON = 128;
+    /**
+     * An edge device's scope, {@code ms-azure-iot-edge://{deviceId}-{generationId}}: a 128-character id, a
+     * generation id and the prefix fit with room to spare. IoT Hub documents no figure; this bounds the
+     * row and every page that carries it.
+     */
+    public static final int MAX_SCOPE = 256;
+    /** IoT Hub lets a device have one parent (a module or a leaf device in a nested edge hierarchy). */
+    public static final int MAX_PARENT_SCOPES = 1;
+    /** {@code managedBy} names the managing service (e.g. {@code iotEdge}); bounded like a status reason. */
+    public static final int MAX_MANAGED_BY = 128;
 
     private IdRules() {}
 

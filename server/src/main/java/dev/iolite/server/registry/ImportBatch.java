@@ -77,16 +77,31 @@ final class ImportBatch {
         };
     }
 
-    /** The content rules of one item: ids, status reason, twin limits (credentials are checked by resolve). */
+    /**
+     * The content rules of one item, the one place where they live for bulk requests, PUTs and import
+     * lines alike: ids, the bounded text fields, twin limits (credentials are checked by resolve).
+     */
     static void checkContent(ImportItem item) {
         IdRules.requireDeviceId(item.deviceId(), "id");
         if (item.moduleId() != null) IdRules.requireModuleId(item.moduleId(), "moduleId");
-        if (item.statusReason() != null && item.statusReason().length() > IdRules.MAX_STATUS_REASON) {
-            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
-                    "'statusReason' is longer than " + IdRules.MAX_STATUS_REASON + " characters");
+        requireAtMost(item.statusReason(), IdRules.MAX_STATUS_REASON, "statusReason");
+        requireAtMost(item.deviceScope(), IdRules.MAX_SCOPE, "deviceScope");
+        requireAtMost(item.managedBy(), IdRules.MAX_MANAGED_BY, "managedBy");
+        if (item.parentScopes() != null) {
+            if (item.parentScopes().size() > IdRules.MAX_PARENT_SCOPES) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'parentScopes' may hold at most "
+                        + IdRules.MAX_PARENT_SCOPES + " scope, not " + item.parentScopes().size());
+            }
+            for (String scope : item.parentScopes()) requireAtMost(scope, IdRules.MAX_SCOPE, "parentScopes");
         }
         if (item.tags() != null) TwinRules.validateTags(item.tags());
         if (item.desired() != null) TwinRules.validateDesired(item.desired());
+    }
+
+    private static void requireAtMost(String value, int max, String field) {
+        if (value != null && value.length() > max) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' is longer than " + max + " characters");
+        }
     }
 
     /** The stored credentials for the item: already resolved when it was checked, else resolved now. */

@@ -12,9 +12,10 @@ public interface JobStore {
 
     /**
      * Inserts an enqueued job. With {@code onlyIfNoneActive}, refuses (returns false) when the hub
-     * already has an enqueued or running job; the check and the insert are one transaction.
+     * already has an enqueued or running job; otherwise refuses when the hub already has
+     * {@code maxQueued} enqueued jobs. The check and the insert are one transaction.
      */
-    boolean insert(Job job, boolean onlyIfNoneActive);
+    boolean insert(Job job, boolean onlyIfNoneActive, int maxQueued);
 
     /** The job, or empty. */
     Optional<Job> find(String id);

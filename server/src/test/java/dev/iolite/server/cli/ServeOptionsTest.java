@@ -30,18 +30,51 @@ class ServeOptionsTest {
             "--job-lease|soon|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
+        assertUsageError(message, option, value);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // an issuer without an audience would make every token of the issuer, for any service, an administrator
+            "https://login.example.test/t/v2.0|https://login.example.test/keys||--arm-audience",
+            "https://login.example.test/t/v2.0|http://login.example.test/keys|api://iolite|https://",
+            "|https://login.example.test/keys|api://iolite|--arm-issuer",
+    })
+    void anExternalIssuerNeedsAnAudienceAndAnHttpsJwks(String issuer, String jwks, String audience, String message) {
+        java.util.List<String> args = new java.util.ArrayList<>();
+        if (issuer != null) args.addAll(java.util.List.of("--arm-issuer", issuer));
+        if (jwks != null) args.addAll(java.util.List.of("--arm-jwks-url", jwks));
+        if (audience != null) args.addAll(java.util.List.of("--arm-audience", audience));
+        assertUsageError(message, args.toArray(new String[0]));
+    }
+
+    @org.junit.jupiter.api.Test
+    void secretsInBadOptionsAreNotEchoed() {
+        String text = assertUsageError("needs a key", "--storage-account", "acct=@hub1");
+        assertThat(text).doesNotContain("@hub1");
+        String store = assertUsageError("postgresql://", "--store", "mysql://u:hunter2@db/x");
+        assertThat(store).doesNotContain("hunter2");
+    }
+
+    private String assertUsageError(String message, String... options) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = Main.run("serve", "--data-dir", dir.resolve("data").toString(), option, value);
+            String[] args = new String[options.length + 3];
+            args[0] = "serve";
+            args[1] = "--data-dir";
+            args[2] = dir.resolve("data").toString();
+            System.arraycopy(options, 0, args, 3, options.length);
+            code = Main.run(args);
         } finally {
             System.setErr(old);
         }
-        assertThat(code).isEqualTo(2);
         String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isEqualTo(2);
         assertThat(text).contains(message).doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing was created").isFalse();
+        return text;
     }
 }

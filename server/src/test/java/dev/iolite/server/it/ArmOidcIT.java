@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +34,9 @@ class ArmOidcIT {
     static {
         try {
             ISSUER_KEY = new RSAKeyGenerator(2048).keyID("issuer-key-1").generate();
-            JWKS = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            JWKS = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            ((com.sun.net.httpserver.HttpsServer) JWKS).setHttpsConfigurator(
+                    new com.sun.net.httpserver.HttpsConfigurator(TestTls.serving()));
             byte[] body = new JWKSet(ISSUER_KEY.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
             JWKS.createContext("/keys", ex -> {
                 ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -50,7 +53,9 @@ class ArmOidcIT {
     @RegisterExtension
     static final ServerExtension server = new ServerExtension(c -> {
         try {
-            return c.withArmIssuer(ISSUER, new URL("http://127.0.0.1:" + JWKS.getAddress().getPort() + "/keys"), AUDIENCE);
+            return c.withArmIssuer(new ServerConfig.ArmIssuer(ISSUER,
+                    new URL("https://127.0.0.1:" + JWKS.getAddress().getPort() + "/keys"), AUDIENCE,
+                    List.of("operator", "object-id-of-a-group-member")));
         } catch (java.net.MalformedURLException e) {
             throw new IllegalStateException(e);
         }
@@ -62,8 +67,15 @@ class ArmOidcIT {
     }
 
     private static String token(RSAKey key, String issuer, String audience, Instant expiry) throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject("operator")
-                .expirationTime(Date.from(expiry)).issueTime(new Date()).build();
+        return token(key, issuer, audience, expiry, "operator", null);
+    }
+
+    private static String token(RSAKey key, String issuer, String audience, Instant expiry, String subject, String oid)
+            throws Exception {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject(subject)
+                .expirationTime(Date.from(expiry)).issueTime(new Date());
+        if (oid != null) b.claim("oid", oid);
+        JWTClaimsSet claims = b.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
@@ -95,6 +107,23 @@ class ArmOidcIT {
         HttpResponse<String> expired = stats(token(ISSUER_KEY, ISSUER, AUDIENCE, Instant.now().minusSeconds(900)));
         assertThat(expired.statusCode()).isEqualTo(401);
         assertThat(ServerExtension.JSON.readTree(expired.body()).get("message").asText()).contains("refused");
+    }
+
+    @Test
+    void onlyTheAllowedSubjectsOfTheIssuerMayAct() throws Exception {
+        Instant later = Instant.now().plusSeconds(600);
+        HttpResponse<String> stranger = stats(token(ISSUER_KEY, ISSUER, AUDIENCE, later, "someone-else-in-the-tenant", null));
+        assertThat(stranger.statusCode()).isEqualTo(401);
+        // the body says the token was refused, and nothing of which subjects would be accepted
+        assertThat(stranger.body()).contains("refused").doesNotContain("operator").doesNotContain("someone-else");
+        HttpResponse<String> listKeys = server.send("POST", "/subscriptions/" + server.ready().get("subscriptionId").asText()
+                + "/resourceGroups/" + server.ready().get("resourceGroup").asText() + "/providers/Microsoft.Devices/IotHubs/"
+                + server.ready().get("hub").asText() + "/listkeys?api-version=2023-06-30",
+                "Bearer " + token(ISSUER_KEY, ISSUER, AUDIENCE, later, "someone-else-in-the-tenant", null), null);
+        assertThat(listKeys.statusCode()).isEqualTo(401);
+        assertThat(listKeys.body()).doesNotContain("PrimaryKey").doesNotContain("primaryKey");
+        assertThat(stats(token(ISSUER_KEY, ISSUER, AUDIENCE, later, "pairwise-subject", "object-id-of-a-group-member"))
+                .statusCode()).as("allowed by object id").isEqualTo(200);
     }
 
     private static com.azure.resourcemanager.iothub.IotHubManager armManager(String token) {

@@ -43,7 +43,8 @@ class JobsIT {
     @RegisterExtension
     @Order(2)
     static final ServerExtension server = new ServerExtension(c -> c.withJobs(null,
-            Map.of(Azurite.ACCOUNT, Azurite.KEY), false, 500));
+            java.util.List.of(new dev.iolite.server.ServerConfig.StorageAccount(Azurite.ACCOUNT, Azurite.KEY, java.util.List.of())),
+            false, 500));
 
     private static final String API = "?api-version=2021-04-12";
     private static IotHubManager arm;

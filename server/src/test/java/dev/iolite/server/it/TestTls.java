@@ -58,4 +58,20 @@ final class TestTls {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A server-side TLS context with the test certificate, for helper servers the server under test calls. */
+    static SSLContext serving() {
+        try {
+            char[] pw = "changeit".toCharArray();
+            KeyStore ks = TlsMaterial.load(DIR, null, null).keyStore(pw);
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

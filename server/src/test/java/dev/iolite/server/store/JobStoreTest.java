@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class JobStoreTest {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final int MAX_QUEUED = 3;
 
     @TempDir
     Path dir;
@@ -39,6 +40,16 @@ class JobStoreTest {
     void open() {
         db = Database.openSqlite(dir.resolve("jobs.db"));
         jobs = new JdbcJobStore(db, new ObjectMapper());
+        for (String hub : java.util.List.of("hub", "other-hub", "a", "b", "quiet")) {
+            db.inTransaction(c -> {
+                try (var ps = c.prepareStatement("INSERT INTO hubs (name, subscription_id, resource_group, location,"
+                        + " sku_name, sku_capacity, tags, version, created_at_ms) VALUES (?, 's', 'g', 'l', 'S1', 1, '{}', 1, 0)")) {
+                    ps.setString(1, hub);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
     }
 
     @AfterEach
@@ -58,16 +69,41 @@ class JobStoreTest {
 
     @Test
     void aSecondActiveJobOfAHubIsRefusedUnlessQueueing() {
-        assertThat(jobs.insert(job("hub", T0), true)).isTrue();
-        assertThat(jobs.insert(job("hub", T0.plusSeconds(1)), true)).isFalse();
-        assertThat(jobs.insert(job("other-hub", T0), true)).isTrue();
-        assertThat(jobs.insert(job("hub", T0.plusSeconds(2)), false)).as("with --job-queue").isTrue();
+        assertThat(jobs.insert(job("hub", T0), true, MAX_QUEUED)).isTrue();
+        assertThat(jobs.insert(job("hub", T0.plusSeconds(1)), true, MAX_QUEUED)).isFalse();
+        assertThat(jobs.insert(job("other-hub", T0), true, MAX_QUEUED)).isTrue();
+        assertThat(jobs.insert(job("hub", T0.plusSeconds(2)), false, MAX_QUEUED)).as("with --job-queue").isTrue();
+    }
+
+    @Test
+    void aHubMayQueueOnlySoManyJobs() {
+        for (int i = 0; i < MAX_QUEUED; i++) assertThat(jobs.insert(job("hub", T0.plusSeconds(i)), false, MAX_QUEUED)).isTrue();
+        assertThat(jobs.insert(job("hub", T0.plusSeconds(9)), false, MAX_QUEUED)).as("over the cap").isFalse();
+        assertThat(jobs.insert(job("other-hub", T0.plusSeconds(9)), false, MAX_QUEUED)).as("another hub").isTrue();
+        assertThat(jobs.insert(job("no-such-hub", T0), false, MAX_QUEUED)).as("a deleted hub").isFalse();
+    }
+
+    @Test
+    void runnersTakeHubsInTurnSoABusyHubCannotStarveAQuietOne() {
+        // GIVEN a busy hub with three jobs queued before a quiet hub's one
+        Job busy1 = job("hub", T0);
+        Job busy2 = job("hub", T0.plusSeconds(1));
+        Job busy3 = job("hub", T0.plusSeconds(2));
+        Job quiet = job("quiet", T0.plusSeconds(3));
+        for (Job j : java.util.List.of(busy1, busy2, busy3, quiet)) jobs.insert(j, false, MAX_QUEUED);
+        // WHEN one runner runs them one after another
+        assertThat(jobs.claimNext("n", T0.plusSeconds(10), T0.plusSeconds(40)).orElseThrow().id()).isEqualTo(busy1.id());
+        jobs.finish(busy1.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(11), null);
+        // THEN the quiet hub, which has never run a job, goes before the busy hub's second job
+        assertThat(jobs.claimNext("n", T0.plusSeconds(12), T0.plusSeconds(42)).orElseThrow().id()).isEqualTo(quiet.id());
+        jobs.finish(quiet.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(13), null);
+        assertThat(jobs.claimNext("n", T0.plusSeconds(14), T0.plusSeconds(44)).orElseThrow().id()).isEqualTo(busy2.id());
     }
 
     @Test
     void aClaimHoldsUntilItsLeaseExpiresAndThenAnotherNodeTakesTheJobOver() {
         Job j = job("hub", T0);
-        jobs.insert(j, true);
+        jobs.insert(j, true, MAX_QUEUED);
         Job claimed = jobs.claimNext("node-a", T0, T0.plus(LEASE)).orElseThrow();
         assertThat(claimed.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(claimed.leaseOwner()).isEqualTo("node-a");
@@ -93,7 +129,7 @@ class JobStoreTest {
     @Test
     void aRestartedNodeTakesItsOwnJobsBackAtOnce() {
         Job j = job("hub", T0);
-        jobs.insert(j, true);
+        jobs.insert(j, true, MAX_QUEUED);
         jobs.claimNext("node-a", T0, T0.plus(LEASE));
         assertThat(jobs.expireLeasesOf("node-a")).isEqualTo(1);
         assertThat(jobs.claimNext("node-a", T0.plusSeconds(1), T0.plusSeconds(31))).isPresent();
@@ -103,8 +139,8 @@ class JobStoreTest {
     void queuedJobsOfOneHubRunOneAtATimeInOrder() {
         Job first = job("hub", T0);
         Job second = job("hub", T0.plusSeconds(1));
-        jobs.insert(first, false);
-        jobs.insert(second, false);
+        jobs.insert(first, false, MAX_QUEUED);
+        jobs.insert(second, false, MAX_QUEUED);
         assertThat(jobs.claimNext("n", T0, T0.plus(LEASE)).orElseThrow().id()).isEqualTo(first.id());
         assertThat(jobs.claimNext("n", T0, T0.plus(LEASE))).as("the hub has a running job").isEmpty();
         jobs.finish(first.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(5), null);
@@ -115,8 +151,8 @@ class JobStoreTest {
     void cancelEndsAnEnqueuedJobAtOnceAndFlagsARunningOne() {
         Job waiting = job("a", T0);
         Job running = job("b", T0);
-        jobs.insert(waiting, true);
-        jobs.insert(running, true);
+        jobs.insert(waiting, true, MAX_QUEUED);
+        jobs.insert(running, true, MAX_QUEUED);
         jobs.claimNext("n", T0, T0.plus(LEASE));
         Job claimedFirst = jobs.find(waiting.id()).orElseThrow().status() == JobStatus.RUNNING ? waiting : running;
         Job other = claimedFirst == waiting ? running : waiting;
@@ -132,7 +168,7 @@ class JobStoreTest {
     @Test
     void finishedJobsAreRemovedAfterTheirRetention() {
         Job j = job("hub", T0);
-        jobs.insert(j, true);
+        jobs.insert(j, true, MAX_QUEUED);
         jobs.claimNext("n", T0, T0.plus(LEASE));
         jobs.finish(j.id(), "n", JobStatus.FAILED, "the blob vanished", T0.plusSeconds(1), null);
         assertThat(jobs.find(j.id()).orElseThrow().failureReason()).isEqualTo("the blob vanished");

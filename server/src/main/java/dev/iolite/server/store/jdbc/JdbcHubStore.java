@@ -100,20 +100,24 @@ public final class JdbcHubStore implements HubStore {
                 if (db.dialect().isUniqueViolation(e)) throw new StaleWriteException("hub name taken");
                 throw e;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_policies "
-                    + "(hub, key_name, primary_key, secondary_key, rights) VALUES (?, ?, ?, ?, ?)")) {
-                for (SharedAccessPolicy p : hub.policies()) {
-                    ps.setString(1, hub.name());
-                    ps.setString(2, p.keyName());
-                    ps.setString(3, p.primaryKey());
-                    ps.setString(4, p.secondaryKey());
-                    ps.setString(5, Right.format(p.rights()));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            insertPolicies(c, hub);
             return null;
         });
+    }
+
+    private static void insertPolicies(Connection c, Hub hub) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_policies "
+                + "(hub, key_name, primary_key, secondary_key, rights) VALUES (?, ?, ?, ?, ?)")) {
+            for (SharedAccessPolicy p : hub.policies()) {
+                ps.setString(1, hub.name());
+                ps.setString(2, p.keyName());
+                ps.setString(3, p.primaryKey());
+                ps.setString(4, p.secondaryKey());
+                ps.setString(5, Right.format(p.rights()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     @Override
@@ -128,6 +132,12 @@ public final class JdbcHubStore implements HubStore {
                 ps.setLong(i, expectedVersion);
                 if (ps.executeUpdate() == 0) throw new StaleWriteException("the hub changed meanwhile");
             }
+            // the policies and their keys change with the hub, in the same transaction (key rotation)
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_policies WHERE hub = ?")) {
+                ps.setString(1, hub.name());
+                ps.executeUpdate();
+            }
+            insertPolicies(c, hub);
             return null;
         });
     }
@@ -151,10 +161,15 @@ public final class JdbcHubStore implements HubStore {
     @Override
     public boolean delete(String name) {
         return db.inTransaction(c -> {
+            // One transaction: the hub's identities, counters, policies and jobs go together. A job of the
+            // hub that is running commits its next batch conditionally on its job row, which is gone, so it
+            // stops without writing (LeaseLostException).
             JdbcRegistryStore.deleteHubData(c, name);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_policies WHERE hub = ?")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
+            for (String sql : List.of("DELETE FROM hub_policies WHERE hub = ?", "DELETE FROM jobs WHERE hub = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, name);
+                    ps.executeUpdate();
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM hubs WHERE lower(name) = lower(?)")) {
                 ps.setString(1, name);

@@ -41,21 +41,21 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
-    public boolean insert(Job job, boolean onlyIfNoneActive) {
+    public boolean insert(Job job, boolean onlyIfNoneActive, int maxQueued) {
         return db.inTransaction(c -> {
-            if (onlyIfNoneActive) {
-                // Touch the hub row first: on databases with row locks this serializes creates per hub.
-                try (PreparedStatement lock = c.prepareStatement("UPDATE hubs SET version = version WHERE name = ?")) {
-                    lock.setString(1, job.hub());
-                    lock.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM jobs WHERE hub = ? AND status IN ('enqueued', 'running')")) {
-                    ps.setString(1, job.hub());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        if (rs.getLong(1) > 0) return false;
-                    }
+            // Touch the hub row first: on databases with row locks this serializes creates per hub. A hub
+            // deleted meanwhile touches no row, and its job is not inserted.
+            try (PreparedStatement lock = c.prepareStatement("UPDATE hubs SET version = version WHERE name = ?")) {
+                lock.setString(1, job.hub());
+                if (lock.executeUpdate() == 0) return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement(onlyIfNoneActive
+                    ? "SELECT count(*) FROM jobs WHERE hub = ? AND status IN ('enqueued', 'running')"
+                    : "SELECT count(*) FROM jobs WHERE hub = ? AND status = 'enqueued'")) {
+                ps.setString(1, job.hub());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) >= (onlyIfNoneActive ? 1 : maxQueued)) return false;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS
@@ -120,7 +120,12 @@ public final class JdbcJobStore implements JobStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT j.id, j.hub FROM jobs j WHERE "
                     + "(j.status = 'running' AND j.lease_expires_ms < ?) "
                     + "OR (j.status = 'enqueued' AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = j.hub "
-                    + "AND r.status = 'running')) ORDER BY j.created_ms, j.id LIMIT 1" + db.dialect().claimLock())) {
+                    + "AND r.status = 'running')) "
+                    // Expired leases first; then hubs in turn: the hub whose last job started longest ago
+                    // (or never) goes next, so one hub's long queue cannot starve the others.
+                    + "ORDER BY CASE WHEN j.status = 'running' THEN 0 ELSE 1 END, "
+                    + "COALESCE((SELECT max(h.start_ms) FROM jobs h WHERE h.hub = j.hub), 0), j.created_ms, j.id "
+                    + "LIMIT 1" + db.dialect().claimLock())) {
                 ps.setLong(1, now.toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
