@@ -84,6 +84,7 @@ public final class Iolite implements AutoCloseable {
         PrivateFiles.restrictTree(dir);
         Clock clock = Clock.systemUTC();
         ObjectMapper json = Json.newMapper();
+        boolean olderDataDir = Files.exists(dir.resolve("server.json"));
         ServerIdentity identity = ServerIdentity.load(dir, json);
         TlsMaterial tls = TlsMaterial.load(dir, config.tlsCert(), config.tlsKey());
         ServerConfig.ArmIssuer issuer = config.armIssuer();
@@ -98,7 +99,7 @@ public final class Iolite implements AutoCloseable {
         try {
             Credentials credentials = new Credentials(new SecureRandom());
             JdbcHubStore hubStore = new JdbcHubStore(db, json);
-            LocalLayout.prepare(config.blobRoot(), config.hubName());
+            LocalLayout.prepare(config.blobRoot(), config.hubName(), olderDataDir);
             if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
             BlobContainers containers = new BlobContainers(config.blobRoot(),
                     new BlobHostGuard(config.allowedBlobHosts(), isLoopback(config.bind())),

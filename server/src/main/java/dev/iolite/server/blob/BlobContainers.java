@@ -144,6 +144,13 @@ public final class BlobContainers {
                     + " contact; allow it with --allowed-blob-hosts");
         }
         if (uri.getRawUserInfo() != null) throw bad("'" + field + "' must not carry user information");
+        // An IP literal is connected to without a lookup, so its address is checked here; names are
+        // checked by the resolver the connection uses (PinnedResolver).
+        java.net.InetAddress literal = BlobHostGuard.literal(BlobHostGuard.normalize(host));
+        if (literal != null && !guard.addressAllowed(literal, grant)) {
+            throw bad("'" + field + "' names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
+                    + " contact; allow it with --allowed-blob-hosts");
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String endpoint = uri.getScheme() + "://" + uri.getRawAuthority() + path;
         BlobContainerClientBuilder b = new BlobContainerClientBuilder().endpoint(endpoint)

@@ -25,14 +25,36 @@ import java.util.Locale;
 public final class BlobHostGuard {
     private final List<String> entries;
     private final boolean loopbackServer;
+    private final Lookup lookup;
+
+    /** Name resolution: the system's, or a test's. */
+    interface Lookup {
+        InetAddress[] addresses(String host) throws UnknownHostException;
+    }
 
     /**
      * @param entries        allowed hosts, patterns, literals and ranges
      * @param loopbackServer true when the server listens on loopback only, so loopback blob hosts are allowed
      */
     public BlobHostGuard(List<String> entries, boolean loopbackServer) {
+        this(entries, loopbackServer, InetAddress::getAllByName);
+    }
+
+    BlobHostGuard(List<String> entries, boolean loopbackServer, Lookup lookup) {
         this.entries = entries.stream().map(e -> e.trim().toLowerCase(Locale.ROOT)).filter(e -> !e.isEmpty()).toList();
         this.loopbackServer = loopbackServer;
+        this.lookup = lookup;
+    }
+
+    /** The host's addresses, each allowed under the grant; fails when any is refused or there are none. */
+    List<InetAddress> resolve(String host, Grant grant) throws UnknownHostException {
+        InetAddress[] all = lookup.addresses(host);
+        for (InetAddress a : all) {
+            // One refused address refuses the host: a name that mixes public and internal addresses is an attack.
+            if (!addressAllowed(a, grant)) throw new UnknownHostException("blob host address refused by the guard");
+        }
+        if (all.length == 0) throw new UnknownHostException("no address");
+        return List.of(all);
     }
 
     /** How a host was allowed: not at all, by a pattern (public addresses only), or by name (any address). */

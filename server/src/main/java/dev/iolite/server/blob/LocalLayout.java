@@ -25,11 +25,19 @@ public final class LocalLayout {
 
     private LocalLayout() {}
 
-    /** Creates the root (0700) and moves an earlier layout's containers into {@code defaultHub}'s folder. */
-    public static void prepare(Path root, String defaultHub) throws IOException {
+    /**
+     * Creates the root (0700) and, for a data dir of an earlier version ({@code olderDataDir}), moves that
+     * layout's containers into {@code defaultHub}'s folder. A new data dir only records the layout: what is
+     * in its root was put there for this layout.
+     */
+    public static void prepare(Path root, String defaultHub, boolean olderDataDir) throws IOException {
         PrivateFiles.createDirectories(root);
         Path marker = root.resolve(MARKER);
         if (Files.exists(marker)) return;
+        if (!olderDataDir) {
+            PrivateFiles.writeString(marker, VERSION + "\n");
+            return;
+        }
         List<Path> old;
         try (Stream<Path> entries = Files.list(root)) {
             old = entries.filter(p -> !p.getFileName().toString().startsWith(".iolite-")).toList();

@@ -31,7 +31,8 @@ public final class LocalNames {
 
     /**
      * Why a blob name cannot be used, or null when it can: 1 to 1024 characters, no control characters or
-     * backslashes, no empty, '.' or '..' path segments, not starting with '/'.
+     * backslashes, no empty, '.' or '..' path segments, not starting with '/', and none of the server's own
+     * staging names.
      */
     public static String blobNameProblem(String name) {
         if (name.isEmpty() || name.length() > MAX_BLOB_NAME) return "must be 1 to " + MAX_BLOB_NAME + " characters";
@@ -42,6 +43,8 @@ public final class LocalNames {
         }
         for (String seg : name.split("/", -1)) {
             if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) return "must not have empty, '.' or '..' path segments";
+            // staged blocks and partial commits live under these names; no job may read or write them
+            if (seg.startsWith(".iolite-") || seg.endsWith(".iolite-commit")) return "must not name the server's own staging files";
         }
         return null;
     }

@@ -10,7 +10,6 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,13 +51,6 @@ final class PinnedResolver extends AddressResolverGroup<InetSocketAddress> {
 
     /** The host's addresses that the guard allows; fails when there are none, or when any is refused. */
     List<InetAddress> allowed(String host) throws UnknownHostException {
-        List<InetAddress> out = new ArrayList<>();
-        for (InetAddress a : InetAddress.getAllByName(host)) {
-            // One refused address refuses the host: a name that mixes public and internal addresses is an attack.
-            if (!guard.addressAllowed(a, grant)) throw new UnknownHostException("blob host address refused by the guard");
-            out.add(a);
-        }
-        if (out.isEmpty()) throw new UnknownHostException("no address");
-        return out;
+        return guard.resolve(host, grant);
     }
 }

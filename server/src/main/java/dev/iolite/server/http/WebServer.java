@@ -3,6 +3,7 @@ package dev.iolite.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LogText;
 import dev.iolite.server.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -94,7 +95,7 @@ public final class WebServer {
         app.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, errors, clock,
                 ErrorRenderer.forStatus(e.getStatus()), describe(e, ctx)));
         app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("request {} {} {} failed", requestId(ctx), ctx.method(), ctx.path(), e);
+            LOG.error("request {} {} {} failed", requestId(ctx), ctx.method(), LogText.escape(ctx.path()), e);
             respond(ctx, errors, clock, ErrorCode.SERVER_ERROR, "internal error; tracking id " + requestId(ctx));
         });
         app.error(404, ctx -> {

@@ -3,6 +3,7 @@ package dev.iolite.server.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.registry.LogText;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.store.JobStore;
 import dev.iolite.server.store.RegistryStore;
@@ -119,7 +120,8 @@ public final class JobRunner implements AutoCloseable {
                 case NODE_STOPPING -> LOG.info("job {} paused at its checkpoint; it resumes when a node claims it", job.id());
             }
         } catch (LeaseLostException e) {
-            LOG.warn("job {}: another node took it over; stopping here", job.id());
+            LOG.warn("job {}: its lease is gone (another node took it over, or its hub was deleted); stopping here",
+                    job.id());
         } catch (JobFailure | IoliteException e) {
             fail(job, e.getMessage());
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
@@ -134,7 +136,8 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private void fail(Job job, String reason) {
+    private void fail(Job job, String rawReason) {
+        String reason = LogText.escape(rawReason);
         LOG.warn("job {} failed: {}", job.id(), reason);
         try {
             jobs.finish(job.id(), owner, JobStatus.FAILED, reason, clock.instant(), null);

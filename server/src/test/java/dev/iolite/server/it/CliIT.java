@@ -207,7 +207,7 @@ class CliIT {
                 .contains("21,000 lines applied, 3 failed")
                 .contains("Export: 21,000 identities written")
                 .contains("Server stopped");
-        Path blobs = data.resolve("blobs");
+        Path blobs = data.resolve("blobs/iolite");
         try (var dirs = Files.list(blobs)) {
             Path run = dirs.filter(d -> d.getFileName().toString().startsWith("demo-")).findFirst().orElseThrow();
             assertThat(Files.readAllLines(run.resolve("importErrors.log"))).hasSize(3);
@@ -220,5 +220,45 @@ class CliIT {
         assertThat(stats.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(stats.exitValue()).isEqualTo(1);
         assertThat(err.lines().toList()).singleElement().asString().contains("no server is running");
+    }
+
+    @Test
+    void hubKeysRegenerateRotatesOneKeyAndTheOldTokenStopsAtOnce() throws Exception {
+        server.createHub("cli-rotate");
+        String oldToken = server.ownerSasOf("cli-rotate");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", oldToken, null).statusCode()).isEqualTo(200);
+        Result keysBefore = cli("hub", "keys", "cli-rotate", "--output", "json");
+        Result r = cli("hub", "keys", "cli-rotate", "--regenerate", "iothubowner", "--primary", "--output", "json");
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).isNotEqualTo(keysBefore.out);
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", oldToken, null).statusCode())
+                .as("a token of the old key").isEqualTo(401);
+        String newToken = server.ownerSasOf("cli-rotate");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", newToken, null).statusCode()).isEqualTo(200);
+        // the secondary key and the other policies are as they were
+        com.fasterxml.jackson.databind.JsonNode was = ServerExtension.JSON.readTree(keysBefore.out);
+        com.fasterxml.jackson.databind.JsonNode now = ServerExtension.JSON.readTree(r.out);
+        for (int i = 0; i < was.size(); i++) {
+            boolean owner = was.get(i).get("keyName").asText().equals("iothubowner");
+            assertThat(now.get(i).get("secondaryKey")).isEqualTo(was.get(i).get("secondaryKey"));
+            if (!owner) assertThat(now.get(i).get("primaryKey")).isEqualTo(was.get(i).get("primaryKey"));
+        }
+        Result both = cli("hub", "keys", "cli-rotate", "--regenerate", "iothubowner", "--primary", "--secondary");
+        assertThat(both.code).isEqualTo(2);
+    }
+
+    @Test
+    void aTokenFromAFileStaysOffTheCommandLine() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, server.armToken() + "\n");
+        Result r = cli("stats", "--server", server.url(), "--token-file", file.toString(), "--hub",
+                server.ready().get("hub").asText(), "--subscription", server.ready().get("subscriptionId").asText(),
+                "--truststore", TestTls.TRUSTSTORE.toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("total:");
+        Result missing = cli("stats", "--server", server.url(), "--token-file", tmp.resolve("nope").toString(), "--hub", "x",
+                "--subscription", "s", "--truststore", TestTls.TRUSTSTORE.toString());
+        assertThat(missing.code).isEqualTo(1);
+        assertOneCleanLine(missing);
     }
 }

@@ -66,7 +66,12 @@ class IotHubClientIT {
 
     /** Writes a JSON Lines blob into a file: container and returns the container URI. */
     static String fileContainer(String name, List<String> lines) throws Exception {
-        Path dir = Files.createDirectories(server.blobRoot().resolve(name));
+        return fileContainer(server.ready().get("hub").asText(), name, lines);
+    }
+
+    /** A {@code file:} container of {@code hub} (each hub has its own folder) holding the lines as devices.txt. */
+    static String fileContainer(String hub, String name, List<String> lines) throws Exception {
+        Path dir = Files.createDirectories(server.blobRootOf(hub).resolve(name));
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("devices.txt"), StandardCharsets.UTF_8)) {
             for (String l : lines) w.write(l + "\n");
         }
@@ -242,7 +247,7 @@ class IotHubClientIT {
         assertThat(hubs.getStats(rg, "client-hub").getDisabledDeviceCount()).isEqualTo(1);
 
         // a listing pages through more devices than one page holds, in id order, each once
-        String in = fileContainer("client-list", devices("ls-", 2_345, 0));
+        String in = fileContainer("client-hub", "client-list", devices("ls-", 2_345, 0));
         assertThat(hubs.waitForCompletion(rg, "client-hub", hubs.importDevices(rg, "client-hub",
                 new ImportDevicesRequest().setInputBlobContainerUri(in).setOutputBlobContainerUri(in)).getJobId(),
                 Duration.ofMillis(20), null).getStatus()).isEqualTo(JobStatus.COMPLETED);

@@ -49,7 +49,7 @@ class JobCrashIT {
     @Test
     void importAndExportResumeAfterSigkill() throws Exception {
         Path data = tmp.resolve("data");
-        Path in = data.resolve("blobs/crash-in");
+        Path in = data.resolve("blobs/iolite/crash-in");
         Files.createDirectories(in);
         int bad = 0;
         int modules = 0;
@@ -87,7 +87,7 @@ class JobCrashIT {
         assertThat(done.get("devicesProcessed").asLong()).isEqualTo(LINES);
         assertThat(done.get("devicesFailed").asLong()).isEqualTo(bad);
         assertThat(done.get("devicesSucceeded").asLong()).isEqualTo(LINES - bad);
-        List<String> errors = Files.readAllLines(data.resolve("blobs/crash-out/importErrors.log"));
+        List<String> errors = Files.readAllLines(data.resolve("blobs/iolite/crash-out/importErrors.log"));
         Set<Long> errorLines = new HashSet<>();
         for (String e : errors) errorLines.add(ServerExtension.JSON.readTree(e).get("lineNumber").asLong());
         assertThat(errors).hasSize(bad);
@@ -101,14 +101,14 @@ class JobCrashIT {
         JsonNode partial = awaitProgress(exportId, 1);
         assertThat(partial.get("status").asText()).isEqualTo("running");
         kill();
-        assertThat(data.resolve("blobs/crash-export/devices.txt")).as("an export appears whole or not at all")
+        assertThat(data.resolve("blobs/iolite/crash-export/devices.txt")).as("an export appears whole or not at all")
                 .doesNotExist();
         start(data, "third.log");
         JsonNode exported = awaitEnd(exportId);
         assertThat(exported.get("status").asText()).isEqualTo("completed");
 
         // THEN the blob holds every identity exactly once
-        List<String> lines = Files.readAllLines(data.resolve("blobs/crash-export/devices.txt"));
+        List<String> lines = Files.readAllLines(data.resolve("blobs/iolite/crash-export/devices.txt"));
         Set<String> keys = new HashSet<>();
         for (String l : lines) {
             JsonNode n = ServerExtension.JSON.readTree(l);
@@ -127,7 +127,7 @@ class JobCrashIT {
         JsonNode updated = awaitEnd(again);
         assertThat(updated.get("status").asText()).isEqualTo("completed");
         assertThat(updated.get("devicesProcessed").asLong()).isEqualTo(LINES);
-        assertThat(Files.readAllLines(data.resolve("blobs/crash-out/again.log"))).hasSize(bad);
+        assertThat(Files.readAllLines(data.resolve("blobs/iolite/crash-out/again.log"))).hasSize(bad);
         assertThat(get("/statistics/devices").get("totalDeviceCount").asLong()).isEqualTo(devices);
         stop();
     }

@@ -112,6 +112,37 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** ARM path prefix of a hub of this server's subscription and resource group. */
+    String armHub(String hub) {
+        return "/subscriptions/" + ready.get("subscriptionId").asText() + "/resourceGroups/"
+                + ready.get("resourceGroup").asText() + "/providers/Microsoft.Devices/IotHubs/" + hub;
+    }
+
+    /** Creates a hub through ARM (raw HTTPS) and returns an iothubowner SAS token for it. */
+    String createHub(String hub) throws IOException, InterruptedException {
+        HttpResponse<String> put = send("PUT", armHub(hub) + "?api-version=2021-07-01", "Bearer " + armToken(),
+                "{\"location\":\"local\",\"sku\":{\"name\":\"S1\",\"capacity\":1}}");
+        if (put.statusCode() / 100 != 2) throw new IllegalStateException("creating hub " + hub + ": " + put.body());
+        return ownerSasOf(hub);
+    }
+
+    /** An iothubowner SAS token of a hub, with its key read through ARM's listkeys. */
+    String ownerSasOf(String hub) throws IOException, InterruptedException {
+        HttpResponse<String> keys = send("POST", armHub(hub) + "/listkeys?api-version=2021-07-01", "Bearer " + armToken(), null);
+        for (JsonNode k : JSON.readTree(keys.body()).get("value")) {
+            if (k.get("keyName").asText().equals("iothubowner")) {
+                return SasToken.create(hub.toLowerCase(java.util.Locale.ROOT) + ".azure-devices.net", "iothubowner",
+                        k.get("primaryKey").asText(), Instant.now().plusSeconds(3600));
+            }
+        }
+        throw new IllegalStateException("hub " + hub + " has no iothubowner policy: " + keys.body());
+    }
+
+    /** The folder where {@code file:NAME} of {@code hub} resolves. */
+    Path blobRootOf(String hub) {
+        return Path.of(ready.get("blobRoot").asText()).resolve(hub.toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** Reads the hub error body: the JSON inside {@code Message}. */
     static JsonNode hubError(HttpResponse<String> r) throws IOException {
         return JSON.readTree(JSON.readTree(r.body()).get("Message").asText());
