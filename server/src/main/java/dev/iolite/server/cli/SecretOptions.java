@@ -69,8 +69,12 @@ final class SecretOptions {
     private static List<String> readLines(Path file, String option) {
         try {
             return Files.readAllLines(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(option + " " + file + " does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException(option + " " + file + " is not readable by this user");
         } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + file + " cannot be read: " + e.getClass().getSimpleName());
+            throw new IllegalArgumentException(option + " " + file + " cannot be read");
         }
     }
 }

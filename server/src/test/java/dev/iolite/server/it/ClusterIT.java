@@ -111,9 +111,9 @@ class ClusterIT {
 
     private static boolean pgOnly() { return Postgres.SELECTED; }
 
-    /** Writes N devices (every 1000th line malformed) to blobs/NAME/devices.txt; returns the bad line count. */
+    /** Writes N devices (every 1000th line malformed) to blobs/iolite/NAME/devices.txt; returns the bad line count. */
     private int writeInput(String name, int lines) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("blobs").resolve(name));
+        Path dir = Files.createDirectories(tmp.resolve("blobs/iolite").resolve(name));
         int bad = 0;
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("devices.txt"), StandardCharsets.UTF_8)) {
             for (int i = 1; i <= lines; i++) {
@@ -138,7 +138,7 @@ class ClusterIT {
         JsonNode job = node.json("POST", "/jobs/create", "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:"
                 + container + "\",\"excludeKeysInExport\":true}");
         assertThat(node.awaitJob(job.get("jobId").asText(), Duration.ofMinutes(2)).get("status").asText()).isEqualTo("completed");
-        try (var lines = Files.lines(tmp.resolve("blobs").resolve(container).resolve("devices.txt"))) {
+        try (var lines = Files.lines(tmp.resolve("blobs/iolite").resolve(container).resolve("devices.txt"))) {
             return lines.count();
         }
     }
@@ -163,7 +163,7 @@ class ClusterIT {
         assertThat(done.get("status").asText()).isEqualTo("completed");
         assertThat(done.get("devicesProcessed").asLong()).isEqualTo(lines);
         assertThat(done.get("devicesFailed").asLong()).isEqualTo(bad);
-        List<String> errors = Files.readAllLines(tmp.resolve("blobs/big/importErrors.log"));
+        List<String> errors = Files.readAllLines(tmp.resolve("blobs/iolite/big/importErrors.log"));
         assertThat(errors).hasSize(bad).doesNotHaveDuplicates();
         JsonNode stats = b.json("GET", "/statistics/devices", null);
         long devices = lines - bad;
@@ -328,7 +328,7 @@ class ClusterIT {
         JsonNode done = node.awaitJob(id, Duration.ofMinutes(3));
         assertThat(done.get("status").asText()).isEqualTo("completed");
         assertThat(done.get("devicesProcessed").asLong()).isEqualTo(lines);
-        assertThat(Files.readAllLines(tmp.resolve("blobs/outage/importErrors.log"))).hasSize(bad).doesNotHaveDuplicates();
+        assertThat(Files.readAllLines(tmp.resolve("blobs/iolite/outage/importErrors.log"))).hasSize(bad).doesNotHaveDuplicates();
         assertThat(node.json("GET", "/statistics/devices", null).get("totalDeviceCount").asLong()).isEqualTo(lines - bad);
         assertThat(exportedLines(node, "after-outage")).isEqualTo(lines - bad);
     }
