@@ -50,6 +50,7 @@ class DeviceRowsTest {
                 new Twin(JSON.createObjectNode(), JSON.createObjectNode(), JSON.createObjectNode(), 1), T1);
 
         try (Database db = Database.openSqlite(dir.resolve("registry.db"))) {
+            db.inTransaction(c -> c.createStatement().executeUpdate(HUB_ROW));
             JdbcRegistryStore store = new JdbcRegistryStore(db, JSON, new JdbcJobStore(db, JSON));
             store.apply("hub", new RegistryChanges(List.of(full, bare), List.of(), List.of(),
                     new RegistryChanges.StatsDelta(1, 0, 1)));
@@ -70,10 +71,49 @@ class DeviceRowsTest {
         }
     }
 
+    /** The hub the rows belong to: its counters and jobs need it (a foreign key since schema 4). */
+    static final String HUB_ROW = "INSERT INTO hubs (name, subscription_id, resource_group, location, sku_name, "
+            + "sku_capacity, tags, version, created_at_ms) VALUES ('hub', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)";
+
+    @Test
+    void rowsOfHubsDeletedBeforeSchemaFourAreNotKept() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("orphans.db");
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").target("2").load().migrate();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().executeUpdate(HUB_ROW);
+            c.createStatement().executeUpdate("INSERT INTO hub_stats (hub, total, enabled, disabled) VALUES ('hub', 0, 0, 0),"
+                    + " ('deleted-hub', 7, 7, 0)");
+            c.createStatement().executeUpdate("INSERT INTO jobs (id, hub, type, status, request, created_ms) VALUES "
+                    + "('kept', 'hub', 'export', 'completed', '{}', 1), ('leaked', 'deleted-hub', 'export', 'running', '{}', 1)");
+        }
+        try (Database db = Database.openSqlite(dir.resolve("orphans.db"))) {
+            java.util.List<String> jobs = db.read(c -> {
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                try (var rs = c.createStatement().executeQuery("SELECT id FROM jobs")) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+                return ids;
+            });
+            assertThat(jobs).containsExactly("kept");
+            // and deleting a hub now takes its counters and jobs with it, through the foreign keys
+            db.<Integer>inTransaction(c -> c.createStatement().executeUpdate("DELETE FROM hubs WHERE name = 'hub'"));
+            long left = db.read(c -> {
+                try (var rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM hub_stats)")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            assertThat(left).isZero();
+        }
+    }
+
     @Test
     void rowsWrittenBySchemaOneAreConvertedWithEveryField() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("old.db");
         Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").target("2").load().migrate();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().executeUpdate(HUB_ROW);
+        }
         try (Connection c = DriverManager.getConnection(url);
              PreparedStatement ps = c.prepareStatement("INSERT INTO devices (hub, device_id, module_id, version, "
                      + "generation_id, enabled, status_reason, status_updated_ms, auth_type, primary_key, secondary_key, "

@@ -152,11 +152,13 @@ public final class JdbcRegistryStore implements RegistryStore {
                     st.execute(relaxed);
                 }
             }
+            // The checkpoint goes first, conditional on the job's lease: a job whose row is gone (its hub was
+            // deleted, or another node took it over) stops here, before it writes anything.
+            if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
             removeAll(c, hub, changes.removals());
             insertAll(c, hub, changes.inserts(), changes.documents());
             updateAll(c, hub, changes.updates(), changes.documents());
             addToStats(c, hub, changes.statsDelta());
-            if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
             return null;
         });
     }
@@ -265,6 +267,13 @@ public final class JdbcRegistryStore implements RegistryStore {
             deleteHubData(c, hub);
             return null;
         });
+    }
+
+    static void deleteDevices(Connection c, String hub) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM devices WHERE hub = ?")) {
+            ps.setString(1, hub);
+            ps.executeUpdate();
+        }
     }
 
     static void deleteHubData(Connection c, String hub) throws SQLException {

@@ -14,6 +14,11 @@ public final class PostgresDialect implements SqlDialect {
         return "23505".equals(state(e));
     }
 
+    @Override
+    public boolean isMissingParent(SQLException e) {
+        return "23503".equals(state(e));
+    }
+
     /**
      * Connection failures (class 08), serialization failures and deadlocks (40001, 40P01), an
      * administrator's shutdown (57P01 to 57P03) and too many connections (53300): a retry may succeed.
@@ -51,6 +56,9 @@ public final class PostgresDialect implements SqlDialect {
 
     @Override
     public String claimLock() { return " FOR UPDATE OF j SKIP LOCKED"; }
+
+    @Override
+    public String rowLock() { return " FOR UPDATE"; }
 
     private static String state(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -43,4 +43,13 @@ public interface SqlDialect {
 
     /** Appended to the job claim's SELECT: row locks that other nodes skip (empty where one writer is the rule). */
     default String claimLock() { return ""; }
+
+    /**
+     * The suffix of a SELECT that locks its row against every other writer, foreign-key checks included
+     * ({@code FOR UPDATE}); empty where transactions are serialized anyway (SQLite's one writer).
+     */
+    default String rowLock() { return ""; }
+
+    /** True when a write named a parent row that is gone (a foreign key): here, a hub deleted meanwhile. */
+    boolean isMissingParent(SQLException e);
 }

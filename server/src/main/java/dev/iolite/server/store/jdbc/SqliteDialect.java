@@ -16,9 +16,18 @@ public final class SqliteDialect implements SqlDialect {
         return java.util.List.of(new V3__PackedDeviceRows());
     }
 
+    private static final int SQLITE_CONSTRAINT_FOREIGNKEY = 787;
+
     @Override
     public boolean isUniqueViolation(SQLException e) {
-        return (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT;
+        return (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT && !isMissingParent(e);
+    }
+
+    /** SQLITE_CONSTRAINT_FOREIGNKEY, by its extended code or, where extended codes are off, its message. */
+    @Override
+    public boolean isMissingParent(SQLException e) {
+        return e.getErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY
+                || ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT && String.valueOf(e.getMessage()).contains("FOREIGN KEY"));
     }
 
     /** A JSON array expanded by {@code json_each}: one statement for any number of ids. */
