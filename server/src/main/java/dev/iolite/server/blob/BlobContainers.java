@@ -44,6 +44,9 @@ public final class BlobContainers {
     private final BlobHostGuard guard;
     private final List<StorageGrant> accounts;
     private final IntSupplier hubCount;
+    /** One client per grant and use, shared by every container: connection pools and resolvers are made once. */
+    private final java.util.Map<BlobHostGuard.Grant, java.util.Map<Use, HttpClient>> clients =
+            new java.util.EnumMap<>(BlobHostGuard.Grant.class);
 
     /** A storage account's shared key and the hubs that may use it (empty: every hub, while only one exists). */
     public record StorageGrant(String name, String key, List<String> hubs) {
@@ -70,6 +73,12 @@ public final class BlobContainers {
         this.guard = guard;
         this.accounts = List.copyOf(accounts);
         this.hubCount = hubCount;
+        for (BlobHostGuard.Grant g : List.of(BlobHostGuard.Grant.PUBLIC_ONLY, BlobHostGuard.Grant.EXPLICIT)) {
+            java.util.Map<Use, HttpClient> byUse = new java.util.EnumMap<>(Use.class);
+            PinnedResolver resolver = new PinnedResolver(guard, g);
+            for (Use u : Use.values()) byUse.put(u, httpClient(resolver, u));
+            clients.put(g, byUse);
+        }
     }
 
     public Path localRoot() { return localRoot; }
@@ -154,7 +163,7 @@ public final class BlobContainers {
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String endpoint = uri.getScheme() + "://" + uri.getRawAuthority() + path;
         BlobContainerClientBuilder b = new BlobContainerClientBuilder().endpoint(endpoint)
-                .httpClient(httpClient(grant, use)).configuration(Configuration.NONE)
+                .httpClient(clients.get(grant).get(use)).configuration(Configuration.NONE)
                 .retryOptions(use == Use.PROBE
                         ? new RequestRetryOptions(RetryPolicyType.FIXED, 1, (int) PROBE_TIMEOUT.toSeconds() + 2, null, null, null)
                         : new RequestRetryOptions());
@@ -183,9 +192,9 @@ public final class BlobContainers {
     }
 
     /** A client that connects only to addresses the guard checked, through no proxy, with the use's timeouts. */
-    private HttpClient httpClient(BlobHostGuard.Grant grant, Use use) {
+    private static HttpClient httpClient(PinnedResolver resolver, Use use) {
         reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create()
-                .resolver(new PinnedResolver(guard, grant)).followRedirect(false);
+                .resolver(resolver).followRedirect(false);
         NettyAsyncHttpClientBuilder b = new NettyAsyncHttpClientBuilder(netty).configuration(Configuration.NONE);
         if (use == Use.PROBE) {
             b.connectTimeout(PROBE_TIMEOUT).responseTimeout(PROBE_TIMEOUT).readTimeout(PROBE_TIMEOUT)
