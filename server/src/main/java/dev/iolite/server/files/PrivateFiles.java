@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -98,6 +97,4 @@ public final class PrivateFiles {
 
     /** True where this file system has POSIX permissions. */
     public static boolean posix() { return POSIX; }
-
-    static EnumSet<PosixFilePermission> none() { return EnumSet.noneOf(PosixFilePermission.class); }
 }
