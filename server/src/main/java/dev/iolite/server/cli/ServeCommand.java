@@ -77,8 +77,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Folder of file: containers (default: DATA_DIR/blobs; IOLITE_LOCAL_BLOB_ROOT).")
     Path localBlobRoot;
 
-    @Option(names = "--allowed-blob-hosts", split = ",", defaultValue = "${env:IOLITE_ALLOWED_BLOB_HOSTS:-localhost,127.0.0.1,::1,*.blob.core.windows.net}",
-            description = "Blob hosts jobs may contact, comma-separated; *.suffix allowed (default: ${DEFAULT-VALUE}; IOLITE_ALLOWED_BLOB_HOSTS).")
+    @Option(names = "--allowed-blob-hosts", split = ",", defaultValue = "${env:IOLITE_ALLOWED_BLOB_HOSTS:-*.blob.core.windows.net}",
+            description = "Blob hosts jobs may contact, comma-separated: names, *.suffix patterns (public addresses "
+                    + "only), host:port, IP addresses and CIDR ranges; loopback is added while --bind is loopback "
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_ALLOWED_BLOB_HOSTS).")
     List<String> allowedBlobHosts;
 
     @Option(names = "--storage-account", defaultValue = "${env:IOLITE_STORAGE_ACCOUNTS}",

@@ -56,6 +56,13 @@ class ServeOptionsTest {
         assertThat(store).doesNotContain("hunter2");
     }
 
+    @org.junit.jupiter.api.Test
+    void byDefaultOnlyAzureStorageIsAllowedLoopbackComesFromTheBind() {
+        ServeCommand serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs();
+        assertThat(serve.allowedBlobHosts).containsExactly("*.blob.core.windows.net");
+    }
+
     private String assertUsageError(String message, String... options) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
