@@ -190,6 +190,36 @@ class ResourcesIT {
     }
 
     @Test
+    void runnersTakeHubsInTurn() throws Exception {
+        // GIVEN hub A with a slow import running and two more jobs queued behind it
+        String a = server.createHub("fair-a");
+        String b = server.createHub("fair-b");
+        Path in = server.blobRootOf("fair-a").resolve("slow");
+        Files.createDirectories(in);
+        try (var w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            for (int i = 0; i < 150_000; i++) w.write("{\"id\":\"fair-" + i + "\"}\n");
+        }
+        String a1 = jobId(server.send("POST", "/jobs/create" + API, a,
+                "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:slow\",\"outputBlobContainerUri\":\"file:slow\"}"));
+        String a2 = jobId(server.send("POST", "/jobs/create" + API, a, "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:x\"}"));
+        String a3 = jobId(server.send("POST", "/jobs/create" + API, a, "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:x\"}"));
+        // WHEN hub B queues one job after all of them
+        String b1 = jobId(server.send("POST", "/jobs/create" + API, b, "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:x\"}"));
+        // THEN B's job starts before A's second one: hubs take turns, not creation order
+        JsonNode b1Done = Sdks.awaitJob(server, b, b1);
+        JsonNode a2Done = Sdks.awaitJob(server, a, a2);
+        Sdks.awaitJob(server, a, a3);
+        assertThat(Sdks.awaitJob(server, a, a1).get("status").asText()).isEqualTo("completed");
+        assertThat(java.time.Instant.parse(b1Done.get("startTimeUtc").asText()))
+                .isBeforeOrEqualTo(java.time.Instant.parse(a2Done.get("startTimeUtc").asText()));
+    }
+
+    private static String jobId(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return ServerExtension.JSON.readTree(r.body()).get("jobId").asText();
+    }
+
+    @Test
     void badContainerAndBlobNamesAreRefusedNamingTheField() throws Exception {
         String[][] cases = {
                 {"{\"type\":\"export\",\"outputBlobContainerUri\":\"file:bad\\u0000name\"}", "outputBlobContainerUri"},
