@@ -44,7 +44,7 @@ final class ExportJob {
         private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_BLOCKS);
         private final BlobContainer output;
         private final String blob;
-        private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         private final java.util.TreeMap<Long, JobProgress> staged = new java.util.TreeMap<>();
         private long nextToSave;
         private long submitted;
@@ -71,7 +71,8 @@ final class ExportJob {
                         output.stageBlock(blob, id, data, data.length);
                         staged(index, progress);
                     }
-                } catch (Exception e) {
+                } catch (Throwable e) {
+                    // whatever ends a writer, an Error included, ends the job at its next block
                     failure.compareAndSet(null, e);
                 } finally {
                     slots.release();
@@ -107,19 +108,18 @@ final class ExportJob {
         }
 
         private void rethrow() throws IOException {
-            Exception e = failure.get();
+            Throwable e = failure.get();
             if (e instanceof IOException io) throw io;
             if (e instanceof RuntimeException re) throw re;
+            if (e != null) throw new StageQueue.StageFailedException("export block writer", e);
         }
     }
 
     /** The scanning stage: reads pages ahead, in key order, through a small bounded queue. */
-    private final class PageScanner implements Runnable {
-        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    private final class PageScanner implements StageQueue.Producer<List<ExportRow>> {
         private final String hub;
         private String afterDevice;
         private String afterModule;
-        private volatile boolean stopped;
 
         PageScanner(String hub, String afterDevice, String afterModule) {
             this.hub = hub;
@@ -128,49 +128,18 @@ final class ExportJob {
         }
 
         @Override
-        public void run() {
-            try {
-                while (!stopped) {
-                    List<ExportRow> page = run.registryStore().scan(hub, afterDevice, afterModule, PAGE);
-                    if (!page.isEmpty()) {
-                        ExportRow last = page.get(page.size() - 1);
-                        afterDevice = last.deviceId();
-                        afterModule = last.moduleId();
-                    }
-                    put(page);
-                    if (page.size() < PAGE) return;
+        public void produce(StageQueue<List<ExportRow>> out) throws InterruptedException {
+            while (!out.stopped()) {
+                List<ExportRow> page = run.registryStore().scan(hub, afterDevice, afterModule, PAGE);
+                if (!page.isEmpty()) {
+                    ExportRow last = page.get(page.size() - 1);
+                    afterDevice = last.deviceId();
+                    afterModule = last.moduleId();
                 }
-            } catch (RuntimeException e) {
-                put(e);
+                if (!out.put(page)) return;
+                if (page.size() < PAGE) return;
+                StageFaults.reach(StageFaults.EXPORT_SCANNER);
             }
-        }
-
-        private void put(Object o) {
-            try {
-                while (!stopped && !queue.offer(o, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    // the writing stage is busy
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        List<ExportRow> take() throws IOException {
-            Object o;
-            try {
-                o = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while scanning the registry");
-            }
-            if (o instanceof RuntimeException e) throw e;
-            return (List<ExportRow>) o;
-        }
-
-        void stop() {
-            stopped = true;
-            queue.clear();
         }
     }
 
@@ -190,17 +159,16 @@ final class ExportJob {
         long inBlock = 0;
         boolean more = true;
         // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
-        PageScanner scanner = new PageScanner(job.hub(), afterDevice, afterModule);
         long blockCount = cp.outputBlocks().size();
         BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), blockCount);
-        Thread scannerThread = new Thread(scanner, "iolite-export-scanner");
-        scannerThread.setDaemon(true);
-        scannerThread.start();
+        StageQueue<List<ExportRow>> pages = StageQueue.start(2, "registry scanner",
+                new PageScanner(job.hub(), afterDevice, afterModule));
         try {
         while (more) {
             JobRun.Stop stop = run.stopRequested();
             if (stop != JobRun.Stop.NONE) return stop;
-            List<ExportRow> page = scanner.take();
+            List<ExportRow> page = pages.take(() -> run.stopping().getAsBoolean());
+            if (page == null) return JobRun.Stop.NODE_STOPPING;
             more = page.size() == PAGE;
             for (ExportRow d : page) {
                 ExportLineWriter.write(block, d, req.excludeKeys());
@@ -222,9 +190,11 @@ final class ExportJob {
             }
         }
         uploader.finish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JobRun.Stop.NODE_STOPPING;
         } finally {
-            scanner.stop();
-            scannerThread.interrupt();
+            pages.stop();
             uploader.abandon();
         }
         output.commit(req.outputBlobName(), cp.outputBlocks());

@@ -69,9 +69,7 @@ final class ImportJob {
 
         // Two stages on two threads: a reader parses batches ahead while this thread applies them.
         BatchReader reader = new BatchReader(input.read(req.inputBlobName(), cp.offset()), cp, seen, utf8);
-        Thread readerThread = new Thread(reader, "iolite-import-reader");
-        readerThread.setDaemon(true);
-        readerThread.start();
+        StageQueue<ParsedBatch> batches = StageQueue.start(3, "input blob reader", reader);
         try {
             while (true) {
                 JobRun.Stop stop = run.stopRequested();
@@ -79,7 +77,8 @@ final class ImportJob {
                     if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorBlocks());
                     return stop;
                 }
-                ParsedBatch batch = reader.take();
+                ParsedBatch batch = batches.take(() -> run.stopping().getAsBoolean());
+                if (batch == null) return JobRun.Stop.NODE_STOPPING;
                 if (batch.end()) break;
                 Checkpoint before = cp;
                 final JobCounts countsBefore = counts;
@@ -112,9 +111,11 @@ final class ImportJob {
                 cp = next[0];
                 counts = after[0];
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JobRun.Stop.NODE_STOPPING;
         } finally {
-            reader.stop();
-            readerThread.interrupt();
+            batches.stop();
         }
         output.commit(req.outputBlobName(), cp.errorBlocks());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
@@ -130,14 +131,12 @@ final class ImportJob {
      * The reading stage: splits and parses lines into batches ahead of the applying stage, and catches
      * duplicates in blob order. Batches pass through a small bounded queue, so memory stays bounded.
      */
-    private final class BatchReader implements Runnable {
-        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(3);
+    private final class BatchReader implements StageQueue.Producer<ParsedBatch> {
         private final InputStream in;
         private final KeyHashSet seen;
         private final CharsetDecoder utf8;
         private long offset;
         private long lineNumber;
-        private volatile boolean stopped;
 
         BatchReader(InputStream in, Checkpoint from, KeyHashSet seen, CharsetDecoder utf8) {
             this.in = in;
@@ -148,10 +147,10 @@ final class ImportJob {
         }
 
         @Override
-        public void run() {
+        public void produce(StageQueue<ParsedBatch> out) throws Exception {
             try (in) {
                 LineReader lines = new LineReader(in, offset, lineNumber, run.tuning().maxLineBytes());
-                while (!stopped) {
+                while (!out.stopped()) {
                     List<ImportItem> items = new ArrayList<>();
                     TwinDocuments documents = new TwinDocuments();
                     List<ErrorLine> errors = new ArrayList<>();
@@ -180,44 +179,15 @@ final class ImportJob {
                         }
                     }
                     if (lineNumber >= firstLine) {
-                        put(new ParsedBatch(items, documents, errors, firstLine, offset, lineNumber, false));
+                        if (!out.put(new ParsedBatch(items, documents, errors, firstLine, offset, lineNumber, false))) return;
+                        StageFaults.reach(StageFaults.IMPORT_READER);
                     }
                     if (line == null) {
-                        put(new ParsedBatch(List.of(), new TwinDocuments(), List.of(), 0, offset, lineNumber, true));
+                        out.put(new ParsedBatch(List.of(), new TwinDocuments(), List.of(), 0, offset, lineNumber, true));
                         return;
                     }
                 }
-            } catch (IOException | RuntimeException e) {
-                if (!stopped) put(e);
             }
-        }
-
-        private void put(Object o) {
-            try {
-                while (!stopped && !queue.offer(o, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    // the applying stage is busy: wait, unless the job stopped
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        ParsedBatch take() throws IOException {
-            Object o;
-            try {
-                o = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for the input blob");
-            }
-            if (o instanceof IOException e) throw new IOException("reading the input blob failed: " + e.getMessage(), e);
-            if (o instanceof RuntimeException e) throw e;
-            return (ParsedBatch) o;
-        }
-
-        void stop() {
-            stopped = true;
-            queue.clear();
         }
     }
 

@@ -41,6 +41,10 @@ public final class JobRunner implements AutoCloseable {
             r -> daemon(r, "iolite-job-lease"));
     private final Thread worker;
     private volatile boolean stopping;
+    /** How long a stop waits for the running job to reach a checkpoint before interrupting it. */
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(15);
+    /** How long a stop waits at most for the runner. */
+    static final java.time.Duration STOP_BOUND = java.time.Duration.ofSeconds(20);
 
     public JobRunner(String owner, JobStore jobs, RegistryStore registryStore, RegistryService registry,
                      BlobContainers containers, Clock clock, JobTuning tuning, ObjectMapper json) {
@@ -52,7 +56,7 @@ public final class JobRunner implements AutoCloseable {
         this.clock = clock;
         this.tuning = tuning;
         this.json = json;
-        this.worker = new Thread(this::loop, "iolite-jobs");
+        this.worker = daemon(this::loop, "iolite-jobs");
     }
 
     /** Takes back the jobs this node held before a crash, then starts claiming. */
@@ -88,7 +92,9 @@ public final class JobRunner implements AutoCloseable {
             } catch (StoreUnavailableException e) {
                 LOG.warn("job runner: the store is unavailable ({}); retrying", e.getMessage());
                 sleepQuietly(1000);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // nothing ends the runner but a stop: an Error here (out of memory while claiming) is
+                // logged and the loop goes on, so the node keeps serving its hubs' jobs
                 LOG.error("job runner: unexpected failure; retrying", e);
                 sleepQuietly(1000);
             }
@@ -122,7 +128,8 @@ public final class JobRunner implements AutoCloseable {
         } catch (LeaseLostException e) {
             LOG.warn("job {}: its lease is gone (another node took it over, or its hub was deleted); stopping here",
                     job.id());
-        } catch (JobFailure | IoliteException e) {
+        } catch (JobFailure | IoliteException | StageQueue.StageFailedException e) {
+            if (e.getCause() != null) LOG.warn("job {}: a stage failed", job.id(), e.getCause());
             fail(job, e.getMessage());
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             fail(job, "blob storage failed: " + e.getMessage());
@@ -130,6 +137,13 @@ public final class JobRunner implements AutoCloseable {
             LOG.warn("job {}: the store is unavailable; it resumes from its checkpoint when the store is back", job.id());
         } catch (RuntimeException e) {
             LOG.error("job {} failed unexpectedly", job.id(), e);
+            fail(job, "internal error: " + e);
+        } catch (OutOfMemoryError e) {
+            LOG.error("job {} ran out of memory", job.id(), e);
+            fail(job, StageQueue.StageFailedException.reason("job", e));
+        } catch (Error e) {
+            // An Error ends the job, not the runner: the runner goes on with the hub's next job.
+            LOG.error("job {} failed with an error", job.id(), e);
             fail(job, "internal error: " + e);
         } finally {
             renew.cancel(false);
@@ -146,13 +160,24 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    /** Stops at the next batch boundary and hands the lease back; waits up to 30 seconds. */
+    /**
+     * Stops at the next batch boundary and hands the lease back, within a bound whatever the job's threads
+     * are doing: a job waiting on its stages notices the stop within a fraction of a second; a worker still
+     * busy after {@link #STOP_GRACE} is interrupted, and after {@link #STOP_BOUND} left behind (the job
+     * resumes from its last checkpoint on the next claim).
+     */
     @Override
     public void close() {
         stopping = true;
         wake.release();
         try {
-            worker.join(30_000);
+            worker.join(STOP_GRACE.toMillis());
+            if (worker.isAlive()) {
+                LOG.warn("the job runner did not stop within {}; interrupting it", STOP_GRACE);
+                worker.interrupt();
+                worker.join(STOP_BOUND.minus(STOP_GRACE).toMillis());
+            }
+            if (worker.isAlive()) LOG.warn("the job runner is still busy; stopping without it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
