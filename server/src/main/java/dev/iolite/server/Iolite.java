@@ -120,7 +120,7 @@ public final class Iolite implements AutoCloseable {
             checkStorageGrants(config, hubs.list().size());
             JobTuning tuning = new JobTuning(config.jobBatchLines(), JobTuning.DEFAULTS.exportBlockBytes(),
                     JobTuning.DEFAULTS.maxLineBytes(), config.jobLease(), config.jobLease().dividedBy(6),
-                    JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention());
+                    JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention(), config.jobStallAfter());
             runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json);
             JobService jobs = new JobService(jobStore, containers, clock, config.jobQueue(), runner::wake);
             HubMapper hubMapper = new HubMapper(json);

@@ -29,12 +29,13 @@ import java.util.Objects;
  * @param store           the PostgreSQL store, or null for SQLite in the data dir
  * @param jobLease        how long a node's claim on a job lasts without a heartbeat (another node resumes it after)
  * @param publicUrl       the base URL clients reach this server by, for absolute links (ARM nextLink); null for {@link #url}
+ * @param jobStallAfter   how long a running job may make no progress before the watchdog reports it
  */
 public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
                            ArmIssuer armIssuer, long maxRequestBytes,
                            Path localBlobRoot, List<String> allowedBlobHosts, List<StorageAccount> storageAccounts,
                            boolean jobQueue, int jobBatchLines, StoreUrl store,
-                           java.time.Duration jobLease, String publicUrl) {
+                           java.time.Duration jobLease, String publicUrl, java.time.Duration jobStallAfter) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8443;
@@ -49,19 +50,20 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         allowedBlobHosts = allowedBlobHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedBlobHosts);
         storageAccounts = storageAccounts == null ? List.of() : List.copyOf(storageAccounts);
         jobLease = jobLease == null ? JobTuning.DEFAULTS.lease() : jobLease;
+        jobStallAfter = jobStallAfter == null ? JobTuning.DEFAULTS.stallAfter() : jobStallAfter;
     }
 
     /** The same configuration with another job lease. */
     public ServerConfig withJobLease(java.time.Duration lease) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, lease, publicUrl);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, lease, publicUrl, jobStallAfter);
     }
 
     /** Defaults for everything but the data dir and port (tests). */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null,
                 DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines(), null,
-                JobTuning.DEFAULTS.lease(), null);
+                JobTuning.DEFAULTS.lease(), null, JobTuning.DEFAULTS.stallAfter());
     }
 
     /** The folder of {@code file:} containers. */
@@ -71,28 +73,28 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
 
     public ServerConfig withTls(Path cert, Path key) {
         return new ServerConfig(dataDir, bind, port, hubName, cert, key, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
     }
 
     public ServerConfig withMaxRequestBytes(long bytes) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl);
+                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
     }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, issuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
     }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url, jobLease, publicUrl);
+                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url, jobLease, publicUrl, jobStallAfter);
     }
 
     public ServerConfig withJobs(List<String> allowedHosts, List<StorageAccount> accounts, boolean queue, int batchLines) {
         return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store, jobLease, publicUrl);
+                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store, jobLease, publicUrl, jobStallAfter);
     }
 
     /** The problems that stop a start, each with a message a person can act on. */
@@ -127,7 +129,16 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         if (jobLease.compareTo(java.time.Duration.ofSeconds(3)) < 0 || jobLease.compareTo(java.time.Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("--job-lease must be from 3s to 1h, not " + jobLease.toSeconds() + "s");
         }
+        if (jobStallAfter.compareTo(java.time.Duration.ofSeconds(1)) < 0 || jobStallAfter.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("--job-stall-after must be from 1s to 1d, not " + jobStallAfter.toSeconds() + "s");
+        }
         return this;
+    }
+
+    /** The same configuration with another watchdog time. */
+    public ServerConfig withJobStallAfter(java.time.Duration stallAfter) {
+        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, maxRequestBytes, localBlobRoot,
+                allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, stallAfter);
     }
 
     /** The base URL for absolute links, without a trailing slash: {@code --public-url}, else {@code fallback}. */

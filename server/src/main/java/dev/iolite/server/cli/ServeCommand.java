@@ -106,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "resumes the job after it (default: ${DEFAULT-VALUE}; IOLITE_JOB_LEASE).")
     java.time.Duration jobLease;
 
+    @Option(names = "--job-stall-after", defaultValue = "${env:IOLITE_JOB_STALL_AFTER:-3m}", converter = TokenCommand.DurationConverter.class,
+            description = "The watchdog reports a running job whose progress stood still this long, in the log and "
+                    + "in the job's statusMessage (default: ${DEFAULT-VALUE}; IOLITE_JOB_STALL_AFTER).")
+    java.time.Duration jobStallAfter;
+
     @Option(names = "--store", defaultValue = "${env:IOLITE_STORE}",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
@@ -132,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
                     : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
             config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, issuer,
                     maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
-                    storeUrl, jobLease, publicUrl == null || publicUrl.isBlank() ? null : publicUrl)
+                    storeUrl, jobLease, publicUrl == null || publicUrl.isBlank() ? null : publicUrl, jobStallAfter)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

@@ -163,12 +163,13 @@ final class ExportJob {
         BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), blockCount);
         StageQueue<List<ExportRow>> pages = StageQueue.start(2, "registry scanner",
                 new PageScanner(job.hub(), afterDevice, afterModule));
+        java.util.function.BooleanSupplier interrupter = run.waitInterrupter();
         try {
         while (more) {
             JobRun.Stop stop = run.stopRequested();
             if (stop != JobRun.Stop.NONE) return stop;
-            List<ExportRow> page = pages.take(() -> run.stopping().getAsBoolean());
-            if (page == null) return JobRun.Stop.NODE_STOPPING;
+            List<ExportRow> page = pages.take(interrupter);
+            if (page == null) continue; // stopping or cancelled: the top of the loop says which
             more = page.size() == PAGE;
             for (ExportRow d : page) {
                 ExportLineWriter.write(block, d, req.excludeKeys());

@@ -70,6 +70,7 @@ final class ImportJob {
         // Two stages on two threads: a reader parses batches ahead while this thread applies them.
         BatchReader reader = new BatchReader(input.read(req.inputBlobName(), cp.offset()), cp, seen, utf8);
         StageQueue<ParsedBatch> batches = StageQueue.start(3, "input blob reader", reader);
+        java.util.function.BooleanSupplier interrupter = run.waitInterrupter();
         try {
             while (true) {
                 JobRun.Stop stop = run.stopRequested();
@@ -77,8 +78,8 @@ final class ImportJob {
                     if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorBlocks());
                     return stop;
                 }
-                ParsedBatch batch = batches.take(() -> run.stopping().getAsBoolean());
-                if (batch == null) return JobRun.Stop.NODE_STOPPING;
+                ParsedBatch batch = batches.take(interrupter);
+                if (batch == null) continue; // stopping or cancelled: the top of the loop says which
                 if (batch.end()) break;
                 Checkpoint before = cp;
                 final JobCounts countsBefore = counts;

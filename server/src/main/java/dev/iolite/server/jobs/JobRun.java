@@ -22,4 +22,20 @@ record JobRun(Job job, String owner, RegistryService registry, RegistryStore reg
         if (stopping.getAsBoolean()) return Stop.NODE_STOPPING;
         return jobs.cancelRequested(job.id()) ? Stop.CANCELLED : Stop.NONE;
     }
+
+    /**
+     * For a job thread waiting on one of its stages: true once the node stops or, checked at most once a
+     * second so that waiting costs the store little, once the job is cancelled. A cancel then takes effect
+     * even while a stage does not move.
+     */
+    java.util.function.BooleanSupplier waitInterrupter() {
+        long[] lastCheck = {System.nanoTime()};
+        return () -> {
+            if (stopping.getAsBoolean()) return true;
+            long now = System.nanoTime();
+            if (now - lastCheck[0] < 1_000_000_000L) return false;
+            lastCheck[0] = now;
+            return jobs.cancelRequested(job.id());
+        };
+    }
 }

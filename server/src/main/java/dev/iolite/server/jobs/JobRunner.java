@@ -103,11 +103,14 @@ public final class JobRunner implements AutoCloseable {
 
     private void runOne(Job job) {
         LOG.info("job {} ({} of hub {}) started", job.id(), job.type().wireName(), job.hub());
+        Watchdog watchdog = new Watchdog(job);
         ScheduledFuture<?> renew = heartbeat.scheduleAtFixedRate(() -> {
             try {
                 if (!jobs.renewLease(job.id(), owner, clock.instant().plus(tuning.lease()))) {
                     LOG.warn("job {}: lease lost to another node", job.id());
+                    return;
                 }
+                watchdog.check();
             } catch (RuntimeException e) {
                 LOG.warn("job {}: renewing the lease failed: {}", job.id(), e.getMessage());
             }
@@ -147,6 +150,45 @@ public final class JobRunner implements AutoCloseable {
             fail(job, "internal error: " + e);
         } finally {
             renew.cancel(false);
+        }
+    }
+
+    /**
+     * Notices a running job whose progress stands still while its lease is held: after
+     * {@link JobTuning#stallAfter} without a new line processed, it logs the job once and says so in the
+     * job's statusMessage; when the job moves again, the message is cleared.
+     */
+    private final class Watchdog {
+        private final Job job;
+        private long lastProcessed = -1;
+        private java.time.Instant lastMoved = clock.instant();
+        private boolean reported;
+
+        Watchdog(Job job) { this.job = job; }
+
+        void check() {
+            Optional<Job> now = jobs.find(job.id());
+            if (now.isEmpty()) return;
+            long processed = now.get().counts().processed();
+            java.time.Instant t = clock.instant();
+            if (processed != lastProcessed) {
+                lastProcessed = processed;
+                lastMoved = t;
+                if (reported) {
+                    reported = false;
+                    jobs.setStatusMessage(job.id(), owner, null);
+                    LOG.info("job {} is moving again", job.id());
+                }
+                return;
+            }
+            java.time.Duration still = java.time.Duration.between(lastMoved, t);
+            if (!reported && still.compareTo(tuning.stallAfter()) >= 0) {
+                reported = true;
+                String message = "no progress for " + still.toSeconds() + " s (since " + lastMoved
+                        + ", at " + processed + " lines); the job still holds its lease";
+                LOG.warn("job {} of hub {}: {}", job.id(), job.hub(), message);
+                jobs.setStatusMessage(job.id(), owner, message);
+            }
         }
     }
 

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param heartbeat         how often the runner renews its lease (well under {@code lease})
  * @param poll              how often an idle runner looks for work
  * @param retention         how long finished jobs are kept (IoT Hub: 30 days)
+ * @param stallAfter        how long a running job's progress may stand still before the watchdog reports it
  */
 public record JobTuning(int importBatchLines, int exportBlockBytes, int maxLineBytes, Duration lease,
-                        Duration heartbeat, Duration poll, Duration retention) {
+                        Duration heartbeat, Duration poll, Duration retention, Duration stallAfter) {
     public static final JobTuning DEFAULTS = new JobTuning(2000, 8 * 1024 * 1024, 1024 * 1024,
-            Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofDays(30));
+            Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofDays(30),
+            Duration.ofMinutes(3));
 }

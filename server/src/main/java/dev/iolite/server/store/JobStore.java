@@ -32,6 +32,9 @@ public interface JobStore {
     /** Extends the lease if {@code owner} still holds it; false when it was lost. */
     boolean renewLease(String jobId, String owner, Instant leaseUntil);
 
+    /** Sets (or, with null, clears) the running job's status message if {@code owner} holds its lease. */
+    void setStatusMessage(String jobId, String owner, String message);
+
     /** Ends every lease of {@code owner} now, so its jobs can be claimed at once (a restarted node). */
     int expireLeasesOf(String owner);
 

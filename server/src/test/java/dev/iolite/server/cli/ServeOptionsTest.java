@@ -28,6 +28,8 @@ class ServeOptionsTest {
             "--store|postgresql://u:secret@/nodb|needs a host and a database",
             "--job-lease|1s|--job-lease",
             "--job-lease|soon|duration",
+            "--job-stall-after|0s|--job-stall-after",
+            "--job-stall-after|later|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);

@@ -29,8 +29,9 @@ class JobHangIT {
     private static final String FAULT = "iolite.test.fault";
     private static final String API = "?api-version=2021-04-12";
 
+    /** The watchdog reports a job that stands still for 2 s (checked at each 5 s heartbeat). */
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension();
+    static final ServerExtension server = new ServerExtension(c -> c.withJobStallAfter(Duration.ofSeconds(2)));
 
     @TempDir
     Path tmp;
@@ -90,6 +91,29 @@ class JobHangIT {
         assertThat(Sdks.awaitJob(server, sas, create(sas, "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:out\"}"))
                 .get("status").asText()).isEqualTo("completed");
         assertThat(Files.readAllLines(server.blobRootOf("err-export").resolve("out/devices.txt"))).hasSize(9_000);
+    }
+
+    @Test
+    void theWatchdogReportsAStalledJobAndACancelStillEndsIt() throws Exception {
+        // GIVEN an import whose reader stops moving after its first batch, ignoring interrupts
+        String sas = server.createHub("stalled");
+        write(server.blobRootOf("stalled").resolve("in"), "stall-", 20_000);
+        System.setProperty(FAULT, "import-reader:stall");
+        String id = create(sas, "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"file:in\"}");
+        // THEN the watchdog says so in the job, within a heartbeat or two of the 2 s threshold
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode job;
+        do {
+            Thread.sleep(200);
+            job = ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + id + API, sas, null).body());
+        } while (!job.path("statusMessage").asText("").contains("no progress") && System.nanoTime() < deadline);
+        assertThat(job.get("status").asText()).isEqualTo("running");
+        assertThat(job.get("statusMessage").asText()).contains("no progress").contains("holds its lease");
+        // AND a cancel ends it although its reader never moves again
+        long t0 = System.nanoTime();
+        assertThat(server.send("DELETE", "/jobs/" + id + API, sas, null).statusCode()).isEqualTo(200);
+        assertThat(Sdks.awaitJob(server, sas, id).get("status").asText()).isEqualTo("cancelled");
+        assertThat((System.nanoTime() - t0) / 1_000_000_000).as("seconds to cancel").isLessThan(10);
     }
 
     @Test

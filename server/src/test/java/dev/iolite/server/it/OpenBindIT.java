@@ -14,7 +14,7 @@ class OpenBindIT {
     @RegisterExtension
     static final ServerExtension server = new ServerExtension(c -> new ServerConfig(c.dataDir(), "0.0.0.0", c.port(),
             c.hubName(), c.tlsCert(), c.tlsKey(), c.armIssuer(), c.maxRequestBytes(), c.localBlobRoot(),
-            c.allowedBlobHosts(), c.storageAccounts(), c.jobQueue(), c.jobBatchLines(), c.store(), c.jobLease(), null));
+            c.allowedBlobHosts(), c.storageAccounts(), c.jobQueue(), c.jobBatchLines(), c.store(), c.jobLease(), null, c.jobStallAfter()));
 
     @Test
     void loopbackAndPrivateHostsAreRefusedUnlessListed() throws Exception {

@@ -26,7 +26,7 @@ class SecretsIT {
     static final ServerExtension server = new ServerExtension(c -> new ServerConfig(c.dataDir(), c.bind(), c.port(),
             c.hubName(), c.tlsCert(), c.tlsKey(), c.armIssuer(), c.maxRequestBytes(), c.localBlobRoot(),
             c.allowedBlobHosts(), c.storageAccounts(), true, c.jobBatchLines(), c.store(), c.jobLease(),
-            "https://iolite.example.test:9443"));
+            "https://iolite.example.test:9443", c.jobStallAfter()));
 
     private static final String API = "?api-version=2021-04-12";
 

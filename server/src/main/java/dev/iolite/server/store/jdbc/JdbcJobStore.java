@@ -159,6 +159,19 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public void setStatusMessage(String jobId, String owner, String message) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status_message = ? "
+                    + "WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
+                ps.setString(1, message);
+                ps.setString(2, jobId);
+                ps.setString(3, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public boolean renewLease(String jobId, String owner, Instant leaseUntil) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = ? "
