@@ -124,6 +124,7 @@ public final class ArmJobsHandler {
         n.put("status", j.status().wireName());
         n.put("failureReason", j.failureReason());
         n.put("statusMessage", j.statusMessage());
+        n.put("retries", j.retries());
         n.putNull("parentJobId");
         n.put("progress", j.progress());
         JobUris.put(n, j.request());

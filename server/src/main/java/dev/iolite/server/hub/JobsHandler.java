@@ -72,6 +72,7 @@ public final class JobsHandler {
         if (r.identity() != null) n.putObject("identity").put("userAssignedIdentity", r.identity());
         n.put("failureReason", j.failureReason());
         n.put("statusMessage", j.statusMessage());
+        n.put("retries", j.retries());
         n.putNull("parentJobId");
         JobUris.putCounts(n, j);
         return n;

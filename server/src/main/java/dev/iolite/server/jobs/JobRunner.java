@@ -131,8 +131,11 @@ public final class JobRunner implements AutoCloseable {
         } catch (LeaseLostException e) {
             LOG.warn("job {}: its lease is gone (another node took it over, or its hub was deleted); stopping here",
                     job.id());
-        } catch (JobFailure | IoliteException | StageQueue.StageFailedException e) {
-            if (e.getCause() != null) LOG.warn("job {}: a stage failed", job.id(), e.getCause());
+        } catch (StageQueue.StageFailedException e) {
+            // a stage died of the server's trouble (an Error, a bug): retried from the checkpoint, within the bound
+            LOG.warn("job {}: a stage failed", job.id(), e.getCause());
+            retry(job, e.getMessage());
+        } catch (JobFailure | IoliteException e) {
             fail(job, e.getMessage());
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             fail(job, "blob storage failed: " + e.getMessage());
@@ -140,14 +143,14 @@ public final class JobRunner implements AutoCloseable {
             LOG.warn("job {}: the store is unavailable; it resumes from its checkpoint when the store is back", job.id());
         } catch (RuntimeException e) {
             LOG.error("job {} failed unexpectedly", job.id(), e);
-            fail(job, "internal error: " + e);
+            retry(job, "internal error: " + e);
         } catch (OutOfMemoryError e) {
             LOG.error("job {} ran out of memory", job.id(), e);
-            fail(job, StageQueue.StageFailedException.reason("job", e));
+            retry(job, StageQueue.StageFailedException.reason("job", e));
         } catch (Error e) {
-            // An Error ends the job, not the runner: the runner goes on with the hub's next job.
+            // An Error ends this attempt, not the runner: the runner goes on with the next job.
             LOG.error("job {} failed with an error", job.id(), e);
-            fail(job, "internal error: " + e);
+            retry(job, "internal error: " + e);
         } finally {
             renew.cancel(false);
         }
@@ -192,6 +195,18 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
+    /** Hands the job back to be resumed from its checkpoint; the claim that resumes it counts the retry. */
+    private void retry(Job job, String rawReason) {
+        String reason = LogText.escape(rawReason);
+        LOG.warn("job {} (retried {} of {} times so far) will be resumed from its checkpoint: {}", job.id(),
+                job.retries(), Job.MAX_RETRIES, reason);
+        try {
+            jobs.releaseForRetry(job.id(), owner, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: releasing it failed: {}", job.id(), e.getMessage());
+        }
+    }
+
     private void fail(Job job, String rawReason) {
         String reason = LogText.escape(rawReason);
         LOG.warn("job {} failed: {}", job.id(), reason);
@@ -225,7 +240,7 @@ public final class JobRunner implements AutoCloseable {
         }
         heartbeat.shutdownNow();
         try {
-            jobs.expireLeasesOf(owner);
+            jobs.handBackLeases(owner);
         } catch (RuntimeException e) {
             LOG.warn("handing back job leases failed: {}", e.getMessage());
         }

@@ -35,8 +35,21 @@ public interface JobStore {
     /** Sets (or, with null, clears) the running job's status message if {@code owner} holds its lease. */
     void setStatusMessage(String jobId, String owner, String message);
 
-    /** Ends every lease of {@code owner} now, so its jobs can be claimed at once (a restarted node). */
+    /**
+     * Ends every lease {@code owner} still holds from before it restarted, so its jobs can be claimed at
+     * once; each counts as a retry (the node stopped without handing the job back).
+     */
     int expireLeasesOf(String owner);
+
+    /** Hands {@code owner}'s jobs back at a clean stop: claimed again at once, and not counted as a retry. */
+    int handBackLeases(String owner);
+
+    /**
+     * Releases a job the server failed (out of memory, a bug) to be claimed again from its checkpoint, with
+     * {@code reason} as its status message; the next claim counts a retry, and a claim past
+     * {@link dev.iolite.server.jobs.Job#MAX_RETRIES} fails the job with that reason instead.
+     */
+    void releaseForRetry(String jobId, String owner, String reason);
 
     /** Commits progress and checkpoint alone (export, and batches without device writes). @throws dev.iolite.server.jobs.LeaseLostException */
     void saveProgress(JobProgress progress);

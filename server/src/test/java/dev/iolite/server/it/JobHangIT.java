@@ -68,6 +68,9 @@ class JobHangIT {
         assertThat((System.nanoTime() - t0) / 1_000_000_000).as("seconds to fail").isLessThan(15);
         assertThat(job.get("status").asText()).isEqualTo("failed");
         assertThat(job.get("failureReason").asText()).contains("ran out of memory").contains("MiB").contains("reader");
+        // the server's own failure: resumed from its checkpoint a bounded number of times, then failed
+        assertThat(job.get("retries").asInt()).isEqualTo(dev.iolite.server.jobs.Job.MAX_RETRIES);
+        assertThat(job.get("failureReason").asText()).contains("stopped retrying");
         // the hub is free: its next import runs to the end
         System.clearProperty(FAULT);
         String next = create(sas, "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"file:in\","
@@ -169,6 +172,7 @@ class JobHangIT {
         } while (job.get("status").asText().matches("enqueued|running") && System.nanoTime() < deadline);
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("completed");
         assertThat(job.get("devicesSucceeded").asLong()).isEqualTo(30_000);
+        assertThat(job.get("retries").asInt()).as("a clean stop is not a retry").isZero();
         process.destroy();
         assertThat(process.waitFor(45, TimeUnit.SECONDS)).isTrue();
     }

@@ -60,7 +60,7 @@ class JobStoreTest {
     private static Job job(String hub, Instant created) {
         return new Job(UUID.randomUUID().toString(), hub, JobType.EXPORT, JobStatus.ENQUEUED,
                 new JobRequest(JobType.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
-                created, null, null, 0, JobCounts.ZERO, 0, null, null, false, null, null, null);
+                created, null, null, 0, JobCounts.ZERO, 0, null, null, false, dev.iolite.server.jobs.JobLease.NONE, null);
     }
 
     private static JobProgress progress(Job j, String owner) {
@@ -133,6 +133,31 @@ class JobStoreTest {
         jobs.claimNext("node-a", T0, T0.plus(LEASE));
         assertThat(jobs.expireLeasesOf("node-a")).isEqualTo(1);
         assertThat(jobs.claimNext("node-a", T0.plusSeconds(1), T0.plusSeconds(31))).isPresent();
+    }
+
+    @Test
+    void aJobTheServerKeepsFailingEndsFailedAfterTheBoundedRetries() {
+        Job j = job("hub", T0);
+        jobs.insert(j, true, MAX_QUEUED);
+        Instant t = T0;
+        jobs.claimNext("node-a", t, t.plus(LEASE)).orElseThrow();
+        // a clean stop hands the job back: resumed without counting a retry
+        jobs.handBackLeases("node-a");
+        assertThat(jobs.claimNext("node-a", t.plusSeconds(1), t.plusSeconds(31)).orElseThrow().retries()).isZero();
+        for (int retry = 1; retry <= Job.MAX_RETRIES; retry++) {
+            t = t.plusSeconds(100);
+            // the server failed it: released for a retry (or the node died and its lease lapsed)
+            if (retry % 2 == 1) jobs.releaseForRetry(j.id(), "node-a", "the server ran out of memory");
+            Job again = jobs.claimNext("node-a", t, t.plus(LEASE)).orElseThrow();
+            assertThat(again.retries()).isEqualTo(retry);
+        }
+        // one failure more: the claim fails the job instead of running it again
+        jobs.releaseForRetry(j.id(), "node-a", "the server ran out of memory");
+        assertThat(jobs.claimNext("node-a", t.plusSeconds(200), t.plusSeconds(230))).isEmpty();
+        Job failed = jobs.find(j.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.failureReason()).contains((Job.MAX_RETRIES + 1) + " times").contains("ran out of memory");
+        assertThat(jobs.claimNext("node-a", t.plusSeconds(300), t.plusSeconds(330))).as("nothing left to run").isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.jobs.Checkpoint;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
+import dev.iolite.server.jobs.JobLease;
 import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
@@ -30,7 +31,7 @@ import java.util.Optional;
 public final class JdbcJobStore implements JobStore {
     private static final String COLUMNS = "id, hub, type, status, request, created_ms, start_ms, end_ms, progress, "
             + "processed, succeeded, failed, rate, failure_reason, status_message, cancel_requested, lease_owner, "
-            + "lease_expires_ms, checkpoint";
+            + "lease_expires_ms, checkpoint, attempts";
 
     private final Database db;
     private final ObjectMapper json;
@@ -59,7 +60,7 @@ public final class JdbcJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int i = 1;
                 ps.setString(i++, job.id());
                 ps.setString(i++, job.hub());
@@ -79,7 +80,8 @@ public final class JdbcJobStore implements JobStore {
                 ps.setInt(i++, job.cancelRequested() ? 1 : 0);
                 ps.setString(i++, job.leaseOwner());
                 setInstant(ps, i++, job.leaseExpires());
-                ps.setString(i, job.checkpoint() == null ? null : write(job.checkpoint()));
+                ps.setString(i++, job.checkpoint() == null ? null : write(job.checkpoint()));
+                ps.setInt(i, job.retries());
                 ps.executeUpdate();
             }
             return true;
@@ -141,6 +143,27 @@ public final class JdbcJobStore implements JobStore {
                 lock.setString(1, hub);
                 lock.executeUpdate();
             }
+            // A running job whose lease lapsed, or that its node did not hand back (lease_expires_ms is 0 only
+            // after a clean stop), is being retried: past the bound it fails instead of running again ...
+            String retried = "status = 'running' AND lease_expires_ms < ? AND lease_expires_ms <> 0";
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'failed', end_ms = ?, "
+                    + "lease_owner = NULL, lease_expires_ms = NULL, failure_reason = 'the server failed this job "
+                    + (Job.MAX_RETRIES + 1) + " times and stopped retrying it; the last time: ' || COALESCE(status_message, "
+                    + "'it stopped without handing the job back (a crash or a lost database)') "
+                    + "WHERE id = ? AND " + retried + " AND attempts >= ?")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, candidate);
+                ps.setLong(3, now.toEpochMilli());
+                ps.setInt(4, Job.MAX_RETRIES);
+                if (ps.executeUpdate() > 0) return Optional.<Job>empty();
+            }
+            // ... and within it, the retry is counted
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET attempts = attempts + 1 WHERE id = ? AND "
+                    + retried)) {
+                ps.setString(1, candidate);
+                ps.setLong(2, now.toEpochMilli());
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'running', lease_owner = ?, "
                     + "lease_expires_ms = ?, start_ms = COALESCE(start_ms, ?) WHERE id = ? "
                     + "AND (status = 'enqueued' OR (status = 'running' AND lease_expires_ms < ?)) "
@@ -186,10 +209,35 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public int expireLeasesOf(String owner) {
+        // 1, not 0: expired at once, and counted as a retry when claimed (0 marks a clean hand-back)
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 1 "
+                    + "WHERE lease_owner = ? AND status = 'running' AND lease_expires_ms <> 0")) {
+                ps.setString(1, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int handBackLeases(String owner) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 0 "
                     + "WHERE lease_owner = ? AND status = 'running'")) {
                 ps.setString(1, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void releaseForRetry(String jobId, String owner, String reason) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 1, status_message = ? "
+                    + "WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
+                ps.setString(1, reason);
+                ps.setString(2, jobId);
+                ps.setString(3, owner);
                 return ps.executeUpdate();
             }
         });
@@ -290,8 +338,9 @@ public final class JdbcJobStore implements JobStore {
                         rs.getInt("progress"),
                         new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
                         rs.getDouble("rate"), rs.getString("failure_reason"), rs.getString("status_message"),
-                        rs.getInt("cancel_requested") == 1, rs.getString("lease_owner"),
-                        instant(rs, "lease_expires_ms"), cp == null ? null : read(cp, Checkpoint.class)));
+                        rs.getInt("cancel_requested") == 1, new JobLease(rs.getString("lease_owner"),
+                        instant(rs, "lease_expires_ms"), rs.getInt("attempts")),
+                        cp == null ? null : read(cp, Checkpoint.class)));
             }
         }
         return out;
