@@ -132,6 +132,42 @@ class JobCrashIT {
         stop();
     }
 
+    @Test
+    void anIdentityNamedAtTheFirstAndLastLinesIsCaughtAcrossACrash() throws Exception {
+        // GIVEN a 200,000-line blob whose first and last lines name the same device
+        Path data = tmp.resolve("data");
+        Path in = data.resolve("blobs/iolite/twice-in");
+        Files.createDirectories(in);
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            w.write("{\"id\":\"named-twice\",\"tags\":{\"first\":true}}\n");
+            for (int i = 2; i < LINES; i++) w.write("{\"id\":\"between-" + i + "\"}\n");
+            w.write("{\"id\":\"named-twice\",\"tags\":{\"last\":true}}\n");
+        }
+        start(data, "twice-1.log");
+        String id = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:twice-in\","
+                + "\"outputBlobContainerUri\":\"file:twice-out\"}");
+        // WHEN the server is killed between the two lines and restarted
+        JsonNode before = awaitProgress(id, LINES / 5);
+        assertThat(before.get("status").asText()).isEqualTo("running");
+        kill();
+        start(data, "twice-2.log");
+        JsonNode done = awaitEnd(id);
+        // THEN the last line, read by the resumed job, is still refused as a second naming (400011)
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(done.get("devicesFailed").asLong()).isEqualTo(1);
+        List<String> errors = Files.readAllLines(data.resolve("blobs/iolite/twice-out/importErrors.log"));
+        assertThat(errors).singleElement().satisfies(e -> {
+            JsonNode n = ServerExtension.JSON.readTree(e);
+            assertThat(n.get("lineNumber").asLong()).isEqualTo(LINES);
+            assertThat(n.get("errorCode").asText()).contains("400011");
+        });
+        // and the device is as the first line made it
+        JsonNode twin = get("/twins/named-twice");
+        assertThat(twin.path("tags").has("first")).isTrue();
+        assertThat(twin.path("tags").has("last")).isFalse();
+        stop();
+    }
+
     private static long disabledCount() {
         long n = 0;
         for (int i = 1; i <= LINES; i++) {
