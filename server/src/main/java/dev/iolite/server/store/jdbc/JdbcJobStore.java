@@ -210,21 +210,20 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public int expireLeasesOf(String owner) {
         // 1, not 0: expired at once, and counted as a retry when claimed (0 marks a clean hand-back)
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 1 "
-                    + "WHERE lease_owner = ? AND status = 'running' AND lease_expires_ms <> 0")) {
-                ps.setString(1, owner);
-                return ps.executeUpdate();
-            }
-        });
+        return setLeaseExpiry(owner, 1, " AND lease_expires_ms <> 0");
     }
 
     @Override
     public int handBackLeases(String owner) {
+        return setLeaseExpiry(owner, 0, "");
+    }
+
+    private int setLeaseExpiry(String owner, long expiresMs, String condition) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = 0 "
-                    + "WHERE lease_owner = ? AND status = 'running'")) {
-                ps.setString(1, owner);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = ? "
+                    + "WHERE lease_owner = ? AND status = 'running'" + condition)) {
+                ps.setLong(1, expiresMs);
+                ps.setString(2, owner);
                 return ps.executeUpdate();
             }
         });
