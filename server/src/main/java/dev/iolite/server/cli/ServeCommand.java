@@ -133,6 +133,9 @@ final class ServeCommand implements Callable<Integer> {
             ServerConfig.ArmIssuer issuer = armIssuer == null && armJwksUrl == null && armAudience == null
                     && (armSubjects == null || armSubjects.isEmpty()) ? null
                     : new ServerConfig.ArmIssuer(armIssuer, armJwksUrl, armAudience, armSubjects);
+            if ((store == null || store.isBlank()) && storePasswordFile != null) {
+                throw new IllegalArgumentException("--store-password-file goes with --store: SQLite has no password");
+            }
             StoreUrl storeUrl = store == null || store.isBlank() ? null
                     : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
             config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, issuer,

@@ -29,6 +29,10 @@ class ServeOptionsTest {
             "--job-lease|1s|--job-lease",
             "--job-lease|soon|duration",
             "--job-stall-after|0s|--job-stall-after",
+            "--public-url|http://insecure.example|--public-url",
+            "--public-url|https://iolite.example/?next=x|--public-url",
+            "--storage-account-file|no-such-file|does not exist",
+            "--store-password-file|no-such-file|goes with --store",
             "--job-stall-after|later|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
@@ -54,6 +58,7 @@ class ServeOptionsTest {
     void secretsInBadOptionsAreNotEchoed() {
         String text = assertUsageError("needs a key", "--storage-account", "acct=@hub1");
         assertThat(text).doesNotContain("@hub1");
+        assertUsageError("does not exist", "--store", "postgresql://u@db.example/x", "--store-password-file", "no-such-file");
         String store = assertUsageError("postgresql://", "--store", "mysql://u:hunter2@db/x");
         assertThat(store).doesNotContain("hunter2");
     }

@@ -245,6 +245,12 @@ class CliIT {
         }
         Result both = cli("hub", "keys", "cli-rotate", "--regenerate", "iothubowner", "--primary", "--secondary");
         assertThat(both.code).isEqualTo(2);
+        Result unknown = cli("hub", "keys", "cli-rotate", "--regenerate", "noSuchPolicy");
+        assertThat(unknown.code).isEqualTo(1);
+        assertOneCleanLine(unknown);
+        assertThat(unknown.err).contains("noSuchPolicy");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", newToken, null).statusCode())
+                .as("nothing changed").isEqualTo(200);
     }
 
     @Test
