@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The end-to-end benchmark: generate a device file, start a real server process with a 512 MiB
  * heap, import through the ARM API, export back, time statistics calls, and record the figures
- * (devices per second, seconds, peak heap) in a JSON file. Timing lives here, never in a test.
+ * (devices per second, seconds, peak heap, disk written, store size) in a JSON file. Timing lives here, never in a test.
  */
 public final class Bench {
     public static void main(String[] args) throws Exception {
@@ -78,6 +78,7 @@ public final class Bench {
                 System.out.printf("  warm-up import %.1f s, export %.1f s%n", w.seconds(), we.seconds());
             }
             HeapSampler heapSampler = new HeapSampler(server.pid());
+            DiskUse disk = new DiskUse(server.pid(), work.resolve("data"), store);
             ObjectNode result = json.createObjectNode();
             result.put("date", Instant.now().toString());
             result.put("devices", devices);
@@ -89,10 +90,14 @@ public final class Bench {
             result.put("warmupDevices", warmup);
 
             System.out.println("importing...");
+            DiskUse.Sample beforeImport = disk.sample();
             Timed imp = server.runJob("importDevices", "{\"inputBlobContainerUri\":\"" + inputUri
                     + "\",\"outputBlobContainerUri\":\"" + outputUri + "\"}");
             ObjectNode importNode = result.putObject("import");
             record(importNode, imp, gen.lines());
+            DiskUse.Sample afterImport = disk.sample();
+            recordDisk(importNode, beforeImport, afterImport);
+            result.put("storeMiBAfterImport", DiskUse.mib(disk.storeBytes()));
             if (!imp.job().path("failureReason").isNull()) System.out.println("  failure: " + imp.job().path("failureReason").asText());
             System.out.printf("  import: %s in %.2f s = %,.0f devices/s (failed %d)%n", imp.job().get("status").asText(),
                     imp.seconds(), gen.lines() / imp.seconds(), imp.job().get("devicesFailed").asLong());
@@ -102,6 +107,7 @@ public final class Bench {
                     + "\",\"excludeKeys\":false}");
             ObjectNode exportNode = result.putObject("export");
             record(exportNode, exp, gen.lines());
+            recordDisk(exportNode, afterImport, disk.sample());
             System.out.printf("  export: %s in %.2f s = %,.0f devices/s%n", exp.job().get("status").asText(),
                     exp.seconds(), gen.lines() / exp.seconds());
 
@@ -138,6 +144,14 @@ public final class Bench {
         n.put("devicesProcessed", job.path("devicesProcessed").asLong());
         n.put("devicesFailed", job.path("devicesFailed").asLong());
         n.put("serverReportedDevicesPerSecond", job.path("devicesPerSecond").asDouble());
+    }
+
+    /** Bytes written during a phase, by the server process and to the machine's disks by anyone (MiB; -1 unknown). */
+    private static void recordDisk(ObjectNode n, DiskUse.Sample from, DiskUse.Sample to) {
+        n.put("serverWrittenMiB", from.processWritten() < 0 || to.processWritten() < 0 ? -1
+                : DiskUse.mib(to.processWritten() - from.processWritten()));
+        n.put("disksWrittenMiB", from.disksWritten() < 0 || to.disksWritten() < 0 ? -1
+                : DiskUse.mib(to.disksWritten() - from.disksWritten()));
     }
 
     static double round(double v) { return Math.round(v * 1000) / 1000.0; }

@@ -3,7 +3,6 @@ package dev.iolite.server.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
-import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.store.ExportRow;
 import dev.iolite.server.registry.ExportLineWriter;
 
@@ -159,8 +158,7 @@ final class ExportJob {
         long inBlock = 0;
         boolean more = true;
         // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
-        long blockCount = cp.outputBlocks().size();
-        BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), blockCount);
+        BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), cp.exportBlocks());
         StageQueue<List<ExportRow>> pages = StageQueue.start(2, "registry scanner",
                 new PageScanner(job.hub(), afterDevice, afterModule));
         java.util.function.BooleanSupplier interrupter = run.waitInterrupter();
@@ -178,11 +176,9 @@ final class ExportJob {
                 afterModule = d.moduleId();
             }
             if (block.size() >= run.tuning().exportBlockBytes() || (!more && inBlock > 0)) {
-                String id = BlockIds.of("exp", blockCount++);
-                List<String> blocks = new ArrayList<>(cp.outputBlocks());
-                blocks.add(id);
+                String id = cp.nextExportBlock();
                 counts = counts.plus(inBlock, 0);
-                cp = new Checkpoint(0, 0, List.of(), afterDevice, afterModule, blocks, cp.total());
+                cp = cp.afterBlock(afterDevice, afterModule);
                 uploader.submit(id, block.toByteArray(), new JobProgress(job.id(), run.owner(), counts,
                         Math.min(99, ImportJob.percent(counts.processed(), cp.total())),
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));
@@ -198,7 +194,7 @@ final class ExportJob {
             pages.stop();
             uploader.abandon();
         }
-        output.commit(req.outputBlobName(), cp.outputBlocks());
+        output.commit(req.outputBlobName(), cp.exportBlockIds());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100,
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));

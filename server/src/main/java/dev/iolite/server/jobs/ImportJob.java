@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
-import dev.iolite.server.blob.BlockIds;
 import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.registry.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
@@ -17,6 +16,7 @@ import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.registry.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
+import dev.iolite.server.store.ImportMark;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,7 +40,7 @@ final class ImportJob {
 
     private final JobRun run;
     private final ObjectMapper json;
-    /** One line parser per thread (the reader, and the resume replay on the job thread). */
+    /** One line parser per thread. */
     private final ThreadLocal<DeviceLineParser> parsers;
 
     ImportJob(JobRun run, ObjectMapper json) {
@@ -61,21 +61,23 @@ final class ImportJob {
                 + req.inputBlobName() + "' no longer exists in " + input.describe()));
         Checkpoint cp = job.checkpoint() != null ? job.checkpoint() : Checkpoint.start(size);
         JobCounts counts = job.counts();
-        KeyHashSet seen = replaySeen(input, req.inputBlobName(), cp);
+        // Whether an earlier line of this job named an identity is asked of the store, batch by batch; the
+        // job's list of identities named without a row of their own is read only once it may hold any.
+        boolean keysWithoutRows = cp.offset() > 0 && run.registryStore().hasKeysWithoutRows(job.id());
         long runStarted = System.nanoTime();
         long processedAtStart = counts.processed();
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
         // Two stages on two threads: a reader parses batches ahead while this thread applies them.
-        BatchReader reader = new BatchReader(input.read(req.inputBlobName(), cp.offset()), cp, seen, utf8);
+        BatchReader reader = new BatchReader(input.read(req.inputBlobName(), cp.offset()), cp, utf8);
         StageQueue<ParsedBatch> batches = StageQueue.start(3, "input blob reader", reader);
         java.util.function.BooleanSupplier interrupter = run.waitInterrupter();
         try {
             while (true) {
                 JobRun.Stop stop = run.stopRequested();
                 if (stop != JobRun.Stop.NONE) {
-                    if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorBlocks());
+                    if (stop == JobRun.Stop.CANCELLED) output.commit(req.outputBlobName(), cp.errorLog());
                     return stop;
                 }
                 ParsedBatch batch = batches.take(interrupter);
@@ -85,10 +87,11 @@ final class ImportJob {
                 final JobCounts countsBefore = counts;
                 final JobCounts[] after = new JobCounts[1];
                 final Checkpoint[] next = new Checkpoint[1];
-                run.registry().applyBatch(job.hub(), batch.items(), outcomes -> {
+                List<LineOutcome> outcomes = run.registry().applyImportBatch(job.hub(),
+                        ImportMark.of(job.id(), keysWithoutRows), batch.items(), batch.refused(), lineOutcomes -> {
                     List<ErrorLine> all = new ArrayList<>(batch.errors());
                     int ok = 0;
-                    for (LineOutcome o : outcomes) {
+                    for (LineOutcome o : lineOutcomes) {
                         if (o instanceof LineOutcome.Failed f) {
                             all.add(new ErrorLine(f.item().lineNumber(), f.item().deviceId(), f.item().moduleId(),
                                     f.code(), f.message()));
@@ -96,21 +99,27 @@ final class ImportJob {
                             ok++;
                         }
                     }
-                    List<String> blocks = before.errorBlocks();
+                    int addedBlocks = 0;
                     if (!all.isEmpty()) {
                         all.sort(java.util.Comparator.comparingLong(ErrorLine::lineNumber));
-                        String id = BlockIds.of("err", batch.firstLine());
-                        stage(output, req.outputBlobName(), id, all);
-                        blocks = new ArrayList<>(blocks);
-                        blocks.add(id);
+                        stage(output, req.outputBlobName(), before.nextErrorLogBlock(), all);
+                        addedBlocks = 1;
                     }
                     after[0] = countsBefore.plus(ok, all.size());
-                    next[0] = new Checkpoint(batch.endOffset(), batch.lastLine(), blocks, null, null, List.of(), size);
+                    next[0] = before.afterLines(batch.endOffset(), batch.lastLine(), addedBlocks);
                     return new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
                             rate(after[0].processed() - processedAtStart, runStarted), next[0]);
                 }, batch.documents());
                 cp = next[0];
                 counts = after[0];
+                if (!keysWithoutRows) {
+                    for (LineOutcome o : outcomes) {
+                        if (o instanceof LineOutcome.Failed || o.item().mode().isDelete()) {
+                            keysWithoutRows = true;
+                            break;
+                        }
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -118,30 +127,31 @@ final class ImportJob {
         } finally {
             batches.stop();
         }
-        output.commit(req.outputBlobName(), cp.errorBlocks());
+        output.commit(req.outputBlobName(), cp.errorLog());
         run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100, rate(counts.processed() - processedAtStart, runStarted), cp));
         return JobRun.Stop.NONE;
     }
 
-    /** A batch of parsed lines, or the end of the blob. */
-    private record ParsedBatch(List<ImportItem> items, TwinDocuments documents, List<ErrorLine> errors,
-                               long firstLine, long endOffset, long lastLine, boolean end) {}
+    /**
+     * A batch of lines, or the end of the blob: items to apply, lines that parsed but are not valid
+     * ({@code refused}; they still count as naming their identity), and lines that did not parse.
+     */
+    private record ParsedBatch(List<ImportItem> items, List<LineOutcome.Failed> refused, TwinDocuments documents,
+                               List<ErrorLine> errors, long firstLine, long endOffset, long lastLine, boolean end) {}
 
     /**
-     * The reading stage: splits and parses lines into batches ahead of the applying stage, and catches
-     * duplicates in blob order. Batches pass through a small bounded queue, so memory stays bounded.
+     * The reading stage: splits, parses and checks lines into batches ahead of the applying stage.
+     * Batches pass through a small bounded queue, so memory stays bounded.
      */
     private final class BatchReader implements StageQueue.Producer<ParsedBatch> {
         private final InputStream in;
-        private final KeyHashSet seen;
         private final CharsetDecoder utf8;
         private long offset;
         private long lineNumber;
 
-        BatchReader(InputStream in, Checkpoint from, KeyHashSet seen, CharsetDecoder utf8) {
+        BatchReader(InputStream in, Checkpoint from, CharsetDecoder utf8) {
             this.in = in;
-            this.seen = seen;
             this.utf8 = utf8;
             this.offset = from.offset();
             this.lineNumber = from.lineNumber();
@@ -153,38 +163,34 @@ final class ImportJob {
                 LineReader lines = new LineReader(in, offset, lineNumber, run.tuning().maxLineBytes());
                 while (!out.stopped()) {
                     List<ImportItem> items = new ArrayList<>();
+                    List<LineOutcome.Failed> refused = new ArrayList<>();
                     TwinDocuments documents = new TwinDocuments();
                     List<ErrorLine> errors = new ArrayList<>();
                     long firstLine = lineNumber + 1;
                     LineReader.Line line = null;
-                    while (items.size() + errors.size() < run.tuning().importBatchLines()
+                    while (items.size() + refused.size() + errors.size() < run.tuning().importBatchLines()
                             && (line = lines.next()) != null) {
                         offset = line.endOffset();
                         lineNumber = line.number();
                         ImportItem item = parse(line, utf8, errors);
                         if (item == null) continue;
-                        if (!seen.add(item.deviceId(), item.moduleId())) {
-                            errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(),
-                                    ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES, "'" + item.key()
-                                    + "' is named more than once in the blob; this line was not applied"));
-                            continue;
-                        }
                         try {
                             items.add(run.registry().check(item));
                             // Render the documents the writing thread would otherwise serialize itself.
                             documents.prepare(item.tags());
                             documents.prepare(item.desired());
                         } catch (IoliteException e) {
-                            errors.add(new ErrorLine(line.number(), item.deviceId(), item.moduleId(), e.errorCode(),
-                                    e.getMessage()));
+                            refused.add(new LineOutcome.Failed(item, e.errorCode(), e.getMessage()));
                         }
                     }
                     if (lineNumber >= firstLine) {
-                        if (!out.put(new ParsedBatch(items, documents, errors, firstLine, offset, lineNumber, false))) return;
+                        if (!out.put(new ParsedBatch(items, refused, documents, errors, firstLine, offset, lineNumber,
+                                false))) return;
                         StageFaults.reach(StageFaults.IMPORT_READER);
                     }
                     if (line == null) {
-                        out.put(new ParsedBatch(List.of(), new TwinDocuments(), List.of(), 0, offset, lineNumber, true));
+                        out.put(new ParsedBatch(List.of(), List.of(), new TwinDocuments(), List.of(), 0, offset,
+                                lineNumber, true));
                         return;
                     }
                 }
@@ -232,25 +238,6 @@ final class ImportJob {
                     "Invalid device format in line " + n + ": " + detail));
             return null;
         }
-    }
-
-    /** Rebuilds the set of identities seen before the checkpoint, so duplicates are still caught after a restart. */
-    private KeyHashSet replaySeen(BlobContainer input, String blob, Checkpoint cp) throws IOException {
-        KeyHashSet seen = new KeyHashSet();
-        if (cp.offset() == 0) return seen;
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new BoundedInputStream(input.read(blob, 0), cp.offset())) {
-            LineReader reader = new LineReader(in, 0, 0, run.tuning().maxLineBytes());
-            List<ErrorLine> ignored = new ArrayList<>();
-            LineReader.Line line;
-            while ((line = reader.next()) != null) {
-                ImportItem item = parse(line, utf8, ignored);
-                ignored.clear();
-                if (item != null) seen.add(item.deviceId(), item.moduleId());
-            }
-        }
-        return seen;
     }
 
     private void stage(BlobContainer output, String blob, String id, List<ErrorLine> lines) {

@@ -45,6 +45,12 @@ public final class IdRules {
         return true;
     }
 
+    /** Whether the key's device id, and module id if any, follow the rules. */
+    public static boolean isValidKey(String deviceId, String moduleId) {
+        return deviceId != null && !deviceId.isEmpty() && isDeviceId(deviceId)
+                && (moduleId == null || MODULE_ID.matcher(moduleId).matches());
+    }
+
     public static String requireDeviceId(String id, String field) {
         if (id == null || id.isEmpty()) {
             throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'" + field + "' is required");

@@ -170,6 +170,11 @@ final class ImportBatch {
         return cur;
     }
 
+    /** Whether the identity has a row once the batch is applied. */
+    boolean holds(DeviceKey key) {
+        return current.containsKey(key);
+    }
+
     /** Applies a twin change decided outside the import modes (twin PUT/PATCH). */
     Device replaceTwinOf(Device cur, Twin twin) {
         Device d = withTwin(cur, twin);

@@ -3,12 +3,14 @@ package dev.iolite.server.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.jobs.JobProgress;
+import dev.iolite.server.store.ImportMark;
 import dev.iolite.server.store.RegistryChanges;
 import dev.iolite.server.store.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -63,17 +65,53 @@ public final class RegistryService {
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
                                         java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
                                         TwinDocuments rendered) {
+        return apply(hub, items, List.of(), null, progressFor, rendered);
+    }
+
+    /**
+     * A batch of an import job's lines, in blob order: {@code items} to apply and {@code refused} lines that
+     * already failed (parsed, but not valid). A line naming an identity that an earlier line of the same blob
+     * named, in this batch or any before it (the store knows, by {@code mark}), fails as named twice
+     * (400011) instead. Returns the outcome of every line, in line order.
+     */
+    public List<LineOutcome> applyImportBatch(String hub, ImportMark mark, List<ImportItem> items,
+                                              List<LineOutcome.Failed> refused,
+                                              java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                              TwinDocuments rendered) {
+        return apply(hub, items, refused, mark, progressFor, rendered);
+    }
+
+    private List<LineOutcome> apply(String hub, List<ImportItem> items, List<LineOutcome.Failed> refused,
+                                    ImportMark mark,
+                                    java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                    TwinDocuments rendered) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {
             if (item.deviceId() == null) continue;
             keys.add(item.key());
             keys.add(item.key().parent());
         }
+        if (mark != null) {
+            for (LineOutcome.Failed f : refused) {
+                if (namesAnIdentity(f.item())) keys.add(f.item().key());
+            }
+        }
         for (int attempt = 1; ; attempt++) {
-            ImportBatch batch = new ImportBatch(store.findAll(hub, keys), credentials, clock.instant());
-            List<LineOutcome> outcomes = new ArrayList<>(items.size());
-            for (ImportItem item : items) outcomes.add(batch.decide(item));
+            ImportBatch batch;
+            List<LineOutcome> outcomes;
+            ImportMark.Writes writes = null;
+            if (mark == null) {
+                batch = new ImportBatch(store.findAll(hub, keys), credentials, clock.instant());
+                outcomes = new ArrayList<>(items.size());
+                for (ImportItem item : items) outcomes.add(batch.decide(item));
+            } else {
+                ImportMark.View view = store.findForImport(hub, keys, mark);
+                batch = new ImportBatch(view.devices(), credentials, clock.instant());
+                outcomes = decideLines(batch, items, refused, view.namedAt());
+                writes = marks(batch, mark, outcomes);
+            }
             RegistryChanges changes = batch.changes().with(rendered);
+            if (writes != null) changes = changes.with(writes);
             if (progressFor != null) changes = changes.with(progressFor.apply(outcomes));
             if (changes.isEmpty()) return outcomes;
             try {
@@ -86,6 +124,66 @@ public final class RegistryService {
                 }
             }
         }
+    }
+
+    /**
+     * Decides the lines in line order: a line whose identity an earlier line named (before this batch, as
+     * {@code namedBefore} says, or within it) fails as named twice; the others are decided by their mode or
+     * keep their failure.
+     */
+    private static List<LineOutcome> decideLines(ImportBatch batch, List<ImportItem> items,
+                                                 List<LineOutcome.Failed> refused, Map<DeviceKey, Long> namedBefore) {
+        List<LineOutcome> outcomes = new ArrayList<>(items.size() + refused.size());
+        Map<DeviceKey, Long> namedHere = new HashMap<>();
+        int i = 0;
+        int r = 0;
+        while (i < items.size() || r < refused.size()) {
+            boolean takeItem = r == refused.size()
+                    || (i < items.size() && items.get(i).lineNumber() < refused.get(r).item().lineNumber());
+            ImportItem item = takeItem ? items.get(i++) : refused.get(r++).item();
+            LineOutcome.Failed failed = takeItem ? null : refused.get(r - 1);
+            if (!namesAnIdentity(item)) {
+                outcomes.add(failed != null ? failed : batch.decide(item));
+                continue;
+            }
+            DeviceKey key = item.key();
+            Long before = namedBefore.get(key);
+            if (before != null && before >= item.lineNumber()) before = null; // not an earlier line
+            Long first = before != null ? before : namedHere.putIfAbsent(key, item.lineNumber());
+            if (first != null) {
+                outcomes.add(new LineOutcome.Failed(item, ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES, "'" + key
+                        + "' is named more than once in the blob (first on line " + first + "); this line was not applied"));
+            } else {
+                outcomes.add(failed != null ? failed : batch.decide(item));
+            }
+        }
+        return outcomes;
+    }
+
+    /** Whether the item's key is a valid identity (checked items are; refused ones may not be). */
+    private static boolean namesAnIdentity(ImportItem item) {
+        return item.checked() || IdRules.isValidKey(item.deviceId(), item.moduleId());
+    }
+
+    /** Which line wrote each row of the batch, and the identities named by lines that left no row. */
+    private static ImportMark.Writes marks(ImportBatch batch, ImportMark mark, List<LineOutcome> outcomes) {
+        Map<DeviceKey, Long> rowLines = new HashMap<>();
+        List<ImportMark.Named> withoutRow = new ArrayList<>();
+        for (LineOutcome o : outcomes) {
+            ImportItem item = o.item();
+            if (o instanceof LineOutcome.Applied) {
+                DeviceKey key = item.key();
+                if (batch.holds(key)) {
+                    rowLines.put(key, item.lineNumber());
+                    continue;
+                }
+            } else if (((LineOutcome.Failed) o).code() == ErrorCode.DEVICE_DEFINED_MULTIPLE_TIMES
+                    || !namesAnIdentity(item)) {
+                continue;
+            }
+            withoutRow.add(new ImportMark.Named(item.key(), item.lineNumber()));
+        }
+        return new ImportMark.Writes(mark, rowLines, withoutRow);
     }
 
     /**

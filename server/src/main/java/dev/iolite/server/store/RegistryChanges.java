@@ -12,20 +12,26 @@ import java.util.List;
  * the statistics change. Updates and removals carry the versions they were decided against.
  */
 public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
-                              StatsDelta statsDelta, JobProgress progress, TwinDocuments documents) {
+                              StatsDelta statsDelta, JobProgress progress, TwinDocuments documents,
+                              ImportMark.Writes importWrites) {
 
     public RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals, StatsDelta statsDelta) {
-        this(inserts, updates, removals, statsDelta, null, new TwinDocuments());
+        this(inserts, updates, removals, statsDelta, null, new TwinDocuments(), null);
     }
 
     /** The same writes, with a job's progress to commit in the same transaction. */
     public RegistryChanges with(JobProgress p) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, p, documents);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, p, documents, importWrites);
     }
 
     /** The same writes, with twin documents already rendered for the store (see {@link TwinDocuments}). */
     public RegistryChanges with(TwinDocuments rendered) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, rendered);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, rendered, importWrites);
+    }
+
+    /** The same writes, made by a batch of an import: its rows carry its mark, and the keys that left no row are listed. */
+    public RegistryChanges with(ImportMark.Writes writes) {
+        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, documents, writes);
     }
 
     /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */
@@ -43,6 +49,7 @@ public record RegistryChanges(List<Device> inserts, List<Update> updates, List<R
     }
 
     public boolean isEmpty() {
-        return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty() && progress == null;
+        return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty() && progress == null
+                && (importWrites == null || importWrites.withoutRow().isEmpty());
     }
 }

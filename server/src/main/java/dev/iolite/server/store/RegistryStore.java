@@ -15,6 +15,15 @@ public interface RegistryStore {
     /** The rows of those keys that exist; missing keys are absent from the map. */
     Map<DeviceKey, Device> findAll(String hub, Collection<DeviceKey> keys);
 
+    /**
+     * As {@link #findAll}, for a batch of an import: also the line where the job named each of those keys
+     * before (its tag on a row, or its list of keys that left no row when {@code mark.keysWithoutRows()}).
+     */
+    ImportMark.View findForImport(String hub, Collection<DeviceKey> keys, ImportMark mark);
+
+    /** Whether the job's list of keys that left no row holds any (a resumed import asks once). */
+    boolean hasKeysWithoutRows(String jobId);
+
     /** The row, or empty when it does not exist. */
     Optional<Device> find(String hub, DeviceKey key);
 

@@ -134,38 +134,88 @@ class JobCrashIT {
 
     @Test
     void anIdentityNamedAtTheFirstAndLastLinesIsCaughtAcrossACrash() throws Exception {
-        // GIVEN a 200,000-line blob whose first and last lines name the same device
+        // GIVEN a 200,000-line blob whose first lines name identities that its last lines name again, each
+        // first line leaving a different trace: a row it wrote, a failed update, a line refused for its
+        // content, a module deleted later with its device, and a deleted device
         Path data = tmp.resolve("data");
         Path in = data.resolve("blobs/iolite/twice-in");
         Files.createDirectories(in);
         try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
-            w.write("{\"id\":\"named-twice\",\"tags\":{\"first\":true}}\n");
-            for (int i = 2; i < LINES; i++) w.write("{\"id\":\"between-" + i + "\"}\n");
-            w.write("{\"id\":\"named-twice\",\"tags\":{\"last\":true}}\n");
+            w.write("{\"id\":\"named-twice\",\"tags\":{\"first\":true}}\n");                 // 1
+            w.write("{\"id\":\"ghost\",\"importMode\":\"update\"}\n");                        // 2 -> 404001
+            w.write("{\"id\":\"too-long\",\"statusReason\":\"" + "x".repeat(200) + "\"}\n");   // 3 -> 400004
+            w.write("{\"id\":\"parent\",\"moduleId\":\"m\"}\n");                              // 4
+            for (int i = 5; i < 20_000; i++) w.write("{\"id\":\"between-" + i + "\"}\n");
+            w.write("{\"id\":\"parent\",\"importMode\":\"delete\"}\n");                       // 20,000: takes m along
+            for (int i = 20_001; i <= LINES - 5; i++) w.write("{\"id\":\"between-" + i + "\"}\n");
+            w.write("{\"id\":\"parent\"}\n");                                                   // LINES - 4
+            w.write("{\"id\":\"parent\",\"moduleId\":\"m\"}\n");                              // LINES - 3
+            w.write("{\"id\":\"too-long\"}\n");                                                 // LINES - 2
+            w.write("{\"id\":\"ghost\"}\n");                                                    // LINES - 1
+            w.write("{\"id\":\"named-twice\",\"tags\":{\"last\":true}}\n");                  // LINES
         }
         start(data, "twice-1.log");
+        assertThat(send("PUT", "/devices/parent", "{\"deviceId\":\"parent\"}").statusCode()).isEqualTo(200);
         String id = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:twice-in\","
                 + "\"outputBlobContainerUri\":\"file:twice-out\"}");
-        // WHEN the server is killed between the two lines and restarted
+        // WHEN the server is killed between the first and the last lines and restarted
         JsonNode before = awaitProgress(id, LINES / 5);
         assertThat(before.get("status").asText()).isEqualTo("running");
         kill();
         start(data, "twice-2.log");
         JsonNode done = awaitEnd(id);
-        // THEN the last line, read by the resumed job, is still refused as a second naming (400011)
+        // THEN each of the last five lines, read by the resumed job, is still refused as a second naming (400011)
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
-        assertThat(done.get("devicesFailed").asLong()).isEqualTo(1);
-        List<String> errors = Files.readAllLines(data.resolve("blobs/iolite/twice-out/importErrors.log"));
-        assertThat(errors).singleElement().satisfies(e -> {
+        assertThat(done.get("devicesFailed").asLong()).isEqualTo(7);
+        java.util.Map<Long, String> codes = new java.util.TreeMap<>();
+        for (String e : Files.readAllLines(data.resolve("blobs/iolite/twice-out/importErrors.log"))) {
             JsonNode n = ServerExtension.JSON.readTree(e);
-            assertThat(n.get("lineNumber").asLong()).isEqualTo(LINES);
-            assertThat(n.get("errorCode").asText()).contains("400011");
-        });
-        // and the device is as the first line made it
+            codes.put(n.get("lineNumber").asLong(), n.get("errorCode").asText());
+        }
+        assertThat(codes).containsExactly(java.util.Map.entry(2L, "404001"), java.util.Map.entry(3L, "400004"),
+                java.util.Map.entry((long) LINES - 4, "400011"), java.util.Map.entry((long) LINES - 3, "400011"),
+                java.util.Map.entry((long) LINES - 2, "400011"), java.util.Map.entry((long) LINES - 1, "400011"),
+                java.util.Map.entry((long) LINES, "400011"));
+        // and the registry is as the first lines made it
         JsonNode twin = get("/twins/named-twice");
         assertThat(twin.path("tags").has("first")).isTrue();
         assertThat(twin.path("tags").has("last")).isFalse();
+        for (String gone : List.of("/devices/parent", "/devices/parent/modules/m", "/devices/ghost", "/devices/too-long")) {
+            assertThat(send("GET", gone, null).statusCode()).as(gone).isEqualTo(404);
+        }
         stop();
+    }
+
+    @Test
+    void anImportLargerThanItsHeapCouldEverRememberCompletes() throws Exception {
+        // GIVEN a server with a 32 MiB heap, and a blob of 1.5 million distinct identities: a set of them in
+        // memory at 16 bytes each, in a table at most half full, would need 32 MiB for itself alone
+        int lines = 1_500_000;
+        int heapMiB = 32;
+        assertThat(2L * 16 * lines).isGreaterThanOrEqualTo((long) heapMiB << 20);
+        Path data = tmp.resolve("data");
+        Path in = data.resolve("blobs/iolite/heap-in");
+        Files.createDirectories(in);
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            w.write("{\"id\":\"heap-twice\"}\n");
+            for (int i = 2; i < lines; i++) w.write("{\"id\":\"heap-" + i + "\"}\n");
+            w.write("{\"id\":\"heap-twice\"}\n");
+        }
+        start(data, "heap.log", heapMiB + "m");
+        // WHEN it imports the blob
+        String id = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:heap-in\","
+                + "\"outputBlobContainerUri\":\"file:heap-out\"}");
+        JsonNode done = awaitEnd(id);
+        // THEN every line is applied once, the repeated identity is still caught, and nothing ran out of memory
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(done.get("devicesProcessed").asLong()).isEqualTo(lines);
+        assertThat(done.get("devicesFailed").asLong()).isEqualTo(1);
+        assertThat(done.path("retries").asInt()).isZero();
+        assertThat(get("/statistics/devices").get("totalDeviceCount").asLong()).isEqualTo(lines - 1);
+        assertThat(Files.readString(data.resolve("blobs/iolite/heap-out/importErrors.log"))).contains("400011")
+                .contains("\"lineNumber\":" + lines);
+        stop();
+        assertThat(Files.readString(tmp.resolve("heap.log"))).doesNotContain("OutOfMemoryError");
     }
 
     private static long disabledCount() {
@@ -180,9 +230,13 @@ class JobCrashIT {
     private String store;
 
     private void start(Path data, String log) throws Exception {
+        start(data, log, "512m");
+    }
+
+    private void start(Path data, String log, String heap) throws Exception {
         Files.deleteIfExists(data.resolve("ready.json"));
         if (store == null && Postgres.SELECTED) store = Postgres.get().newDatabase();
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", JAR.toString(), "serve", "--data-dir",
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx" + heap, "-jar", JAR.toString(), "serve", "--data-dir",
                 data.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
         if (store != null) pb.environment().put("IOLITE_STORE", store);
         server = pb.start();

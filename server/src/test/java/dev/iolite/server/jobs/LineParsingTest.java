@@ -64,16 +64,4 @@ class LineParsingTest {
         assertThat(Utf8.isValid(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 3)).as("surrogate").isFalse();
         assertThat(Utf8.isValid(new byte[] {'a', (byte) 0x80}, 2)).as("stray continuation").isFalse();
     }
-
-    @Test
-    void duplicateIdentitiesAreCaughtPerDeviceAndModule() {
-        KeyHashSet seen = new KeyHashSet();
-        assertThat(seen.add("d", null)).isTrue();
-        assertThat(seen.add("d", "m")).isTrue();
-        assertThat(seen.add("d", null)).isFalse();
-        assertThat(seen.add("d", "m")).isFalse();
-        for (int i = 0; i < 100_000; i++) assertThat(seen.add("dev-" + i, null)).isTrue();
-        assertThat(seen.size()).isEqualTo(100_002);
-        assertThat(seen.add("dev-99999", null)).isFalse();
-    }
 }

@@ -39,8 +39,8 @@ final class DeviceRows {
         this.twinColumns = dialect.twinColumns();
         String j = dialect.jsonParameter();
         this.columns = twinColumns ? KEY_COLUMNS + ", tags, desired, reported" : KEY_COLUMNS;
-        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ")" : "(?, ?, ?, ?, ?, ?, ?)";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?"
+        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ", ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, import_job = ?, import_line = ?"
                 + (twinColumns ? ", tags = " + j + ", desired = " + j + ", reported = " + j : "")
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
@@ -48,9 +48,16 @@ final class DeviceRows {
     /** The columns every SELECT of devices reads, in the order the readers expect. */
     String columns() { return columns; }
 
+    /** {@link #columns()} and then the import's mark: {@link #markColumn()} and the one after it. */
+    String columnsWithMark() { return columns + ", import_job, import_line"; }
+
+    /** The position of {@code import_job} in a SELECT of {@link #columnsWithMark()}; {@code import_line} follows. */
+    int markColumn() { return twinColumns ? 10 : 7; }
+
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     String insert(int rows) {
-        return "INSERT INTO devices (hub, " + columns + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, row));
+        return "INSERT INTO devices (hub, " + columnsWithMark() + ") VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 
     /** The conditional UPDATE bound by {@link #bindUpdate}. */
@@ -116,8 +123,12 @@ final class DeviceRows {
         }
     }
 
-    /** Binds hub and all columns of one row from parameter {@code i}; returns the next parameter index. */
-    int bindInsert(PreparedStatement ps, int i, String hub, Device d, TwinDocuments documents) throws SQLException {
+    /**
+     * Binds hub and all columns of one row from parameter {@code i}, with the import's mark when an import
+     * writes it ({@code mark} null otherwise); returns the next parameter index.
+     */
+    int bindInsert(PreparedStatement ps, int i, String hub, Device d, TwinDocuments documents, Mark mark)
+            throws SQLException {
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -125,7 +136,22 @@ final class DeviceRows {
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents));
-        return twinColumns ? bindTwin(ps, i, d, documents) : i;
+        if (twinColumns) i = bindTwin(ps, i, d, documents);
+        return bindMark(ps, i, mark);
+    }
+
+    /** Which import and line wrote a row. */
+    record Mark(long job, long line) {}
+
+    private static int bindMark(PreparedStatement ps, int i, Mark mark) throws SQLException {
+        if (mark == null) {
+            ps.setNull(i++, java.sql.Types.BIGINT);
+            ps.setNull(i++, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(i++, mark.job());
+            ps.setLong(i++, mark.line());
+        }
+        return i;
     }
 
     private static int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
@@ -137,13 +163,14 @@ final class DeviceRows {
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
     void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion,
-                    TwinDocuments documents)
+                    TwinDocuments documents, Mark mark)
             throws SQLException {
         int i = 1;
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents));
+        i = bindMark(ps, i, mark);
         if (twinColumns) i = bindTwin(ps, i, d, documents);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());

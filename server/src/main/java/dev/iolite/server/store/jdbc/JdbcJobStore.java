@@ -155,7 +155,10 @@ public final class JdbcJobStore implements JobStore {
                 ps.setString(2, candidate);
                 ps.setLong(3, now.toEpochMilli());
                 ps.setInt(4, Job.MAX_RETRIES);
-                if (ps.executeUpdate() > 0) return Optional.<Job>empty();
+                if (ps.executeUpdate() > 0) {
+                    forgetKeysWithoutRows(c, candidate);
+                    return Optional.<Job>empty();
+                }
             }
             // ... and within it, the retry is counted
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET attempts = attempts + 1 WHERE id = ? AND "
@@ -309,9 +312,19 @@ public final class JdbcJobStore implements JobStore {
                 ps.setLong(3, end.toEpochMilli());
                 ps.setString(4, jobId);
                 ps.setString(5, owner);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) return false;
             }
+            forgetKeysWithoutRows(c, jobId);
+            return true;
         });
+    }
+
+    /** An ended import's list of identities it named without a row of its own is no longer needed. */
+    private static void forgetKeysWithoutRows(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM import_seen WHERE job_id = ?")) {
+            ps.setString(1, jobId);
+            ps.executeUpdate();
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryStatistics;
 import dev.iolite.server.store.ExportRow;
+import dev.iolite.server.store.ImportMark;
 import dev.iolite.server.store.RegistryChanges;
 import dev.iolite.server.store.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
@@ -54,6 +55,59 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
             }
             return found;
+        });
+    }
+
+    @Override
+    public ImportMark.View findForImport(String hub, Collection<DeviceKey> keys, ImportMark mark) {
+        if (keys.isEmpty()) return new ImportMark.View(Map.of(), Map.of());
+        Set<DeviceKey> wanted = new HashSet<>(keys);
+        List<String> ids = wanted.stream().map(DeviceKey::deviceId).distinct().toList();
+        return db.read(c -> {
+            Map<DeviceKey, Device> found = new HashMap<>();
+            Map<DeviceKey, Long> namedAt = new HashMap<>();
+            int mc = rows.markColumn();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columnsWithMark()
+                    + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
+                ps.setString(1, hub);
+                db.dialect().bindList(ps, 2, ids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Device d = rows.read(rs);
+                        if (!wanted.contains(d.key())) continue;
+                        found.put(d.key(), d);
+                        long job = rs.getLong(mc);
+                        if (!rs.wasNull() && job == mark.tag()) namedAt.put(d.key(), rs.getLong(mc + 1));
+                    }
+                }
+            }
+            if (mark.keysWithoutRows()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT device_id, module_id, line FROM import_seen "
+                        + "WHERE job_id = ? AND " + db.dialect().inList("device_id"))) {
+                    ps.setString(1, mark.jobId());
+                    db.dialect().bindList(ps, 2, ids);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String module = rs.getString(2);
+                            DeviceKey key = new DeviceKey(rs.getString(1), module.isEmpty() ? null : module);
+                            if (wanted.contains(key)) namedAt.merge(key, rs.getLong(3), Math::min);
+                        }
+                    }
+                }
+            }
+            return new ImportMark.View(found, namedAt);
+        });
+    }
+
+    @Override
+    public boolean hasKeysWithoutRows(String jobId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM import_seen WHERE job_id = ? LIMIT 1")) {
+                ps.setString(1, jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
         });
     }
 
@@ -155,9 +209,12 @@ public final class JdbcRegistryStore implements RegistryStore {
             // The checkpoint goes first, conditional on the job's lease: a job whose row is gone (its hub was
             // deleted, or another node took it over) stops here, before it writes anything.
             if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
+            ImportMark.Writes marks = changes.importWrites();
+            if (marks != null) keepModulesOfRemovedDevices(c, hub, changes.removals(), marks.mark());
             removeAll(c, hub, changes.removals());
-            insertAll(c, hub, changes.inserts(), changes.documents());
-            updateAll(c, hub, changes.updates(), changes.documents());
+            insertAll(c, hub, changes.inserts(), changes.documents(), marks);
+            updateAll(c, hub, changes.updates(), changes.documents(), marks);
+            if (marks != null) listKeysWithoutRows(c, marks);
             addToStats(c, hub, changes.statsDelta());
             return null;
         });
@@ -187,7 +244,52 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
 
-    private void insertAll(Connection c, String hub, List<Device> inserts, TwinDocuments documents) throws SQLException {
+    /**
+     * Before an import's line removes a device, the modules the same import wrote under it join the job's
+     * list: their rows go with the device, and a later line naming one of them is still a repeat.
+     */
+    private static void keepModulesOfRemovedDevices(Connection c, String hub, List<RegistryChanges.Removal> removals,
+                                                    ImportMark mark) throws SQLException {
+        boolean anyDevice = removals.stream().anyMatch(r -> r.key().moduleId() == null);
+        if (!anyDevice) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO import_seen (job_id, device_id, module_id, line) "
+                + "SELECT ?, device_id, module_id, import_line FROM devices WHERE hub = ? AND device_id = ? "
+                + "AND module_id <> '' AND import_job = ? ON CONFLICT DO NOTHING")) {
+            for (RegistryChanges.Removal r : removals) {
+                if (r.key().moduleId() != null) continue;
+                ps.setString(1, mark.jobId());
+                ps.setString(2, hub);
+                ps.setString(3, r.key().deviceId());
+                ps.setLong(4, mark.tag());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void listKeysWithoutRows(Connection c, ImportMark.Writes marks) throws SQLException {
+        if (marks.withoutRow().isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO import_seen (job_id, device_id, module_id, line) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (ImportMark.Named n : marks.withoutRow()) {
+                ps.setString(1, marks.mark().jobId());
+                ps.setString(2, n.key().deviceId());
+                ps.setString(3, n.key().moduleId() == null ? "" : n.key().moduleId());
+                ps.setLong(4, n.line());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static DeviceRows.Mark markOf(ImportMark.Writes marks, Device d) {
+        if (marks == null) return null;
+        Long line = marks.rowLines().get(d.key());
+        return line == null ? null : new DeviceRows.Mark(marks.mark().tag(), line);
+    }
+
+    private void insertAll(Connection c, String hub, List<Device> inserts, TwinDocuments documents,
+                           ImportMark.Writes marks) throws SQLException {
         if (inserts.isEmpty()) return;
         final int rowsPerInsert = db.dialect().insertRows();
         int full = inserts.size() / rowsPerInsert * rowsPerInsert;
@@ -196,7 +298,10 @@ public final class JdbcRegistryStore implements RegistryStore {
                 try (PreparedStatement ps = c.prepareStatement(rows.insert(rowsPerInsert))) {
                     for (int from = 0; from < full; from += rowsPerInsert) {
                         int p = 1;
-                        for (int i = from; i < from + rowsPerInsert; i++) p = rows.bindInsert(ps, p, hub, inserts.get(i), documents);
+                        for (int i = from; i < from + rowsPerInsert; i++) {
+                            Device d = inserts.get(i);
+                            p = rows.bindInsert(ps, p, hub, d, documents, markOf(marks, d));
+                        }
                         ps.executeUpdate();
                     }
                 }
@@ -204,7 +309,8 @@ public final class JdbcRegistryStore implements RegistryStore {
             if (full < inserts.size()) {
                 try (PreparedStatement ps = c.prepareStatement(rows.insert(1))) {
                     for (int i = full; i < inserts.size(); i++) {
-                        rows.bindInsert(ps, 1, hub, inserts.get(i), documents);
+                        Device d = inserts.get(i);
+                        rows.bindInsert(ps, 1, hub, d, documents, markOf(marks, d));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -217,11 +323,12 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates,
-                           TwinDocuments documents) throws SQLException {
+                           TwinDocuments documents, ImportMark.Writes marks) throws SQLException {
         if (updates.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(rows.update())) {
             for (RegistryChanges.Update u : updates) {
-                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(), documents);
+                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(), documents,
+                        markOf(marks, u.next()));
                 ps.addBatch();
             }
             requireOneEach(ps.executeBatch(), "update");
