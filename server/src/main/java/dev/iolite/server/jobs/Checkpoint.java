@@ -47,12 +47,12 @@ public record Checkpoint(long offset, long lineNumber, List<String> errorBlocks,
     }
 
     /** An import's next checkpoint: the next unread line, with {@code addedErrorBlocks} more blocks in the error log. */
-    Checkpoint afterLines(long nextOffset, long lastLine, int addedErrorBlocks) {
+    public Checkpoint afterLines(long nextOffset, long lastLine, int addedErrorBlocks) {
         return new Checkpoint(nextOffset, lastLine, errorBlocks, errorLogBlocks + addedErrorBlocks, null, null, 0, total);
     }
 
     /** An export's next checkpoint: one more block, ending with the given identity. */
-    Checkpoint afterBlock(String deviceId, String moduleId) {
+    public Checkpoint afterBlock(String deviceId, String moduleId) {
         return new Checkpoint(0, 0, List.of(), 0, deviceId, moduleId, exportBlocks + 1, total);
     }
 
@@ -62,7 +62,7 @@ public record Checkpoint(long offset, long lineNumber, List<String> errorBlocks,
     }
 
     /** The error log's blocks in order: those an older version listed, then the counted ones. */
-    List<String> errorLog() {
+    public List<String> errorLog() {
         return concat(errorBlocks, ids(ERROR_LOG_BLOCK, errorLogBlocks));
     }
 
@@ -72,7 +72,7 @@ public record Checkpoint(long offset, long lineNumber, List<String> errorBlocks,
     }
 
     /** The export's blocks in order. */
-    List<String> exportBlockIds() {
+    public List<String> exportBlockIds() {
         return ids(EXPORT_BLOCK, exportBlocks);
     }
 

@@ -127,6 +127,42 @@ class JobStoreTest {
     }
 
     @Test
+    void aCheckpointStoredInTheFormerFormIsReadWithTheSameBlocks() {
+        // GIVEN a running job whose checkpoint an older version wrote, listing its blocks
+        Job j = job("hub", T0);
+        jobs.insert(j, true, MAX_QUEUED);
+        jobs.claimNext("node", T0, T0.plus(LEASE)).orElseThrow();
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE jobs SET checkpoint = ? WHERE id = ?")) {
+                ps.setString(1, "{\"offset\":120,\"lineNumber\":3,\"errorBlocks\":[\"err-0000000000000001\"],"
+                        + "\"afterDeviceId\":\"d-9\",\"afterModuleId\":null,\"outputBlocks\":[\"exp-0000000000000000\","
+                        + "\"exp-0000000000000001\"],\"total\":500}");
+                ps.setString(2, j.id());
+                return ps.executeUpdate();
+            }
+        });
+        // WHEN it is read
+        Checkpoint old = jobs.find(j.id()).orElseThrow().checkpoint();
+        // THEN the same blocks come out, and the import's next blocks follow the listed ones
+        assertThat(old.offset()).isEqualTo(120);
+        assertThat(old.lineNumber()).isEqualTo(3);
+        assertThat(old.total()).isEqualTo(500);
+        assertThat(old.afterDeviceId()).isEqualTo("d-9");
+        assertThat(old.errorLog()).containsExactly("err-0000000000000001");
+        assertThat(old.exportBlockIds()).containsExactly("exp-0000000000000000", "exp-0000000000000001");
+        Checkpoint next = old.afterLines(200, 4, 1);
+        assertThat(next.errorLog()).containsExactly("err-0000000000000001", "log-0000000000000000");
+        // and what this version writes reads back the same, blocks counted
+        jobs.saveProgress(new JobProgress(j.id(), "node", new JobCounts(4, 3, 1), 40, 10, next.afterLines(300, 5, 1)));
+        Checkpoint stored = jobs.find(j.id()).orElseThrow().checkpoint();
+        assertThat(stored).isEqualTo(next.afterLines(300, 5, 1));
+        assertThat(stored.errorLog()).containsExactly("err-0000000000000001", "log-0000000000000000",
+                "log-0000000000000001");
+        assertThat(Checkpoint.start(9).afterBlock("a", null).afterBlock("b", "m").exportBlockIds())
+                .containsExactly("exp-0000000000000000", "exp-0000000000000001");
+    }
+
+    @Test
     void aRestartedNodeTakesItsOwnJobsBackAtOnce() {
         Job j = job("hub", T0);
         jobs.insert(j, true, MAX_QUEUED);
