@@ -14,6 +14,10 @@ import java.util.Arrays;
  * <p>Field order (format 1; format 2 leaves out tags, desired and reported): generation id, status reason, status updated, authentication type,
  * primary key, secondary key, primary thumbprint, secondary thumbprint, IoT Edge flag, device scope,
  * parent scopes (JSON array text), managed by, tags, desired, reported (JSON object text), last updated.
+ *
+ * <p>A row an import wrote ends with the import's mark: its job tag (8 bytes, big-endian) and the blob
+ * line that wrote the row (a varint). Rows without it simply end after the last field, so rows written
+ * before marks existed read as unmarked.
  */
 final class DeviceBody {
     static final int FORMAT = 1;
@@ -66,6 +70,20 @@ final class DeviceBody {
         Writer time(long epochMillis) {
             if (epochMillis < 0) throw new IllegalArgumentException("time before 1970: " + epochMillis);
             varint(epochMillis);
+            return this;
+        }
+
+        /** Eight bytes, big-endian (a number whose bits are all significant, such as a hash). */
+        Writer fixed64(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) buf[len++] = (byte) (v >>> shift);
+            return this;
+        }
+
+        /** An unsigned varint. */
+        Writer number(long v) {
+            if (v < 0) throw new IllegalArgumentException("negative: " + v);
+            varint(v);
             return this;
         }
 
@@ -132,6 +150,18 @@ final class DeviceBody {
             check(1);
             return buf[pos++] != 0;
         }
+
+        long fixed64() {
+            check(8);
+            long v = 0;
+            for (int i = 0; i < 8; i++) v = (v << 8) | (buf[pos++] & 0xff);
+            return v;
+        }
+
+        long number() { return varint(); }
+
+        /** Whether fields follow (an optional trailing section). */
+        boolean hasMore() { return pos < buf.length; }
 
         private long varint() {
             long v = 0;

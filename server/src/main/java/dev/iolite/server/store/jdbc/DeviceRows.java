@@ -39,8 +39,8 @@ final class DeviceRows {
         this.twinColumns = dialect.twinColumns();
         String j = dialect.jsonParameter();
         this.columns = twinColumns ? KEY_COLUMNS + ", tags, desired, reported" : KEY_COLUMNS;
-        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ", ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, import_job = ?, import_line = ?"
+        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ")" : "(?, ?, ?, ?, ?, ?, ?)";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?"
                 + (twinColumns ? ", tags = " + j + ", desired = " + j + ", reported = " + j : "")
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
@@ -48,15 +48,9 @@ final class DeviceRows {
     /** The columns every SELECT of devices reads, in the order the readers expect. */
     String columns() { return columns; }
 
-    /** {@link #columns()} and then the import's mark: {@link #markColumn()} and the one after it. */
-    String columnsWithMark() { return columns + ", import_job, import_line"; }
-
-    /** The position of {@code import_job} in a SELECT of {@link #columnsWithMark()}; {@code import_line} follows. */
-    int markColumn() { return twinColumns ? 10 : 7; }
-
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     String insert(int rows) {
-        return "INSERT INTO devices (hub, " + columnsWithMark() + ") VALUES "
+        return "INSERT INTO devices (hub, " + columns + ") VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 
@@ -92,6 +86,37 @@ final class DeviceRows {
     }
 
     Device read(ResultSet rs) throws SQLException {
+        return read(rs, null);
+    }
+
+    /** A row and the import mark it carries (null when no import wrote it). */
+    record Marked(Device device, Mark mark) {}
+
+    Marked readMarked(ResultSet rs) throws SQLException {
+        Mark[] mark = new Mark[1];
+        Device d = read(rs, mark);
+        return new Marked(d, mark[0]);
+    }
+
+    /** The import mark of a row's body alone (null when none). */
+    Mark markOf(byte[] body) throws SQLException {
+        try {
+            DeviceBody.Reader b = new DeviceBody.Reader(body, twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT);
+            b.string(); // generation id
+            b.string(); // status reason
+            b.time(); // status updated
+            for (int i = 0; i < 5; i++) b.string(); // authentication type, keys and thumbprints
+            b.flag();
+            for (int i = 0; i < 3; i++) b.string();
+            if (!twinColumns) for (int i = 0; i < 3; i++) b.string();
+            b.time();
+            return b.hasMore() ? new Mark(b.fixed64(), b.number()) : null;
+        } catch (IllegalStateException e) {
+            throw new SQLException(e.getMessage(), e);
+        }
+    }
+
+    private Device read(ResultSet rs, Mark[] markOut) throws SQLException {
         String moduleId = rs.getString(2);
         long version = rs.getLong(3);
         long twinVersion = rs.getLong(4);
@@ -110,6 +135,7 @@ final class DeviceRows {
                 ? new Twin(object(rs.getString(7)), object(rs.getString(8)), object(rs.getString(9)), twinVersion)
                 : new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
+        if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, generationId,
                 enabled ? DeviceStatus.ENABLED : DeviceStatus.DISABLED, statusReason, statusUpdated, auth,
                 iotEdge, deviceScope, scopes == null ? List.of() : list(scopes), managedBy, twin, lastUpdated);
@@ -135,24 +161,12 @@ final class DeviceRows {
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d, documents));
-        if (twinColumns) i = bindTwin(ps, i, d, documents);
-        return bindMark(ps, i, mark);
+        ps.setBytes(i++, body(d, documents, mark));
+        return twinColumns ? bindTwin(ps, i, d, documents) : i;
     }
 
-    /** Which import and line wrote a row. */
+    /** Which import (its job tag) and which line of its blob wrote a row; kept at the end of the body. */
     record Mark(long job, long line) {}
-
-    private static int bindMark(PreparedStatement ps, int i, Mark mark) throws SQLException {
-        if (mark == null) {
-            ps.setNull(i++, java.sql.Types.BIGINT);
-            ps.setNull(i++, java.sql.Types.BIGINT);
-        } else {
-            ps.setLong(i++, mark.job());
-            ps.setLong(i++, mark.line());
-        }
-        return i;
-    }
 
     private static int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
         ps.setString(i++, new String(documents.utf8(d.twin().tags()), java.nio.charset.StandardCharsets.UTF_8));
@@ -169,8 +183,7 @@ final class DeviceRows {
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d, documents));
-        i = bindMark(ps, i, mark);
+        ps.setBytes(i++, body(d, documents, mark));
         if (twinColumns) i = bindTwin(ps, i, d, documents);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
@@ -179,8 +192,8 @@ final class DeviceRows {
         ps.setLong(i, expectedTwinVersion);
     }
 
-    /** Packs every field of {@code d} outside the key, versions and enabled flag. */
-    byte[] body(Device d, TwinDocuments documents) {
+    /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
+    byte[] body(Device d, TwinDocuments documents, Mark mark) {
         Authentication a = d.authentication();
         DeviceBody.Writer w = writers.get().begin(twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT)
                 .string(d.generationId())
@@ -200,7 +213,9 @@ final class DeviceRows {
                     .bytes(documents.utf8(d.twin().desired()))
                     .bytes(documents.utf8(d.twin().reported()));
         }
-        return w.time(d.lastUpdated().toEpochMilli()).toBytes();
+        w.time(d.lastUpdated().toEpochMilli());
+        if (mark != null) w.fixed64(mark.job()).number(mark.line());
+        return w.toBytes();
     }
 
     private ObjectNode object(String text) throws SQLException {

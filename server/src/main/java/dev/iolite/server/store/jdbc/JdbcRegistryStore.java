@@ -66,18 +66,17 @@ public final class JdbcRegistryStore implements RegistryStore {
         return db.read(c -> {
             Map<DeviceKey, Device> found = new HashMap<>();
             Map<DeviceKey, Long> namedAt = new HashMap<>();
-            int mc = rows.markColumn();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columnsWithMark()
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
                     + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
                 ps.setString(1, hub);
                 db.dialect().bindList(ps, 2, ids);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Device d = rows.read(rs);
+                        DeviceRows.Marked row = rows.readMarked(rs);
+                        Device d = row.device();
                         if (!wanted.contains(d.key())) continue;
                         found.put(d.key(), d);
-                        long job = rs.getLong(mc);
-                        if (!rs.wasNull() && job == mark.tag()) namedAt.put(d.key(), rs.getLong(mc + 1));
+                        if (row.mark() != null && row.mark().job() == mark.tag()) namedAt.put(d.key(), row.mark().line());
                     }
                 }
             }
@@ -248,23 +247,26 @@ public final class JdbcRegistryStore implements RegistryStore {
      * Before an import's line removes a device, the modules the same import wrote under it join the job's
      * list: their rows go with the device, and a later line naming one of them is still a repeat.
      */
-    private static void keepModulesOfRemovedDevices(Connection c, String hub, List<RegistryChanges.Removal> removals,
-                                                    ImportMark mark) throws SQLException {
-        boolean anyDevice = removals.stream().anyMatch(r -> r.key().moduleId() == null);
-        if (!anyDevice) return;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO import_seen (job_id, device_id, module_id, line) "
-                + "SELECT ?, device_id, module_id, import_line FROM devices WHERE hub = ? AND device_id = ? "
-                + "AND module_id <> '' AND import_job = ? ON CONFLICT DO NOTHING")) {
+    private void keepModulesOfRemovedDevices(Connection c, String hub, List<RegistryChanges.Removal> removals,
+                                             ImportMark mark) throws SQLException {
+        List<ImportMark.Named> modules = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT module_id, body FROM devices WHERE hub = ? AND device_id = ? AND module_id <> ''")) {
             for (RegistryChanges.Removal r : removals) {
                 if (r.key().moduleId() != null) continue;
-                ps.setString(1, mark.jobId());
-                ps.setString(2, hub);
-                ps.setString(3, r.key().deviceId());
-                ps.setLong(4, mark.tag());
-                ps.addBatch();
+                ps.setString(1, hub);
+                ps.setString(2, r.key().deviceId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        DeviceRows.Mark m = rows.markOf(rs.getBytes(2));
+                        if (m != null && m.job() == mark.tag()) {
+                            modules.add(new ImportMark.Named(new DeviceKey(r.key().deviceId(), rs.getString(1)), m.line()));
+                        }
+                    }
+                }
             }
-            ps.executeBatch();
         }
+        if (!modules.isEmpty()) listKeysWithoutRows(c, new ImportMark.Writes(mark, Map.of(), modules));
     }
 
     private static void listKeysWithoutRows(Connection c, ImportMark.Writes marks) throws SQLException {
