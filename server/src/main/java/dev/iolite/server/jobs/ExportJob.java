@@ -28,19 +28,15 @@ final class ExportJob {
     }
 
     /**
-     * The writing stage: stages finished blocks, up to {@link #PARALLEL_BLOCKS} at once, while the
+     * The writing stage: stages finished blocks, up to {@link #PARALLEL_BLOCKS} at once (or as few as the
+     * container wants, see {@link BlobContainer#stagingParallelism()}), while the
      * next block is being filled; a checkpoint is saved only once every block before it is staged,
      * so a resume never skips a block. At most that many blocks wait in memory.
      */
     private final class BlockUploader {
         private static final int PARALLEL_BLOCKS = 3;
-        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(
-                PARALLEL_BLOCKS, r -> {
-                    Thread t = new Thread(r, "iolite-export-writer");
-                    t.setDaemon(true);
-                    return t;
-                });
-        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_BLOCKS);
+        private final java.util.concurrent.ExecutorService executor;
+        private final java.util.concurrent.Semaphore slots;
         private final BlobContainer output;
         private final String blob;
         private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -49,6 +45,13 @@ final class ExportJob {
         private long submitted;
 
         BlockUploader(BlobContainer output, String blob, long firstBlock) {
+            int parallel = Math.max(1, Math.min(PARALLEL_BLOCKS, output.stagingParallelism()));
+            this.executor = java.util.concurrent.Executors.newFixedThreadPool(parallel, r -> {
+                Thread t = new Thread(r, "iolite-export-writer");
+                t.setDaemon(true);
+                return t;
+            });
+            this.slots = new java.util.concurrent.Semaphore(parallel);
             this.output = output;
             this.blob = blob;
             this.nextToSave = firstBlock;
