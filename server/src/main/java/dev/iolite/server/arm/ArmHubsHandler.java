@@ -7,8 +7,8 @@ import dev.iolite.server.auth.SharedAccessPolicy;
 import dev.iolite.server.json.Json;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.registry.RegistryService;
 import io.javalin.http.Context;
 

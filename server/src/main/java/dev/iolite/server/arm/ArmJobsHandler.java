@@ -12,8 +12,8 @@ import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.jobs.StorageAuth;
 import dev.iolite.server.json.Json;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import io.javalin.http.Context;
 
 import java.net.URLEncoder;

@@ -2,8 +2,8 @@ package dev.iolite.server.arm;
 
 import dev.iolite.server.auth.ArmTokens;
 import dev.iolite.server.http.WebServer;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 

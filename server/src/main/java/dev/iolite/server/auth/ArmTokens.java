@@ -18,9 +18,9 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.iolite.server.files.PrivateFiles;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
-import dev.iolite.server.registry.LogText;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,9 +2,9 @@ package dev.iolite.server.auth;
 
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
-import dev.iolite.server.registry.LogText;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,8 +10,8 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.iolite.server.files.PrivateFiles;
 import dev.iolite.server.jobs.StorageAuth;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 
 import java.io.IOException;
 import java.net.URI;

@@ -3,7 +3,7 @@ package dev.iolite.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.errors.ErrorCode;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

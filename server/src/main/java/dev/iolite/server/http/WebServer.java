@@ -1,9 +1,9 @@
 package dev.iolite.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
-import dev.iolite.server.registry.LogText;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogText;
 import dev.iolite.server.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -1,7 +1,7 @@
 package dev.iolite.server.hub;
 
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

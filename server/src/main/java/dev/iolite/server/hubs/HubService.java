@@ -2,10 +2,10 @@ package dev.iolite.server.hubs;
 
 import dev.iolite.server.auth.SharedAccessPolicy;
 import dev.iolite.server.registry.Credentials;
-import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ETags;
 import dev.iolite.server.registry.IdRules;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.store.HubStore;
 import dev.iolite.server.store.StaleWriteException;
 

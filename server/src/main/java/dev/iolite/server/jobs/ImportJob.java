@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.registry.DeviceLineParser;
-import dev.iolite.server.registry.ErrorCode;
+import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.ImportMode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
 import dev.iolite.server.store.ImportMark;
 

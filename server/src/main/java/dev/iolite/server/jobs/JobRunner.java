@@ -2,8 +2,8 @@ package dev.iolite.server.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainers;
-import dev.iolite.server.registry.IoliteException;
-import dev.iolite.server.registry.LogText;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogText;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.store.JobStore;
 import dev.iolite.server.store.RegistryStore;

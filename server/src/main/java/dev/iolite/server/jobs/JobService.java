@@ -2,12 +2,12 @@ package dev.iolite.server.jobs;
 
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.store.JobStore;
 
 import dev.iolite.server.blob.LocalNames;
-import dev.iolite.server.registry.LogText;
+import dev.iolite.server.errors.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.iolite.server.jobs;
 
-import dev.iolite.server.registry.ErrorCode;
-import dev.iolite.server.registry.IoliteException;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 
 /** The job kinds this registry runs. */
 public enum JobType {

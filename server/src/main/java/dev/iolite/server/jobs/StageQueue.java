@@ -128,7 +128,7 @@ final class StageQueue<T> {
                         + "; start it with a larger heap (-Xmx) or import a smaller blob";
             }
             if (cause instanceof java.io.IOException) return "blob storage failed in the " + stage + ": " + cause.getMessage();
-            if (cause instanceof JobFailure || cause instanceof dev.iolite.server.registry.IoliteException) {
+            if (cause instanceof JobFailure || cause instanceof dev.iolite.server.errors.IoliteException) {
                 return cause.getMessage();
             }
             return "the " + stage + " failed: " + cause;

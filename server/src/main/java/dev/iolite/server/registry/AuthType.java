@@ -1,5 +1,8 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+
 /**
  * How a device authenticates. Parsed by its camelCase name, case-insensitively; IoT Hub refuses
  * other spellings such as {@code SELF_SIGNED} (SPEC §3.4).

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import java.util.Locale;
 
 /** A device's status. Clients send any case ({@code Enabled}, {@code enabled}); the wire form is lower case. */

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import java.util.regex.Pattern;
 
 /** Identifier rules of SPEC §4. */

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+
 /** What happened to one {@link ImportItem}. Per-item failures are data, not exceptions. */
 public sealed interface LineOutcome {
     ImportItem item();

@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.store.jdbc.Database;

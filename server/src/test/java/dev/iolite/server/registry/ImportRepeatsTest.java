@@ -1,5 +1,6 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.errors.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;

@@ -109,7 +109,7 @@ public final class Database implements AutoCloseable {
         if (dialect.isUniqueViolation(e)) return new StaleWriteException("the key is already taken");
         if (dialect.isMissingParent(e)) {
             // the hub was deleted while this request was under way: nothing of it was written
-            return new dev.iolite.server.registry.IoliteException(dev.iolite.server.registry.ErrorCode.HUB_NOT_FOUND,
+            return new dev.iolite.server.errors.IoliteException(dev.iolite.server.errors.ErrorCode.HUB_NOT_FOUND,
                     "the IoT hub does not exist (it was deleted)");
         }
         if (dialect.isTransient(e)) {

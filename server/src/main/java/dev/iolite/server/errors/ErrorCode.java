@@ -1,4 +1,4 @@
-package dev.iolite.server.registry;
+package dev.iolite.server.errors;
 
 /**
  * Every error Iolite reports, with IoT Hub's name, six-digit code and HTTP status (SPEC §2.11).

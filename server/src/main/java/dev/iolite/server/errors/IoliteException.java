@@ -1,4 +1,4 @@
-package dev.iolite.server.registry;
+package dev.iolite.server.errors;
 
 /**
  * A failure the caller can act on; each wire surface renders it in its own error format. The message

@@ -1,4 +1,4 @@
-package dev.iolite.server.registry;
+package dev.iolite.server.errors;
 
 /**
  * Text from callers made safe to log or return: control characters (a newline that would forge a
