@@ -10,7 +10,7 @@ import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobType;
-import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.Json;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;

@@ -8,7 +8,7 @@ import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobType;
-import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.Json;
 import io.javalin.http.Context;
 

@@ -1,5 +1,7 @@
 package dev.iolite.server.jobs;
 
+import dev.iolite.server.blob.StorageAuth;
+
 /**
  * What a job was asked to do, in the domain's names (each surface maps its own, SPEC §1.3, §1.4, §2.6).
  * Blob names are resolved to their defaults at creation.

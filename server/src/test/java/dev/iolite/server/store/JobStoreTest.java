@@ -9,7 +9,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.jobs.LeaseLostException;
-import dev.iolite.server.jobs.StorageAuth;
+import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package dev.iolite.server.jobs;
+package dev.iolite.server.blob;
 
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
