@@ -3,7 +3,7 @@ package dev.iolite.server.arm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.auth.SharedAccessPolicy;
+import dev.iolite.server.hubs.SharedAccessPolicy;
 import dev.iolite.server.json.Json;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;

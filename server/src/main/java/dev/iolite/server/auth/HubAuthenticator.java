@@ -1,5 +1,7 @@
 package dev.iolite.server.auth;
 
+import dev.iolite.server.hubs.SharedAccessPolicy;
+import dev.iolite.server.hubs.Right;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.errors.ErrorCode;

@@ -9,7 +9,6 @@ import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.iolite.server.files.PrivateFiles;
-import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 

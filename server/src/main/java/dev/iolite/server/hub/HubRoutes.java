@@ -1,7 +1,7 @@
 package dev.iolite.server.hub;
 
 import dev.iolite.server.auth.HubAuthenticator;
-import dev.iolite.server.auth.Right;
+import dev.iolite.server.hubs.Right;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.hubs.Hub;
 import io.javalin.Javalin;

@@ -1,7 +1,5 @@
 package dev.iolite.server.hubs;
 
-import dev.iolite.server.auth.SharedAccessPolicy;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.iolite.server.hubs;
 
-import dev.iolite.server.auth.SharedAccessPolicy;
 import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ETags;
@@ -184,7 +183,7 @@ public final class HubService {
     }
 
     /** A policy a PUT names: keys may be absent (keep or make them). */
-    public record PolicySpec(String keyName, String primaryKey, String secondaryKey, java.util.Set<dev.iolite.server.auth.Right> rights) {}
+    public record PolicySpec(String keyName, String primaryKey, String secondaryKey, java.util.Set<dev.iolite.server.hubs.Right> rights) {}
 
     /** What a PUT asks for; {@code policies} null keeps the hub's policies. */
     public record HubSpec(String location, String skuName, long capacity, Map<String, String> tags,

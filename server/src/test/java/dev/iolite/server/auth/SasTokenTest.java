@@ -1,5 +1,6 @@
 package dev.iolite.server.auth;
 
+import dev.iolite.server.hubs.Right;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;

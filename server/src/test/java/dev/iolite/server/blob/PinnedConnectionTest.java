@@ -1,7 +1,6 @@
 package dev.iolite.server.blob;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.iolite.server.blob.StorageAuth;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

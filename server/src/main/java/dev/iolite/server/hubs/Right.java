@@ -1,4 +1,4 @@
-package dev.iolite.server.auth;
+package dev.iolite.server.hubs;
 
 import java.util.EnumSet;
 import java.util.Set;
