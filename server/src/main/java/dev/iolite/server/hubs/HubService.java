@@ -5,7 +5,6 @@ import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ETags;
 import dev.iolite.server.registry.IdRules;
 import dev.iolite.server.errors.IoliteException;
-import dev.iolite.server.store.HubStore;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.iolite.server.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
-import dev.iolite.server.store.ExportRow;
+import dev.iolite.server.registry.ExportRow;
 import dev.iolite.server.registry.ExportLineWriter;
 
 import java.io.ByteArrayOutputStream;

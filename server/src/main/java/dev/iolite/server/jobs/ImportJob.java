@@ -16,7 +16,7 @@ import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
-import dev.iolite.server.store.ImportMark;
+import dev.iolite.server.registry.ImportMark;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

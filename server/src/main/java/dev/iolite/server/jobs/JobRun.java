@@ -2,8 +2,7 @@ package dev.iolite.server.jobs;
 
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.registry.RegistryService;
-import dev.iolite.server.store.JobStore;
-import dev.iolite.server.store.RegistryStore;
+import dev.iolite.server.registry.RegistryStore;
 
 import java.time.Clock;
 import java.util.function.BooleanSupplier;

@@ -4,7 +4,6 @@ import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
-import dev.iolite.server.store.JobStore;
 
 import dev.iolite.server.blob.LocalNames;
 import dev.iolite.server.errors.LogText;

@@ -1,7 +1,6 @@
 package dev.iolite.server.registry;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.iolite.server.store.ExportRow;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,7 @@ package dev.iolite.server.registry;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.store.RegistryChanges;
-import dev.iolite.server.store.RegistryChanges.StatsDelta;
+import dev.iolite.server.registry.RegistryChanges.StatsDelta;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,9 +5,6 @@ import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.jobs.JobProgress;
-import dev.iolite.server.store.ImportMark;
-import dev.iolite.server.store.RegistryChanges;
-import dev.iolite.server.store.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.time.Clock;

@@ -3,7 +3,6 @@ package dev.iolite.server.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.store.ExportRow;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

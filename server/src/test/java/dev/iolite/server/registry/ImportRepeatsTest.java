@@ -9,7 +9,6 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.blob.StorageAuth;
-import dev.iolite.server.store.ImportMark;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;

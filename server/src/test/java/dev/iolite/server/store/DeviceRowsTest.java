@@ -1,5 +1,7 @@
 package dev.iolite.server.store;
 
+import dev.iolite.server.registry.RegistryChanges;
+import dev.iolite.server.registry.ExportRow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.registry.AuthType;

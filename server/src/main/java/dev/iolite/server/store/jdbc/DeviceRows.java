@@ -10,7 +10,7 @@ import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
 import dev.iolite.server.registry.TwinDocuments;
-import dev.iolite.server.store.ExportRow;
+import dev.iolite.server.registry.ExportRow;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.hubs.Right;
 import dev.iolite.server.hubs.SharedAccessPolicy;
 import dev.iolite.server.hubs.Hub;
-import dev.iolite.server.store.HubStore;
+import dev.iolite.server.hubs.HubStore;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.sql.Connection;

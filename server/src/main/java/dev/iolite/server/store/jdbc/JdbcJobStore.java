@@ -11,7 +11,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.jobs.LeaseLostException;
-import dev.iolite.server.store.JobStore;
+import dev.iolite.server.jobs.JobStore;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

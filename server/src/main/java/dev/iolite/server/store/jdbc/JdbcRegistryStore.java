@@ -5,10 +5,10 @@ import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryStatistics;
-import dev.iolite.server.store.ExportRow;
-import dev.iolite.server.store.ImportMark;
-import dev.iolite.server.store.RegistryChanges;
-import dev.iolite.server.store.RegistryStore;
+import dev.iolite.server.registry.ExportRow;
+import dev.iolite.server.registry.ImportMark;
+import dev.iolite.server.registry.RegistryChanges;
+import dev.iolite.server.registry.RegistryStore;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.sql.Connection;

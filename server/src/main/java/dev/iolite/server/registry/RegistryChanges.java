@@ -1,9 +1,6 @@
-package dev.iolite.server.store;
+package dev.iolite.server.registry;
 
-import dev.iolite.server.registry.Device;
 import dev.iolite.server.jobs.JobProgress;
-import dev.iolite.server.registry.DeviceKey;
-import dev.iolite.server.registry.TwinDocuments;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
-package dev.iolite.server.store;
+package dev.iolite.server.hubs;
 
-import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.store.StaleWriteException;
 
 import java.util.List;
 import java.util.Optional;

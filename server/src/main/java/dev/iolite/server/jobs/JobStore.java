@@ -1,7 +1,4 @@
-package dev.iolite.server.store;
-
-import dev.iolite.server.jobs.Job;
-import dev.iolite.server.jobs.JobProgress;
+package dev.iolite.server.jobs;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,6 @@
-package dev.iolite.server.store;
+package dev.iolite.server.registry;
 
-import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.DeviceKey;
-import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.store.StaleWriteException;
 
 import java.util.Collection;
 import java.util.List;

@@ -1,7 +1,4 @@
-package dev.iolite.server.store;
-
-import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.DeviceKey;
+package dev.iolite.server.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

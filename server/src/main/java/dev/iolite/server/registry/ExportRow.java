@@ -1,6 +1,4 @@
-package dev.iolite.server.store;
-
-import dev.iolite.server.registry.ETags;
+package dev.iolite.server.registry;
 
 /**
  * One identity as an export writes it: stored values with the twin documents and parent scopes
