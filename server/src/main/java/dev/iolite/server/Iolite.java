@@ -113,7 +113,7 @@ public final class Iolite implements AutoCloseable {
                 }
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
-            JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, jobStore);
+            JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json);
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));

@@ -107,8 +107,9 @@ final class ImportJob {
                     }
                     after[0] = countsBefore.plus(ok, all.size());
                     next[0] = before.afterLines(batch.endOffset(), batch.lastLine(), addedBlocks);
-                    return new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
+                    JobProgress progress = new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
                             rate(after[0].processed() - processedAtStart, runStarted), next[0]);
+                    return tx -> run.jobs().saveProgress(tx, progress);
                 }, batch.documents());
                 cp = next[0];
                 counts = after[0];

@@ -1,5 +1,7 @@
 package dev.iolite.server.jobs;
 
+import dev.iolite.server.store.Transaction;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +52,9 @@ public interface JobStore {
 
     /** Commits progress and checkpoint alone (export, and batches without device writes). @throws dev.iolite.server.jobs.LeaseLostException */
     void saveProgress(JobProgress progress);
+
+    /** As {@link #saveProgress(JobProgress)}, inside a transaction another port opened (a registry batch). */
+    void saveProgress(Transaction tx, JobProgress progress);
 
     /** Cancels an enqueued job at once, or asks the runner of a running job to stop; returns the job after. */
     Optional<Job> requestCancel(String jobId, Instant now);

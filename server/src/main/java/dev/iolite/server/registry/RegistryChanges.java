@@ -1,6 +1,6 @@
 package dev.iolite.server.registry;
 
-import dev.iolite.server.jobs.JobProgress;
+import dev.iolite.server.store.Transaction;
 
 import java.util.List;
 
@@ -9,26 +9,29 @@ import java.util.List;
  * the statistics change. Updates and removals carry the versions they were decided against.
  */
 public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
-                              StatsDelta statsDelta, JobProgress progress, TwinDocuments documents,
+                              StatsDelta statsDelta, Transaction.Work alongside, TwinDocuments documents,
                               ImportMark.Writes importWrites) {
 
     public RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals, StatsDelta statsDelta) {
         this(inserts, updates, removals, statsDelta, null, new TwinDocuments(), null);
     }
 
-    /** The same writes, with a job's progress to commit in the same transaction. */
-    public RegistryChanges with(JobProgress p) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, p, documents, importWrites);
+    /**
+     * The same writes, with another port's writes (a job's checkpoint) that go first in the same transaction:
+     * if they fail, nothing of the batch is written.
+     */
+    public RegistryChanges with(Transaction.Work work) {
+        return new RegistryChanges(inserts, updates, removals, statsDelta, work, documents, importWrites);
     }
 
     /** The same writes, with twin documents already rendered for the store (see {@link TwinDocuments}). */
     public RegistryChanges with(TwinDocuments rendered) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, rendered, importWrites);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, alongside, rendered, importWrites);
     }
 
     /** The same writes, made by a batch of an import: its rows carry its mark, and the keys that left no row are listed. */
     public RegistryChanges with(ImportMark.Writes writes) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, progress, documents, writes);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, alongside, documents, writes);
     }
 
     /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */
@@ -46,7 +49,7 @@ public record RegistryChanges(List<Device> inserts, List<Update> updates, List<R
     }
 
     public boolean isEmpty() {
-        return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty() && progress == null
+        return inserts.isEmpty() && updates.isEmpty() && removals.isEmpty() && alongside == null
                 && (importWrites == null || importWrites.withoutRow().isEmpty());
     }
 }

@@ -4,7 +4,7 @@ import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.jobs.JobProgress;
+import dev.iolite.server.store.Transaction;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.time.Clock;
@@ -49,20 +49,18 @@ public final class RegistryService {
     }
 
     /**
-     * As {@link #applyBatch(String, List)}, and commits the job progress that {@code progressFor}
-     * derives from the outcomes in the same transaction (DESIGN principle 4), even when no item
-     * changed anything.
-     *
-     * @throws dev.iolite.server.jobs.LeaseLostException if the job's runner no longer holds its lease
+     * As {@link #applyBatch(String, List)}, and commits the writes that {@code progressFor} derives from the
+     * outcomes (a job's checkpoint) first, in the same transaction (DESIGN principle 4), even when no item
+     * changed anything. Whatever those writes throw (a job's lost lease) ends the batch with nothing written.
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
-                                        java.util.function.Function<List<LineOutcome>, JobProgress> progressFor) {
+                                        java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
         return applyBatch(hub, items, progressFor, new TwinDocuments());
     }
 
     /** As above, with the items' twin documents already rendered (an import renders them while reading). */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
-                                        java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                        java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
                                         TwinDocuments rendered) {
         return apply(hub, items, List.of(), null, progressFor, rendered);
     }
@@ -75,14 +73,14 @@ public final class RegistryService {
      */
     public List<LineOutcome> applyImportBatch(String hub, ImportMark mark, List<ImportItem> items,
                                               List<LineOutcome.Failed> refused,
-                                              java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                              java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
                                               TwinDocuments rendered) {
         return apply(hub, items, refused, mark, progressFor, rendered);
     }
 
     private List<LineOutcome> apply(String hub, List<ImportItem> items, List<LineOutcome.Failed> refused,
                                     ImportMark mark,
-                                    java.util.function.Function<List<LineOutcome>, JobProgress> progressFor,
+                                    java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
                                     TwinDocuments rendered) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {

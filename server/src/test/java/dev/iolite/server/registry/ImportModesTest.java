@@ -36,7 +36,7 @@ class ImportModesTest {
         db.inTransaction(c -> c.createStatement().executeUpdate("INSERT INTO hubs (name, subscription_id, resource_group,"
                 + " location, sku_name, sku_capacity, tags, version, created_at_ms) VALUES ('" + HUB
                 + "', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)"));
-        registry = new RegistryService(new JdbcRegistryStore(db, JSON, new dev.iolite.server.store.jdbc.JdbcJobStore(db, JSON)), new Credentials(new SecureRandom()),
+        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new Credentials(new SecureRandom()),
                 Clock.systemUTC());
     }
 

@@ -49,7 +49,7 @@ class ImportRepeatsTest {
                 + " location, sku_name, sku_capacity, tags, version, created_at_ms) VALUES ('" + HUB
                 + "', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)"));
         jobs = new JdbcJobStore(db, JSON);
-        store = new JdbcRegistryStore(db, JSON, jobs);
+        store = new JdbcRegistryStore(db, JSON);
         registry = new RegistryService(store, new Credentials(new SecureRandom()), Clock.systemUTC());
     }
 

@@ -53,7 +53,7 @@ class DeviceRowsTest {
 
         try (Database db = Database.openSqlite(dir.resolve("registry.db"))) {
             db.inTransaction(c -> c.createStatement().executeUpdate(HUB_ROW));
-            JdbcRegistryStore store = new JdbcRegistryStore(db, JSON, new JdbcJobStore(db, JSON));
+            JdbcRegistryStore store = new JdbcRegistryStore(db, JSON);
             store.apply("hub", new RegistryChanges(List.of(full, bare), List.of(), List.of(),
                     new RegistryChanges.StatsDelta(1, 0, 1)));
 
@@ -135,7 +135,7 @@ class DeviceRowsTest {
         }
 
         try (Database db = Database.openSqlite(dir.resolve("old.db"))) {
-            JdbcRegistryStore store = new JdbcRegistryStore(db, JSON, new JdbcJobStore(db, JSON));
+            JdbcRegistryStore store = new JdbcRegistryStore(db, JSON);
             Device d = store.find("hub", new DeviceKey("old-device", null)).orElseThrow();
             assertThat(d).isEqualTo(new Device("old-device", null, 3, "gen-1", DeviceStatus.DISABLED, "broken ✗", T1,
                     Authentication.sas("p".repeat(44), "q".repeat(44)), true, "scope-1", List.of("scope-0"), null,

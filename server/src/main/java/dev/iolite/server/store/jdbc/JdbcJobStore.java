@@ -11,6 +11,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.jobs.LeaseLostException;
+import dev.iolite.server.store.Transaction;
 import dev.iolite.server.jobs.JobStore;
 
 import java.sql.Connection;
@@ -254,6 +255,15 @@ public final class JdbcJobStore implements JobStore {
     }
 
     /** Writes progress inside the caller's transaction; throws LeaseLostException when the lease is gone. */
+    @Override
+    public void saveProgress(Transaction tx, JobProgress progress) {
+        try {
+            saveProgress(JdbcTransaction.connectionOf(tx), progress);
+        } catch (SQLException e) {
+            throw new JdbcTransaction.Failed(e);
+        }
+    }
+
     void saveProgress(Connection c, JobProgress p) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET progress = ?, processed = ?, succeeded = ?, "
                 + "failed = ?, rate = ?, checkpoint = ? WHERE id = ? AND lease_owner = ? AND status = 'running'")) {

@@ -28,12 +28,10 @@ import java.util.Set;
 public final class JdbcRegistryStore implements RegistryStore {
     private final Database db;
     private final DeviceRows rows;
-    private final JdbcJobStore jobs;
 
-    public JdbcRegistryStore(Database db, ObjectMapper json, JdbcJobStore jobs) {
+    public JdbcRegistryStore(Database db, ObjectMapper json) {
         this.db = db;
         this.rows = new DeviceRows(json, db.dialect());
-        this.jobs = jobs;
     }
 
     @Override
@@ -200,14 +198,14 @@ public final class JdbcRegistryStore implements RegistryStore {
             // crash, it loses the checkpoint with it and the job redoes the batch, so such batches
             // need not wait for their own durable flush (the dialect says how, if it can).
             String relaxed = db.dialect().relaxedDurability();
-            if (changes.progress() != null && relaxed != null) {
+            if (changes.alongside() != null && relaxed != null) {
                 try (java.sql.Statement st = c.createStatement()) {
                     st.execute(relaxed);
                 }
             }
-            // The checkpoint goes first, conditional on the job's lease: a job whose row is gone (its hub was
-            // deleted, or another node took it over) stops here, before it writes anything.
-            if (changes.progress() != null) jobs.saveProgress(c, changes.progress());
+            // The other port's writes go first: a job's checkpoint, conditional on its lease, so a job whose row
+            // is gone (its hub was deleted, or another node took it over) stops here, before it writes anything.
+            if (changes.alongside() != null) new JdbcTransaction(c).run(changes.alongside());
             ImportMark.Writes marks = changes.importWrites();
             if (marks != null) keepModulesOfRemovedDevices(c, hub, changes.removals(), marks.mark());
             removeAll(c, hub, changes.removals());
