@@ -3,7 +3,7 @@ package dev.iolite.server;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.jobs.JobTuning;
 
-import dev.iolite.server.store.jdbc.StoreUrl;
+import dev.iolite.server.store.StoreUrl;
 
 import java.net.URL;
 import java.nio.file.Path;

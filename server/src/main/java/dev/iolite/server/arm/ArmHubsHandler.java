@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.hubs.SharedAccessPolicy;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.errors.ErrorCode;
@@ -53,7 +53,7 @@ public final class ArmHubsHandler {
 
     /** PUT: 201 on create, 200 on update, both with provisioningState Succeeded so SDK pollers finish at once. */
     void createOrUpdate(Context ctx) {
-        HubService.HubSpec spec = mapper.spec(Json.parse(json, ctx.body()));
+        HubService.HubSpec spec = mapper.spec(JsonBodies.parse(json, ctx.body()));
         HubService.Placed placed = hubs.createOrUpdate(ctx.pathParam("sub"), ctx.pathParam("rg"),
                 ctx.pathParam("hub"), spec, ctx.header("If-Match"));
         ctx.status(placed.created() ? 201 : 200);
@@ -63,7 +63,7 @@ public final class ArmHubsHandler {
     /** The tags-only PATCH (SPEC §1.2). */
     void updateTags(Context ctx) {
         ctx.json(mapper.hub(hubs.updateTags(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"),
-                mapper.tags(Json.parse(json, ctx.body())))));
+                mapper.tags(JsonBodies.parse(json, ctx.body())))));
     }
 
     void delete(Context ctx) {

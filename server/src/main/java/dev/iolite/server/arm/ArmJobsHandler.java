@@ -3,7 +3,7 @@ package dev.iolite.server.arm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.hub.JobUris;
+import dev.iolite.server.http.JobUris;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.jobs.Job;
@@ -11,7 +11,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.blob.StorageAuth;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import io.javalin.http.Context;
@@ -50,29 +50,29 @@ public final class ArmJobsHandler {
 
     void exportDevices(Context ctx) {
         Hub hub = hub(ctx);
-        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the ExportDevicesRequest");
-        String container = Json.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
+        ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the ExportDevicesRequest");
+        String container = JsonBodies.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
         if (container == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'exportBlobContainerUri' is required");
-        Boolean exclude = Json.bool(b, "excludeKeys", "excludeKeys");
+        Boolean exclude = JsonBodies.bool(b, "excludeKeys", "excludeKeys");
         JobRequest req = new JobRequest(JobType.EXPORT, null, null, container,
-                Json.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
-                StorageAuth.parse(Json.text(b, "authenticationType", "authenticationType"), "authenticationType"),
+                JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
+                StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
         ctx.json(job(jobs.create(hub.name(), req)));
     }
 
     void importDevices(Context ctx) {
         Hub hub = hub(ctx);
-        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the ImportDevicesRequest");
-        String type = Json.text(b, "type", "type");
+        ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the ImportDevicesRequest");
+        String type = JsonBodies.text(b, "type", "type");
         if (type != null && JobType.parse(type, "type") != JobType.IMPORT) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'type' of an ImportDevicesRequest must be 'import'");
         }
-        JobRequest req = new JobRequest(JobType.IMPORT, Json.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
-                Json.text(b, "inputBlobName", "inputBlobName"),
-                Json.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
-                Json.text(b, "outputBlobName", "outputBlobName"), false,
-                StorageAuth.parse(Json.text(b, "authenticationType", "authenticationType"), "authenticationType"),
+        JobRequest req = new JobRequest(JobType.IMPORT, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+                JsonBodies.text(b, "inputBlobName", "inputBlobName"),
+                JsonBodies.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
+                JsonBodies.text(b, "outputBlobName", "outputBlobName"), false,
+                StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
         ctx.json(job(jobs.create(hub.name(), req)));
     }
@@ -112,7 +112,7 @@ public final class ArmJobsHandler {
     }
 
     private static String identity(ObjectNode b) {
-        return Json.text(Json.object(b, "identity", "identity"), "userAssignedIdentity", "identity.userAssignedIdentity");
+        return JsonBodies.text(JsonBodies.object(b, "identity", "identity"), "userAssignedIdentity", "identity.userAssignedIdentity");
     }
 
     ObjectNode job(Job j) {

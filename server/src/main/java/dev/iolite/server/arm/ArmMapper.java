@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.hubs.Right;
 import dev.iolite.server.hubs.SharedAccessPolicy;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.errors.ErrorCode;
@@ -63,14 +63,14 @@ public final class ArmMapper {
     }
 
     public HubService.HubSpec spec(JsonNode body) {
-        ObjectNode n = Json.requireObject(body, "the IotHubDescription");
-        ObjectNode sku = Json.object(n, "sku", "sku");
+        ObjectNode n = JsonBodies.requireObject(body, "the IotHubDescription");
+        ObjectNode sku = JsonBodies.object(n, "sku", "sku");
         if (sku == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'sku' is required");
-        String skuName = Json.text(sku, "name", "sku.name");
-        Long capacity = Json.integer(sku, "capacity", "sku.capacity");
-        return new HubService.HubSpec(Json.text(n, "location", "location"),
+        String skuName = JsonBodies.text(sku, "name", "sku.name");
+        Long capacity = JsonBodies.integer(sku, "capacity", "sku.capacity");
+        return new HubService.HubSpec(JsonBodies.text(n, "location", "location"),
                 skuName == null ? null : skuName.toUpperCase(java.util.Locale.ROOT),
-                capacity == null ? 1 : capacity, tags(n), policies(Json.object(n, "properties", "properties")));
+                capacity == null ? 1 : capacity, tags(n), policies(JsonBodies.object(n, "properties", "properties")));
     }
 
     /**
@@ -92,16 +92,16 @@ public final class ArmMapper {
         List<HubService.PolicySpec> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String at = "properties.authorizationPolicies[" + i + "]";
-            ObjectNode p = Json.requireObject(list.get(i), "'" + at + "'");
-            String rights = Json.text(p, "rights", at + ".rights");
+            ObjectNode p = JsonBodies.requireObject(list.get(i), "'" + at + "'");
+            String rights = JsonBodies.text(p, "rights", at + ".rights");
             Set<Right> parsed;
             try {
                 parsed = Right.parse(rights);
             } catch (IllegalArgumentException e) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + at + ".rights': " + e.getMessage());
             }
-            out.add(new HubService.PolicySpec(Json.text(p, "keyName", at + ".keyName"),
-                    Json.text(p, "primaryKey", at + ".primaryKey"), Json.text(p, "secondaryKey", at + ".secondaryKey"),
+            out.add(new HubService.PolicySpec(JsonBodies.text(p, "keyName", at + ".keyName"),
+                    JsonBodies.text(p, "primaryKey", at + ".primaryKey"), JsonBodies.text(p, "secondaryKey", at + ".secondaryKey"),
                     parsed));
         }
         return out;
@@ -109,9 +109,9 @@ public final class ArmMapper {
 
     /** The {@code tags} member: an object of strings; absent means none. */
     public Map<String, String> tags(JsonNode body) {
-        ObjectNode n = Json.requireObject(body, "the request body");
+        ObjectNode n = JsonBodies.requireObject(body, "the request body");
         Map<String, String> tags = new LinkedHashMap<>();
-        ObjectNode t = Json.object(n, "tags", "tags");
+        ObjectNode t = JsonBodies.object(n, "tags", "tags");
         if (t != null) {
             Iterator<Map.Entry<String, JsonNode>> it = t.fields();
             while (it.hasNext()) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-import dev.iolite.server.store.jdbc.StoreUrl;
+import dev.iolite.server.store.StoreUrl;
 import picocli.CommandLine;
 
 import java.net.URL;

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
-import static dev.iolite.server.json.Json.bool;
-import static dev.iolite.server.json.Json.object;
-import static dev.iolite.server.json.Json.strings;
-import static dev.iolite.server.json.Json.text;
+import static dev.iolite.server.json.JsonBodies.bool;
+import static dev.iolite.server.json.JsonBodies.object;
+import static dev.iolite.server.json.JsonBodies.strings;
+import static dev.iolite.server.json.JsonBodies.text;
 
 /**
  * The ExportImportDevice format (SPEC §3.2): items of bulk {@code POST /devices}; import lines are

@@ -1,7 +1,7 @@
 package dev.iolite.server.cli;
 
 import dev.iolite.server.ServerConfig;
-import dev.iolite.server.store.jdbc.StoreUrl;
+import dev.iolite.server.store.StoreUrl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package dev.iolite.server.store.jdbc;
 
+import dev.iolite.server.store.StoreUrl;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.iolite.server.store.StaleWriteException;

@@ -1,10 +1,10 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
@@ -70,8 +70,8 @@ public final class DevicesHandler {
      * remain. Other queries are refused: the query language is not implemented.
      */
     void query(Context ctx, Hub hub) {
-        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the query request");
-        String query = Json.text(body, "query", "query");
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the query request");
+        String query = JsonBodies.text(body, "query", "query");
         if (query == null || !ALL_DEVICES.matcher(query).matches()) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "this server answers only the query "
                     + "'SELECT * FROM devices', not '" + query + "'");
@@ -117,13 +117,13 @@ public final class DevicesHandler {
      */
     void put(Context ctx, Hub hub) {
         DeviceKey key = key(ctx);
-        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the device");
-        String bodyId = Json.text(body, "deviceId", "deviceId");
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the device");
+        String bodyId = JsonBodies.text(body, "deviceId", "deviceId");
         if (bodyId != null && !bodyId.isEmpty() && !bodyId.equals(key.deviceId())) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
                     "'deviceId' in the body ('" + bodyId + "') differs from the id in the path ('" + key.deviceId() + "')");
         }
-        String bodyModule = Json.text(body, "moduleId", "moduleId");
+        String bodyModule = JsonBodies.text(body, "moduleId", "moduleId");
         if (key.moduleId() != null && bodyModule != null && !bodyModule.isEmpty() && !bodyModule.equals(key.moduleId())) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'moduleId' in the body ('" + bodyModule
                     + "') differs from the id in the path ('" + key.moduleId() + "')");
@@ -151,7 +151,7 @@ public final class DevicesHandler {
 
     /** Bulk registry operation (SPEC §2.5): at most 100 items, each named once, each with its import mode. */
     void bulk(Context ctx, Hub hub) {
-        ArrayNode array = Json.requireArray(Json.parse(json, ctx.body()), "the bulk request");
+        ArrayNode array = JsonBodies.requireArray(JsonBodies.parse(json, ctx.body()), "the bulk request");
         if (array.isEmpty()) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the bulk request holds no devices");
         }
@@ -165,7 +165,7 @@ public final class DevicesHandler {
             JsonNode element = array.get(i);
             ImportItem item;
             try {
-                item = mapper.item(Json.requireObject(element, "item " + i), i + 1, "id", ImportMode.CREATE_OR_UPDATE);
+                item = mapper.item(JsonBodies.requireObject(element, "item " + i), i + 1, "id", ImportMode.CREATE_OR_UPDATE);
             } catch (IoliteException e) {
                 throw new IoliteException(e.errorCode(), "item " + i + ": " + e.getMessage());
             }

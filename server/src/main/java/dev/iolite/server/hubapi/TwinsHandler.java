@@ -1,8 +1,8 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
@@ -27,12 +27,12 @@ public final class TwinsHandler {
 
     void write(Context ctx, Hub hub, boolean patch) {
         DeviceKey key = DevicesHandler.key(ctx);
-        ObjectNode body = Json.requireObject(Json.parse(json, ctx.body()), "the twin");
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the twin");
         // Clients echo the read-only $metadata and $version they were given; those are dropped, any other
         // '$' key is refused by the twin rules.
-        ObjectNode tags = HubMapper.strip(Json.object(body, "tags", "tags"));
-        ObjectNode properties = Json.object(body, "properties", "properties");
-        ObjectNode desired = HubMapper.strip(Json.object(properties, "desired", "properties.desired"));
+        ObjectNode tags = HubMapper.strip(JsonBodies.object(body, "tags", "tags"));
+        ObjectNode properties = JsonBodies.object(body, "properties", "properties");
+        ObjectNode desired = HubMapper.strip(JsonBodies.object(properties, "desired", "properties.desired"));
         if (!patch) {
             // PUT replaces tags and desired properties; absent means empty.
             if (tags == null) tags = json.createObjectNode();

@@ -17,8 +17,8 @@ import java.util.List;
  * Reading wire JSON with errors that name the field: each accessor checks the JSON type and
  * throws {@link IoliteException} (400) saying which field was wrong and what it should be.
  */
-public final class Json {
-    private Json() {}
+public final class JsonBodies {
+    private JsonBodies() {}
 
     public static ObjectMapper newMapper() {
         ObjectMapper m = new ObjectMapper();

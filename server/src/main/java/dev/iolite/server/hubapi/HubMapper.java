@@ -1,4 +1,4 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.iolite.server.store.jdbc;
+package dev.iolite.server.store;
 
 import java.net.URI;
 import java.net.URLDecoder;

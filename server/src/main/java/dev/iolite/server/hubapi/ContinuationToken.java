@@ -1,4 +1,4 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;

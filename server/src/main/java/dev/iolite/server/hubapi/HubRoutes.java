@@ -1,4 +1,4 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
 import dev.iolite.server.auth.HubAuthenticator;
 import dev.iolite.server.hubs.Right;

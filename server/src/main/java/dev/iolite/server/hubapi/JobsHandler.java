@@ -1,5 +1,6 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.hubapi;
 
+import dev.iolite.server.http.JobUris;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobType;
 import dev.iolite.server.blob.StorageAuth;
-import dev.iolite.server.json.Json;
+import dev.iolite.server.json.JsonBodies;
 import io.javalin.http.Context;
 
 import java.time.temporal.ChronoUnit;
@@ -28,17 +29,17 @@ public final class JobsHandler {
     }
 
     void create(Context ctx, Hub hub) {
-        ObjectNode b = Json.requireObject(Json.parse(json, ctx.body()), "the job");
-        JobType type = JobType.parse(Json.text(b, "type", "type"), "type");
-        ObjectNode identity = Json.object(b, "identity", "identity");
-        Boolean exclude = Json.bool(b, "excludeKeysInExport", "excludeKeysInExport");
-        JobRequest req = new JobRequest(type, Json.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
-                Json.text(b, "inputBlobName", "inputBlobName"),
-                Json.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
-                Json.text(b, "outputBlobName", "outputBlobName"), Boolean.TRUE.equals(exclude),
-                StorageAuth.parse(Json.text(b, "storageAuthenticationType", "storageAuthenticationType"),
+        ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the job");
+        JobType type = JobType.parse(JsonBodies.text(b, "type", "type"), "type");
+        ObjectNode identity = JsonBodies.object(b, "identity", "identity");
+        Boolean exclude = JsonBodies.bool(b, "excludeKeysInExport", "excludeKeysInExport");
+        JobRequest req = new JobRequest(type, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+                JsonBodies.text(b, "inputBlobName", "inputBlobName"),
+                JsonBodies.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
+                JsonBodies.text(b, "outputBlobName", "outputBlobName"), Boolean.TRUE.equals(exclude),
+                StorageAuth.parse(JsonBodies.text(b, "storageAuthenticationType", "storageAuthenticationType"),
                         "storageAuthenticationType"),
-                Json.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"));
+                JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"));
         ctx.json(job(jobs.create(hub.name(), req)));
     }
 

@@ -1,4 +1,4 @@
-package dev.iolite.server.hub;
+package dev.iolite.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.blob.BlobContainers;
