@@ -163,6 +163,34 @@ class JobStoreTest {
     }
 
     @Test
+    void aJobWhoseStoredCheckpointCannotBeReadFailsOnceAndTheQueueMovesOn() {
+        // GIVEN a running job whose checkpoint no longer parses (written by some other version), its node gone
+        Job broken = job("hub", T0);
+        jobs.insert(broken, true, MAX_QUEUED);
+        jobs.claimNext("node-a", T0, T0.plus(LEASE)).orElseThrow();
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE jobs SET checkpoint = '{\"offset\": [' WHERE id = ?")) {
+                ps.setString(1, broken.id());
+                return ps.executeUpdate();
+            }
+        });
+        Job next = job("hub", T0.plusSeconds(1));
+        jobs.insert(next, false, MAX_QUEUED);
+
+        // WHEN another node looks for work after the lease lapsed
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+        // THEN the broken job is failed, with the reason, instead of being handed out
+        assertThat(jobs.claimNext("node-b", later, later.plus(LEASE))).isEmpty();
+        Job failed = jobs.find(broken.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.failureReason()).contains("cannot read what it stored for this job").contains("checkpoint");
+        assertThat(failed.checkpoint()).isNull();
+        // and the hub's next job is claimed at the next look, never the broken one again
+        assertThat(jobs.claimNext("node-b", later, later.plus(LEASE)).orElseThrow().id()).isEqualTo(next.id());
+        assertThat(jobs.list("hub", 0, 10)).hasSize(2);
+    }
+
+    @Test
     void aRestartedNodeTakesItsOwnJobsBackAtOnce() {
         Job j = job("hub", T0);
         jobs.insert(j, true, MAX_QUEUED);

@@ -181,8 +181,33 @@ public final class JdbcJobStore implements JobStore {
                 ps.setString(7, candidate);
                 if (ps.executeUpdate() == 0) return Optional.<Job>empty();
             }
-            return find(c, candidate);
+            try {
+                return find(c, candidate);
+            } catch (UnreadableJobException e) {
+                // A row this version cannot read would be claimed, fail and be claimed again by every node: it
+                // ends here, once, with the reason, and the runner moves on to the next job.
+                failUnreadable(c, candidate, now, e.getMessage());
+                return Optional.<Job>empty();
+            }
         });
+    }
+
+    private static void failUnreadable(Connection c, String jobId, Instant now, String why) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'failed', end_ms = ?, "
+                + "lease_owner = NULL, lease_expires_ms = NULL, failure_reason = ? WHERE id = ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, "the server cannot read what it stored for this job (" + why + "); the job was stopped");
+            ps.setString(3, jobId);
+            ps.executeUpdate();
+        }
+        forgetKeysWithoutRows(c, jobId);
+    }
+
+    /** A stored request or checkpoint that does not parse. */
+    private static final class UnreadableJobException extends SQLException {
+        UnreadableJobException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     @Override
@@ -353,16 +378,17 @@ public final class JdbcJobStore implements JobStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String cp = rs.getString("checkpoint");
+                JobStatus status = JobStatus.fromStore(rs.getString("status"));
                 out.add(new Job(rs.getString("id"), rs.getString("hub"),
                         JobType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
-                        JobStatus.fromStore(rs.getString("status")), read(rs.getString("request"), JobRequest.class),
+                        status, read(rs.getString("request"), JobRequest.class),
                         Instant.ofEpochMilli(rs.getLong("created_ms")), instant(rs, "start_ms"), instant(rs, "end_ms"),
                         rs.getInt("progress"),
                         new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
                         rs.getDouble("rate"), rs.getString("failure_reason"), rs.getString("status_message"),
                         rs.getInt("cancel_requested") == 1, new JobLease(rs.getString("lease_owner"),
                         instant(rs, "lease_expires_ms"), rs.getInt("attempts")),
-                        cp == null ? null : read(cp, Checkpoint.class)));
+                        cp == null ? null : checkpoint(cp, status)));
             }
         }
         return out;
@@ -385,11 +411,22 @@ public final class JdbcJobStore implements JobStore {
         }
     }
 
+    /** A job's checkpoint; an ended job's is only history, so one that does not parse reads as none. */
+    private Checkpoint checkpoint(String text, JobStatus status) throws SQLException {
+        try {
+            return read(text, Checkpoint.class);
+        } catch (UnreadableJobException e) {
+            if (status == JobStatus.COMPLETED || status == JobStatus.FAILED || status == JobStatus.CANCELLED) return null;
+            throw e;
+        }
+    }
+
     private <T> T read(String text, Class<T> type) throws SQLException {
         try {
             return json.readValue(text, type);
         } catch (JsonProcessingException e) {
-            throw new SQLException("a stored job document does not parse: " + e.getOriginalMessage(), e);
+            throw new UnreadableJobException("its " + (type == Checkpoint.class ? "checkpoint" : "request")
+                    + " does not parse: " + dev.iolite.server.errors.LogText.escape(e.getOriginalMessage()), e);
         }
     }
 }
