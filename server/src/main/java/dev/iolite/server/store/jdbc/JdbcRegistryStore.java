@@ -36,26 +36,10 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public Map<DeviceKey, Device> findAll(String hub, Collection<DeviceKey> keys) {
-        if (keys.isEmpty()) return Map.of();
-        Set<DeviceKey> wanted = new HashSet<>(keys);
-        List<String> ids = wanted.stream().map(DeviceKey::deviceId).distinct().toList();
-        return db.read(c -> {
-            Map<DeviceKey, Device> found = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
-                    + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
-                ps.setString(1, hub);
-                db.dialect().bindList(ps, 2, ids);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Device d = rows.read(rs);
-                        if (wanted.contains(d.key())) found.put(d.key(), d);
-                    }
-                }
-            }
-            return found;
-        });
+        return findForImport(hub, keys, null).devices();
     }
 
+    /** The rows of the keys; with an import's {@code mark} (null for none), also where it named them before. */
     @Override
     public ImportMark.View findForImport(String hub, Collection<DeviceKey> keys, ImportMark mark) {
         if (keys.isEmpty()) return new ImportMark.View(Map.of(), Map.of());
@@ -74,11 +58,13 @@ public final class JdbcRegistryStore implements RegistryStore {
                         Device d = row.device();
                         if (!wanted.contains(d.key())) continue;
                         found.put(d.key(), d);
-                        if (row.mark() != null && row.mark().job() == mark.tag()) namedAt.put(d.key(), row.mark().line());
+                        if (mark != null && row.mark() != null && row.mark().job() == mark.tag()) {
+                            namedAt.put(d.key(), row.mark().line());
+                        }
                     }
                 }
             }
-            if (mark.keysWithoutRows()) {
+            if (mark != null && mark.keysWithoutRows()) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT device_id, module_id, line FROM import_seen "
                         + "WHERE job_id = ? AND " + db.dialect().inList("device_id"))) {
                     ps.setString(1, mark.jobId());
