@@ -86,7 +86,7 @@ public final class Iolite implements AutoCloseable {
         ObjectMapper json = JsonBodies.newMapper();
         boolean olderDataDir = Files.exists(dir.resolve("server.json"));
         ServerIdentity identity = ServerIdentity.load(dir, json);
-        TlsMaterial tls = TlsMaterial.load(dir, config.tlsCert(), config.tlsKey());
+        TlsMaterial tls = TlsMaterial.load(dir, config.http().tlsCert(), config.http().tlsKey());
         ServerConfig.ArmIssuer issuer = config.armIssuer();
         ArmTokens armTokens = ArmTokens.open(dir, issuer == null ? null
                 : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
@@ -102,8 +102,8 @@ public final class Iolite implements AutoCloseable {
             LocalLayout.prepare(config.blobRoot(), config.hubName(), olderDataDir);
             if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
             BlobContainers containers = new BlobContainers(config.blobRoot(),
-                    new BlobHostGuard(config.allowedBlobHosts(), isLoopback(config.bind())),
-                    config.storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
+                    new BlobHostGuard(config.blobs().allowedHosts(), isLoopback(config.http().bind())),
+                    config.blobs().storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
                             .toList(), () -> hubStore.list().size());
             HubService hubs = new HubService(hubStore, credentials, clock, name -> {
                 try {
@@ -118,18 +118,16 @@ public final class Iolite implements AutoCloseable {
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));
             checkStorageGrants(config, hubs.list().size());
-            JobTuning tuning = new JobTuning(config.jobBatchLines(), JobTuning.DEFAULTS.exportBlockBytes(),
-                    JobTuning.DEFAULTS.maxLineBytes(), config.jobLease(), config.jobLease().dividedBy(6),
-                    JobTuning.DEFAULTS.poll(), JobTuning.DEFAULTS.retention(), config.jobStallAfter());
+            JobTuning tuning = config.jobs().tuning();
             runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json);
-            JobService jobs = new JobService(jobStore, containers, clock, config.jobQueue(), runner::wake);
+            JobService jobs = new JobService(jobStore, containers, clock, config.jobs().queue(), runner::wake);
             HubMapper hubMapper = new HubMapper(json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json), new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json));
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
-                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.publicUrlOr(publicBase.get())));
-            WebServer web = new WebServer(config.bind(), config.port(), config.maxRequestBytes(), tls, json,
+                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())));
+            WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock, List.of(armRoutes, hubRoutes));
             web.start();
             publicBase.set(url(config, web.port()));
@@ -158,7 +156,7 @@ public final class Iolite implements AutoCloseable {
     /** A storage account without a hub list serves every hub, which is only safe while there is one hub. */
     private static void checkStorageGrants(ServerConfig config, int hubCount) {
         if (hubCount <= 1) return;
-        for (ServerConfig.StorageAccount a : config.storageAccounts()) {
+        for (ServerConfig.StorageAccount a : config.blobs().storageAccounts()) {
             if (a.hubs().isEmpty()) {
                 LOG.warn("--storage-account {} names no hubs, and this server has {} hubs: no hub may use it;"
                         + " grant it as {}=KEY@HUB,...", a.name(), hubCount, a.name());
@@ -172,7 +170,7 @@ public final class Iolite implements AutoCloseable {
     }
 
     private static String url(ServerConfig config, int port) {
-        String host = config.bind();
+        String host = config.http().bind();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
         if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
         return "https://" + host + ":" + port;

@@ -2,99 +2,172 @@ package dev.iolite.server;
 
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.jobs.JobTuning;
-
+import dev.iolite.server.registry.IdRules;
 import dev.iolite.server.store.StoreUrl;
 
 import java.net.URL;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything {@code iolite serve} is configured with, validated once at start.
+ * Everything {@code iolite serve} is configured with, one small part per concern, validated once at
+ * start. Each part declares its defaults once ({@code DEFAULTS}); the command line shows and uses them.
  *
- * @param dataDir         where the database, TLS material, keys and {@code ready.json} live
- * @param bind            address to listen on
- * @param port            HTTPS port; 0 picks a free one
- * @param hubName         the default hub, created at first start
- * @param tlsCert         PEM certificate chain, or null for the generated self-signed one
- * @param tlsKey          PEM private key for {@code tlsCert}
- * @param armIssuer       external OIDC issuer whose tokens ARM also accepts, or null
- * @param maxRequestBytes cap on request bodies; larger bodies get 413
- * @param localBlobRoot   folder of {@code file:} containers, or null for {@code DATA_DIR/blobs}
- * @param allowedBlobHosts blob hosts the server may contact (SSRF guard)
- * @param storageAccounts storage accounts for identityBased jobs, each with the hubs it is granted to
- * @param jobQueue        queue a second import/export job of a hub instead of refusing it with 403
- * @param jobBatchLines   import lines per transaction
- * @param store           the PostgreSQL store, or null for SQLite in the data dir
- * @param jobLease        how long a node's claim on a job lasts without a heartbeat (another node resumes it after)
- * @param publicUrl       the base URL clients reach this server by, for absolute links (ARM nextLink); null for {@link #url}
- * @param jobStallAfter   how long a running job may make no progress before the watchdog reports it
+ * @param dataDir   where the database, TLS material, keys and {@code ready.json} live
+ * @param hubName   the default hub, created at first start
+ * @param http      the HTTPS listener
+ * @param armIssuer external OIDC issuer whose tokens ARM also accepts, or null
+ * @param blobs     the blob containers jobs may use
+ * @param jobs      the job engine's settings
+ * @param store     the PostgreSQL store, or null for SQLite in the data dir
  */
-public record ServerConfig(Path dataDir, String bind, int port, String hubName, Path tlsCert, Path tlsKey,
-                           ArmIssuer armIssuer, long maxRequestBytes,
-                           Path localBlobRoot, List<String> allowedBlobHosts, List<StorageAccount> storageAccounts,
-                           boolean jobQueue, int jobBatchLines, StoreUrl store,
-                           java.time.Duration jobLease, String publicUrl, java.time.Duration jobStallAfter) {
+public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
+                           StoreUrl store) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
-    public static final String DEFAULT_BIND = "127.0.0.1";
-    public static final int DEFAULT_PORT = 8443;
     public static final String DEFAULT_HUB = "iolite";
-    /** 8 MiB: 100 devices with full twins fit; raise it only together with the twin limits. */
-    public static final long DEFAULT_MAX_REQUEST_BYTES = 8L * 1024 * 1024;
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
-        Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(hubName, "hubName");
-        allowedBlobHosts = allowedBlobHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedBlobHosts);
-        storageAccounts = storageAccounts == null ? List.of() : List.copyOf(storageAccounts);
-        jobLease = jobLease == null ? JobTuning.DEFAULTS.lease() : jobLease;
-        jobStallAfter = jobStallAfter == null ? JobTuning.DEFAULTS.stallAfter() : jobStallAfter;
+        http = http == null ? Http.DEFAULTS : http;
+        blobs = blobs == null ? Blobs.DEFAULTS : blobs;
+        jobs = jobs == null ? Jobs.DEFAULTS : jobs;
     }
 
-    /** The same configuration with another job lease. */
-    public ServerConfig withJobLease(java.time.Duration lease) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, lease, publicUrl, jobStallAfter);
-    }
-
-    /** Defaults for everything but the data dir and port (tests). */
+    /** Defaults for everything but the data dir and port (tests, the demo). */
     public static ServerConfig of(Path dataDir, int port) {
-        return new ServerConfig(dataDir, DEFAULT_BIND, port, DEFAULT_HUB, null, null, null,
-                DEFAULT_MAX_REQUEST_BYTES, null, null, null, false, JobTuning.DEFAULTS.importBatchLines(), null,
-                JobTuning.DEFAULTS.lease(), null, JobTuning.DEFAULTS.stallAfter());
+        return new ServerConfig(dataDir, DEFAULT_HUB, Http.DEFAULTS.withPort(port), null, null, null, null);
     }
 
     /** The folder of {@code file:} containers. */
     public Path blobRoot() {
-        return localBlobRoot != null ? localBlobRoot : dataDir.resolve("blobs");
+        return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withTls(Path cert, Path key) {
-        return new ServerConfig(dataDir, bind, port, hubName, cert, key, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
-    }
-
-    public ServerConfig withMaxRequestBytes(long bytes) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                bytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
-    }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, issuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, jobStallAfter);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store);
     }
+
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store); }
+
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, url, jobLease, publicUrl, jobStallAfter);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url);
     }
 
-    public ServerConfig withJobs(List<String> allowedHosts, List<StorageAccount> accounts, boolean queue, int batchLines) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer,
-                maxRequestBytes, localBlobRoot, allowedHosts, accounts, queue, batchLines, store, jobLease, publicUrl, jobStallAfter);
+    /** Throws IllegalArgumentException with the first problem's message. */
+    public ServerConfig validated() {
+        if (!IdRules.isHubName(hubName)) throw problem(Problem.BAD_HUB_NAME);
+        http.validate();
+        if (armIssuer != null) armIssuer.validate();
+        jobs.validate();
+        return this;
+    }
+
+    /**
+     * The HTTPS listener.
+     *
+     * @param bind            address to listen on
+     * @param port            HTTPS port; 0 picks a free one
+     * @param tlsCert         PEM certificate chain, or null for the generated self-signed one
+     * @param tlsKey          PEM private key for {@code tlsCert}
+     * @param maxRequestBytes cap on request bodies; larger bodies get 413
+     * @param publicUrl       the base URL clients reach this server by, for absolute links (ARM nextLink);
+     *                        null for the server's own URL
+     */
+    public record Http(String bind, int port, Path tlsCert, Path tlsKey, long maxRequestBytes, String publicUrl) {
+        /** 8 MiB of request body: 100 devices with full twins fit; raise it only together with the twin limits. */
+        public static final Http DEFAULTS = new Http("127.0.0.1", 8443, null, null, 8L * 1024 * 1024, null);
+
+        public Http {
+            Objects.requireNonNull(bind, "bind");
+        }
+
+        public Http withPort(int p) { return new Http(bind, p, tlsCert, tlsKey, maxRequestBytes, publicUrl); }
+
+        public Http withBind(String b) { return new Http(b, port, tlsCert, tlsKey, maxRequestBytes, publicUrl); }
+
+        public Http withTls(Path cert, Path key) { return new Http(bind, port, cert, key, maxRequestBytes, publicUrl); }
+
+        public Http withMaxRequestBytes(long bytes) { return new Http(bind, port, tlsCert, tlsKey, bytes, publicUrl); }
+
+        /** The base URL for absolute links, without a trailing slash: {@code publicUrl}, else {@code fallback}. */
+        public String publicUrlOr(String fallback) {
+            String u = publicUrl != null ? publicUrl : fallback;
+            return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+        }
+
+        void validate() {
+            if (port < 0 || port > 65535) throw problem(Problem.PORT_OUT_OF_RANGE);
+            if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
+            if (publicUrl != null && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) throw problem(Problem.BAD_PUBLIC_URL);
+            if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
+        }
+    }
+
+    /**
+     * The blob containers jobs may use.
+     *
+     * @param localRoot       folder of {@code file:} containers, or null for {@code DATA_DIR/blobs}
+     * @param allowedHosts    blob hosts the server may contact (SSRF guard)
+     * @param storageAccounts storage accounts for identityBased jobs, each with the hubs it is granted to
+     */
+    public record Blobs(Path localRoot, List<String> allowedHosts, List<StorageAccount> storageAccounts) {
+        public static final Blobs DEFAULTS = new Blobs(null, BlobContainers.DEFAULT_ALLOWED_HOSTS, List.of());
+
+        public Blobs {
+            allowedHosts = allowedHosts == null ? BlobContainers.DEFAULT_ALLOWED_HOSTS : List.copyOf(allowedHosts);
+            storageAccounts = storageAccounts == null ? List.of() : List.copyOf(storageAccounts);
+        }
+    }
+
+    /**
+     * The job engine's settings that an operator chooses; the rest of {@link JobTuning} is fixed.
+     *
+     * @param queue      queue a second import/export job of a hub instead of refusing it with 403
+     * @param batchLines import lines per transaction
+     * @param lease      how long a node's claim on a job lasts without a heartbeat (another node resumes it after)
+     * @param stallAfter how long a running job may make no progress before the watchdog reports it
+     */
+    public record Jobs(boolean queue, int batchLines, Duration lease, Duration stallAfter) {
+        public static final Jobs DEFAULTS = new Jobs(false, JobTuning.DEFAULTS.importBatchLines(),
+                JobTuning.DEFAULTS.lease(), JobTuning.DEFAULTS.stallAfter());
+
+        public Jobs {
+            lease = lease == null ? JobTuning.DEFAULTS.lease() : lease;
+            stallAfter = stallAfter == null ? JobTuning.DEFAULTS.stallAfter() : stallAfter;
+        }
+
+        public Jobs withQueue(boolean q) { return new Jobs(q, batchLines, lease, stallAfter); }
+
+        public Jobs withBatchLines(int lines) { return new Jobs(queue, lines, lease, stallAfter); }
+
+        public Jobs withLease(Duration l) { return new Jobs(queue, batchLines, l, stallAfter); }
+
+        public Jobs withStallAfter(Duration s) { return new Jobs(queue, batchLines, lease, s); }
+
+        /** The engine's sizes and times with these settings; the heartbeat is a sixth of the lease. */
+        public JobTuning tuning() {
+            JobTuning d = JobTuning.DEFAULTS;
+            return new JobTuning(batchLines, d.exportBlockBytes(), d.maxLineBytes(), lease, lease.dividedBy(6),
+                    d.poll(), d.retention(), stallAfter);
+        }
+
+        void validate() {
+            if (batchLines < 1 || batchLines > 100_000) throw problem(Problem.BATCH_OUT_OF_RANGE);
+            if (lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("--job-lease must be from 3s to 1h, not " + lease.toSeconds() + "s");
+            }
+            if (stallAfter.compareTo(Duration.ofSeconds(1)) < 0 || stallAfter.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("--job-stall-after must be from 1s to 1d, not " + stallAfter.toSeconds() + "s");
+            }
+        }
     }
 
     /** The problems that stop a start, each with a message a person can act on. */
@@ -115,36 +188,6 @@ public record ServerConfig(Path dataDir, String bind, int port, String hubName, 
         Problem(String message) { this.message = message; }
 
         public String message() { return message; }
-    }
-
-    /** Throws IllegalArgumentException with the first problem's message. */
-    public ServerConfig validated() {
-        if (port < 0 || port > 65535) throw problem(Problem.PORT_OUT_OF_RANGE);
-        if (!dev.iolite.server.registry.IdRules.isHubName(hubName)) throw problem(Problem.BAD_HUB_NAME);
-        if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
-        if (armIssuer != null) armIssuer.validate();
-        if (publicUrl != null && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) throw problem(Problem.BAD_PUBLIC_URL);
-        if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
-        if (jobBatchLines < 1 || jobBatchLines > 100_000) throw problem(Problem.BATCH_OUT_OF_RANGE);
-        if (jobLease.compareTo(java.time.Duration.ofSeconds(3)) < 0 || jobLease.compareTo(java.time.Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("--job-lease must be from 3s to 1h, not " + jobLease.toSeconds() + "s");
-        }
-        if (jobStallAfter.compareTo(java.time.Duration.ofSeconds(1)) < 0 || jobStallAfter.compareTo(java.time.Duration.ofDays(1)) > 0) {
-            throw new IllegalArgumentException("--job-stall-after must be from 1s to 1d, not " + jobStallAfter.toSeconds() + "s");
-        }
-        return this;
-    }
-
-    /** The same configuration with another watchdog time. */
-    public ServerConfig withJobStallAfter(java.time.Duration stallAfter) {
-        return new ServerConfig(dataDir, bind, port, hubName, tlsCert, tlsKey, armIssuer, maxRequestBytes, localBlobRoot,
-                allowedBlobHosts, storageAccounts, jobQueue, jobBatchLines, store, jobLease, publicUrl, stallAfter);
-    }
-
-    /** The base URL for absolute links, without a trailing slash: {@code --public-url}, else {@code fallback}. */
-    public String publicUrlOr(String fallback) {
-        String u = publicUrl != null ? publicUrl : fallback;
-        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
     /**

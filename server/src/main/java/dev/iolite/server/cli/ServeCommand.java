@@ -17,106 +17,106 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code iolite serve}: runs the registry until SIGTERM or Ctrl-C, then stops cleanly with exit code 0. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = ConfigDefaults.class,
         description = "Run the registry over HTTPS. Every option can also come from its IOLITE_* variable.")
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
+    @Option(names = "--data-dir",
             description = "Data folder: database, TLS material, keys, ready.json (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
 
-    @Option(names = "--port", defaultValue = "${env:IOLITE_PORT:-8443}",
+    @Option(names = "--port",
             description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}; IOLITE_PORT).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "${env:IOLITE_BIND:-127.0.0.1}",
+    @Option(names = "--bind",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; IOLITE_BIND).")
     String bind;
 
-    @Option(names = "--hub", defaultValue = "${env:IOLITE_HUB:-iolite}",
+    @Option(names = "--hub",
             description = "Name of the default hub (default: ${DEFAULT-VALUE}; IOLITE_HUB).")
     String hub;
 
-    @Option(names = "--tls-cert", defaultValue = "${env:IOLITE_TLS_CERT}",
+    @Option(names = "--tls-cert",
             description = "PEM certificate chain; without it a self-signed one is made once (IOLITE_TLS_CERT).")
     Path tlsCert;
 
-    @Option(names = "--tls-key", defaultValue = "${env:IOLITE_TLS_KEY}",
+    @Option(names = "--tls-key",
             description = "PEM private key of --tls-cert (IOLITE_TLS_KEY).")
     Path tlsKey;
 
-    @Option(names = "--arm-issuer", defaultValue = "${env:IOLITE_ARM_ISSUER}",
+    @Option(names = "--arm-issuer",
             description = "Also accept ARM bearer tokens of this OIDC issuer (IOLITE_ARM_ISSUER).")
     String armIssuer;
 
-    @Option(names = "--arm-jwks-url", defaultValue = "${env:IOLITE_ARM_JWKS_URL}",
+    @Option(names = "--arm-jwks-url",
             description = "JWKS of --arm-issuer (IOLITE_ARM_JWKS_URL).")
     URL armJwksUrl;
 
-    @Option(names = "--arm-audience", defaultValue = "${env:IOLITE_ARM_AUDIENCE}",
+    @Option(names = "--arm-audience",
             description = "Audience that --arm-issuer tokens must carry; required with --arm-issuer (IOLITE_ARM_AUDIENCE).")
     String armAudience;
 
-    @Option(names = "--arm-subjects", split = ",", defaultValue = "${env:IOLITE_ARM_SUBJECTS}",
+    @Option(names = "--arm-subjects", split = ",",
             description = "Only these subjects or object ids (sub/oid claims) of --arm-issuer may act; "
                     + "comma-separated (IOLITE_ARM_SUBJECTS; default: every identity of the issuer).")
     List<String> armSubjects;
 
-    @Option(names = "--public-url", defaultValue = "${env:IOLITE_PUBLIC_URL}",
+    @Option(names = "--public-url",
             description = "The https URL clients reach this server by, for absolute links such as ARM's nextLink "
                     + "(IOLITE_PUBLIC_URL; default: the server's own URL).")
     String publicUrl;
 
-    @Option(names = "--max-request-bytes", defaultValue = "${env:IOLITE_MAX_REQUEST_BYTES:-8388608}",
+    @Option(names = "--max-request-bytes",
             description = "Cap on request bodies; larger ones get 413 (default: ${DEFAULT-VALUE}; IOLITE_MAX_REQUEST_BYTES).")
     long maxRequestBytes;
 
-    @Option(names = "--local-blob-root", defaultValue = "${env:IOLITE_LOCAL_BLOB_ROOT}",
+    @Option(names = "--local-blob-root",
             description = "Folder of file: containers (default: DATA_DIR/blobs; IOLITE_LOCAL_BLOB_ROOT).")
     Path localBlobRoot;
 
-    @Option(names = "--allowed-blob-hosts", split = ",", defaultValue = "${env:IOLITE_ALLOWED_BLOB_HOSTS:-*.blob.core.windows.net}",
+    @Option(names = "--allowed-blob-hosts", split = ",",
             description = "Blob hosts jobs may contact, comma-separated: names, *.suffix patterns (public addresses "
                     + "only), host:port, IP addresses and CIDR ranges; loopback is added while --bind is loopback "
                     + "(default: ${DEFAULT-VALUE}; IOLITE_ALLOWED_BLOB_HOSTS).")
     List<String> allowedBlobHosts;
 
-    @Option(names = "--storage-account", defaultValue = "${env:IOLITE_STORAGE_ACCOUNTS}",
+    @Option(names = "--storage-account",
             description = "NAME=KEY[@HUB,HUB...] of a storage account for identityBased jobs of those hubs (without "
                     + "@, every hub, allowed only while one hub exists); repeat it, or separate with ';' "
                     + "(IOLITE_STORAGE_ACCOUNTS). Prefer --storage-account-file: a key here shows in the process table.")
     List<String> storageAccounts;
 
-    @Option(names = "--storage-account-file", defaultValue = "${env:IOLITE_STORAGE_ACCOUNT_FILE}",
+    @Option(names = "--storage-account-file",
             description = "File with one NAME=KEY[@HUB,HUB...] per line ('#' comments) (IOLITE_STORAGE_ACCOUNT_FILE).")
     Path storageAccountFile;
 
-    @Option(names = "--job-queue", defaultValue = "${env:IOLITE_JOB_QUEUE:-false}",
+    @Option(names = "--job-queue",
             description = "Queue a hub's second import/export job instead of refusing it with 403 (IOLITE_JOB_QUEUE).")
     boolean jobQueue;
 
-    @Option(names = "--job-batch-lines", defaultValue = "${env:IOLITE_JOB_BATCH_LINES:-2000}",
+    @Option(names = "--job-batch-lines",
             description = "Import lines applied per transaction (default: ${DEFAULT-VALUE}; IOLITE_JOB_BATCH_LINES).")
     int jobBatchLines;
 
-    @Option(names = "--job-lease", defaultValue = "${env:IOLITE_JOB_LEASE:-30s}", converter = TokenCommand.DurationConverter.class,
+    @Option(names = "--job-lease", converter = TokenCommand.DurationConverter.class,
             description = "How long a node's claim on a running job lasts without a heartbeat; another node "
                     + "resumes the job after it (default: ${DEFAULT-VALUE}; IOLITE_JOB_LEASE).")
     java.time.Duration jobLease;
 
-    @Option(names = "--job-stall-after", defaultValue = "${env:IOLITE_JOB_STALL_AFTER:-3m}", converter = TokenCommand.DurationConverter.class,
+    @Option(names = "--job-stall-after", converter = TokenCommand.DurationConverter.class,
             description = "The watchdog reports a running job whose progress stood still this long, in the log and "
                     + "in the job's statusMessage (default: ${DEFAULT-VALUE}; IOLITE_JOB_STALL_AFTER).")
     java.time.Duration jobStallAfter;
 
-    @Option(names = "--store", defaultValue = "${env:IOLITE_STORE}",
+    @Option(names = "--store",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
     String store;
 
-    @Option(names = "--store-password-file", defaultValue = "${env:IOLITE_STORE_PASSWORD_FILE}",
+    @Option(names = "--store-password-file",
             description = "File holding the PostgreSQL password, so that --store need not carry it "
                     + "(IOLITE_STORE_PASSWORD_FILE; or IOLITE_STORE_PASSWORD).")
     Path storePasswordFile;
@@ -138,9 +138,11 @@ final class ServeCommand implements Callable<Integer> {
             }
             StoreUrl storeUrl = store == null || store.isBlank() ? null
                     : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
-            config = new ServerConfig(dataDir, bind, port, hub, tlsCert, tlsKey, issuer,
-                    maxRequestBytes, localBlobRoot, allowedBlobHosts, accounts, jobQueue, jobBatchLines,
-                    storeUrl, jobLease, publicUrl == null || publicUrl.isBlank() ? null : publicUrl, jobStallAfter)
+            config = new ServerConfig(dataDir, hub,
+                    new ServerConfig.Http(bind, port, tlsCert, tlsKey, maxRequestBytes,
+                            publicUrl == null || publicUrl.isBlank() ? null : publicUrl),
+                    issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
+                    new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter), storeUrl)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

@@ -28,8 +28,9 @@ class HubIsolationIT {
     /** A storage account granted to hub 'granted' only. */
     @RegisterExtension
     @Order(2)
-    static final ServerExtension server = new ServerExtension(c -> c.withJobs(null,
-            List.of(new ServerConfig.StorageAccount(Azurite.ACCOUNT, Azurite.KEY, List.of("granted"))), false, 500));
+    static final ServerExtension server = new ServerExtension(c -> c.withBlobs(new ServerConfig.Blobs(null, null,
+            List.of(new ServerConfig.StorageAccount(Azurite.ACCOUNT, Azurite.KEY, List.of("granted")))))
+            .withJobs(c.jobs().withBatchLines(500)));
 
     private static final String API = "?api-version=2021-04-12";
 
@@ -157,13 +158,13 @@ class HubIsolationIT {
         Files.createDirectories(old);
         Files.writeString(old.resolve("devices.txt"), "{\"id\":\"migrated-1\"}\n");
         // WHEN a server starts on it
-        try (Iolite iolite = Iolite.start(ServerConfig.of(dir, 0).withTls(TestTls.CERT, TestTls.KEY))) {
+        try (Iolite iolite = Iolite.start(ServerConfig.of(dir, 0).withHttp(ServerConfig.Http.DEFAULTS.withPort(0).withTls(TestTls.CERT, TestTls.KEY)))) {
             // THEN the container is the default hub's, and stays so across restarts
             assertThat(dir.resolve("blobs/iolite/legacy-export/devices.txt")).hasContent("{\"id\":\"migrated-1\"}");
             assertThat(old).doesNotExist();
         }
         Files.createDirectories(dir.resolve("blobs/iolite/second"));
-        try (Iolite again = Iolite.start(ServerConfig.of(dir, 0).withTls(TestTls.CERT, TestTls.KEY))) {
+        try (Iolite again = Iolite.start(ServerConfig.of(dir, 0).withHttp(ServerConfig.Http.DEFAULTS.withPort(0).withTls(TestTls.CERT, TestTls.KEY)))) {
             assertThat(dir.resolve("blobs/iolite/second")).isDirectory();
             assertThat(dir.resolve("blobs/iolite/iolite")).doesNotExist();
         }

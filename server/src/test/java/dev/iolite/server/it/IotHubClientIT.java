@@ -44,7 +44,7 @@ class IotHubClientIT {
 
     @RegisterExtension
     @Order(2)
-    static final ServerExtension server = new ServerExtension(c -> c.withJobs(null, null, true, c.jobBatchLines()));
+    static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withQueue(true)));
 
     static IotHubClient client;
     static String rg;

@@ -31,7 +31,7 @@ class JobHangIT {
 
     /** The watchdog reports a job that stands still for 2 s (checked at each 5 s heartbeat). */
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> c.withJobStallAfter(Duration.ofSeconds(2)));
+    static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withStallAfter(Duration.ofSeconds(2))));
 
     @TempDir
     Path tmp;

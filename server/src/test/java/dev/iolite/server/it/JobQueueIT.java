@@ -26,7 +26,7 @@ class JobQueueIT {
 
     @RegisterExtension
     @Order(2)
-    static final ServerExtension server = new ServerExtension(c -> c.withJobs(null, null, true, c.jobBatchLines()));
+    static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withQueue(true)));
 
     @Test
     void queuedJobsAllRunAndListJobsPagesThroughNextLink() throws Exception {

@@ -12,6 +12,7 @@ import com.microsoft.azure.sdk.iot.service.exceptions.IotHubException;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryJob;
 import com.microsoft.azure.sdk.iot.service.registry.StorageAuthenticationType;
+import dev.iolite.server.ServerConfig;
 import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -42,9 +43,9 @@ class JobsIT {
 
     @RegisterExtension
     @Order(2)
-    static final ServerExtension server = new ServerExtension(c -> c.withJobs(null,
-            java.util.List.of(new dev.iolite.server.ServerConfig.StorageAccount(Azurite.ACCOUNT, Azurite.KEY, java.util.List.of("iolite"))),
-            false, 500));
+    static final ServerExtension server = new ServerExtension(c -> c.withBlobs(new ServerConfig.Blobs(null, null,
+            List.of(new ServerConfig.StorageAccount(Azurite.ACCOUNT, Azurite.KEY, List.of("iolite")))))
+            .withJobs(c.jobs().withBatchLines(500)));
 
     private static final String API = "?api-version=2021-04-12";
     private static IotHubManager arm;

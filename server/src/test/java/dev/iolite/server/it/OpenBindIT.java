@@ -12,9 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A server reachable from the network may not be pointed at its own machine's loopback services. */
 class OpenBindIT {
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> new ServerConfig(c.dataDir(), "0.0.0.0", c.port(),
-            c.hubName(), c.tlsCert(), c.tlsKey(), c.armIssuer(), c.maxRequestBytes(), c.localBlobRoot(),
-            c.allowedBlobHosts(), c.storageAccounts(), c.jobQueue(), c.jobBatchLines(), c.store(), c.jobLease(), null, c.jobStallAfter()));
+    static final ServerExtension server = new ServerExtension(c -> c.withHttp(c.http().withBind("0.0.0.0")));
 
     @Test
     void loopbackAndPrivateHostsAreRefusedUnlessListed() throws Exception {

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResourcesIT {
     /** Request cap 256 KiB (ServerExtension), queueing on. */
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> c.withJobs(null, null, true, c.jobBatchLines()));
+    static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withQueue(true)));
 
     private static final String API = "?api-version=2021-04-12";
 

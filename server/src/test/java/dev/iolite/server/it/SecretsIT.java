@@ -23,10 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SecretsIT {
     /** A server whose links name its public URL, whatever Host a caller sends. */
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> new ServerConfig(c.dataDir(), c.bind(), c.port(),
-            c.hubName(), c.tlsCert(), c.tlsKey(), c.armIssuer(), c.maxRequestBytes(), c.localBlobRoot(),
-            c.allowedBlobHosts(), c.storageAccounts(), true, c.jobBatchLines(), c.store(), c.jobLease(),
-            "https://iolite.example.test:9443", c.jobStallAfter()));
+    static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withQueue(true)).withHttp(new ServerConfig.Http(c.http().bind(), c.http().port(),
+            c.http().tlsCert(), c.http().tlsKey(), c.http().maxRequestBytes(), "https://iolite.example.test:9443")));
 
     private static final String API = "?api-version=2021-04-12";
 

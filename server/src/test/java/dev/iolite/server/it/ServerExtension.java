@@ -57,7 +57,7 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
         dataDir = Files.createTempDirectory("iolite-it");
         ServerConfig c = ServerConfig.of(dataDir, 0);
         if (Postgres.SELECTED) c = c.withStore(dev.iolite.server.store.StoreUrl.parse(Postgres.get().newDatabase()));
-        iolite = Iolite.start(customize.apply(c.withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024)));
+        iolite = Iolite.start(customize.apply(c.withHttp(c.http().withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024))));
         ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
         http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
                 .connectTimeout(Duration.ofSeconds(10)).build();
