@@ -132,9 +132,7 @@ public final class DevicesHandler {
         ImportMode mode = ifMatch == null ? ImportMode.CREATE
                 : ETags.isWildcard(ifMatch) ? ImportMode.UPDATE : ImportMode.UPDATE_IF_MATCH_ETAG;
         ImportItem parsed = mapper.item(body, 1, "deviceId", mode);
-        ImportItem item = new ImportItem(1, key.deviceId(), key.moduleId(), mode, ifMatch, null, parsed.status(),
-                parsed.statusReason(), parsed.authentication(), parsed.iotEdge(), parsed.deviceScope(),
-                parsed.parentScopes(), parsed.managedBy(), null, null);
+        ImportItem item = new ImportItem(1, key, mode, ifMatch, null, parsed.fields(), null, null);
         Device d = registry.apply(hub.name(), item);
         ctx.header("ETag", "\"" + d.etag() + "\"");
         ctx.json(mapper.device(d));

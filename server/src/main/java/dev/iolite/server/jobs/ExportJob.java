@@ -8,7 +8,6 @@ import dev.iolite.server.registry.ExportLineWriter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**

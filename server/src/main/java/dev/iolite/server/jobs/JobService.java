@@ -75,8 +75,7 @@ public final class JobService {
                 out.probeWrite(req.outputBlobName());
             });
         }
-        Job job = new Job(UUID.randomUUID().toString(), hub, req.type(), JobStatus.ENQUEUED, req, clock.instant(), null,
-                null, 0, JobCounts.ZERO, 0, null, null, false, JobLease.NONE, null);
+        Job job = Job.enqueued(UUID.randomUUID().toString(), hub, req, clock.instant());
         if (!jobs.insert(job, !queue, MAX_QUEUED_PER_HUB)) {
             throw new IoliteException(ErrorCode.JOB_QUOTA_EXCEEDED, queue
                     ? "hub '" + hub + "' already has " + MAX_QUEUED_PER_HUB + " import or export jobs waiting, the most"

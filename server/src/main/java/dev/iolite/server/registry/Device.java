@@ -4,23 +4,62 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A device identity, or a module identity when {@code moduleId} is not null. {@code version}
- * is the counter behind the etag (SPEC §2.3: base64 of a decimal counter).
+ * A device identity, or a module identity when its key has a module id. {@code version} is the
+ * counter behind the etag (SPEC §2.3: base64 of a decimal counter).
+ *
+ * @param key            the device id, and the module id of a module
+ * @param version        the etag's counter
+ * @param generationId   set at creation, never changed
+ * @param state          enabled or disabled, why, and since when
+ * @param authentication keys, thumbprints or certificate authority
+ * @param iotEdge        the IoT Edge capability
+ * @param scopes         the device scope and parent scopes of an edge hierarchy
+ * @param managedBy      the module's manager, null for devices
+ * @param twin           tags, desired and reported properties
+ * @param lastUpdated    when the identity or its twin was last written
  */
-public record Device(String deviceId, String moduleId, long version, String generationId,
-                     DeviceStatus status, String statusReason, Instant statusUpdatedTime,
-                     Authentication authentication, boolean iotEdge, String deviceScope,
-                     List<String> parentScopes, String managedBy, Twin twin, Instant lastUpdated) {
+public record Device(DeviceKey key, long version, String generationId, DeviceState state,
+                     Authentication authentication, boolean iotEdge, Scopes scopes, String managedBy, Twin twin,
+                     Instant lastUpdated) {
 
-    public Device {
-        parentScopes = parentScopes == null ? List.of() : List.copyOf(parentScopes);
+    /** Whether a device is enabled, the reason given, and when the status last changed. */
+    public record DeviceState(DeviceStatus status, String reason, Instant updated) {}
+
+    /** A device's place in an edge hierarchy: its own scope and its parents' (never null, maybe empty). */
+    public record Scopes(String deviceScope, List<String> parentScopes) {
+        public static final Scopes NONE = new Scopes(null, List.of());
+
+        public Scopes {
+            parentScopes = parentScopes == null ? List.of() : List.copyOf(parentScopes);
+        }
     }
 
-    public boolean isModule() { return moduleId != null; }
+    public Device {
+        scopes = scopes == null ? Scopes.NONE : scopes;
+    }
 
-    public DeviceKey key() { return new DeviceKey(deviceId, moduleId); }
+    public String deviceId() { return key.deviceId(); }
+
+    public String moduleId() { return key.moduleId(); }
+
+    public boolean isModule() { return key.moduleId() != null; }
+
+    public DeviceStatus status() { return state.status(); }
+
+    public String statusReason() { return state.reason(); }
+
+    public Instant statusUpdatedTime() { return state.updated(); }
+
+    public String deviceScope() { return scopes.deviceScope(); }
+
+    public List<String> parentScopes() { return scopes.parentScopes(); }
 
     public String etag() { return ETags.device(version); }
 
-    public boolean enabled() { return status == DeviceStatus.ENABLED; }
+    public boolean enabled() { return state.status() == DeviceStatus.ENABLED; }
+
+    /** The same identity with another twin, written at {@code at}; the identity's etag is unchanged. */
+    public Device withTwin(Twin newTwin, Instant at) {
+        return new Device(key, version, generationId, state, authentication, iotEdge, scopes, managedBy, newTwin, at);
+    }
 }

@@ -83,9 +83,9 @@ public final class DeviceLineParser {
                 default -> p.skipChildren();
             }
         }
-        return new ImportItem(lineNumber, id, moduleId, ImportMode.parse(mode), eTag, twinETag,
-                status == null ? null : DeviceStatus.parse(status, "status"), statusReason, auth, iotEdge,
-                deviceScope, parentScopes, managedBy, DeviceLines.withoutMetadata(tags),
+        return new ImportItem(lineNumber, new DeviceKey(id, moduleId), ImportMode.parse(mode), eTag, twinETag,
+                new ImportItem.Fields(status == null ? null : DeviceStatus.parse(status, "status"), statusReason, auth,
+                        iotEdge, deviceScope, parentScopes, managedBy), DeviceLines.withoutMetadata(tags),
                 DeviceLines.withoutMetadata(desired));
     }
 

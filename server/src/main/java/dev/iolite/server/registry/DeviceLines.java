@@ -24,12 +24,14 @@ public final class DeviceLines {
         String status = text(n, "status", "status");
         ObjectNode properties = object(n, "properties", "properties");
         ObjectNode capabilities = object(n, "capabilities", "capabilities");
-        return new ImportItem(lineNumber, text(n, idField, idField), text(n, "moduleId", "moduleId"), mode,
+        return new ImportItem(lineNumber,
+                new DeviceKey(text(n, idField, idField), text(n, "moduleId", "moduleId")), mode,
                 text(n, "eTag", "eTag"), text(n, "twinETag", "twinETag"),
-                status == null ? null : DeviceStatus.parse(status, "status"),
-                text(n, "statusReason", "statusReason"), authentication(object(n, "authentication", "authentication")),
-                bool(capabilities, "iotEdge", "capabilities.iotEdge"), text(n, "deviceScope", "deviceScope"),
-                strings(n, "parentScopes", "parentScopes"), text(n, "managedBy", "managedBy"),
+                new ImportItem.Fields(status == null ? null : DeviceStatus.parse(status, "status"),
+                        text(n, "statusReason", "statusReason"),
+                        authentication(object(n, "authentication", "authentication")),
+                        bool(capabilities, "iotEdge", "capabilities.iotEdge"), text(n, "deviceScope", "deviceScope"),
+                        strings(n, "parentScopes", "parentScopes"), text(n, "managedBy", "managedBy")),
                 withoutMetadata(object(n, "tags", "tags")),
                 withoutMetadata(object(properties, "desired", "properties.desired")));
     }

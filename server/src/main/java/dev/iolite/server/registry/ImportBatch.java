@@ -119,11 +119,11 @@ final class ImportBatch {
         Twin empty = Twin.empty();
         Twin twin = new Twin(orElse(item.tags(), empty.tags()), orElse(item.desired(), empty.desired()),
                 empty.reported(), 1);
-        Device d = new Device(item.deviceId(), item.moduleId(), nextVersion++, credentials.newGenerationId(),
-                item.status() == null ? DeviceStatus.ENABLED : item.status(), item.statusReason(), now,
+        Device d = new Device(item.key(), nextVersion++, credentials.newGenerationId(),
+                new Device.DeviceState(item.status() == null ? DeviceStatus.ENABLED : item.status(), item.statusReason(), now),
                 auth(item), Boolean.TRUE.equals(item.iotEdge()),
-                item.deviceScope(), item.parentScopes(), item.moduleId() == null ? null : item.managedBy(),
-                twin, now);
+                new Device.Scopes(item.deviceScope(), item.parentScopes()),
+                item.moduleId() == null ? null : item.managedBy(), twin, now);
         current.put(d.key(), d);
         return d;
     }
@@ -131,13 +131,13 @@ final class ImportBatch {
     private Device update(Device cur, ImportItem item) {
         if (item.twinETag() != null) requireETag(item.twinETag(), cur.twin().etag(), item.mode());
         DeviceStatus status = item.status() == null ? cur.status() : item.status();
-        Device d = new Device(cur.deviceId(), cur.moduleId(), cur.version() + 1, cur.generationId(), status,
-                item.statusReason() != null ? item.statusReason() : cur.statusReason(),
-                status == cur.status() ? cur.statusUpdatedTime() : now,
+        Device d = new Device(cur.key(), cur.version() + 1, cur.generationId(),
+                new Device.DeviceState(status, item.statusReason() != null ? item.statusReason() : cur.statusReason(),
+                        status == cur.status() ? cur.statusUpdatedTime() : now),
                 item.authentication() == null ? cur.authentication() : auth(item),
                 item.iotEdge() == null ? cur.iotEdge() : item.iotEdge(),
-                item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
-                item.parentScopes() == null ? cur.parentScopes() : item.parentScopes(),
+                new Device.Scopes(item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
+                        item.parentScopes() == null ? cur.parentScopes() : item.parentScopes()),
                 item.managedBy() == null ? cur.managedBy() : item.managedBy(),
                 replaceTwin(cur.twin(), item), now);
         current.put(d.key(), d);
@@ -151,9 +151,7 @@ final class ImportBatch {
     }
 
     private Device withTwin(Device cur, Twin twin) {
-        return new Device(cur.deviceId(), cur.moduleId(), cur.version(), cur.generationId(), cur.status(),
-                cur.statusReason(), cur.statusUpdatedTime(), cur.authentication(), cur.iotEdge(), cur.deviceScope(),
-                cur.parentScopes(), cur.managedBy(), twin, now);
+        return cur.withTwin(twin, now);
     }
 
     /** Tags and desired properties given in the item replace the stored ones (SPEC §3.3 "overwrite"). */

@@ -1,6 +1,5 @@
 package dev.iolite.server.it;
 
-import dev.iolite.server.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -46,12 +46,13 @@ class ImportModesTest {
     }
 
     private static ImportItem item(String id, ImportMode mode) {
-        return new ImportItem(1, id, null, mode, null, null, null, null, null, null, null, null, null, null, null);
+        return new ImportItem(1, DeviceKey.device(id), mode, null, null, null, null, null);
     }
 
     private static ImportItem item(String id, ImportMode mode, String eTag, String twinETag, DeviceStatus status,
                                    ObjectNode tags) {
-        return new ImportItem(1, id, null, mode, eTag, twinETag, status, null, null, null, null, null, null, tags, null);
+        return new ImportItem(1, DeviceKey.device(id), mode, eTag, twinETag,
+                new ImportItem.Fields(status, null, null, null, null, null, null), tags, null);
     }
 
     private LineOutcome one(ImportItem item) {
@@ -158,8 +159,7 @@ class ImportModesTest {
     @Test
     void deletingADeviceRemovesItsModulesInTheSameBatch() {
         create("p");
-        ImportItem module = new ImportItem(2, "p", "m", ImportMode.CREATE, null, null, null, null, null, null, null,
-                null, null, null, null);
+        ImportItem module = new ImportItem(2, new DeviceKey("p", "m"), ImportMode.CREATE, null, null, null, null, null);
         assertThat(one(module)).isInstanceOf(LineOutcome.Applied.class);
         assertThat(registry.statistics(HUB).totalDeviceCount()).as("modules are not devices").isEqualTo(1);
         List<LineOutcome> out = registry.applyBatch(HUB, List.of(
@@ -176,8 +176,8 @@ class ImportModesTest {
         assertThat(d.authentication().secondaryKey()).hasSize(44).isNotEqualTo(d.authentication().primaryKey());
         one(item("d", ImportMode.UPDATE, null, null, DeviceStatus.DISABLED, null));
         assertThat(registry.get(HUB, DeviceKey.device("d")).authentication()).isEqualTo(d.authentication());
-        ImportItem regenerate = new ImportItem(1, "d", null, ImportMode.UPDATE, null, null, null, null,
-                new Authentication(AuthType.SAS, "", "", null, null), null, null, null, null, null, null);
+        ImportItem regenerate = new ImportItem(1, DeviceKey.device("d"), ImportMode.UPDATE, null, null,
+                ImportItem.Fields.NONE.withAuthentication(new Authentication(AuthType.SAS, "", "", null, null)), null, null);
         one(regenerate);
         assertThat(registry.get(HUB, DeviceKey.device("d")).authentication().primaryKey())
                 .hasSize(44).isNotEqualTo(d.authentication().primaryKey());

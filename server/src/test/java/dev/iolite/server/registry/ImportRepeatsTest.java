@@ -3,8 +3,6 @@ package dev.iolite.server.registry;
 import dev.iolite.server.errors.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.jobs.Job;
-import dev.iolite.server.jobs.JobCounts;
-import dev.iolite.server.jobs.JobLease;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
 import dev.iolite.server.jobs.JobType;
@@ -60,17 +58,16 @@ class ImportRepeatsTest {
 
     private String runningJob() {
         Instant now = Instant.now();
-        Job job = new Job(UUID.randomUUID().toString(), HUB, JobType.IMPORT, JobStatus.ENQUEUED,
+        Job job = Job.enqueued(UUID.randomUUID().toString(), HUB,
                 new JobRequest(JobType.IMPORT, "file:in", "devices.txt", "file:out", "importErrors.log", false,
-                        StorageAuth.KEY_BASED, null),
-                now, null, null, 0, JobCounts.ZERO, 0, null, null, false, JobLease.NONE, null);
+                        StorageAuth.KEY_BASED, null), now);
         assertThat(jobs.insert(job, true, 20)).isTrue();
         assertThat(jobs.claimNext("node", now, now.plusSeconds(60))).isPresent();
         return job.id();
     }
 
     private static ImportItem line(long n, String id, String module, ImportMode mode) {
-        return new ImportItem(n, id, module, mode, null, null, null, null, null, null, null, null, null, null, null);
+        return new ImportItem(n, new DeviceKey(id, module), mode, null, null, null, null, null);
     }
 
     private List<LineOutcome> batch(String jobId, List<ImportItem> items, List<LineOutcome.Failed> refused) {

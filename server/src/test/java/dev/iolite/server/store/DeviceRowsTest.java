@@ -11,7 +11,6 @@ import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
 import dev.iolite.server.store.jdbc.Database;
-import dev.iolite.server.store.jdbc.JdbcJobStore;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -41,14 +40,16 @@ class DeviceRowsTest {
 
     @Test
     void everyFieldOfDevicesAndModulesSurvivesAWriteAndARead() throws Exception {
-        Device full = new Device("dev-ü-1", null, 7, "638700000000000001", DeviceStatus.DISABLED,
-                "stolen — reported by ops", T1,
+        Device full = new Device(DeviceKey.device("dev-ü-1"), 7, "638700000000000001",
+                new Device.DeviceState(DeviceStatus.DISABLED, "stolen — reported by ops", T1),
                 new Authentication(AuthType.SELF_SIGNED, null, null, "A".repeat(40), "B".repeat(64)),
-                true, "ms-azure-iot-edge://edge-1-123", List.of("ms-azure-iot-edge://p-1", "ms-azure-iot-edge://p-2"),
+                true, new Device.Scopes("ms-azure-iot-edge://edge-1-123",
+                        List.of("ms-azure-iot-edge://p-1", "ms-azure-iot-edge://p-2")),
                 "edge-1", new Twin(object("{\"site\":\"Zürich\",\"n\":{\"x\":[1,2.5,null,true]}}"),
                         object("{\"fw\":\"1.2\"}"), object("{\"temp\":21.5}"), 42), T2);
-        Device bare = new Device("dev-2", "module-a", 1, "638700000000000002", DeviceStatus.ENABLED, null, T1,
-                Authentication.sas("k".repeat(44), "s".repeat(44)), false, null, List.of(), null,
+        Device bare = new Device(new DeviceKey("dev-2", "module-a"), 1, "638700000000000002",
+                new Device.DeviceState(DeviceStatus.ENABLED, null, T1),
+                Authentication.sas("k".repeat(44), "s".repeat(44)), false, Device.Scopes.NONE, null,
                 new Twin(JSON.createObjectNode(), JSON.createObjectNode(), JSON.createObjectNode(), 1), T1);
 
         try (Database db = Database.openSqlite(dir.resolve("registry.db"))) {
@@ -137,8 +138,9 @@ class DeviceRowsTest {
         try (Database db = Database.openSqlite(dir.resolve("old.db"))) {
             JdbcRegistryStore store = new JdbcRegistryStore(db, JSON);
             Device d = store.find("hub", new DeviceKey("old-device", null)).orElseThrow();
-            assertThat(d).isEqualTo(new Device("old-device", null, 3, "gen-1", DeviceStatus.DISABLED, "broken ✗", T1,
-                    Authentication.sas("p".repeat(44), "q".repeat(44)), true, "scope-1", List.of("scope-0"), null,
+            assertThat(d).isEqualTo(new Device(DeviceKey.device("old-device"), 3, "gen-1",
+                    new Device.DeviceState(DeviceStatus.DISABLED, "broken ✗", T1),
+                    Authentication.sas("p".repeat(44), "q".repeat(44)), true, new Device.Scopes("scope-1", List.of("scope-0")), null,
                     new Twin(object("{\"a\":1}"), object("{\"b\":\"x\"}"), JSON.createObjectNode(), 5), T2));
             assertThat(store.listModules("hub", "old-device")).extracting(Device::moduleId).containsExactly("m1");
             assertThat(store.countIdentities("hub")).isEqualTo(2);

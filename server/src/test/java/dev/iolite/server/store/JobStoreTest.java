@@ -58,9 +58,9 @@ class JobStoreTest {
     }
 
     private static Job job(String hub, Instant created) {
-        return new Job(UUID.randomUUID().toString(), hub, JobType.EXPORT, JobStatus.ENQUEUED,
+        return Job.enqueued(UUID.randomUUID().toString(), hub,
                 new JobRequest(JobType.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
-                created, null, null, 0, JobCounts.ZERO, 0, null, null, false, dev.iolite.server.jobs.JobLease.NONE, null);
+                created);
     }
 
     private static JobProgress progress(Job j, String owner) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.registry.AuthType;
 import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
 import dev.iolite.server.registry.TwinDocuments;
@@ -136,9 +137,10 @@ final class DeviceRows {
                 : new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
-        return new Device(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, generationId,
-                enabled ? DeviceStatus.ENABLED : DeviceStatus.DISABLED, statusReason, statusUpdated, auth,
-                iotEdge, deviceScope, scopes == null ? List.of() : list(scopes), managedBy, twin, lastUpdated);
+        return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
+                new Device.DeviceState(enabled ? DeviceStatus.ENABLED : DeviceStatus.DISABLED, statusReason, statusUpdated),
+                auth, iotEdge, new Device.Scopes(deviceScope, scopes == null ? List.of() : list(scopes)), managedBy,
+                twin, lastUpdated);
     }
 
     private DeviceBody.Reader body(ResultSet rs) throws SQLException {

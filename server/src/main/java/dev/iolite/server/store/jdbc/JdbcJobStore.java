@@ -6,6 +6,9 @@ import dev.iolite.server.jobs.Checkpoint;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
 import dev.iolite.server.jobs.JobLease;
+import dev.iolite.server.jobs.JobPace;
+import dev.iolite.server.jobs.JobState;
+import dev.iolite.server.jobs.JobTimes;
 import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobStatus;
@@ -381,13 +384,15 @@ public final class JdbcJobStore implements JobStore {
                 JobStatus status = JobStatus.fromStore(rs.getString("status"));
                 out.add(new Job(rs.getString("id"), rs.getString("hub"),
                         JobType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
-                        status, read(rs.getString("request"), JobRequest.class),
-                        Instant.ofEpochMilli(rs.getLong("created_ms")), instant(rs, "start_ms"), instant(rs, "end_ms"),
-                        rs.getInt("progress"),
-                        new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
-                        rs.getDouble("rate"), rs.getString("failure_reason"), rs.getString("status_message"),
-                        rs.getInt("cancel_requested") == 1, new JobLease(rs.getString("lease_owner"),
-                        instant(rs, "lease_expires_ms"), rs.getInt("attempts")),
+                        read(rs.getString("request"), JobRequest.class),
+                        new JobState(status, rs.getInt("cancel_requested") == 1, rs.getString("failure_reason"),
+                                rs.getString("status_message")),
+                        new JobTimes(Instant.ofEpochMilli(rs.getLong("created_ms")), instant(rs, "start_ms"),
+                                instant(rs, "end_ms")),
+                        new JobPace(rs.getInt("progress"),
+                                new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
+                                rs.getDouble("rate")),
+                        new JobLease(rs.getString("lease_owner"), instant(rs, "lease_expires_ms"), rs.getInt("attempts")),
                         cp == null ? null : checkpoint(cp, status)));
             }
         }

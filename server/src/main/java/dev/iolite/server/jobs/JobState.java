@@ -1,0 +1,13 @@
+package dev.iolite.server.jobs;
+
+/**
+ * Where a job stands.
+ *
+ * @param status          its status
+ * @param cancelRequested a cancel was asked for and the runner has not yet acted on it
+ * @param failureReason   why it failed, or null
+ * @param statusMessage   what the runner last said about it (a stall, a resumption), or null
+ */
+public record JobState(JobStatus status, boolean cancelRequested, String failureReason, String statusMessage) {
+    public static JobState of(JobStatus status) { return new JobState(status, false, null, null); }
+}
