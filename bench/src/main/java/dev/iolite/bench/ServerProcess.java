@@ -44,7 +44,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server on SQLite in {@code data}, or on {@code store} (a PostgreSQL URL) when given. */
     static ServerProcess start(Path repo, Path data, String heap, String store) throws Exception {
-        Path jar = repo.resolve("server/target/iolite-server.jar");
+        Path jar = repo.resolve("cli/target/iolite.jar");
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap));
         String extra = System.getenv("IOLITE_BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));

@@ -9,7 +9,7 @@ import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
-import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.errors.ErrorCode;
@@ -54,7 +54,7 @@ public final class ArmJobsHandler {
         String container = JsonBodies.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
         if (container == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'exportBlobContainerUri' is required");
         Boolean exclude = JsonBodies.bool(b, "excludeKeys", "excludeKeys");
-        JobRequest req = new JobRequest(JobType.EXPORT, null, null, container,
+        JobRequest req = new JobRequest(JobKind.EXPORT, null, null, container,
                 JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
@@ -65,10 +65,10 @@ public final class ArmJobsHandler {
         Hub hub = hub(ctx);
         ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the ImportDevicesRequest");
         String type = JsonBodies.text(b, "type", "type");
-        if (type != null && JobType.parse(type, "type") != JobType.IMPORT) {
+        if (type != null && JobKind.parse(type, "type") != JobKind.IMPORT) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'type' of an ImportDevicesRequest must be 'import'");
         }
-        JobRequest req = new JobRequest(JobType.IMPORT, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+        JobRequest req = new JobRequest(JobKind.IMPORT, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
                 JsonBodies.text(b, "inputBlobName", "inputBlobName"),
                 JsonBodies.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
                 JsonBodies.text(b, "outputBlobName", "outputBlobName"), false,

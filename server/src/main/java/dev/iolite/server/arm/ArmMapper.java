@@ -11,7 +11,7 @@ import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
-import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.registry.RegistryCounts;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -141,7 +141,7 @@ public final class ArmMapper {
         return n;
     }
 
-    public ObjectNode statistics(RegistryStatistics s) {
+    public ObjectNode statistics(RegistryCounts s) {
         ObjectNode n = json.createObjectNode();
         n.put("totalDeviceCount", s.totalDeviceCount());
         n.put("enabledDeviceCount", s.enabledDeviceCount());
@@ -149,7 +149,7 @@ public final class ArmMapper {
         return n;
     }
 
-    public ObjectNode quotaMetrics(RegistryStatistics s, long deviceQuota) {
+    public ObjectNode quotaMetrics(RegistryCounts s, long deviceQuota) {
         ObjectNode n = json.createObjectNode();
         ArrayNode value = n.putArray("value");
         value.addObject().put("name", "TotalMessages").put("currentValue", 0).put("maxValue", 400_000);

@@ -9,7 +9,7 @@ import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceLines;
 import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.ImportMode;
-import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.registry.RegistryCounts;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -111,7 +111,7 @@ public final class HubMapper {
         return n;
     }
 
-    public ObjectNode statistics(RegistryStatistics s) {
+    public ObjectNode statistics(RegistryCounts s) {
         ObjectNode n = json.createObjectNode();
         n.put("totalDeviceCount", s.totalDeviceCount());
         n.put("enabledDeviceCount", s.enabledDeviceCount());

@@ -8,7 +8,7 @@ import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
-import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.JsonBodies;
 import io.javalin.http.Context;
@@ -30,7 +30,7 @@ public final class JobsHandler {
 
     void create(Context ctx, Hub hub) {
         ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the job");
-        JobType type = JobType.parse(JsonBodies.text(b, "type", "type"), "type");
+        JobKind type = JobKind.parse(JsonBodies.text(b, "type", "type"), "type");
         ObjectNode identity = JsonBodies.object(b, "identity", "identity");
         Boolean exclude = JsonBodies.bool(b, "excludeKeysInExport", "excludeKeysInExport");
         JobRequest req = new JobRequest(type, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),

@@ -197,7 +197,7 @@ final class ExportJob {
             uploader.abandon();
         }
         output.commit(req.outputBlobName(), cp.exportBlockIds());
-        run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
+        run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100,
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));
         return JobRun.Stop.NONE;

@@ -124,7 +124,7 @@ final class ImportJob {
             batches.stop();
         }
         output.commit(req.outputBlobName(), cp.errorLog());
-        run.jobs().finish(job.id(), run.owner(), JobStatus.COMPLETED, null, run.clock().instant(),
+        run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100, rate(counts.processed() - processedAtStart, runStarted), cp));
         return JobRun.Stop.NONE;
     }

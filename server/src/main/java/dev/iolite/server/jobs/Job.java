@@ -8,18 +8,18 @@ import java.time.Instant;
  * happened ({@link JobTimes}), how far and how fast it got ({@link JobPace}), who runs it
  * ({@link JobLease}) and where a resumption starts ({@link Checkpoint}).
  */
-public record Job(String id, String hub, JobType type, JobRequest request, JobState state, JobTimes times,
+public record Job(String id, String hub, JobKind type, JobRequest request, JobState state, JobTimes times,
                   JobPace pace, JobLease lease, Checkpoint checkpoint) {
     /** The most times a job is resumed after the server failed it (a crash, running out of memory, a bug). */
     public static final int MAX_RETRIES = 3;
 
     /** A job just asked for: enqueued, nothing done, no lease. */
     public static Job enqueued(String id, String hub, JobRequest request, Instant now) {
-        return new Job(id, hub, request.type(), request, JobState.of(JobStatus.ENQUEUED), JobTimes.created(now),
+        return new Job(id, hub, request.type(), request, JobState.of(JobPhase.ENQUEUED), JobTimes.created(now),
                 JobPace.NONE, JobLease.NONE, null);
     }
 
-    public JobStatus status() { return state.status(); }
+    public JobPhase status() { return state.status(); }
 
     public boolean cancelRequested() { return state.cancelRequested(); }
 
@@ -49,7 +49,7 @@ public record Job(String id, String hub, JobType type, JobRequest request, JobSt
     /** Seconds left at the current rate, or null when unknown or finished. */
     public Long etaSeconds() {
         int progress = progress();
-        if (status() != JobStatus.RUNNING || devicesPerSecond() <= 0 || progress <= 0 || progress >= 100) return null;
+        if (status() != JobPhase.RUNNING || devicesPerSecond() <= 0 || progress <= 0 || progress >= 100) return null;
         double done = counts().processed();
         double remaining = done * (100.0 - progress) / progress;
         return Math.round(remaining / devicesPerSecond());

@@ -116,13 +116,13 @@ public final class JobRunner implements AutoCloseable {
         }, tuning.heartbeat().toMillis(), tuning.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
         try {
             JobRun run = new JobRun(job, owner, registry, registryStore, jobs, containers, clock, () -> stopping, tuning);
-            JobRun.Stop stop = job.type() == JobType.IMPORT ? new ImportJob(run, json).execute()
+            JobRun.Stop stop = job.type() == JobKind.IMPORT ? new ImportJob(run, json).execute()
                     : new ExportJob(run, json).execute();
             switch (stop) {
                 case NONE -> LOG.info("job {} completed", job.id());
                 case CANCELLED -> {
                     Job now = jobs.find(job.id()).orElse(job);
-                    jobs.finish(job.id(), owner, JobStatus.CANCELLED, null, clock.instant(), null);
+                    jobs.finish(job.id(), owner, JobPhase.CANCELLED, null, clock.instant(), null);
                     LOG.info("job {} cancelled after {} lines", job.id(), now.counts().processed());
                 }
                 case NODE_STOPPING -> LOG.info("job {} paused at its checkpoint; it resumes when a node claims it", job.id());
@@ -210,7 +210,7 @@ public final class JobRunner implements AutoCloseable {
         String reason = LogText.escape(rawReason);
         LOG.warn("job {} failed: {}", job.id(), reason);
         try {
-            jobs.finish(job.id(), owner, JobStatus.FAILED, reason, clock.instant(), null);
+            jobs.finish(job.id(), owner, JobPhase.FAILED, reason, clock.instant(), null);
         } catch (RuntimeException e) {
             LOG.warn("job {}: recording the failure failed: {}", job.id(), e.getMessage());
         }

@@ -54,7 +54,7 @@ public final class JobService {
         JobRequest req = request.withDefaults();
         checkBlobName(req.inputBlobName(), "inputBlobName");
         checkBlobName(req.outputBlobName(), "outputBlobName");
-        if (req.type() == JobType.IMPORT) {
+        if (req.type() == JobKind.IMPORT) {
             BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri",
                     false, BlobContainers.Use.PROBE);
             BlobContainer out = containers.open(hub, req.outputContainerUri(), req.storageAuth(),

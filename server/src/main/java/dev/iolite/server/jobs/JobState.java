@@ -8,6 +8,6 @@ package dev.iolite.server.jobs;
  * @param failureReason   why it failed, or null
  * @param statusMessage   what the runner last said about it (a stall, a resumption), or null
  */
-public record JobState(JobStatus status, boolean cancelRequested, String failureReason, String statusMessage) {
-    public static JobState of(JobStatus status) { return new JobState(status, false, null, null); }
+public record JobState(JobPhase status, boolean cancelRequested, String failureReason, String statusMessage) {
+    public static JobState of(JobPhase status) { return new JobState(status, false, null, null); }
 }

@@ -63,7 +63,7 @@ public interface JobStore {
     boolean cancelRequested(String jobId);
 
     /** Ends the job (completed, failed or cancelled) if {@code owner} still holds it. */
-    boolean finish(String jobId, String owner, dev.iolite.server.jobs.JobStatus status, String failureReason,
+    boolean finish(String jobId, String owner, dev.iolite.server.jobs.JobPhase status, String failureReason,
                    Instant end, JobProgress last);
 
     /** Removes finished jobs that ended before {@code cutoff}; returns how many. */

@@ -225,7 +225,7 @@ public final class RegistryService {
         return store.listModules(hub, deviceId);
     }
 
-    public RegistryStatistics statistics(String hub) {
+    public RegistryCounts statistics(String hub) {
         return store.statistics(hub);
     }
 

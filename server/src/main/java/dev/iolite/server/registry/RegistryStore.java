@@ -50,7 +50,7 @@ public interface RegistryStore {
     long countIdentities(String hub);
 
     /** The hub's counters (zero for a hub without devices). O(1). */
-    RegistryStatistics statistics(String hub);
+    RegistryCounts statistics(String hub);
 
     /** Removes every device, module and counter of the hub (hub deletion). */
     void deleteHubData(String hub);

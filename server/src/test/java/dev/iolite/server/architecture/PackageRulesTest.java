@@ -31,7 +31,7 @@ class PackageRulesTest {
                         "dev.iolite.server.jobs..", "dev.iolite.server.json..", "dev.iolite.server.registry..",
                         "dev.iolite.server.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
-                        "dev.iolite.server.http..", "dev.iolite.server.cli..")
+                        "dev.iolite.server.http..", "dev.iolite.cli..")
                 .check(MAIN);
     }
 

@@ -74,7 +74,7 @@ class ImportModesTest {
         LineOutcome o = one(item("d", ImportMode.CREATE_OR_UPDATE, "not-the-etag", null, DeviceStatus.DISABLED, null));
         assertThat(o).isInstanceOf(LineOutcome.Applied.class);
         assertThat(registry.get(HUB, DeviceKey.device("d")).status()).isEqualTo(DeviceStatus.DISABLED);
-        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryStatistics(1, 0, 1));
+        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryCounts(1, 0, 1));
     }
 
     @Test
@@ -117,7 +117,7 @@ class ImportModesTest {
         assertFailed(one(item("b", ImportMode.DELETE_IF_MATCH_ETAG, "stale", null, null, null)), ErrorCode.PRECONDITION_FAILED);
         assertThat(one(item("b", ImportMode.DELETE_IF_MATCH_ETAG, b.etag(), null, null, null)))
                 .isInstanceOf(LineOutcome.Applied.class);
-        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryStatistics(0, 0, 0));
+        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryCounts(0, 0, 0));
     }
 
     @Test
@@ -153,7 +153,7 @@ class ImportModesTest {
         assertFailed(out.get(2), ErrorCode.ARGUMENT_INVALID);
         assertThat(out.get(3)).isInstanceOf(LineOutcome.Applied.class);
         assertThat(out.get(4)).isInstanceOf(LineOutcome.Applied.class);
-        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryStatistics(2, 1, 1));
+        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryCounts(2, 1, 1));
     }
 
     @Test
@@ -188,8 +188,8 @@ class ImportModesTest {
         create("a");
         create("b");
         one(item("a", ImportMode.UPDATE, null, null, DeviceStatus.DISABLED, null));
-        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryStatistics(2, 1, 1));
+        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryCounts(2, 1, 1));
         one(item("a", ImportMode.UPDATE, null, null, DeviceStatus.ENABLED, null));
-        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryStatistics(2, 2, 0));
+        assertThat(registry.statistics(HUB)).isEqualTo(new RegistryCounts(2, 2, 0));
     }
 }

@@ -4,8 +4,8 @@ import dev.iolite.server.errors.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
-import dev.iolite.server.jobs.JobStatus;
-import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.JobPhase;
+import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
@@ -59,7 +59,7 @@ class ImportRepeatsTest {
     private String runningJob() {
         Instant now = Instant.now();
         Job job = Job.enqueued(UUID.randomUUID().toString(), HUB,
-                new JobRequest(JobType.IMPORT, "file:in", "devices.txt", "file:out", "importErrors.log", false,
+                new JobRequest(JobKind.IMPORT, "file:in", "devices.txt", "file:out", "importErrors.log", false,
                         StorageAuth.KEY_BASED, null), now);
         assertThat(jobs.insert(job, true, 20)).isTrue();
         assertThat(jobs.claimNext("node", now, now.plusSeconds(60))).isPresent();
@@ -126,7 +126,7 @@ class ImportRepeatsTest {
         assertThat(registry.statistics(HUB).totalDeviceCount()).isEqualTo(2);
 
         // and the next import may name them all again: the traces are the job's own
-        assertThat(jobs.finish(job, "node", JobStatus.COMPLETED, null, Instant.now(), null)).isTrue();
+        assertThat(jobs.finish(job, "node", JobPhase.COMPLETED, null, Instant.now(), null)).isTrue();
         String next = runningJob();
         assertThat(batch(next, List.of(line(1, "made", null, ImportMode.CREATE_OR_UPDATE),
                 line(2, "ghost", null, ImportMode.CREATE_OR_UPDATE)), List.of()))
@@ -139,7 +139,7 @@ class ImportRepeatsTest {
         assertThat(store.hasKeysWithoutRows(job)).isFalse();
         batch(job, List.of(line(1, "ghost", null, ImportMode.UPDATE)), List.of());
         assertThat(store.hasKeysWithoutRows(job)).isTrue();
-        assertThat(jobs.finish(job, "node", JobStatus.COMPLETED, null, Instant.now(), null)).isTrue();
+        assertThat(jobs.finish(job, "node", JobPhase.COMPLETED, null, Instant.now(), null)).isTrue();
         assertThat(store.hasKeysWithoutRows(job)).isFalse();
     }
 }

@@ -6,8 +6,8 @@ import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
 import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.jobs.JobRequest;
-import dev.iolite.server.jobs.JobStatus;
-import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.JobPhase;
+import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.jobs.LeaseLostException;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.store.jdbc.Database;
@@ -59,7 +59,7 @@ class JobStoreTest {
 
     private static Job job(String hub, Instant created) {
         return Job.enqueued(UUID.randomUUID().toString(), hub,
-                new JobRequest(JobType.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
+                new JobRequest(JobKind.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
                 created);
     }
 
@@ -93,10 +93,10 @@ class JobStoreTest {
         for (Job j : java.util.List.of(busy1, busy2, busy3, quiet)) jobs.insert(j, false, MAX_QUEUED);
         // WHEN one runner runs them one after another
         assertThat(jobs.claimNext("n", T0.plusSeconds(10), T0.plusSeconds(40)).orElseThrow().id()).isEqualTo(busy1.id());
-        jobs.finish(busy1.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(11), null);
+        jobs.finish(busy1.id(), "n", JobPhase.COMPLETED, null, T0.plusSeconds(11), null);
         // THEN the quiet hub, which has never run a job, goes before the busy hub's second job
         assertThat(jobs.claimNext("n", T0.plusSeconds(12), T0.plusSeconds(42)).orElseThrow().id()).isEqualTo(quiet.id());
-        jobs.finish(quiet.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(13), null);
+        jobs.finish(quiet.id(), "n", JobPhase.COMPLETED, null, T0.plusSeconds(13), null);
         assertThat(jobs.claimNext("n", T0.plusSeconds(14), T0.plusSeconds(44)).orElseThrow().id()).isEqualTo(busy2.id());
     }
 
@@ -105,7 +105,7 @@ class JobStoreTest {
         Job j = job("hub", T0);
         jobs.insert(j, true, MAX_QUEUED);
         Job claimed = jobs.claimNext("node-a", T0, T0.plus(LEASE)).orElseThrow();
-        assertThat(claimed.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(claimed.status()).isEqualTo(JobPhase.RUNNING);
         assertThat(claimed.leaseOwner()).isEqualTo("node-a");
         assertThat(claimed.startTime()).isEqualTo(T0);
 
@@ -119,11 +119,11 @@ class JobStoreTest {
         assertThat(taken.startTime()).as("the start time stays the first one").isEqualTo(T0);
         // the old owner can no longer commit progress or finish
         assertThatThrownBy(() -> jobs.saveProgress(progress(j, "node-a"))).isInstanceOf(LeaseLostException.class);
-        assertThat(jobs.finish(j.id(), "node-a", JobStatus.COMPLETED, null, T0.plusSeconds(50), null)).isFalse();
+        assertThat(jobs.finish(j.id(), "node-a", JobPhase.COMPLETED, null, T0.plusSeconds(50), null)).isFalse();
         jobs.saveProgress(progress(j, "node-b"));
         assertThat(jobs.find(j.id()).orElseThrow().counts()).isEqualTo(new JobCounts(10, 9, 1));
-        assertThat(jobs.finish(j.id(), "node-b", JobStatus.COMPLETED, null, T0.plusSeconds(50), null)).isTrue();
-        assertThat(jobs.find(j.id()).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(jobs.finish(j.id(), "node-b", JobPhase.COMPLETED, null, T0.plusSeconds(50), null)).isTrue();
+        assertThat(jobs.find(j.id()).orElseThrow().status()).isEqualTo(JobPhase.COMPLETED);
     }
 
     @Test
@@ -182,7 +182,7 @@ class JobStoreTest {
         // THEN the broken job is failed, with the reason, instead of being handed out
         assertThat(jobs.claimNext("node-b", later, later.plus(LEASE))).isEmpty();
         Job failed = jobs.find(broken.id()).orElseThrow();
-        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.status()).isEqualTo(JobPhase.FAILED);
         assertThat(failed.failureReason()).contains("cannot read what it stored for this job").contains("checkpoint");
         assertThat(failed.checkpoint()).isNull();
         // and the hub's next job is claimed at the next look, never the broken one again
@@ -219,7 +219,7 @@ class JobStoreTest {
         jobs.releaseForRetry(j.id(), "node-a", "the server ran out of memory");
         assertThat(jobs.claimNext("node-a", t.plusSeconds(200), t.plusSeconds(230))).isEmpty();
         Job failed = jobs.find(j.id()).orElseThrow();
-        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.status()).isEqualTo(JobPhase.FAILED);
         assertThat(failed.failureReason()).contains((Job.MAX_RETRIES + 1) + " times").contains("ran out of memory");
         assertThat(jobs.claimNext("node-a", t.plusSeconds(300), t.plusSeconds(330))).as("nothing left to run").isEmpty();
     }
@@ -232,7 +232,7 @@ class JobStoreTest {
         jobs.insert(second, false, MAX_QUEUED);
         assertThat(jobs.claimNext("n", T0, T0.plus(LEASE)).orElseThrow().id()).isEqualTo(first.id());
         assertThat(jobs.claimNext("n", T0, T0.plus(LEASE))).as("the hub has a running job").isEmpty();
-        jobs.finish(first.id(), "n", JobStatus.COMPLETED, null, T0.plusSeconds(5), null);
+        jobs.finish(first.id(), "n", JobPhase.COMPLETED, null, T0.plusSeconds(5), null);
         assertThat(jobs.claimNext("n", T0.plusSeconds(6), T0.plusSeconds(36)).orElseThrow().id()).isEqualTo(second.id());
     }
 
@@ -243,14 +243,14 @@ class JobStoreTest {
         jobs.insert(waiting, true, MAX_QUEUED);
         jobs.insert(running, true, MAX_QUEUED);
         jobs.claimNext("n", T0, T0.plus(LEASE));
-        Job claimedFirst = jobs.find(waiting.id()).orElseThrow().status() == JobStatus.RUNNING ? waiting : running;
+        Job claimedFirst = jobs.find(waiting.id()).orElseThrow().status() == JobPhase.RUNNING ? waiting : running;
         Job other = claimedFirst == waiting ? running : waiting;
 
         Job cancelledAtOnce = jobs.requestCancel(other.id(), T0.plusSeconds(1)).orElseThrow();
-        assertThat(cancelledAtOnce.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelledAtOnce.status()).isEqualTo(JobPhase.CANCELLED);
         assertThat(cancelledAtOnce.endTime()).isEqualTo(T0.plusSeconds(1));
         Job flagged = jobs.requestCancel(claimedFirst.id(), T0.plusSeconds(1)).orElseThrow();
-        assertThat(flagged.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(flagged.status()).isEqualTo(JobPhase.RUNNING);
         assertThat(jobs.cancelRequested(claimedFirst.id())).isTrue();
     }
 
@@ -259,7 +259,7 @@ class JobStoreTest {
         Job j = job("hub", T0);
         jobs.insert(j, true, MAX_QUEUED);
         jobs.claimNext("n", T0, T0.plus(LEASE));
-        jobs.finish(j.id(), "n", JobStatus.FAILED, "the blob vanished", T0.plusSeconds(1), null);
+        jobs.finish(j.id(), "n", JobPhase.FAILED, "the blob vanished", T0.plusSeconds(1), null);
         assertThat(jobs.find(j.id()).orElseThrow().failureReason()).isEqualTo("the blob vanished");
         assertThat(jobs.deleteFinishedBefore(T0)).isZero();
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(31)))).isEqualTo(1);

@@ -11,8 +11,8 @@ import dev.iolite.server.jobs.JobState;
 import dev.iolite.server.jobs.JobTimes;
 import dev.iolite.server.jobs.JobProgress;
 import dev.iolite.server.jobs.JobRequest;
-import dev.iolite.server.jobs.JobStatus;
-import dev.iolite.server.jobs.JobType;
+import dev.iolite.server.jobs.JobPhase;
+import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.jobs.LeaseLostException;
 import dev.iolite.server.store.Transaction;
 import dev.iolite.server.jobs.JobStore;
@@ -338,7 +338,7 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
-    public boolean finish(String jobId, String owner, JobStatus status, String failureReason, Instant end,
+    public boolean finish(String jobId, String owner, JobPhase status, String failureReason, Instant end,
                           JobProgress last) {
         return db.inTransaction(c -> {
             if (last != null) saveProgress(c, last);
@@ -381,9 +381,9 @@ public final class JdbcJobStore implements JobStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String cp = rs.getString("checkpoint");
-                JobStatus status = JobStatus.fromStore(rs.getString("status"));
+                JobPhase status = JobPhase.fromStore(rs.getString("status"));
                 out.add(new Job(rs.getString("id"), rs.getString("hub"),
-                        JobType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
+                        JobKind.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
                         read(rs.getString("request"), JobRequest.class),
                         new JobState(status, rs.getInt("cancel_requested") == 1, rs.getString("failure_reason"),
                                 rs.getString("status_message")),
@@ -417,11 +417,11 @@ public final class JdbcJobStore implements JobStore {
     }
 
     /** A job's checkpoint; an ended job's is only history, so one that does not parse reads as none. */
-    private Checkpoint checkpoint(String text, JobStatus status) throws SQLException {
+    private Checkpoint checkpoint(String text, JobPhase status) throws SQLException {
         try {
             return read(text, Checkpoint.class);
         } catch (UnreadableJobException e) {
-            if (status == JobStatus.COMPLETED || status == JobStatus.FAILED || status == JobStatus.CANCELLED) return null;
+            if (status == JobPhase.COMPLETED || status == JobPhase.FAILED || status == JobPhase.CANCELLED) return null;
             throw e;
         }
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.DeviceKey;
-import dev.iolite.server.registry.RegistryStatistics;
+import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.ExportRow;
 import dev.iolite.server.registry.ImportMark;
 import dev.iolite.server.registry.RegistryChanges;
@@ -341,14 +341,14 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
-    public RegistryStatistics statistics(String hub) {
+    public RegistryCounts statistics(String hub) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT total, enabled, disabled FROM hub_stats WHERE hub = ?")) {
                 ps.setString(1, hub);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new RegistryStatistics(rs.getLong(1), rs.getLong(2), rs.getLong(3))
-                            : new RegistryStatistics(0, 0, 0);
+                    return rs.next() ? new RegistryCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3))
+                            : new RegistryCounts(0, 0, 0);
                 }
             }
         });

@@ -1,0 +1,59 @@
+package dev.iolite.cli;
+
+import dev.iolite.server.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The defaults of the server's options, read from {@link ServerConfig}'s parts so that they are
+ * declared once, and each option's {@code IOLITE_*} variable, which wins over the default:
+ * {@code --job-lease} reads {@code IOLITE_JOB_LEASE}. Options without a server default have only
+ * their variable.
+ */
+final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    private static final Map<String, Supplier<String>> DEFAULTS = Map.of(
+            "--data-dir", () -> ServerConfig.DEFAULT_DATA_DIR.toString(),
+            "--hub", () -> ServerConfig.DEFAULT_HUB,
+            "--port", () -> String.valueOf(ServerConfig.Http.DEFAULTS.port()),
+            "--bind", () -> ServerConfig.Http.DEFAULTS.bind(),
+            "--max-request-bytes", () -> String.valueOf(ServerConfig.Http.DEFAULTS.maxRequestBytes()),
+            "--allowed-blob-hosts", () -> String.join(",", ServerConfig.Blobs.DEFAULTS.allowedHosts()),
+            "--job-queue", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.queue()),
+            "--job-batch-lines", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.batchLines()),
+            "--job-lease", () -> duration(ServerConfig.Jobs.DEFAULTS.lease()),
+            "--job-stall-after", () -> duration(ServerConfig.Jobs.DEFAULTS.stallAfter()));
+
+    /** Options whose variable is not their name in capitals. */
+    private static final Map<String, String> VARIABLES = Map.of("--storage-account", "IOLITE_STORAGE_ACCOUNTS");
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) return null;
+        String name = option.longestName();
+        String fromEnvironment = System.getenv(variable(name));
+        if (fromEnvironment != null) return fromEnvironment;
+        Supplier<String> fallback = DEFAULTS.get(name);
+        return fallback == null ? null : fallback.get();
+    }
+
+    /** The {@code IOLITE_*} variable of an option. */
+    static String variable(String optionName) {
+        String fixed = VARIABLES.get(optionName);
+        if (fixed != null) return fixed;
+        return "IOLITE_" + optionName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** A duration as the options spell it: 30s, 3m, 1h. */
+    static String duration(Duration d) {
+        long s = d.toSeconds();
+        if (s % 3600 == 0) return s / 3600 + "h";
+        if (s % 60 == 0) return s / 60 + "m";
+        return s + "s";
+    }
+}

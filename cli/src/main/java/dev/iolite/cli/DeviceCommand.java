@@ -1,0 +1,180 @@
+package dev.iolite.cli;
+
+import dev.iolite.client.DeviceRegistry;
+import dev.iolite.client.models.DeviceIdentity;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code iolite device create|show|list|update|delete}: device identities through the hub's service API. */
+@Command(name = "device", mixinStandardHelpOptions = true, description = "Create, show, list, update and delete devices.",
+        subcommands = {DeviceCommand.Create.class, DeviceCommand.Show.class, DeviceCommand.ListDevices.class,
+                DeviceCommand.Update.class, DeviceCommand.Delete.class})
+final class DeviceCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update or delete");
+    }
+
+    static DeviceRegistry registry(Connection conn) {
+        return conn.client().iotHubResource().devices(conn.resourceGroup(), conn.hub());
+    }
+
+    static void print(Printer p, DeviceIdentity d) {
+        if (p.json()) {
+            p.json(d);
+            return;
+        }
+        p.fields(List.of("device", "status", "reason", "etag", "auth", "primary key", "secondary key"),
+                List.of(d.getDeviceId(), Printer.str(d.getStatus()), Printer.str(d.getStatusReason()),
+                        Printer.str(d.getEtag()), Printer.str(d.getAuthenticationType()),
+                        Printer.str(d.getPrimaryKey()), Printer.str(d.getSecondaryKey())));
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a device with generated keys.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Option(names = "--disabled", description = "Create it disabled.")
+        boolean disabled;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            print(new Printer(spec.commandLine().getOut(), conn.output), registry(conn).create(deviceId, !disabled));
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a device and its keys.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            print(new Printer(spec.commandLine().getOut(), conn.output), registry(conn).get(deviceId));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every device of the hub, page by page.")
+    static final class ListDevices implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Printer p = new Printer(out, conn.output);
+            if (p.json()) {
+                // streamed as one JSON array, so a large registry is never held in memory
+                out.print("[");
+                boolean first = true;
+                for (DeviceIdentity d : registry(conn).list()) {
+                    out.print(first ? "\n" : ",\n");
+                    out.print(Printer.compact(d));
+                    first = false;
+                }
+                out.println(first ? "]" : "\n]");
+                out.flush();
+                return 0;
+            }
+            long n = 0;
+            List<List<String>> rows = new ArrayList<>();
+            List<String> header = List.of("DEVICE", "STATUS", "AUTH", "ETAG");
+            for (DeviceIdentity d : registry(conn).list()) {
+                rows.add(List.of(d.getDeviceId(), Printer.str(d.getStatus()), Printer.str(d.getAuthenticationType()),
+                        Printer.str(d.getEtag())));
+                n++;
+                if (rows.size() == 1000) {
+                    p.table(header, rows);
+                    rows.clear();
+                }
+            }
+            if (!rows.isEmpty() || n == 0) p.table(header, rows);
+            spec.commandLine().getErr().printf("%,d devices%n", n);
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Enable or disable a device.")
+    static final class Update implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Option(names = "--status", required = true, description = "enabled or disabled.")
+        Status status;
+
+        @Option(names = "--reason", description = "Why (statusReason).")
+        String reason;
+
+        @Option(names = "--etag", description = "Only if the device still has this etag.")
+        String etag;
+
+        enum Status { enabled, disabled }
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            print(new Printer(spec.commandLine().getOut(), conn.output),
+                    registry(conn).update(deviceId, status == Status.enabled, reason, etag));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a device and its modules.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Option(names = "--etag", description = "Only if the device still has this etag.")
+        String etag;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            registry(conn).delete(deviceId, etag);
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            if (p.json()) p.json(Map.of("deleted", deviceId)); else p.line("deleted device " + deviceId);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.iolite.cli;
+
+import dev.iolite.client.IotHubResources;
+import dev.iolite.client.models.ImportDevicesRequest;
+import dev.iolite.client.models.JobResponse;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import dev.iolite.server.files.PrivateFiles;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code iolite import}: starts an import job from a container, or from a local file that it first
+ * puts into the local server's blob root. With --wait it shows the job to the end.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import device identities from a JSON Lines blob (or a local file).")
+final class ImportCommand implements Callable<Integer> {
+    @Mixin
+    Connection conn;
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--from", required = true, description = "Input container URI (https://...?SAS or file:NAME).")
+        String from;
+
+        @Option(names = "--file", required = true,
+                description = "A local JSON Lines file: copied into the local server's blob root and imported from there.")
+        Path file;
+    }
+
+    @Option(names = "--blob", description = "Input blob name with --from (default: devices.txt).")
+    String blob;
+
+    @Option(names = "--errors-to", description = "Container URI for the error log (required with --from).")
+    String errorsTo;
+
+    @Option(names = "--wait", description = "Show progress until the job ends.")
+    boolean await;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ImportDevicesRequest request = new ImportDevicesRequest();
+        if (source.file != null) {
+            String container = stage(source.file);
+            request.setInputBlobContainerUri(container).setOutputBlobContainerUri(container)
+                    .setInputBlobName("devices.txt").setOutputBlobName("importErrors.log");
+            spec.commandLine().getErr().println("staged " + source.file + " as " + container + "/devices.txt");
+        } else {
+            if (errorsTo == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--errors-to is required with --from");
+            }
+            request.setInputBlobContainerUri(source.from).setOutputBlobContainerUri(errorsTo).setInputBlobName(blob);
+        }
+        IotHubResources hubs = conn.client().iotHubResource();
+        JobResponse job = hubs.importDevices(conn.resourceGroup(), conn.hub(), request);
+        return JobsCommand.started(spec, conn, hubs, job, await);
+    }
+
+    /** Copies the file to imports/TIMESTAMP/devices.txt under the local blob root; returns its container URI. */
+    private String stage(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--file: no such file: " + file);
+        }
+        Path root = conn.localBlobRoot();
+        if (root == null) throw new Connection.Usage("--file needs a local server (--data-dir); with --server use --from");
+        String name = "imports/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        try {
+            Path dir = PrivateFiles.createDirectories(root.resolve(name));
+            try (java.io.OutputStream out = PrivateFiles.newOutputStream(dir.resolve("devices.txt"))) {
+                Files.copy(file, out);
+            }
+        } catch (IOException e) {
+            throw new Connection.Failure("cannot copy " + file + " into " + root + ": " + e.getMessage());
+        }
+        return "file:" + name;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.iolite.cli;
+
+import dev.iolite.client.IotHubResources;
+import dev.iolite.client.models.JobResponse;
+import dev.iolite.client.models.JobStatus;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code iolite jobs list|show|cancel|watch}: a hub's import and export jobs. */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "List, show, cancel and watch jobs.",
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Cancel.class, JobsCommand.Watch.class})
+final class JobsCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a jobs command: list, show, cancel or watch");
+    }
+
+    /** After a create: print the job, or with --wait watch it; exit 1 when it ends failed or cancelled. */
+    static int started(CommandLine.Model.CommandSpec spec, Connection conn, IotHubResources hubs, JobResponse job,
+                       boolean await) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!await) {
+            new Printer(out, conn.output).job(job);
+            if (conn.output == Connection.Output.table) {
+                out.println("Watch it with 'iolite jobs watch " + job.getJobId() + "'.");
+                out.flush();
+            }
+            return 0;
+        }
+        spec.commandLine().getErr().println("job " + job.getJobId() + " " + job.getStatus());
+        spec.commandLine().getErr().flush();
+        return finished(spec, conn, watcher(spec, conn).watch(hubs, conn.resourceGroup(), conn.hub(), job.getJobId()));
+    }
+
+    /** Progress goes to stdout as a bar or lines; with --output json it goes to stderr, leaving stdout JSON. */
+    static JobWatcher watcher(CommandLine.Model.CommandSpec spec, Connection conn) {
+        boolean table = conn.output == Connection.Output.table;
+        return new JobWatcher(table ? spec.commandLine().getOut() : spec.commandLine().getErr(),
+                table && JobWatcher.stdoutIsTerminal());
+    }
+
+    static int finished(CommandLine.Model.CommandSpec spec, Connection conn, JobResponse done) {
+        new Printer(spec.commandLine().getOut(), conn.output).job(done);
+        return JobStatus.COMPLETED.equals(done.getStatus()) ? 0 : 1;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List a hub's jobs, newest first.")
+    static final class ListJobs implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<JobResponse> jobs = new ArrayList<>();
+            conn.client().iotHubResource().listJobs(conn.resourceGroup(), conn.hub()).forEach(jobs::add);
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            if (p.json()) {
+                p.json(jobs);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JobResponse j : jobs) {
+                rows.add(List.of(j.getJobId(), Printer.str(j.getType()), Printer.str(j.getStatus()),
+                        Printer.str(j.getProgress()) + "%", Printer.str(j.getDevicesProcessed()),
+                        Printer.str(j.getDevicesFailed()), Printer.str(j.getStartTimeUtc())));
+            }
+            p.table(List.of("JOB", "TYPE", "STATUS", "PROGRESS", "PROCESSED", "FAILED", "STARTED"), rows);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one job.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "JOB_ID")
+        String jobId;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            new Printer(spec.commandLine().getOut(), conn.output)
+                    .job(conn.client().iotHubResource().getJob(conn.resourceGroup(), conn.hub(), jobId));
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job at its next batch boundary.")
+    static final class Cancel implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "JOB_ID")
+        String jobId;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            new Printer(spec.commandLine().getOut(), conn.output)
+                    .job(conn.client().iotHubResource().cancelJob(conn.resourceGroup(), conn.hub(), jobId));
+            return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true, description = "Show a job's progress until it ends.")
+    static final class Watch implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "JOB_ID")
+        String jobId;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            IotHubResources hubs = conn.client().iotHubResource();
+            JobResponse done = watcher(spec, conn).watch(hubs, conn.resourceGroup(), conn.hub(), jobId);
+            return finished(spec, conn, done);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.iolite.cli;
+
+import dev.iolite.client.IotHubException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code iolite} command line. Exit codes: 0 ok, 1 failed operation, 2 usage. */
+@Command(name = "iolite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
+        subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class, DemoCommand.class,
+                HubCommand.class, DeviceCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class,
+                JobsCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        // Commands other than serve print their own one-line errors: library logs (azure-core's
+        // retries, for one) stay quiet unless --verbose.
+        boolean serve = args.length > 0 && args[0].equals("serve");
+        if (!serve && !java.util.Arrays.asList(args).contains("--verbose")
+                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+        }
+        System.exit(run(args));
+    }
+
+    /** Runs the command line in-process and returns its exit code. */
+    public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** As {@link #run(String...)}, writing to the given streams (null: standard output and error). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        if (out != null) cli.setOut(out);
+        if (err != null) cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            boolean verbose = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--verbose");
+            if (verbose) e.printStackTrace(cmd.getErr());
+            cmd.getErr().println("iolite: " + describe(e));
+            cmd.getErr().flush();
+            return e instanceof Connection.Usage ? 2 : 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** One line for a failure: the service's message with its status and code, or the local problem. */
+    static String describe(Exception e) {
+        if (e instanceof IotHubException h) {
+            return h.getMessage() + (h.getStatusCode() == 0 ? "" : " (HTTP " + h.getStatusCode() + ", " + h.getErrorCode() + ")");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, for example 'iolite serve'");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"iolite " + (v == null ? "development" : v)};
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.iolite.server.jobs;
+
+/** Job states; only these five are emitted, as the SDKs parse exactly these (SPEC §2.6). */
+public enum JobPhase {
+    ENQUEUED, RUNNING, COMPLETED, FAILED, CANCELLED;
+
+    public String wireName() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+    public boolean isActive() { return this == ENQUEUED || this == RUNNING; }
+
+    public static JobPhase fromStore(String s) { return valueOf(s.toUpperCase(java.util.Locale.ROOT)); }
+}
