@@ -149,8 +149,8 @@ final class ExportJob {
         JobRequest req = job.request();
         BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
                 "outputBlobContainerUri", true, BlobContainers.Use.JOB);
-        Checkpoint cp = job.checkpoint() != null ? job.checkpoint()
-                : Checkpoint.start(run.registryStore().countIdentities(job.hub()));
+        Checkpoint.Export cp = job.checkpoint() instanceof Checkpoint.Export resumed ? resumed
+                : Checkpoint.startExport(run.registryStore().countIdentities(job.hub()));
         JobCounts counts = job.counts();
         long runStarted = System.nanoTime();
         long processedAtStart = counts.processed();
@@ -160,7 +160,7 @@ final class ExportJob {
         long inBlock = 0;
         boolean more = true;
         // Two stages on two threads: a scanner reads the next pages while this thread writes blocks.
-        BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), cp.exportBlocks());
+        BlockUploader uploader = new BlockUploader(output, req.outputBlobName(), cp.blocks());
         StageQueue<List<ExportRow>> pages = StageQueue.start(2, "registry scanner",
                 new PageScanner(job.hub(), afterDevice, afterModule));
         java.util.function.BooleanSupplier interrupter = run.waitInterrupter();
@@ -178,7 +178,7 @@ final class ExportJob {
                 afterModule = d.moduleId();
             }
             if (block.size() >= run.tuning().exportBlockBytes() || (!more && inBlock > 0)) {
-                String id = cp.nextExportBlock();
+                String id = cp.nextBlock();
                 counts = counts.plus(inBlock, 0);
                 cp = cp.afterBlock(afterDevice, afterModule);
                 uploader.submit(id, block.toByteArray(), new JobProgress(job.id(), run.owner(), counts,
@@ -196,7 +196,7 @@ final class ExportJob {
             pages.stop();
             uploader.abandon();
         }
-        output.commit(req.outputBlobName(), cp.exportBlockIds());
+        output.commit(req.outputBlobName(), cp.blockIds());
         run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100,
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));

@@ -54,7 +54,7 @@ final class ImportJob {
                 "outputBlobContainerUri", true, BlobContainers.Use.JOB);
         long size = input.size(req.inputBlobName()).orElseThrow(() -> new JobFailure("the input blob '"
                 + req.inputBlobName() + "' no longer exists in " + input.describe()));
-        Checkpoint cp = job.checkpoint() != null ? job.checkpoint() : Checkpoint.start(size);
+        Checkpoint.Import cp = job.checkpoint() instanceof Checkpoint.Import resumed ? resumed : Checkpoint.startImport(size);
         JobCounts counts = job.counts();
         // Whether an earlier line of this job named an identity is asked of the store, batch by batch; the
         // job's list of identities named without a row of their own is read only once it may hold any.
@@ -78,10 +78,10 @@ final class ImportJob {
                 ParsedBatch batch = batches.take(interrupter);
                 if (batch == null) continue; // stopping or cancelled: the top of the loop says which
                 if (batch.end()) break;
-                Checkpoint before = cp;
+                Checkpoint.Import before = cp;
                 final JobCounts countsBefore = counts;
                 final JobCounts[] after = new JobCounts[1];
-                final Checkpoint[] next = new Checkpoint[1];
+                final Checkpoint.Import[] next = new Checkpoint.Import[1];
                 List<LineOutcome> outcomes = run.registry().applyImportBatch(job.hub(),
                         ImportMark.of(job.id(), keysWithoutRows), batch.items(), batch.refused(), lineOutcomes -> {
                     List<ErrorLine> all = new ArrayList<>(batch.errors());
@@ -146,7 +146,7 @@ final class ImportJob {
         private long offset;
         private long lineNumber;
 
-        BatchReader(InputStream in, Checkpoint from, CharsetDecoder utf8) {
+        BatchReader(InputStream in, Checkpoint.Import from, CharsetDecoder utf8) {
             this.in = in;
             this.utf8 = utf8;
             this.offset = from.offset();

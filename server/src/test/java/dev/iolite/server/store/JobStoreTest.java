@@ -64,7 +64,7 @@ class JobStoreTest {
     }
 
     private static JobProgress progress(Job j, String owner) {
-        return new JobProgress(j.id(), owner, new JobCounts(10, 9, 1), 50, 100, Checkpoint.start(20));
+        return new JobProgress(j.id(), owner, new JobCounts(10, 9, 1), 50, 100, Checkpoint.startExport(20));
     }
 
     @Test
@@ -128,38 +128,125 @@ class JobStoreTest {
 
     @Test
     void aCheckpointStoredInTheFormerFormIsReadWithTheSameBlocks() {
-        // GIVEN a running job whose checkpoint an older version wrote, listing its blocks
-        Job j = job("hub", T0);
-        jobs.insert(j, true, MAX_QUEUED);
+        // GIVEN a running import and a running export whose checkpoints an older version wrote: one object
+        // with both kinds' fields (form 0, no version), blocks listed
+        String formZero = "{\"offset\":120,\"lineNumber\":3,\"errorBlocks\":[\"err-0000000000000001\"],"
+                + "\"afterDeviceId\":\"d-9\",\"afterModuleId\":null,\"outputBlocks\":[\"exp-0000000000000000\","
+                + "\"exp-0000000000000001\"],\"total\":500}";
+        Job imp = insertRunning(importJob("hub", T0), "checkpoint", formZero);
+        Job exp = insertRunning(job("hub", T0), "checkpoint", formZero);
+
+        // WHEN they are read
+        Checkpoint.Import oldImport = (Checkpoint.Import) jobs.find(imp.id()).orElseThrow().checkpoint();
+        Checkpoint.Export oldExport = (Checkpoint.Export) jobs.find(exp.id()).orElseThrow().checkpoint();
+
+        // THEN the same places and blocks come out, and the import's next blocks follow the listed ones
+        assertThat(oldImport.offset()).isEqualTo(120);
+        assertThat(oldImport.lineNumber()).isEqualTo(3);
+        assertThat(oldImport.total()).isEqualTo(500);
+        assertThat(oldImport.errorLog()).containsExactly("err-0000000000000001");
+        assertThat(oldExport.afterDeviceId()).isEqualTo("d-9");
+        assertThat(oldExport.blockIds()).containsExactly("exp-0000000000000000", "exp-0000000000000001");
+        Checkpoint.Import next = oldImport.afterLines(200, 4, 1);
+        assertThat(next.errorLog()).containsExactly("err-0000000000000001", "log-0000000000000000");
+        // and what this version writes (form 1) reads back the same, blocks counted
+        jobs.saveProgress(new JobProgress(imp.id(), "node", new JobCounts(4, 3, 1), 40, 10, next.afterLines(300, 5, 1)));
+        Checkpoint stored = jobs.find(imp.id()).orElseThrow().checkpoint();
+        assertThat(stored).isEqualTo(next.afterLines(300, 5, 1));
+        assertThat(((Checkpoint.Import) stored).errorLog()).containsExactly("err-0000000000000001",
+                "log-0000000000000000", "log-0000000000000001");
+        assertThat(stored(imp.id(), "checkpoint")).startsWith("{\"version\":1,\"kind\":\"import\"");
+        Checkpoint.Export two = Checkpoint.startExport(9).afterBlock("a", null).afterBlock("b", "m");
+        jobs.saveProgress(new JobProgress(exp.id(), "node", new JobCounts(4, 4, 0), 40, 10, two));
+        assertThat(jobs.find(exp.id()).orElseThrow().checkpoint()).isEqualTo(two);
+        assertThat(two.blockIds()).containsExactly("exp-0000000000000000", "exp-0000000000000001");
+    }
+
+    @Test
+    void aRequestStoredInTheFormerFormIsReadAsTheSameRequest() {
+        // GIVEN an identity-based import whose request an older version wrote as Jackson's reflection of the record
+        Job imp = insertRunning(importJob("hub", T0), "request", "{\"type\":\"IMPORT\",\"inputContainerUri\":"
+                + "\"https://acct.blob.core.windows.net/in\",\"inputBlobName\":\"devices.txt\",\"outputContainerUri\":"
+                + "\"https://acct.blob.core.windows.net/out\",\"outputBlobName\":\"importErrors.log\",\"excludeKeys\":"
+                + "false,\"storageAuth\":\"IDENTITY_BASED\",\"identity\":null}");
+        // WHEN it is read, THEN every field is the one stored
+        assertThat(jobs.find(imp.id()).orElseThrow().request()).isEqualTo(new JobRequest(JobKind.IMPORT,
+                "https://acct.blob.core.windows.net/in", "devices.txt", "https://acct.blob.core.windows.net/out",
+                "importErrors.log", false, StorageAuth.IDENTITY_BASED, null));
+        // and this version writes its own named, versioned form, which reads back equal
+        Job again = importJob("hub", T0.plusSeconds(1));
+        jobs.insert(again, false, MAX_QUEUED);
+        assertThat(stored(again.id(), "request")).startsWith("{\"version\":1,\"type\":\"import\"")
+                .contains("\"storageAuthentication\":\"keyBased\"");
+        assertThat(jobs.find(again.id()).orElseThrow().request()).isEqualTo(again.request());
+    }
+
+    @Test
+    void anEndedJobWhoseRequestCannotBeReadStillListsAndALiveOneFailsAtItsClaim() {
+        // GIVEN an ended job and an enqueued one whose requests a newer version wrote
+        String newer = "{\"version\":99,\"type\":\"export\"}";
+        Job ended = job("hub", T0);
+        jobs.insert(ended, true, MAX_QUEUED);
         jobs.claimNext("node", T0, T0.plus(LEASE)).orElseThrow();
+        jobs.finish(ended.id(), "node", JobPhase.COMPLETED, null, T0.plusSeconds(5), null);
+        overwrite(ended.id(), "request", newer);
+        Job live = job("hub", T0.plusSeconds(6));
+        jobs.insert(live, true, MAX_QUEUED);
+        overwrite(live.id(), "request", newer);
+
+        // WHEN the hub's jobs are listed, THEN the ended one reads as an export without its blob names
+        Job history = jobs.find(ended.id()).orElseThrow();
+        assertThat(history.status()).isEqualTo(JobPhase.COMPLETED);
+        assertThat(history.request().type()).isEqualTo(JobKind.EXPORT);
+        assertThat(history.request().outputContainerUri()).isNull();
+        // and the live one is failed once at its claim, saying why
+        assertThat(jobs.claimNext("node", T0.plusSeconds(7), T0.plusSeconds(37))).isEmpty();
+        Job failed = jobs.find(live.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.failureReason()).contains("form 99").contains("newer version");
+        assertThat(jobs.list("hub", 0, 10)).hasSize(2);
+    }
+
+    private Job importJob(String hub, Instant created) {
+        return Job.enqueued(UUID.randomUUID().toString(), hub, new JobRequest(JobKind.IMPORT, "file:in", "devices.txt",
+                "file:out", "importErrors.log", false, StorageAuth.KEY_BASED, null), created);
+    }
+
+    /** Inserts and claims the job, then overwrites one of its stored columns. */
+    private Job insertRunning(Job j, String column, String text) {
+        jobs.insert(j, false, MAX_QUEUED);
         db.inTransaction(c -> {
-            try (var ps = c.prepareStatement("UPDATE jobs SET checkpoint = ? WHERE id = ?")) {
-                ps.setString(1, "{\"offset\":120,\"lineNumber\":3,\"errorBlocks\":[\"err-0000000000000001\"],"
-                        + "\"afterDeviceId\":\"d-9\",\"afterModuleId\":null,\"outputBlocks\":[\"exp-0000000000000000\","
-                        + "\"exp-0000000000000001\"],\"total\":500}");
+            try (var ps = c.prepareStatement("UPDATE jobs SET status = 'running', lease_owner = 'node', "
+                    + "lease_expires_ms = ? WHERE id = ?")) {
+                ps.setLong(1, T0.plus(LEASE).toEpochMilli());
                 ps.setString(2, j.id());
                 return ps.executeUpdate();
             }
         });
-        // WHEN it is read
-        Checkpoint old = jobs.find(j.id()).orElseThrow().checkpoint();
-        // THEN the same blocks come out, and the import's next blocks follow the listed ones
-        assertThat(old.offset()).isEqualTo(120);
-        assertThat(old.lineNumber()).isEqualTo(3);
-        assertThat(old.total()).isEqualTo(500);
-        assertThat(old.afterDeviceId()).isEqualTo("d-9");
-        assertThat(old.errorLog()).containsExactly("err-0000000000000001");
-        assertThat(old.exportBlockIds()).containsExactly("exp-0000000000000000", "exp-0000000000000001");
-        Checkpoint next = old.afterLines(200, 4, 1);
-        assertThat(next.errorLog()).containsExactly("err-0000000000000001", "log-0000000000000000");
-        // and what this version writes reads back the same, blocks counted
-        jobs.saveProgress(new JobProgress(j.id(), "node", new JobCounts(4, 3, 1), 40, 10, next.afterLines(300, 5, 1)));
-        Checkpoint stored = jobs.find(j.id()).orElseThrow().checkpoint();
-        assertThat(stored).isEqualTo(next.afterLines(300, 5, 1));
-        assertThat(stored.errorLog()).containsExactly("err-0000000000000001", "log-0000000000000000",
-                "log-0000000000000001");
-        assertThat(Checkpoint.start(9).afterBlock("a", null).afterBlock("b", "m").exportBlockIds())
-                .containsExactly("exp-0000000000000000", "exp-0000000000000001");
+        overwrite(j.id(), column, text);
+        return j;
+    }
+
+    private void overwrite(String jobId, String column, String text) {
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE jobs SET " + column + " = ? WHERE id = ?")) {
+                ps.setString(1, text);
+                ps.setString(2, jobId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private String stored(String jobId, String column) {
+        return db.read(c -> {
+            try (var ps = c.prepareStatement("SELECT " + column + " FROM jobs WHERE id = ?")) {
+                ps.setString(1, jobId);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.iolite.server.store.jdbc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.jobs.Checkpoint;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
@@ -38,11 +38,11 @@ public final class JdbcJobStore implements JobStore {
             + "lease_expires_ms, checkpoint, attempts";
 
     private final Database db;
-    private final ObjectMapper json;
+    private final JobForms forms;
 
     public JdbcJobStore(Database db, ObjectMapper json) {
         this.db = db;
-        this.json = json;
+        this.forms = new JobForms(json);
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class JdbcJobStore implements JobStore {
                 ps.setString(i++, job.hub());
                 ps.setString(i++, job.type().wireName());
                 ps.setString(i++, job.status().wireName());
-                ps.setString(i++, write(job.request()));
+                ps.setString(i++, forms.request(job.request()));
                 ps.setLong(i++, job.createdAt().toEpochMilli());
                 setInstant(ps, i++, job.startTime());
                 setInstant(ps, i++, job.endTime());
@@ -84,7 +84,7 @@ public final class JdbcJobStore implements JobStore {
                 ps.setInt(i++, job.cancelRequested() ? 1 : 0);
                 ps.setString(i++, job.leaseOwner());
                 setInstant(ps, i++, job.leaseExpires());
-                ps.setString(i++, job.checkpoint() == null ? null : write(job.checkpoint()));
+                ps.setString(i++, job.checkpoint() == null ? null : forms.checkpoint(job.checkpoint()));
                 ps.setInt(i, job.retries());
                 ps.executeUpdate();
             }
@@ -300,7 +300,7 @@ public final class JdbcJobStore implements JobStore {
             ps.setLong(3, p.counts().succeeded());
             ps.setLong(4, p.counts().failed());
             ps.setDouble(5, p.devicesPerSecond());
-            ps.setString(6, write(p.checkpoint()));
+            ps.setString(6, forms.checkpoint(p.checkpoint()));
             ps.setString(7, p.jobId());
             ps.setString(8, p.leaseOwner());
             if (ps.executeUpdate() == 0) throw new LeaseLostException(p.jobId());
@@ -382,9 +382,9 @@ public final class JdbcJobStore implements JobStore {
             while (rs.next()) {
                 String cp = rs.getString("checkpoint");
                 JobPhase status = JobPhase.fromStore(rs.getString("status"));
-                out.add(new Job(rs.getString("id"), rs.getString("hub"),
-                        JobKind.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
-                        read(rs.getString("request"), JobRequest.class),
+                JobKind kind = JobKind.valueOf(rs.getString("type").toUpperCase(Locale.ROOT));
+                out.add(new Job(rs.getString("id"), rs.getString("hub"), kind,
+                        request(rs.getString("request"), kind, status),
                         new JobState(status, rs.getInt("cancel_requested") == 1, rs.getString("failure_reason"),
                                 rs.getString("status_message")),
                         new JobTimes(Instant.ofEpochMilli(rs.getLong("created_ms")), instant(rs, "start_ms"),
@@ -393,7 +393,7 @@ public final class JdbcJobStore implements JobStore {
                                 new JobCounts(rs.getLong("processed"), rs.getLong("succeeded"), rs.getLong("failed")),
                                 rs.getDouble("rate")),
                         new JobLease(rs.getString("lease_owner"), instant(rs, "lease_expires_ms"), rs.getInt("attempts")),
-                        cp == null ? null : checkpoint(cp, status)));
+                        cp == null ? null : checkpoint(cp, kind, status)));
             }
         }
         return out;
@@ -408,30 +408,30 @@ public final class JdbcJobStore implements JobStore {
         if (t == null) ps.setNull(i, Types.BIGINT); else ps.setLong(i, t.toEpochMilli());
     }
 
-    private String write(Object value) {
+    private static boolean ended(JobPhase status) {
+        return status == JobPhase.COMPLETED || status == JobPhase.FAILED || status == JobPhase.CANCELLED;
+    }
+
+    /**
+     * A job's request. An ended job's request is only history: one that does not parse reads as a request
+     * of its kind without blob names, so the job still lists; a live job's is an {@link UnreadableJobException}.
+     */
+    private JobRequest request(String text, JobKind kind, JobPhase status) throws SQLException {
         try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a job record must serialize; this indicates a bug", e);
+            return forms.request(text);
+        } catch (JobForms.UnreadableFormException e) {
+            if (ended(status)) return new JobRequest(kind, null, null, null, null, false, StorageAuth.KEY_BASED, null);
+            throw new UnreadableJobException(e.getMessage(), e);
         }
     }
 
     /** A job's checkpoint; an ended job's is only history, so one that does not parse reads as none. */
-    private Checkpoint checkpoint(String text, JobPhase status) throws SQLException {
+    private Checkpoint checkpoint(String text, JobKind kind, JobPhase status) throws SQLException {
         try {
-            return read(text, Checkpoint.class);
-        } catch (UnreadableJobException e) {
-            if (status == JobPhase.COMPLETED || status == JobPhase.FAILED || status == JobPhase.CANCELLED) return null;
-            throw e;
-        }
-    }
-
-    private <T> T read(String text, Class<T> type) throws SQLException {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new UnreadableJobException("its " + (type == Checkpoint.class ? "checkpoint" : "request")
-                    + " does not parse: " + dev.iolite.server.errors.LogText.escape(e.getOriginalMessage()), e);
+            return forms.checkpoint(text, kind);
+        } catch (JobForms.UnreadableFormException e) {
+            if (ended(status)) return null;
+            throw new UnreadableJobException(e.getMessage(), e);
         }
     }
 }
