@@ -10,6 +10,8 @@ import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobKind;
+import dev.iolite.server.blob.BlobField;
+import dev.iolite.server.blob.BlobFieldException;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.errors.ErrorCode;
@@ -58,7 +60,13 @@ public final class ArmJobsHandler {
                 JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
-        ctx.json(job(jobs.create(hub.name(), req)));
+        try {
+            ctx.json(job(jobs.create(hub.name(), req)));
+        } catch (BlobFieldException e) {
+            // ARM's ExportDevicesRequest names its container and blob export*, not output*
+            throw e.named(f -> f == BlobField.OUTPUT_CONTAINER ? "exportBlobContainerUri"
+                    : f == BlobField.OUTPUT_BLOB ? "exportBlobName" : importFieldName(f));
+        }
     }
 
     void importDevices(Context ctx) {
@@ -74,7 +82,21 @@ public final class ArmJobsHandler {
                 JsonBodies.text(b, "outputBlobName", "outputBlobName"), false,
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
-        ctx.json(job(jobs.create(hub.name(), req)));
+        try {
+            ctx.json(job(jobs.create(hub.name(), req)));
+        } catch (BlobFieldException e) {
+            throw e.named(ArmJobsHandler::importFieldName);
+        }
+    }
+
+    /** ARM's ImportDevicesRequest names of a job's blob fields. */
+    private static String importFieldName(BlobField f) {
+        return switch (f) {
+            case INPUT_CONTAINER -> "inputBlobContainerUri";
+            case INPUT_BLOB -> "inputBlobName";
+            case OUTPUT_CONTAINER -> "outputBlobContainerUri";
+            case OUTPUT_BLOB -> "outputBlobName";
+        };
     }
 
     void listJobs(Context ctx) {

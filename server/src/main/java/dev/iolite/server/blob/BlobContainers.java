@@ -90,73 +90,73 @@ public final class BlobContainers {
     /**
      * Opens the container a URI names for {@code hub}. {@code forWrite} creates a missing {@code file:} folder.
      *
-     * @param field the request's name of the URI, for messages (each surface has its own)
-     * @throws IoliteException 400 when the URI is malformed, not allowed, escapes the hub's root, or
+     * @param field which of the request's URIs this is, for messages (each surface words it with its own name)
+     * @throws BlobFieldException 400 when the URI is malformed, not allowed, escapes the hub's root, or
      *         needs a credential the hub lacks
      */
-    public BlobContainer open(String hub, String uri, StorageAuth auth, String field, boolean forWrite, Use use) {
+    public BlobContainer open(String hub, String uri, StorageAuth auth, BlobField field, boolean forWrite, Use use) {
         if (uri == null || uri.isBlank()) {
-            throw bad("'" + field + "' is required");
+            throw bad(field, "is required");
         }
         if (uri.length() > 4096 || uri.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw bad("'" + field + "' must be at most 4096 characters without control characters");
+            throw bad(field, "must be at most 4096 characters without control characters");
         }
         URI parsed;
         try {
             parsed = new URI(uri.trim());
         } catch (URISyntaxException e) {
-            throw bad("'" + field + "' is not a valid URI: " + e.getReason());
+            throw bad(field, "is not a valid URI: " + e.getReason());
         }
         String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
             case "file" -> local(hub, parsed, field, forWrite);
             case "http", "https" -> azure(hub, parsed, auth, field, use);
-            default -> throw bad("'" + field + "' must be an http(s):// Blob API container or a file: container, not '"
+            default -> throw bad(field, "must be an http(s):// Blob API container or a file: container, not '"
                     + redact(uri) + "'");
         };
     }
 
-    private BlobContainer local(String hub, URI uri, String field, boolean forWrite) {
+    private BlobContainer local(String hub, URI uri, BlobField field, boolean forWrite) {
         String name = uri.isOpaque() ? uri.getSchemeSpecificPart() : null;
         if (name == null || !LocalNames.isContainerName(name)) {
-            throw bad("'" + field + "' must be file:NAME, where NAME is 1 to 8 '/'-separated parts of 1 to 63 letters,"
+            throw bad(field, "must be file:NAME, where NAME is 1 to 8 '/'-separated parts of 1 to 63 letters,"
                     + " digits, '-', '_' or '.', not starting with '.'");
         }
         Path root = hubRoot(hub);
         Path folder = root.resolve(name).toAbsolutePath().normalize();
         if (!folder.startsWith(root) || folder.equals(root)) {
-            throw bad("'" + field + "' resolves outside the hub's local containers; name one as file:NAME");
+            throw bad(field, "resolves outside the hub's local containers; name one as file:NAME");
         }
         try {
             if (forWrite) PrivateFiles.createDirectories(folder);
             for (Path p = folder; p != null && p.startsWith(localRoot); p = p.getParent()) {
-                if (Files.isSymbolicLink(p)) throw bad("'" + field + "' passes through a link; links are not followed");
+                if (Files.isSymbolicLink(p)) throw bad(field, "passes through a link; links are not followed");
             }
             if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(folder)) {
-                throw bad("'" + field + "' names a file, not a folder");
+                throw bad(field, "names a file, not a folder");
             }
         } catch (IOException e) {
-            throw new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR,
-                    "'" + field + "' cannot be used: the folder cannot be created");
+            throw new BlobFieldException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, field,
+                    "cannot be used: the folder cannot be created");
         }
         return new LocalFolderContainer(folder, "file:" + root.relativize(folder).toString().replace('\\', '/'));
     }
 
-    private BlobContainer azure(String hub, URI uri, StorageAuth auth, String field, Use use) {
+    private BlobContainer azure(String hub, URI uri, StorageAuth auth, BlobField field, Use use) {
         String host = uri.getHost();
-        if (host == null || BlobHostGuard.normalize(host) == null) throw bad("'" + field + "' has no valid host");
+        if (host == null || BlobHostGuard.normalize(host) == null) throw bad(field, "has no valid host");
         BlobHostGuard.Grant grant = guard.grant(host, uri.getPort() > 0 ? uri.getPort()
                 : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80);
         if (grant == BlobHostGuard.Grant.NONE) {
-            throw bad("'" + field + "' names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
+            throw bad(field, "names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
                     + " contact; allow it with --allowed-blob-hosts");
         }
-        if (uri.getRawUserInfo() != null) throw bad("'" + field + "' must not carry user information");
+        if (uri.getRawUserInfo() != null) throw bad(field, "must not carry user information");
         // An IP literal is connected to without a lookup, so its address is checked here; names are
         // checked by the resolver the connection uses (PinnedResolver).
         java.net.InetAddress literal = BlobHostGuard.literal(BlobHostGuard.normalize(host));
         if (literal != null && !guard.addressAllowed(literal, grant)) {
-            throw bad("'" + field + "' names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
+            throw bad(field, "names host '" + BlobHostGuard.normalize(host) + "', which this server may not"
                     + " contact; allow it with --allowed-blob-hosts");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
@@ -177,7 +177,7 @@ public final class BlobContainers {
             b.credential(new StorageSharedKeyCredential(g.name(), g.key()));
         } else {
             if (uri.getRawQuery() == null || !uri.getRawQuery().contains("sig=")) {
-                throw bad("'" + field + "' carries no SAS token (keyBased): append one with the permissions the job"
+                throw bad(field, "carries no SAS token (keyBased): append one with the permissions the job"
                         + " needs, or use identityBased with a configured storage account");
             }
             b.sasToken(uri.getRawQuery());
@@ -186,7 +186,7 @@ public final class BlobContainers {
             BlobContainerClient client = b.buildClient();
             return new AzureBlobContainer(client, uri.getScheme() + "://" + uri.getRawAuthority() + path);
         } catch (IllegalArgumentException e) {
-            throw bad("'" + field + "' is not a Blob API container URI");
+            throw bad(field, "is not a Blob API container URI");
         }
     }
 
@@ -219,7 +219,7 @@ public final class BlobContainers {
         return q < 0 ? uri : uri.substring(0, q) + "?<sas>";
     }
 
-    private static IoliteException bad(String message) {
-        return new IoliteException(ErrorCode.ARGUMENT_INVALID, message);
+    private static IoliteException bad(BlobField field, String problem) {
+        return new BlobFieldException(ErrorCode.ARGUMENT_INVALID, field, problem);
     }
 }

@@ -5,7 +5,7 @@ package dev.iolite.server.errors;
  * often quotes what the caller sent, so its control characters are escaped here, once, before it is
  * returned or logged ({@link LogText}).
  */
-public final class IoliteException extends RuntimeException {
+public class IoliteException extends RuntimeException {
     private final ErrorCode errorCode;
 
     public IoliteException(ErrorCode errorCode, String message) {

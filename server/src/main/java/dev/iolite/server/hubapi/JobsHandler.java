@@ -9,6 +9,8 @@ import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobKind;
+import dev.iolite.server.blob.BlobField;
+import dev.iolite.server.blob.BlobFieldException;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.json.JsonBodies;
 import io.javalin.http.Context;
@@ -40,7 +42,11 @@ public final class JobsHandler {
                 StorageAuth.parse(JsonBodies.text(b, "storageAuthenticationType", "storageAuthenticationType"),
                         "storageAuthenticationType"),
                 JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"));
-        ctx.json(job(jobs.create(hub.name(), req)));
+        try {
+            ctx.json(job(jobs.create(hub.name(), req)));
+        } catch (BlobFieldException e) {
+            throw e.named(JobsHandler::fieldName);
+        }
     }
 
     void list(Context ctx, Hub hub) {
@@ -77,5 +83,15 @@ public final class JobsHandler {
         n.putNull("parentJobId");
         JobUris.putCounts(n, j);
         return n;
+    }
+
+    /** The service API's names of a job's blob fields (both kinds of job use the same ones). */
+    static String fieldName(BlobField f) {
+        return switch (f) {
+            case INPUT_CONTAINER -> "inputBlobContainerUri";
+            case INPUT_BLOB -> "inputBlobName";
+            case OUTPUT_CONTAINER -> "outputBlobContainerUri";
+            case OUTPUT_BLOB -> "outputBlobName";
+        };
     }
 }

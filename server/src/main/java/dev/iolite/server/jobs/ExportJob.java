@@ -3,6 +3,7 @@ package dev.iolite.server.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.blob.BlobField;
 import dev.iolite.server.registry.ExportRow;
 import dev.iolite.server.registry.ExportLineWriter;
 
@@ -148,7 +149,7 @@ final class ExportJob {
         Job job = run.job();
         JobRequest req = job.request();
         BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
-                "outputBlobContainerUri", true, BlobContainers.Use.JOB);
+                BlobField.OUTPUT_CONTAINER, true, BlobContainers.Use.JOB);
         Checkpoint.Export cp = job.checkpoint() instanceof Checkpoint.Export resumed ? resumed
                 : Checkpoint.startExport(run.registryStore().countIdentities(job.hub()));
         JobCounts counts = job.counts();

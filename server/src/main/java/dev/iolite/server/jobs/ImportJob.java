@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.blob.BlobField;
 import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
@@ -48,10 +49,10 @@ final class ImportJob {
     JobRun.Stop execute() throws IOException {
         Job job = run.job();
         JobRequest req = job.request();
-        BlobContainer input = run.containers().open(run.job().hub(), req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri",
+        BlobContainer input = run.containers().open(run.job().hub(), req.inputContainerUri(), req.storageAuth(), BlobField.INPUT_CONTAINER,
                 false, BlobContainers.Use.JOB);
         BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
-                "outputBlobContainerUri", true, BlobContainers.Use.JOB);
+                BlobField.OUTPUT_CONTAINER, true, BlobContainers.Use.JOB);
         long size = input.size(req.inputBlobName()).orElseThrow(() -> new JobFailure("the input blob '"
                 + req.inputBlobName() + "' no longer exists in " + input.describe()));
         Checkpoint.Import cp = job.checkpoint() instanceof Checkpoint.Import resumed ? resumed : Checkpoint.startImport(size);

@@ -2,6 +2,8 @@ package dev.iolite.server.jobs;
 
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
+import dev.iolite.server.blob.BlobField;
+import dev.iolite.server.blob.BlobFieldException;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 
@@ -52,13 +54,13 @@ public final class JobService {
 
     public Job create(String hub, JobRequest request) {
         JobRequest req = request.withDefaults();
-        checkBlobName(req.inputBlobName(), "inputBlobName");
-        checkBlobName(req.outputBlobName(), "outputBlobName");
+        checkBlobName(req.inputBlobName(), BlobField.INPUT_BLOB);
+        checkBlobName(req.outputBlobName(), BlobField.OUTPUT_BLOB);
         if (req.type() == JobKind.IMPORT) {
-            BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), "inputBlobContainerUri",
+            BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), BlobField.INPUT_CONTAINER,
                     false, BlobContainers.Use.PROBE);
             BlobContainer out = containers.open(hub, req.outputContainerUri(), req.storageAuth(),
-                    "outputBlobContainerUri", true, BlobContainers.Use.PROBE);
+                    BlobField.OUTPUT_CONTAINER, true, BlobContainers.Use.PROBE);
             probe(() -> {
                 if (!in.exists()) throw unreachable();
                 if (in.size(req.inputBlobName()).isEmpty()) {
@@ -69,7 +71,7 @@ public final class JobService {
             });
         } else {
             BlobContainer out = containers.open(hub, req.outputContainerUri(), req.storageAuth(),
-                    "outputBlobContainerUri", true, BlobContainers.Use.PROBE);
+                    BlobField.OUTPUT_CONTAINER, true, BlobContainers.Use.PROBE);
             probe(() -> {
                 if (!out.exists()) throw unreachable();
                 out.probeWrite(req.outputBlobName());
@@ -148,10 +150,10 @@ public final class JobService {
         return new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, message);
     }
 
-    private static void checkBlobName(String name, String field) {
+    private static void checkBlobName(String name, BlobField field) {
         if (name == null) return;
         String problem = LocalNames.blobNameProblem(name);
-        if (problem != null) throw bad("'" + field + "' " + problem);
+        if (problem != null) throw new BlobFieldException(ErrorCode.ARGUMENT_INVALID, field, problem);
     }
 
     private static IoliteException notFound(String id) {

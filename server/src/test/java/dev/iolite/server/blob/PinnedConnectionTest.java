@@ -39,18 +39,18 @@ class PinnedConnectionTest {
             // WHEN it is allowed only by a pattern, THEN nothing connects to the loopback service
             BlobContainers byPattern = new BlobContainers(root,
                     new BlobHostGuard(List.of("*.storage.test"), false, dns), List.of(), () -> 1);
-            BlobContainer guarded = byPattern.open("hub", uri, StorageAuth.KEY_BASED, "f", false, BlobContainers.Use.PROBE);
+            BlobContainer guarded = byPattern.open("hub", uri, StorageAuth.KEY_BASED, BlobField.INPUT_CONTAINER, false, BlobContainers.Use.PROBE);
             assertThatThrownBy(guarded::exists).isNotNull();
             assertThat(requests.get()).as("requests that reached the loopback service").isZero();
             // AND a loopback IP literal allowed only by pattern is refused before any connection
             assertThatThrownBy(() -> byPattern.open("hub", "http://127.0.0.1:" + storage.getAddress().getPort()
-                    + "/acct/c?sig=y", StorageAuth.KEY_BASED, "f", false, BlobContainers.Use.PROBE))
+                    + "/acct/c?sig=y", StorageAuth.KEY_BASED, BlobField.INPUT_CONTAINER, false, BlobContainers.Use.PROBE))
                     .hasMessageContaining("may not contact");
 
             // WHEN the name is listed explicitly, THEN the connection goes to the address the guard resolved
             BlobContainers listed = new BlobContainers(root,
                     new BlobHostGuard(List.of("acct.storage.test"), false, dns), List.of(), () -> 1);
-            BlobContainer allowed = listed.open("hub", uri, StorageAuth.KEY_BASED, "f", false, BlobContainers.Use.PROBE);
+            BlobContainer allowed = listed.open("hub", uri, StorageAuth.KEY_BASED, BlobField.INPUT_CONTAINER, false, BlobContainers.Use.PROBE);
             assertThat(allowed.exists()).as("404 from the listed host: no such container").isFalse();
             assertThat(requests.get()).isPositive();
         } finally {

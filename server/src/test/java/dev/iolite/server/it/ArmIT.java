@@ -147,4 +147,24 @@ class ArmIT {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(ServerExtension.JSON.readTree(r.body()).has("totalDeviceCount")).isTrue();
     }
+
+    @Test
+    void anArmJobRequestsBadBlobFieldIsNamedAsArmNamesIt() throws Exception {
+        String hub = server.armHub(server.ready().get("hub").asText());
+        // GIVEN an export whose container ARM calls exportBlobContainerUri, and one whose blob name is bad
+        HttpResponse<String> badContainer = server.send("POST", hub + "/exportDevices?api-version=2021-07-01",
+                "Bearer " + server.armToken(), "{\"exportBlobContainerUri\":\"ftp://example.com/c\",\"excludeKeys\":true}");
+        HttpResponse<String> badBlob = server.send("POST", hub + "/exportDevices?api-version=2021-07-01",
+                "Bearer " + server.armToken(),
+                "{\"exportBlobContainerUri\":\"file:out\",\"exportBlobName\":\"../x\",\"excludeKeys\":true}");
+        HttpResponse<String> badImport = server.send("POST", hub + "/importDevices?api-version=2021-07-01",
+                "Bearer " + server.armToken(), "{\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"\"}");
+        // THEN each 400 names ARM's own field, never the hub API's name for it
+        assertThat(badContainer.statusCode()).isEqualTo(400);
+        assertThat(badContainer.body()).contains("'exportBlobContainerUri' must be").doesNotContain("outputBlob");
+        assertThat(badBlob.statusCode()).isEqualTo(400);
+        assertThat(badBlob.body()).contains("'exportBlobName'").doesNotContain("outputBlob");
+        assertThat(badImport.statusCode()).isEqualTo(400);
+        assertThat(badImport.body()).contains("'outputBlobContainerUri' is required");
+    }
 }
