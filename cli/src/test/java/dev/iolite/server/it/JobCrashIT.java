@@ -45,8 +45,12 @@ class JobCrashIT {
         if (server != null && server.isAlive()) server.destroyForcibly();
     }
 
-    @Test
-    void importAndExportResumeAfterSigkill() throws Exception {
+    /** The crash tests' blob: LINES lines, every BAD_EVERY-th malformed, every MODULE_EVERY-th a module. */
+    private record Input(Path data, int bad, int modules) {
+        int devices() { return LINES - bad - modules; }
+    }
+
+    private Input writeInput() throws Exception {
         Path data = tmp.resolve("data");
         Path in = data.resolve("blobs/iolite/crash-in");
         Files.createDirectories(in);
@@ -66,68 +70,93 @@ class JobCrashIT {
                 }
             }
         }
-        int devices = LINES - bad - modules;
+        return new Input(data, bad, modules);
+    }
 
+    private static final String IMPORT = "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:crash-in\","
+            + "\"outputBlobContainerUri\":\"file:crash-out\"}";
+
+    @Test
+    void anImportResumesAfterSigkill() throws Exception {
         // GIVEN a large import, killed mid-way
-        start(data, "first.log");
-        String importId = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:crash-in\","
-                + "\"outputBlobContainerUri\":\"file:crash-out\"}");
+        Input input = writeInput();
+        start(input.data(), "first.log");
+        String importId = createJob(IMPORT);
         JsonNode before = awaitProgress(importId, LINES / 5);
         assertThat(before.get("status").asText()).isEqualTo("running");
         kill();
 
         // WHEN the server restarts
-        start(data, "second.log");
+        start(input.data(), "second.log");
         JsonNode done = awaitEnd(importId);
 
         // THEN the job finished from its checkpoint, exactly once per line
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
         assertThat(Files.readString(tmp.resolve("second.log"))).contains("resuming 1 job");
         assertThat(done.get("devicesProcessed").asLong()).isEqualTo(LINES);
-        assertThat(done.get("devicesFailed").asLong()).isEqualTo(bad);
-        assertThat(done.get("devicesSucceeded").asLong()).isEqualTo(LINES - bad);
-        List<String> errors = Files.readAllLines(data.resolve("blobs/iolite/crash-out/importErrors.log"));
+        assertThat(done.get("devicesFailed").asLong()).isEqualTo(input.bad());
+        assertThat(done.get("devicesSucceeded").asLong()).isEqualTo(LINES - input.bad());
+        List<String> errors = Files.readAllLines(input.data().resolve("blobs/iolite/crash-out/importErrors.log"));
         Set<Long> errorLines = new HashSet<>();
         for (String e : errors) errorLines.add(ServerExtension.JSON.readTree(e).get("lineNumber").asLong());
-        assertThat(errors).hasSize(bad);
-        assertThat(errorLines).hasSize(bad).allMatch(n -> n % BAD_EVERY == 0);
+        assertThat(errors).hasSize(input.bad());
+        assertThat(errorLines).hasSize(input.bad()).allMatch(n -> n % BAD_EVERY == 0);
         JsonNode stats = get("/statistics/devices");
-        assertThat(stats.get("totalDeviceCount").asLong()).isEqualTo(devices);
+        assertThat(stats.get("totalDeviceCount").asLong()).isEqualTo(input.devices());
         assertThat(stats.get("disabledDeviceCount").asLong()).isEqualTo(disabledCount());
+        stop();
+    }
 
-        // GIVEN a large export, killed mid-way
+    @Test
+    void anExportResumesAfterSigkill() throws Exception {
+        // GIVEN a registry filled by an import, and a large export of it, killed mid-way
+        Input input = writeInput();
+        start(input.data(), "first.log");
+        assertThat(awaitEnd(createJob(IMPORT)).get("status").asText()).isEqualTo("completed");
         String exportId = createJob("{\"type\":\"export\",\"outputBlobContainerUri\":\"file:crash-export\"}");
         JsonNode partial = awaitProgress(exportId, 1);
         assertThat(partial.get("status").asText()).isEqualTo("running");
         kill();
-        assertThat(data.resolve("blobs/iolite/crash-export/devices.txt")).as("an export appears whole or not at all")
-                .doesNotExist();
-        start(data, "third.log");
+        assertThat(input.data().resolve("blobs/iolite/crash-export/devices.txt"))
+                .as("an export appears whole or not at all").doesNotExist();
+
+        // WHEN the server restarts
+        start(input.data(), "second.log");
         JsonNode exported = awaitEnd(exportId);
-        assertThat(exported.get("status").asText()).isEqualTo("completed");
 
         // THEN the blob holds every identity exactly once
-        List<String> lines = Files.readAllLines(data.resolve("blobs/iolite/crash-export/devices.txt"));
+        assertThat(exported.get("status").asText()).isEqualTo("completed");
+        List<String> lines = Files.readAllLines(input.data().resolve("blobs/iolite/crash-export/devices.txt"));
         Set<String> keys = new HashSet<>();
         for (String l : lines) {
             JsonNode n = ServerExtension.JSON.readTree(l);
             keys.add(n.get("id").asText() + "/" + n.path("moduleId").asText(""));
         }
-        assertThat(lines).hasSize(devices + modules);
-        assertThat(keys).hasSize(devices + modules);
+        assertThat(lines).hasSize(input.devices() + input.modules());
+        assertThat(keys).hasSize(input.devices() + input.modules());
+        stop();
+    }
 
-        // GIVEN the import again (now updates), stopped with SIGTERM mid-way: a clean stop, exit 0
-        String again = createJob("{\"type\":\"import\",\"inputBlobContainerUri\":\"file:crash-in\","
-                + "\"outputBlobContainerUri\":\"file:crash-out\",\"outputBlobName\":\"again.log\"}");
-        assertThat(awaitProgress(again, LINES / 5).get("status").asText()).isEqualTo("running");
+    @Test
+    void anImportStoppedWithSigtermResumesAfterARestart() throws Exception {
+        // GIVEN a large import, stopped with SIGTERM mid-way: a clean stop, exit 0
+        Input input = writeInput();
+        start(input.data(), "first.log");
+        String id = createJob(IMPORT);
+        assertThat(awaitProgress(id, LINES / 5).get("status").asText()).isEqualTo("running");
         stop();
         assertThat(server.exitValue()).isZero();
-        start(data, "fourth.log");
-        JsonNode updated = awaitEnd(again);
-        assertThat(updated.get("status").asText()).isEqualTo("completed");
-        assertThat(updated.get("devicesProcessed").asLong()).isEqualTo(LINES);
-        assertThat(Files.readAllLines(data.resolve("blobs/iolite/crash-out/again.log"))).hasSize(bad);
-        assertThat(get("/statistics/devices").get("totalDeviceCount").asLong()).isEqualTo(devices);
+
+        // WHEN the server restarts
+        start(input.data(), "second.log");
+        JsonNode done = awaitEnd(id);
+
+        // THEN the job ends as if never stopped, each line applied or logged once, with no retry counted
+        assertThat(done.get("status").asText()).isEqualTo("completed");
+        assertThat(done.get("devicesProcessed").asLong()).isEqualTo(LINES);
+        assertThat(done.get("retries").asInt()).isZero();
+        assertThat(Files.readAllLines(input.data().resolve("blobs/iolite/crash-out/importErrors.log"))).hasSize(input.bad());
+        assertThat(get("/statistics/devices").get("totalDeviceCount").asLong()).isEqualTo(input.devices());
         stop();
     }
 
@@ -269,25 +298,13 @@ class JobCrashIT {
     }
 
     private JsonNode awaitProgress(String id, long processed) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            JsonNode j = get("/jobs/" + id);
-            if (j.get("devicesProcessed").asLong() >= processed || !j.get("status").asText().matches("enqueued|running")) {
-                return j;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no progress");
+        return JobPolling.until("job " + id + " processes " + processed, java.time.Duration.ofSeconds(120),
+                java.time.Duration.ofMillis(5), () -> get("/jobs/" + id), JobPolling.processedAtLeast(processed));
     }
 
     private JsonNode awaitEnd(String id) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (System.nanoTime() < deadline) {
-            JsonNode j = get("/jobs/" + id);
-            if (!j.get("status").asText().matches("enqueued|running")) return j;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not end");
+        return JobPolling.until("job " + id + " ends", java.time.Duration.ofSeconds(300), java.time.Duration.ofMillis(100),
+                () -> get("/jobs/" + id), JobPolling::ended);
     }
 
     private JsonNode get(String path) throws Exception {

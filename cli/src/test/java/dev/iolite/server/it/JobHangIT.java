@@ -104,12 +104,9 @@ class JobHangIT {
         System.setProperty(FAULT, "import-reader:stall");
         String id = create(sas, "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"file:in\"}");
         // THEN the watchdog says so in the job, within a heartbeat or two of the 2 s threshold
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        JsonNode job;
-        do {
-            Thread.sleep(200);
-            job = ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + id + API, sas, null).body());
-        } while (!job.path("statusMessage").asText("").contains("no progress") && System.nanoTime() < deadline);
+        JsonNode job = JobPolling.until("the watchdog reports the stall", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + id + API, sas, null).body()),
+                j -> j.path("statusMessage").asText("").contains("no progress"));
         assertThat(job.get("status").asText()).isEqualTo("running");
         assertThat(job.get("statusMessage").asText()).contains("no progress").contains("holds its lease");
         // AND a cancel ends it although its reader never moves again
@@ -140,12 +137,10 @@ class JobHangIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         String id = ServerExtension.JSON.readTree(created.body()).get("jobId").asText();
-        JsonNode job;
-        do {
-            Thread.sleep(100);
-            job = ServerExtension.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText()
-                    + "/jobs/" + id + API)).header("Authorization", sas).build(), HttpResponse.BodyHandlers.ofString()).body());
-        } while (job.get("devicesProcessed").asLong() == 0);
+        JobPolling.until("the import starts", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> ServerExtension.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText()
+                        + "/jobs/" + id + API)).header("Authorization", sas).build(), HttpResponse.BodyHandlers.ofString()).body()),
+                JobPolling.processedAtLeast(1));
         Thread.sleep(500); // the reader is stuck now, the job thread waits on it
 
         // WHEN it gets SIGTERM, THEN it stops within the bound, cleanly
@@ -164,12 +159,10 @@ class JobHangIT {
         process = again.start();
         JsonNode ready2 = awaitReady(data);
         HttpClient http2 = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready2.get("truststore").asText()))).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        do {
-            Thread.sleep(100);
-            job = ServerExtension.JSON.readTree(http2.send(HttpRequest.newBuilder(URI.create(ready2.get("url").asText()
-                    + "/jobs/" + id + API)).header("Authorization", sas).build(), HttpResponse.BodyHandlers.ofString()).body());
-        } while (job.get("status").asText().matches("enqueued|running") && System.nanoTime() < deadline);
+        JsonNode job = JobPolling.until("the resumed job ends", Duration.ofSeconds(120), Duration.ofMillis(100),
+                () -> ServerExtension.JSON.readTree(http2.send(HttpRequest.newBuilder(URI.create(ready2.get("url").asText()
+                        + "/jobs/" + id + API)).header("Authorization", sas).build(), HttpResponse.BodyHandlers.ofString()).body()),
+                JobPolling::ended);
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("completed");
         assertThat(job.get("devicesSucceeded").asLong()).isEqualTo(30_000);
         assertThat(job.get("retries").asInt()).as("a clean stop is not a retry").isZero();

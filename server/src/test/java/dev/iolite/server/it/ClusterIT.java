@@ -95,17 +95,10 @@ class ClusterIT {
         }
 
         JsonNode awaitJob(String id, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
+            return JobPolling.until("job " + id + " ends", timeout, Duration.ofMillis(100), () -> {
                 HttpResponse<String> r = send("GET", "/jobs/" + id, null);
-                if (r.statusCode() == 200) {
-                    JsonNode j = ServerExtension.JSON.readTree(r.body());
-                    String s = j.get("status").asText();
-                    if (s.equals("completed") || s.equals("failed") || s.equals("cancelled")) return j;
-                }
-                assertThat(System.nanoTime()).as("job " + id + " ends").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+                return r.statusCode() == 200 ? ServerExtension.JSON.readTree(r.body()) : null;
+            }, JobPolling::ended);
         }
     }
 

@@ -100,12 +100,8 @@ class HubIsolationIT {
                 + "\"outputBlobContainerUri\":\"file:big-in\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         String jobId = json(created).get("jobId").asText();
-        JsonNode job;
-        do {
-            Thread.sleep(10);
-            job = json(server.send("GET", "/jobs/" + jobId + API, sas, null));
-        } while (job.get("status").asText().equals("enqueued")
-                || job.get("status").asText().equals("running") && job.path("devicesProcessed").asLong(0) == 0);
+        JsonNode job = JobPolling.until("the import starts", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(10),
+                () -> json(server.send("GET", "/jobs/" + jobId + API, sas, null)), JobPolling.processedAtLeast(1));
         assertThat(job.get("status").asText()).as("the import is under way when its hub is deleted").isEqualTo("running");
 
         // WHEN the hub is deleted and re-created under the same name

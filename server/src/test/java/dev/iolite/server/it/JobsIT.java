@@ -68,15 +68,10 @@ class JobsIT {
     }
 
     private static JsonNode awaitArmJob(String hubName, String jobId) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            JobResponse j = arm.iotHubResources().getJob(rg, hubName, jobId);
-            if (j.status() == JobStatus.COMPLETED || j.status() == JobStatus.FAILED || j.status() == JobStatus.CANCELLED) {
-                return null;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job did not end");
+        JobPolling.until("job " + jobId + " ends", java.time.Duration.ofSeconds(120), java.time.Duration.ofMillis(50),
+                () -> arm.iotHubResources().getJob(rg, hubName, jobId),
+                j -> JobPolling.ended(j.status().toString()));
+        return null;
     }
 
     private static void bulkCreate(String prefix, int n, String sasToken) throws Exception {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.azure.resourcemanager.iothub.IotHubManager;
 import reactor.core.publisher.Mono;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
@@ -36,14 +35,9 @@ final class Sdks {
 
     /** Polls the hub API until the job ends; returns its last JSON. */
     static JsonNode awaitJob(ServerExtension server, String sas, String jobId) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null);
-            JsonNode job = ServerExtension.JSON.readTree(r.body());
-            String status = job.path("status").asText();
-            if (status.equals("completed") || status.equals("failed") || status.equals("cancelled")) return job;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + jobId + " did not end within 120 s");
+        return JobPolling.until("job " + jobId + " ends", Duration.ofSeconds(120), Duration.ofMillis(50),
+                () -> ServerExtension.JSON.readTree(
+                        server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),
+                JobPolling::ended);
     }
 }

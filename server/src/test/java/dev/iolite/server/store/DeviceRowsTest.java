@@ -1,10 +1,7 @@
 package dev.iolite.server.store;
 
-import dev.iolite.server.registry.RegistryChanges;
-import dev.iolite.server.registry.ExportRow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.registry.AuthType;
 import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
@@ -25,7 +22,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Device rows on a real SQLite file: every field survives the packed row, and schema 1 rows are converted. */
+/** SQLite device rows of earlier schemas: converted with every field, or dropped with their hub (the rest: StoreContract). */
 class DeviceRowsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T1 = Instant.parse("2026-11-20T08:15:30.123Z");
@@ -36,42 +33,6 @@ class DeviceRowsTest {
 
     private static ObjectNode object(String json) throws Exception {
         return (ObjectNode) JSON.readTree(json);
-    }
-
-    @Test
-    void everyFieldOfDevicesAndModulesSurvivesAWriteAndARead() throws Exception {
-        Device full = new Device(DeviceKey.device("dev-ü-1"), 7, "638700000000000001",
-                new Device.DeviceState(DeviceStatus.DISABLED, "stolen — reported by ops", T1),
-                new Authentication(AuthType.SELF_SIGNED, null, null, "A".repeat(40), "B".repeat(64)),
-                true, new Device.Scopes("ms-azure-iot-edge://edge-1-123",
-                        List.of("ms-azure-iot-edge://p-1", "ms-azure-iot-edge://p-2")),
-                "edge-1", new Twin(object("{\"site\":\"Zürich\",\"n\":{\"x\":[1,2.5,null,true]}}"),
-                        object("{\"fw\":\"1.2\"}"), object("{\"temp\":21.5}"), 42), T2);
-        Device bare = new Device(new DeviceKey("dev-2", "module-a"), 1, "638700000000000002",
-                new Device.DeviceState(DeviceStatus.ENABLED, null, T1),
-                Authentication.sas("k".repeat(44), "s".repeat(44)), false, Device.Scopes.NONE, null,
-                new Twin(JSON.createObjectNode(), JSON.createObjectNode(), JSON.createObjectNode(), 1), T1);
-
-        try (Database db = Database.openSqlite(dir.resolve("registry.db"))) {
-            db.inTransaction(c -> c.createStatement().executeUpdate(HUB_ROW));
-            JdbcRegistryStore store = new JdbcRegistryStore(db, JSON);
-            store.apply("hub", new RegistryChanges(List.of(full, bare), List.of(), List.of(),
-                    new RegistryChanges.StatsDelta(1, 0, 1)));
-
-            assertThat(store.find("hub", new DeviceKey("dev-ü-1", null))).contains(full);
-            assertThat(store.find("hub", new DeviceKey("dev-2", "module-a"))).contains(bare);
-            assertThat(store.find("other", new DeviceKey("dev-2", "module-a"))).isEmpty();
-
-            List<ExportRow> rows = store.scan("hub", null, null, 10);
-            assertThat(rows).extracting(ExportRow::deviceId).containsExactly("dev-2", "dev-ü-1");
-            ExportRow e = rows.get(1);
-            assertThat(e.statusReason()).isEqualTo("stolen — reported by ops");
-            assertThat(e.primaryThumbprint()).isEqualTo("A".repeat(40));
-            assertThat(e.parentScopesJson()).isEqualTo("[\"ms-azure-iot-edge://p-1\",\"ms-azure-iot-edge://p-2\"]");
-            assertThat(JSON.readTree(e.tagsJson())).isEqualTo(full.twin().tags());
-            assertThat(e.twinVersion()).isEqualTo(42);
-            assertThat(rows.get(0).reportedJson()).isEqualTo("{}");
-        }
     }
 
     /** The hub the rows belong to: its counters and jobs need it (a foreign key since schema 4). */

@@ -1,7 +1,18 @@
 package dev.iolite.server.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.jobs.Checkpoint;
+import dev.iolite.server.registry.AuthType;
+import dev.iolite.server.registry.Authentication;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.DeviceStatus;
+import dev.iolite.server.registry.ExportRow;
+import dev.iolite.server.registry.RegistryChanges;
+import dev.iolite.server.registry.RegistryCounts;
+import dev.iolite.server.registry.Twin;
+import dev.iolite.server.store.jdbc.JdbcRegistryStore;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
 import dev.iolite.server.jobs.JobProgress;
@@ -20,26 +31,41 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The job queue on a real SQLite store, with times passed in rather than slept through. */
-class JobStoreTest {
+/**
+ * What every store must do, written once and run on each: SQLite ({@code SqliteStoreTest}) and
+ * PostgreSQL ({@code PostgresStoreIT}). Devices, modules and twins with every field, counters, keyset
+ * pages, and the job queue (claims, leases, checkpoints, the stored forms), with times passed in rather
+ * than slept through.
+ */
+public abstract class StoreContract {
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final int MAX_QUEUED = 3;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T1 = Instant.parse("2026-11-20T08:15:30.123Z");
+    private static final Instant T2 = Instant.parse("2026-11-21T09:00:00.456Z");
 
     @TempDir
     Path dir;
     private Database db;
     private JdbcJobStore jobs;
+    private JdbcRegistryStore registry;
+
+    /** A fresh, empty store of the kind under test (migrated), with {@code dir} for its files if it needs any. */
+    protected abstract Database openStore(Path dir);
 
     @BeforeEach
     void open() {
-        db = Database.openSqlite(dir.resolve("jobs.db"));
-        jobs = new JdbcJobStore(db, new ObjectMapper());
+        db = openStore(dir);
+        jobs = new JdbcJobStore(db, JSON);
+        registry = new JdbcRegistryStore(db, JSON);
         for (String hub : java.util.List.of("hub", "other-hub", "a", "b", "quiet")) {
             db.inTransaction(c -> {
                 try (var ps = c.prepareStatement("INSERT INTO hubs (name, subscription_id, resource_group, location,"
@@ -351,5 +377,112 @@ class JobStoreTest {
         assertThat(jobs.deleteFinishedBefore(T0)).isZero();
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(31)))).isEqualTo(1);
         assertThat(jobs.find(j.id())).isEmpty();
+    }
+
+    // --- devices, modules, twins, counters, keyset pages
+
+    private static ObjectNode object(String json) throws Exception {
+        return (ObjectNode) JSON.readTree(json);
+    }
+
+    private static Device device(String id, String moduleId, DeviceStatus status) {
+        return new Device(new DeviceKey(id, moduleId), 1, "638700000000000002", new Device.DeviceState(status, null, T1),
+                Authentication.sas("k".repeat(44), "s".repeat(44)), false, Device.Scopes.NONE, null, Twin.empty(), T1);
+    }
+
+    private void insert(List<Device> devices, long enabled, long disabled) {
+        registry.apply("hub", new RegistryChanges(devices, List.of(), List.of(),
+                new RegistryChanges.StatsDelta(enabled + disabled, enabled, disabled)));
+    }
+
+    @Test
+    void everyFieldOfDevicesAndModulesSurvivesAWriteAndARead() throws Exception {
+        Device full = new Device(DeviceKey.device("dev-ü-1"), 7, "638700000000000001",
+                new Device.DeviceState(DeviceStatus.DISABLED, "stolen — reported by ops", T1),
+                new Authentication(AuthType.SELF_SIGNED, null, null, "A".repeat(40), "B".repeat(64)),
+                true, new Device.Scopes("ms-azure-iot-edge://edge-1-123",
+                        List.of("ms-azure-iot-edge://p-1", "ms-azure-iot-edge://p-2")),
+                "edge-1", new Twin(object("{\"site\":\"Zürich\",\"n\":{\"x\":[1,2.5,null,true]}}"),
+                        object("{\"fw\":\"1.2\"}"), object("{\"temp\":21.5}"), 42), T2);
+        Device module = new Device(new DeviceKey("dev-ü-1", "module-a"), 1, "638700000000000002",
+                new Device.DeviceState(DeviceStatus.ENABLED, null, T1),
+                Authentication.sas("k".repeat(44), "s".repeat(44)), false, Device.Scopes.NONE, "edge-agent",
+                new Twin(JSON.createObjectNode(), JSON.createObjectNode(), JSON.createObjectNode(), 1), T1);
+        insert(List.of(full, module), 0, 1);
+
+        assertThat(registry.find("hub", full.key())).contains(full);
+        assertThat(registry.find("hub", module.key())).contains(module);
+        assertThat(registry.find("other-hub", module.key())).as("another hub's rows").isEmpty();
+        assertThat(registry.listModules("hub", "dev-ü-1")).containsExactly(module);
+        assertThat(registry.findAll("hub", List.of(full.key(), module.key(), DeviceKey.device("none"))))
+                .containsOnlyKeys(full.key(), module.key());
+
+        List<ExportRow> rows = registry.scan("hub", null, null, 10);
+        assertThat(rows).extracting(ExportRow::moduleId).containsExactly(null, "module-a");
+        ExportRow e = rows.get(0);
+        assertThat(e.statusReason()).isEqualTo("stolen — reported by ops");
+        assertThat(e.primaryThumbprint()).isEqualTo("A".repeat(40));
+        assertThat(e.parentScopesJson()).isEqualTo("[\"ms-azure-iot-edge://p-1\",\"ms-azure-iot-edge://p-2\"]");
+        assertThat(JSON.readTree(e.tagsJson())).isEqualTo(full.twin().tags());
+        assertThat(e.twinVersion()).isEqualTo(42);
+        assertThat(rows.get(1).reportedJson()).isEqualTo("{}");
+    }
+
+    @Test
+    void countersFollowInsertsUpdatesAndRemovalsAndModulesAreNotDevices() {
+        insert(List.of(device("a", null, DeviceStatus.ENABLED), device("b", null, DeviceStatus.DISABLED),
+                device("a", "m", DeviceStatus.ENABLED)), 1, 1);
+        assertThat(registry.statistics("hub")).isEqualTo(new RegistryCounts(2, 1, 1));
+        assertThat(registry.countIdentities("hub")).isEqualTo(3);
+
+        Device enabledB = device("b", null, DeviceStatus.ENABLED);
+        registry.apply("hub", new RegistryChanges(List.of(), List.of(new RegistryChanges.Update(
+                new Device(enabledB.key(), 2, enabledB.generationId(), enabledB.state(), enabledB.authentication(),
+                        false, Device.Scopes.NONE, null, Twin.empty(), T2), 1, 1)),
+                List.of(new RegistryChanges.Removal(DeviceKey.device("a"), 1)), new RegistryChanges.StatsDelta(-1, 0, -1)));
+
+        assertThat(registry.statistics("hub")).isEqualTo(new RegistryCounts(1, 1, 0));
+        assertThat(registry.find("hub", new DeviceKey("a", "m"))).as("a device's removal removes its modules").isEmpty();
+        assertThat(registry.find("hub", DeviceKey.device("b")).orElseThrow().version()).isEqualTo(2);
+        assertThat(registry.statistics("other-hub")).isEqualTo(new RegistryCounts(0, 0, 0));
+    }
+
+    @Test
+    void aWriteDecidedAgainstAnOlderVersionChangesNothing() {
+        insert(List.of(device("a", null, DeviceStatus.ENABLED)), 1, 0);
+        Device next = device("a", null, DeviceStatus.DISABLED);
+        assertThatThrownBy(() -> registry.apply("hub", new RegistryChanges(List.of(),
+                List.of(new RegistryChanges.Update(next, 5, 1)), List.of(), new RegistryChanges.StatsDelta(0, -1, 1))))
+                .isInstanceOf(StaleWriteException.class);
+        assertThat(registry.find("hub", DeviceKey.device("a")).orElseThrow().status()).isEqualTo(DeviceStatus.ENABLED);
+        assertThat(registry.statistics("hub")).isEqualTo(new RegistryCounts(1, 1, 0));
+    }
+
+    @Test
+    void keysetPagesReturnEveryIdentityOnceInOrder() {
+        List<Device> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            all.add(device(String.format("d-%02d", i), null, DeviceStatus.ENABLED));
+            if (i % 5 == 0) all.add(device(String.format("d-%02d", i), "m", DeviceStatus.ENABLED));
+        }
+        insert(all, 25, 0);
+
+        List<String> devices = new java.util.ArrayList<>();
+        String after = null;
+        for (List<Device> page; !(page = registry.listDevices("hub", after, 7)).isEmpty(); after = page.get(page.size() - 1).deviceId()) {
+            assertThat(page).hasSizeLessThanOrEqualTo(7).allMatch(d -> d.moduleId() == null);
+            page.forEach(d -> devices.add(d.deviceId()));
+        }
+        assertThat(devices).hasSize(25).isSorted().doesNotHaveDuplicates();
+
+        List<String> identities = new java.util.ArrayList<>();
+        String afterDevice = null;
+        String afterModule = null;
+        for (List<ExportRow> page; !(page = registry.scan("hub", afterDevice, afterModule, 4)).isEmpty(); ) {
+            for (ExportRow r : page) identities.add(r.deviceId() + "/" + (r.moduleId() == null ? "" : r.moduleId()));
+            afterDevice = page.get(page.size() - 1).deviceId();
+            afterModule = page.get(page.size() - 1).moduleId();
+        }
+        assertThat(identities).hasSize(30).isSorted().doesNotHaveDuplicates();
     }
 }

@@ -1,0 +1,15 @@
+package dev.iolite.server.it;
+
+import dev.iolite.server.store.StoreContract;
+import dev.iolite.server.store.StoreUrl;
+import dev.iolite.server.store.jdbc.Database;
+
+import java.nio.file.Path;
+
+/** The store contract on PostgreSQL: a fresh database of the tests' server for every test. */
+class PostgresStoreIT extends StoreContract {
+    @Override
+    protected Database openStore(Path dir) {
+        return Database.openPostgres(StoreUrl.parse(Postgres.get().newDatabase()));
+    }
+}
