@@ -82,7 +82,7 @@ public final class Iolite implements AutoCloseable {
         PrivateFiles.createDirectories(dir);
         // Data dirs of earlier versions were 0755 with 0644 files, keys and database included.
         PrivateFiles.restrictTree(dir);
-        Clock clock = Clock.systemUTC();
+        Clock clock = config.clock();
         ObjectMapper json = JsonBodies.newMapper();
         boolean olderDataDir = Files.exists(dir.resolve("server.json"));
         ServerIdentity identity = ServerIdentity.load(dir, json);

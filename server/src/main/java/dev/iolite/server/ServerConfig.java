@@ -7,6 +7,7 @@ import dev.iolite.server.store.StoreUrl;
 
 import java.net.URL;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,9 +23,10 @@ import java.util.Objects;
  * @param blobs     the blob containers jobs may use
  * @param jobs      the job engine's settings
  * @param store     the PostgreSQL store, or null for SQLite in the data dir
+ * @param clock     the time of jobs, leases, tokens and records (the system's, UTC, unless a test sets one)
  */
 public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
-                           StoreUrl store) {
+                           StoreUrl store, Clock clock) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_HUB = "iolite";
 
@@ -34,6 +36,12 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         http = http == null ? Http.DEFAULTS : http;
         blobs = blobs == null ? Blobs.DEFAULTS : blobs;
         jobs = jobs == null ? Jobs.DEFAULTS : jobs;
+        clock = clock == null ? Clock.systemUTC() : clock;
+    }
+
+    public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
+                        StoreUrl store) {
+        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, null);
     }
 
     /** Defaults for everything but the data dir and port (tests, the demo). */
@@ -46,19 +54,22 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store); }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock);
     }
 
-    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store); }
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock); }
 
-    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store); }
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock); }
+
+    /** The same configuration with another clock (tests that move time). */
+    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock);
     }
 
     /** Throws IllegalArgumentException with the first problem's message. */

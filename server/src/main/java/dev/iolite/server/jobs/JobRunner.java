@@ -42,6 +42,8 @@ public final class JobRunner implements AutoCloseable {
     private volatile boolean stopping;
     /** How long a stop waits for the running job to reach a checkpoint before interrupting it. */
     static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(15);
+    /** How often finished jobs past their retention are removed. */
+    static final java.time.Duration HOUSEKEEPING_EVERY = java.time.Duration.ofHours(1);
     /** How long a stop waits at most for the runner. */
     static final java.time.Duration STOP_BOUND = java.time.Duration.ofSeconds(20);
 
@@ -60,9 +62,34 @@ public final class JobRunner implements AutoCloseable {
 
     /** Takes back the jobs this node held before a crash, then starts claiming. */
     public void start() {
-        int resumed = jobs.expireLeasesOf(owner);
+        int resumed = reclaimOwnLeases();
         if (resumed > 0) LOG.info("resuming {} job(s) this node was running before it stopped", resumed);
         worker.start();
+    }
+
+    // The steps of the loop, each run once; tests call them directly with a clock they set.
+
+    /**
+     * Claims the next job at the clock's time and runs it until it ends or stops: a job of no node, or one
+     * whose node's lease lapsed (lease takeover). Returns whether there was one.
+     */
+    public boolean runNext() {
+        Instant now = clock.instant();
+        Optional<Job> claimed = jobs.claimNext(owner, now, now.plus(tuning.lease()));
+        claimed.ifPresent(this::runOne);
+        return claimed.isPresent();
+    }
+
+    /** Lets the jobs this node held (before a crash, under the same node id) be claimed at once. */
+    public int reclaimOwnLeases() {
+        return jobs.expireLeasesOf(owner);
+    }
+
+    /** Removes the jobs that ended longer ago than the retention; returns how many. */
+    public int housekeep() {
+        int removed = jobs.deleteFinishedBefore(clock.instant().minus(tuning.retention()));
+        if (removed > 0) LOG.info("removed {} job(s) older than {}", removed, tuning.retention());
+        return removed;
     }
 
     /** Looks for work now instead of at the next poll (a job was just created). */
@@ -73,15 +100,11 @@ public final class JobRunner implements AutoCloseable {
         while (!stopping) {
             try {
                 Instant now = clock.instant();
-                if (now.isAfter(lastHousekeeping.plusSeconds(3600))) {
-                    int removed = jobs.deleteFinishedBefore(now.minus(tuning.retention()));
-                    if (removed > 0) LOG.info("removed {} job(s) older than {}", removed, tuning.retention());
+                if (now.isAfter(lastHousekeeping.plus(HOUSEKEEPING_EVERY))) {
+                    housekeep();
                     lastHousekeeping = now;
                 }
-                Optional<Job> claimed = jobs.claimNext(owner, now, now.plus(tuning.lease()));
-                if (claimed.isPresent()) {
-                    runOne(claimed.get());
-                } else {
+                if (!runNext()) {
                     wake.tryAcquire(tuning.poll().toMillis(), TimeUnit.MILLISECONDS);
                     wake.drainPermits();
                 }
