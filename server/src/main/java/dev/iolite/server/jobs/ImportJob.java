@@ -80,35 +80,24 @@ final class ImportJob {
                 if (batch == null) continue; // stopping or cancelled: the top of the loop says which
                 if (batch.end()) break;
                 Checkpoint.Import before = cp;
-                final JobCounts countsBefore = counts;
-                final JobCounts[] after = new JobCounts[1];
-                final Checkpoint.Import[] next = new Checkpoint.Import[1];
+                JobCounts countsBefore = counts;
+                // The batch's end is a pure function of its outcomes: computed for the transaction, and again
+                // from the outcomes it returns. Its error block is staged inside the transaction, after the rows
+                // were written, so a batch retried on a stale write stages nothing twice.
                 List<LineOutcome> outcomes = run.registry().applyImportBatch(job.hub(),
-                        ImportMark.of(job.id(), keysWithoutRows), batch.items(), batch.refused(), lineOutcomes -> {
-                    List<ErrorLine> all = new ArrayList<>(batch.errors());
-                    int ok = 0;
-                    for (LineOutcome o : lineOutcomes) {
-                        if (o instanceof LineOutcome.Failed f) {
-                            all.add(new ErrorLine(f.item().lineNumber(), f.item().deviceId(), f.item().moduleId(),
-                                    f.code(), f.message()));
-                        } else {
-                            ok++;
-                        }
-                    }
-                    int addedBlocks = 0;
-                    if (!all.isEmpty()) {
-                        all.sort(java.util.Comparator.comparingLong(ErrorLine::lineNumber));
-                        stage(output, req.outputBlobName(), before.nextErrorLogBlock(), all);
-                        addedBlocks = 1;
-                    }
-                    after[0] = countsBefore.plus(ok, all.size());
-                    next[0] = before.afterLines(batch.endOffset(), batch.lastLine(), addedBlocks);
-                    JobProgress progress = new JobProgress(job.id(), run.owner(), after[0], percent(batch.endOffset(), size),
-                            rate(after[0].processed() - processedAtStart, runStarted), next[0]);
-                    return tx -> run.jobs().saveProgress(tx, progress);
+                        ImportMark.of(job.id(), keysWithoutRows), batch.items(), batch.refused(), decided -> {
+                    BatchEnd end = BatchEnd.of(batch, decided, before, countsBefore);
+                    JobProgress progress = new JobProgress(job.id(), run.owner(), end.counts(),
+                            percent(batch.endOffset(), size), rate(end.counts().processed() - processedAtStart, runStarted),
+                            end.checkpoint());
+                    return tx -> {
+                        run.jobs().saveProgress(tx, progress);
+                        if (!end.errors().isEmpty()) stage(output, req.outputBlobName(), before.nextErrorLogBlock(), end.errors());
+                    };
                 }, batch.documents());
-                cp = next[0];
-                counts = after[0];
+                BatchEnd end = BatchEnd.of(batch, outcomes, before, countsBefore);
+                cp = end.checkpoint();
+                counts = end.counts();
                 if (!keysWithoutRows) {
                     for (LineOutcome o : outcomes) {
                         if (o instanceof LineOutcome.Failed || o.item().mode().isDelete()) {
@@ -134,6 +123,25 @@ final class ImportJob {
      * A batch of lines, or the end of the blob: items to apply, lines that parsed but are not valid
      * ({@code refused}; they still count as naming their identity), and lines that did not parse.
      */
+    /** Where a batch leaves the job: its error lines in line order, the counts, and the next checkpoint. */
+    private record BatchEnd(List<ErrorLine> errors, JobCounts counts, Checkpoint.Import checkpoint) {
+        static BatchEnd of(ParsedBatch batch, List<LineOutcome> outcomes, Checkpoint.Import before, JobCounts counts) {
+            List<ErrorLine> errors = new ArrayList<>(batch.errors());
+            int ok = 0;
+            for (LineOutcome o : outcomes) {
+                if (o instanceof LineOutcome.Failed f) {
+                    errors.add(new ErrorLine(f.item().lineNumber(), f.item().deviceId(), f.item().moduleId(),
+                            f.code(), f.message()));
+                } else {
+                    ok++;
+                }
+            }
+            errors.sort(java.util.Comparator.comparingLong(ErrorLine::lineNumber));
+            return new BatchEnd(errors, counts.plus(ok, errors.size()),
+                    before.afterLines(batch.endOffset(), batch.lastLine(), errors.isEmpty() ? 0 : 1));
+        }
+    }
+
     private record ParsedBatch(List<ImportItem> items, List<LineOutcome.Failed> refused, TwinDocuments documents,
                                List<ErrorLine> errors, long firstLine, long endOffset, long lastLine, boolean end) {}
 

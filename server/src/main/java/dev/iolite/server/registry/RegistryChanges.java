@@ -17,8 +17,8 @@ public record RegistryChanges(List<Device> inserts, List<Update> updates, List<R
     }
 
     /**
-     * The same writes, with another port's writes (a job's checkpoint) that go first in the same transaction:
-     * if they fail, nothing of the batch is written.
+     * The same writes, with another port's writes (a job's checkpoint, and the staging it counts) that go
+     * last in the same transaction, once the rows are written: if they fail, nothing of the batch is written.
      */
     public RegistryChanges with(Transaction.Work work) {
         return new RegistryChanges(inserts, updates, removals, statsDelta, work, documents, importWrites);

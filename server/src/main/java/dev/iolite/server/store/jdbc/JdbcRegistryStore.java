@@ -189,9 +189,6 @@ public final class JdbcRegistryStore implements RegistryStore {
                     st.execute(relaxed);
                 }
             }
-            // The other port's writes go first: a job's checkpoint, conditional on its lease, so a job whose row
-            // is gone (its hub was deleted, or another node took it over) stops here, before it writes anything.
-            if (changes.alongside() != null) new JdbcTransaction(c).run(changes.alongside());
             ImportMark.Writes marks = changes.importWrites();
             if (marks != null) keepModulesOfRemovedDevices(c, hub, changes.removals(), marks.mark());
             removeAll(c, hub, changes.removals());
@@ -199,6 +196,11 @@ public final class JdbcRegistryStore implements RegistryStore {
             updateAll(c, hub, changes.updates(), changes.documents(), marks);
             if (marks != null) listKeysWithoutRows(c, marks);
             addToStats(c, hub, changes.statsDelta());
+            // The other port's writes go last, once every row was written without a stale conflict: a job's
+            // checkpoint, conditional on its lease (a job whose row is gone, its hub deleted or another node
+            // holding it, fails here and nothing of the batch stays), and the staging that the checkpoint counts,
+            // which a retried batch therefore never repeats.
+            if (changes.alongside() != null) new JdbcTransaction(c).run(changes.alongside());
             return null;
         });
     }
