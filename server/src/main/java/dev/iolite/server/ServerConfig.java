@@ -159,8 +159,6 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
         public Jobs withBatchLines(int lines) { return new Jobs(queue, lines, lease, stallAfter); }
 
-        public Jobs withLease(Duration l) { return new Jobs(queue, batchLines, l, stallAfter); }
-
         public Jobs withStallAfter(Duration s) { return new Jobs(queue, batchLines, lease, s); }
 
         /** The engine's sizes and times with these settings; the heartbeat is a sixth of the lease. */

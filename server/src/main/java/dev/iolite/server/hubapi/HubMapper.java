@@ -1,6 +1,5 @@
 package dev.iolite.server.hubapi;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -124,6 +123,4 @@ public final class HubMapper {
     static String time(Instant t) {
         return t == null ? NEVER : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
-
-    static JsonNode nullToMissing(JsonNode n) { return n == null || n.isNull() ? null : n; }
 }

@@ -6,7 +6,5 @@ public enum JobPhase {
 
     public String wireName() { return name().toLowerCase(java.util.Locale.ROOT); }
 
-    public boolean isActive() { return this == ENQUEUED || this == RUNNING; }
-
     public static JobPhase fromStore(String s) { return valueOf(s.toUpperCase(java.util.Locale.ROOT)); }
 }
