@@ -21,29 +21,90 @@ import java.util.List;
 
 /**
  * Maps device rows to {@link Device} and back. A row is its key, the two versions, the enabled flag
- * (what queries and statistics read) and a {@link DeviceBody} with everything else.
+ * (what queries and statistics read) and a {@link DeviceBody} with everything else. Where the twin's
+ * documents live is the one thing the dialects' row formats differ in, and each has its subclass:
+ * {@link Packed} (SQLite: in the body, where fewer columns write faster) and {@link TwinColumns}
+ * (PostgreSQL: three jsonb columns). The dialect says which ({@link SqlDialect#deviceRows}).
  */
-final class DeviceRows {
+abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColumns {
     private static final String KEY_COLUMNS = "device_id, module_id, version, twin_version, enabled, body";
 
     private final ObjectMapper json;
-    /** Twin documents in columns of their own (jsonb) rather than in the body. */
-    private final boolean twinColumns;
     private final String columns;
     private final String row;
     private final String update;
     /** One body writer per thread, reused row after row. */
     private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
 
-    DeviceRows(ObjectMapper json, SqlDialect dialect) {
+    private DeviceRows(ObjectMapper json, String extraColumns, String extraParameters, String extraUpdates) {
         this.json = json;
-        this.twinColumns = dialect.twinColumns();
-        String j = dialect.jsonParameter();
-        this.columns = twinColumns ? KEY_COLUMNS + ", tags, desired, reported" : KEY_COLUMNS;
-        this.row = twinColumns ? "(?, ?, ?, ?, ?, ?, ?, " + j + ", " + j + ", " + j + ")" : "(?, ?, ?, ?, ?, ?, ?)";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?"
-                + (twinColumns ? ", tags = " + j + ", desired = " + j + ", reported = " + j : "")
+        this.columns = KEY_COLUMNS + extraColumns;
+        this.row = "(?, ?, ?, ?, ?, ?, ?" + extraParameters + ")";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?" + extraUpdates
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
+    }
+
+    /** The body's format (its version byte). */
+    abstract byte format();
+
+    /** The twin's three documents as stored JSON text, read from the row's columns or next in the body. */
+    abstract String[] twinText(ResultSet rs, DeviceBody.Reader b) throws SQLException;
+
+    /** Passes over the twin's documents in the body, if they are there. */
+    abstract void skipTwin(DeviceBody.Reader b);
+
+    /** Writes the twin's documents into the body, if they go there. */
+    abstract void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents);
+
+    /** Binds the twin's documents to their columns from parameter {@code i}, if they have columns; the next index. */
+    abstract int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException;
+
+    /** SQLite's rows: the twin's documents packed into the body after the other fields. */
+    static final class Packed extends DeviceRows {
+        Packed(ObjectMapper json) { super(json, "", "", ""); }
+
+        @Override byte format() { return DeviceBody.FORMAT; }
+
+        @Override String[] twinText(ResultSet rs, DeviceBody.Reader b) {
+            return new String[] {b.string(), b.string(), b.string()};
+        }
+
+        @Override void skipTwin(DeviceBody.Reader b) {
+            for (int i = 0; i < 3; i++) b.string();
+        }
+
+        @Override void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents) {
+            w.bytes(documents.utf8(d.twin().tags()))
+                    .bytes(documents.utf8(d.twin().desired()))
+                    .bytes(documents.utf8(d.twin().reported()));
+        }
+
+        @Override int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) { return i; }
+    }
+
+    /** PostgreSQL's rows: the twin's documents in the jsonb columns tags, desired and reported (7 to 9). */
+    static final class TwinColumns extends DeviceRows {
+        TwinColumns(ObjectMapper json, String jsonParameter) {
+            super(json, ", tags, desired, reported", (", " + jsonParameter).repeat(3),
+                    ", tags = " + jsonParameter + ", desired = " + jsonParameter + ", reported = " + jsonParameter);
+        }
+
+        @Override byte format() { return DeviceBody.FORMAT_WITHOUT_TWIN; }
+
+        @Override String[] twinText(ResultSet rs, DeviceBody.Reader b) throws SQLException {
+            return new String[] {rs.getString(7), rs.getString(8), rs.getString(9)};
+        }
+
+        @Override void skipTwin(DeviceBody.Reader b) {}
+
+        @Override void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents) {}
+
+        @Override int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
+            ps.setString(i++, new String(documents.utf8(d.twin().tags()), java.nio.charset.StandardCharsets.UTF_8));
+            ps.setString(i++, new String(documents.utf8(d.twin().desired()), java.nio.charset.StandardCharsets.UTF_8));
+            ps.setString(i++, new String(documents.utf8(d.twin().reported()), java.nio.charset.StandardCharsets.UTF_8));
+            return i;
+        }
     }
 
     /** The columns every SELECT of devices reads, in the order the readers expect. */
@@ -78,12 +139,10 @@ final class DeviceRows {
         String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        String tags = twinColumns ? rs.getString(7) : b.string();
-        String desired = twinColumns ? rs.getString(8) : b.string();
-        String reported = twinColumns ? rs.getString(9) : b.string();
+        String[] twin = twinText(rs, b);
         return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
                 authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
-                parentScopes, managedBy, tags, desired, reported, twinVersion);
+                parentScopes, managedBy, twin[0], twin[1], twin[2], twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -102,14 +161,14 @@ final class DeviceRows {
     /** The import mark of a row's body alone (null when none). */
     Mark markOf(byte[] body) throws SQLException {
         try {
-            DeviceBody.Reader b = new DeviceBody.Reader(body, twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT);
+            DeviceBody.Reader b = new DeviceBody.Reader(body, format());
             b.string(); // generation id
             b.string(); // status reason
             b.time(); // status updated
             for (int i = 0; i < 5; i++) b.string(); // authentication type, keys and thumbprints
             b.flag();
             for (int i = 0; i < 3; i++) b.string();
-            if (!twinColumns) for (int i = 0; i < 3; i++) b.string();
+            skipTwin(b);
             b.time();
             return b.hasMore() ? new Mark(b.fixed64(), b.number()) : null;
         } catch (IllegalStateException e) {
@@ -132,9 +191,8 @@ final class DeviceRows {
         String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        Twin twin = twinColumns
-                ? new Twin(object(rs.getString(7)), object(rs.getString(8)), object(rs.getString(9)), twinVersion)
-                : new Twin(object(b.string()), object(b.string()), object(b.string()), twinVersion);
+        String[] documents = twinText(rs, b);
+        Twin twin = new Twin(object(documents[0]), object(documents[1]), object(documents[2]), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -145,7 +203,7 @@ final class DeviceRows {
 
     private DeviceBody.Reader body(ResultSet rs) throws SQLException {
         try {
-            return new DeviceBody.Reader(rs.getBytes(6), twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT);
+            return new DeviceBody.Reader(rs.getBytes(6), format());
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), e);
         }
@@ -164,18 +222,11 @@ final class DeviceRows {
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents, mark));
-        return twinColumns ? bindTwin(ps, i, d, documents) : i;
+        return bindTwin(ps, i, d, documents);
     }
 
     /** Which import (its job tag) and which line of its blob wrote a row; kept at the end of the body. */
     record Mark(long job, long line) {}
-
-    private static int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
-        ps.setString(i++, new String(documents.utf8(d.twin().tags()), java.nio.charset.StandardCharsets.UTF_8));
-        ps.setString(i++, new String(documents.utf8(d.twin().desired()), java.nio.charset.StandardCharsets.UTF_8));
-        ps.setString(i++, new String(documents.utf8(d.twin().reported()), java.nio.charset.StandardCharsets.UTF_8));
-        return i;
-    }
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
     void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion,
@@ -186,7 +237,7 @@ final class DeviceRows {
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, documents, mark));
-        if (twinColumns) i = bindTwin(ps, i, d, documents);
+        i = bindTwin(ps, i, d, documents);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -197,7 +248,7 @@ final class DeviceRows {
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
     byte[] body(Device d, TwinDocuments documents, Mark mark) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin(twinColumns ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT)
+        DeviceBody.Writer w = writers.get().begin(format())
                 .string(d.generationId())
                 .string(d.statusReason())
                 .time(d.statusUpdatedTime().toEpochMilli())
@@ -210,11 +261,7 @@ final class DeviceRows {
                 .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
-        if (!twinColumns) {
-            w.bytes(documents.utf8(d.twin().tags()))
-                    .bytes(documents.utf8(d.twin().desired()))
-                    .bytes(documents.utf8(d.twin().reported()));
-        }
+        writeTwin(w, d, documents);
         w.time(d.lastUpdated().toEpochMilli());
         if (mark != null) w.fixed64(mark.job()).number(mark.line());
         return w.toBytes();

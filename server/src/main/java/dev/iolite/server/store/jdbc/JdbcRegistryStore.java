@@ -31,7 +31,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     public JdbcRegistryStore(Database db, ObjectMapper json) {
         this.db = db;
-        this.rows = new DeviceRows(json, db.dialect());
+        this.rows = db.dialect().deviceRows(json);
     }
 
     @Override

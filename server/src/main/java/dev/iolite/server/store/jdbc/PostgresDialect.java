@@ -40,8 +40,11 @@ public final class PostgresDialect implements SqlDialect {
         ps.setArray(index, ps.getConnection().createArrayOf("text", values.toArray()));
     }
 
+    /** Twin documents in jsonb columns of their own, which PostgreSQL can index and query. */
     @Override
-    public boolean twinColumns() { return true; }
+    public DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) {
+        return new DeviceRows.TwinColumns(json, jsonParameter());
+    }
 
     @Override
     public String jsonParameter() { return "CAST(? AS jsonb)"; }

@@ -23,11 +23,8 @@ public interface SqlDialect {
     /** Binds the list for {@link #inList}. */
     void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
 
-    /**
-     * True when twin documents have columns of their own (PostgreSQL's jsonb); false when they are
-     * packed into the row body with the other unqueried fields (SQLite, where fewer columns write faster).
-     */
-    default boolean twinColumns() { return false; }
+    /** The dialect's device row format (see {@link DeviceRows}): SQLite packs the twin into the body. */
+    default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows.Packed(json); }
 
     /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
     default String jsonParameter() { return "?"; }
