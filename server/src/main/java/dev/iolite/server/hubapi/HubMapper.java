@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.DeviceLines;
+import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.registry.RegistryCounts;
@@ -25,12 +25,12 @@ public final class HubMapper {
 
     /** A device or module body of {@code PUT /devices/...}, or an ExportImportDevice (bulk). */
     public ImportItem item(ObjectNode n, long lineNumber, String idField, ImportMode fallbackMode) {
-        return DeviceLines.read(n, lineNumber, idField, fallbackMode);
+        return new DeviceLineParser(json).read(n, lineNumber, idField, fallbackMode);
     }
 
     /** Twin documents without the read-only {@code $} members clients echo back. */
     static ObjectNode strip(ObjectNode doc) {
-        return DeviceLines.withoutMetadata(doc);
+        return DeviceLineParser.withoutMetadata(doc);
     }
 
     public ObjectNode device(Device d) {

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads one ExportImportDevice line with Jackson's streaming parser: the same fields, rules and
- * messages as {@link DeviceLines#read}, without building a tree for the line (only the twin
- * documents become trees). The import calls it a million times.
+ * The one reader of a device as requested (an ExportImportDevice): a line of an import blob, an item of
+ * bulk {@code POST /devices}, or the body of {@code PUT /devices/{id}}. It reads with Jackson's streaming
+ * parser, without building a tree for the line (only the twin documents become trees), since an import
+ * calls it a million times; a request's tree is read through the same code ({@link #read(ObjectNode,
+ * long, String, ImportMode)}). Wrong types and unknown values throw {@link IoliteException} naming the field.
  */
 public final class DeviceLineParser {
     private final ObjectMapper json;
@@ -41,6 +43,23 @@ public final class DeviceLineParser {
      * @throws IOException     for malformed JSON
      */
     public ImportItem read(JsonParser p, long lineNumber) throws IOException {
+        return read(p, lineNumber, "id", ImportMode.CREATE_OR_UPDATE);
+    }
+
+    /**
+     * Reads a device given as a tree: an item of bulk {@code POST /devices} ({@code id}) or the body of
+     * {@code PUT /devices/{id}} ({@code deviceId}), whose mode, when the body names none, is {@code fallbackMode}.
+     */
+    public ImportItem read(ObjectNode n, long lineNumber, String idField, ImportMode fallbackMode) {
+        try (JsonParser p = json.treeAsTokens(n)) {
+            p.nextToken();
+            return read(p, lineNumber, idField, fallbackMode);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a JSON tree cannot fail on input; this indicates a bug", e);
+        }
+    }
+
+    private ImportItem read(JsonParser p, long lineNumber, String idField, ImportMode fallbackMode) throws IOException {
         lastId = null;
         lastModuleId = null;
         String id = null, moduleId = null, eTag = null, twinETag = null, mode = null, status = null;
@@ -51,8 +70,11 @@ public final class DeviceLineParser {
         ObjectNode tags = null, desired = null;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken t = p.nextToken();
+            if (name.equals(idField)) {
+                lastId = id = text(p, t, idField);
+                continue;
+            }
             switch (name) {
-                case "id" -> lastId = id = text(p, t, "id");
                 case "moduleId" -> lastModuleId = moduleId = text(p, t, "moduleId");
                 case "eTag" -> eTag = text(p, t, "eTag");
                 case "twinETag" -> twinETag = text(p, t, "twinETag");
@@ -83,10 +105,20 @@ public final class DeviceLineParser {
                 default -> p.skipChildren();
             }
         }
-        return new ImportItem(lineNumber, new DeviceKey(id, moduleId), ImportMode.parse(mode), eTag, twinETag,
+        return new ImportItem(lineNumber, new DeviceKey(id, moduleId), mode == null ? fallbackMode : ImportMode.parse(mode),
+                eTag, twinETag,
                 new ImportItem.Fields(status == null ? null : DeviceStatus.parse(status, "status"), statusReason, auth,
-                        iotEdge, deviceScope, parentScopes, managedBy), DeviceLines.withoutMetadata(tags),
-                DeviceLines.withoutMetadata(desired));
+                        iotEdge, deviceScope, parentScopes, managedBy), withoutMetadata(tags),
+                withoutMetadata(desired));
+    }
+
+    /** Twin documents without the read-only {@code $metadata} and {@code $version} that exports and clients carry. */
+    public static ObjectNode withoutMetadata(ObjectNode doc) {
+        if (doc == null) return null;
+        if (!doc.has("$metadata") && !doc.has("$version")) return doc;
+        ObjectNode copy = doc.deepCopy();
+        copy.remove(List.of("$metadata", "$version"));
+        return copy;
     }
 
     private static Authentication authentication(JsonParser p, JsonToken t) throws IOException {

@@ -73,7 +73,7 @@ class ExportLineWriterTest {
 
     @Test
     void anExportLineReadsBackAsTheSameImportItem() throws Exception {
-        ImportItem item = DeviceLines.read((ObjectNode) JSON.readTree(line(device("why"), false)), 1, "id",
+        ImportItem item = new DeviceLineParser(JSON).read((ObjectNode) JSON.readTree(line(device("why"), false)), 1, "id",
                 ImportMode.CREATE_OR_UPDATE);
         assertThat(item.deviceId()).isEqualTo("dev-1");
         assertThat(item.status()).isEqualTo(DeviceStatus.DISABLED);
