@@ -91,13 +91,13 @@ public final class HubMapper {
         x509.put("primaryThumbprint", d.authentication().primaryThumbprint());
         x509.put("secondaryThumbprint", d.authentication().secondaryThumbprint());
         n.put("version", d.twin().version());
-        n.set("tags", d.twin().tags().deepCopy());
+        n.set("tags", d.twin().tags().toTree());
         ObjectNode props = n.putObject("properties");
-        ObjectNode desired = d.twin().desired().deepCopy();
+        ObjectNode desired = d.twin().desired().toTree();
         desired.putObject("$metadata").put("$lastUpdated", time(d.lastUpdated()));
         desired.put("$version", d.twin().version());
         props.set("desired", desired);
-        ObjectNode reported = d.twin().reported().deepCopy();
+        ObjectNode reported = d.twin().reported().toTree();
         reported.putObject("$metadata").put("$lastUpdated", NEVER);
         reported.put("$version", 1);
         props.set("reported", reported);

@@ -11,7 +11,6 @@ import dev.iolite.server.blob.BlobField;
 import dev.iolite.server.registry.DeviceLineParser;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ImportItem;
-import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
 import dev.iolite.server.registry.ImportMark;
@@ -94,7 +93,7 @@ final class ImportJob {
                         run.jobs().saveProgress(tx, progress);
                         if (!end.errors().isEmpty()) stage(output, req.outputBlobName(), before.nextErrorLogBlock(), end.errors());
                     };
-                }, batch.documents());
+                });
                 BatchEnd end = BatchEnd.of(batch, outcomes, before, countsBefore);
                 cp = end.checkpoint();
                 counts = end.counts();
@@ -142,7 +141,7 @@ final class ImportJob {
         }
     }
 
-    private record ParsedBatch(List<ImportItem> items, List<LineOutcome.Failed> refused, TwinDocuments documents,
+    private record ParsedBatch(List<ImportItem> items, List<LineOutcome.Failed> refused,
                                List<ErrorLine> errors, long firstLine, long endOffset, long lastLine, boolean end) {}
 
     /**
@@ -169,7 +168,6 @@ final class ImportJob {
                 while (!out.stopped()) {
                     List<ImportItem> items = new ArrayList<>();
                     List<LineOutcome.Failed> refused = new ArrayList<>();
-                    TwinDocuments documents = new TwinDocuments();
                     List<ErrorLine> errors = new ArrayList<>();
                     long firstLine = lineNumber + 1;
                     LineReader.Line line = null;
@@ -180,21 +178,19 @@ final class ImportJob {
                         ImportItem item = parse(line, utf8, errors);
                         if (item == null) continue;
                         try {
+                            // the item's twin documents were rendered as they were read: the writing thread only copies them
                             items.add(run.registry().check(item));
-                            // Render the documents the writing thread would otherwise serialize itself.
-                            documents.prepare(item.tags());
-                            documents.prepare(item.desired());
                         } catch (IoliteException e) {
                             refused.add(new LineOutcome.Failed(item, e.errorCode(), e.getMessage()));
                         }
                     }
                     if (lineNumber >= firstLine) {
-                        if (!out.put(new ParsedBatch(items, refused, documents, errors, firstLine, offset, lineNumber,
+                        if (!out.put(new ParsedBatch(items, refused, errors, firstLine, offset, lineNumber,
                                 false))) return;
                         StageFaults.reach(StageFaults.IMPORT_READER);
                     }
                     if (line == null) {
-                        out.put(new ParsedBatch(List.of(), List.of(), new TwinDocuments(), List.of(), 0, offset,
+                        out.put(new ParsedBatch(List.of(), List.of(), List.of(), 0, offset,
                                 lineNumber, true));
                         return;
                     }

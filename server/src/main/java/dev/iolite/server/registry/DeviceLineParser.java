@@ -108,8 +108,8 @@ public final class DeviceLineParser {
         return new ImportItem(lineNumber, new DeviceKey(id, moduleId), mode == null ? fallbackMode : ImportMode.parse(mode),
                 eTag, twinETag,
                 new ImportItem.Fields(status == null ? null : DeviceStatus.parse(status, "status"), statusReason, auth,
-                        iotEdge, deviceScope, parentScopes, managedBy), withoutMetadata(tags),
-                withoutMetadata(desired));
+                        iotEdge, deviceScope, parentScopes, managedBy), TwinDocument.owning(withoutMetadata(tags)),
+                TwinDocument.owning(withoutMetadata(desired)));
     }
 
     /** Twin documents without the read-only {@code $metadata} and {@code $version} that exports and clients carry. */

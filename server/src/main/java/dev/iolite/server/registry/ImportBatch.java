@@ -2,7 +2,6 @@ package dev.iolite.server.registry;
 
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.registry.RegistryChanges.StatsDelta;
 
 import java.time.Instant;
@@ -95,8 +94,8 @@ final class ImportBatch {
             }
             for (String scope : item.parentScopes()) requireAtMost(scope, IdRules.MAX_SCOPE, "parentScopes");
         }
-        if (item.tags() != null) TwinRules.validateTags(item.tags());
-        if (item.desired() != null) TwinRules.validateDesired(item.desired());
+        if (item.tags() != null) TwinRules.validateTags(item.tags().view());
+        if (item.desired() != null) TwinRules.validateDesired(item.desired().view());
     }
 
     private static void requireAtMost(String value, int max, String field) {
@@ -248,7 +247,7 @@ final class ImportBatch {
         }
     }
 
-    private static ObjectNode orElse(ObjectNode a, ObjectNode b) { return a != null ? a : b; }
+    private static TwinDocument orElse(TwinDocument a, TwinDocument b) { return a != null ? a : b; }
 
     private static <T> T fail(ErrorCode code, String message) { throw new IoliteException(code, message); }
 }

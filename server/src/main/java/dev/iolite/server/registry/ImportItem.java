@@ -1,7 +1,5 @@
 package dev.iolite.server.registry;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 
 /**
@@ -22,7 +20,7 @@ import java.util.List;
  * @param checked    the content rules were applied and the authentication resolved
  */
 public record ImportItem(long lineNumber, DeviceKey key, ImportMode mode, String eTag, String twinETag,
-                         Fields fields, ObjectNode tags, ObjectNode desired, boolean checked) {
+                         Fields fields, TwinDocument tags, TwinDocument desired, boolean checked) {
 
     /** The identity's fields a request carries, each null when absent. */
     public record Fields(DeviceStatus status, String statusReason, Authentication authentication, Boolean iotEdge,
@@ -39,7 +37,7 @@ public record ImportItem(long lineNumber, DeviceKey key, ImportMode mode, String
     }
 
     public ImportItem(long lineNumber, DeviceKey key, ImportMode mode, String eTag, String twinETag, Fields fields,
-                      ObjectNode tags, ObjectNode desired) {
+                      TwinDocument tags, TwinDocument desired) {
         this(lineNumber, key, mode, eTag, twinETag, fields, tags, desired, false);
     }
 

@@ -9,11 +9,10 @@ import java.util.List;
  * the statistics change. Updates and removals carry the versions they were decided against.
  */
 public record RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals,
-                              StatsDelta statsDelta, Transaction.Work alongside, TwinDocuments documents,
-                              ImportMark.Writes importWrites) {
+                              StatsDelta statsDelta, Transaction.Work alongside, ImportMark.Writes importWrites) {
 
     public RegistryChanges(List<Device> inserts, List<Update> updates, List<Removal> removals, StatsDelta statsDelta) {
-        this(inserts, updates, removals, statsDelta, null, new TwinDocuments(), null);
+        this(inserts, updates, removals, statsDelta, null, null);
     }
 
     /**
@@ -21,17 +20,12 @@ public record RegistryChanges(List<Device> inserts, List<Update> updates, List<R
      * last in the same transaction, once the rows are written: if they fail, nothing of the batch is written.
      */
     public RegistryChanges with(Transaction.Work work) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, work, documents, importWrites);
-    }
-
-    /** The same writes, with twin documents already rendered for the store (see {@link TwinDocuments}). */
-    public RegistryChanges with(TwinDocuments rendered) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, alongside, rendered, importWrites);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, work, importWrites);
     }
 
     /** The same writes, made by a batch of an import: its rows carry its mark, and the keys that left no row are listed. */
     public RegistryChanges with(ImportMark.Writes writes) {
-        return new RegistryChanges(inserts, updates, removals, statsDelta, alongside, documents, writes);
+        return new RegistryChanges(inserts, updates, removals, statsDelta, alongside, writes);
     }
 
     /** Replace the row of {@code next.key()} if its device and twin versions are still the expected ones. */

@@ -50,19 +50,12 @@ public final class RegistryService {
 
     /**
      * As {@link #applyBatch(String, List)}, and commits the writes that {@code progressFor} derives from the
-     * outcomes (a job's checkpoint) first, in the same transaction (DESIGN principle 4), even when no item
+     * outcomes (a job's checkpoint) last, in the same transaction (DESIGN principle 4), even when no item
      * changed anything. Whatever those writes throw (a job's lost lease) ends the batch with nothing written.
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
                                         java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
-        return applyBatch(hub, items, progressFor, new TwinDocuments());
-    }
-
-    /** As above, with the items' twin documents already rendered (an import renders them while reading). */
-    public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
-                                        java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
-                                        TwinDocuments rendered) {
-        return apply(hub, items, List.of(), null, progressFor, rendered);
+        return apply(hub, items, List.of(), null, progressFor);
     }
 
     /**
@@ -73,15 +66,13 @@ public final class RegistryService {
      */
     public List<LineOutcome> applyImportBatch(String hub, ImportMark mark, List<ImportItem> items,
                                               List<LineOutcome.Failed> refused,
-                                              java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
-                                              TwinDocuments rendered) {
-        return apply(hub, items, refused, mark, progressFor, rendered);
+                                              java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
+        return apply(hub, items, refused, mark, progressFor);
     }
 
     private List<LineOutcome> apply(String hub, List<ImportItem> items, List<LineOutcome.Failed> refused,
                                     ImportMark mark,
-                                    java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
-                                    TwinDocuments rendered) {
+                                    java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {
             if (item.deviceId() == null) continue;
@@ -107,7 +98,7 @@ public final class RegistryService {
                 outcomes = decideLines(batch, items, refused, view.namedAt());
                 writes = marks(batch, mark, outcomes);
             }
-            RegistryChanges changes = batch.changes().with(rendered);
+            RegistryChanges changes = batch.changes();
             if (writes != null) changes = changes.with(writes);
             if (progressFor != null) changes = changes.with(progressFor.apply(outcomes));
             if (changes.isEmpty()) return outcomes;
@@ -243,11 +234,12 @@ public final class RegistryService {
                 throw new IoliteException(ErrorCode.PRECONDITION_FAILED,
                         "etag '" + expected + "' does not match the twin's etag '" + cur.twin().etag() + "'");
             }
-            ObjectNode newTags = tags == null ? cur.twin().tags() : patch ? merge(cur.twin().tags(), tags) : strip(tags);
-            ObjectNode newDesired = desired == null ? cur.twin().desired()
-                    : patch ? merge(cur.twin().desired(), desired) : strip(desired);
-            TwinRules.validateTags(newTags);
-            TwinRules.validateDesired(newDesired);
+            TwinDocument newTags = tags == null ? cur.twin().tags()
+                    : TwinDocument.owning(patch ? merge(cur.twin().tags().view(), tags) : strip(tags));
+            TwinDocument newDesired = desired == null ? cur.twin().desired()
+                    : TwinDocument.owning(patch ? merge(cur.twin().desired().view(), desired) : strip(desired));
+            TwinRules.validateTags(newTags.view());
+            TwinRules.validateDesired(newDesired.view());
             Twin twin = new Twin(newTags, newDesired, cur.twin().reported(), cur.twin().version() + 1);
             ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
             Device next = batch.replaceTwinOf(cur, twin);

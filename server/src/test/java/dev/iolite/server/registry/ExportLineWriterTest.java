@@ -79,8 +79,8 @@ class ExportLineWriterTest {
         assertThat(item.status()).isEqualTo(DeviceStatus.DISABLED);
         assertThat(item.statusReason()).isEqualTo("why");
         assertThat(item.authentication().primaryKey()).isEqualTo("a2V5MQ==");
-        assertThat(item.tags().get("site").asText()).isEqualTo("n");
-        assertThat(item.desired().get("rate").asInt()).isEqualTo(5);
+        assertThat(item.tags().toTree().get("site").asText()).isEqualTo("n");
+        assertThat(item.desired().toTree().get("rate").asInt()).isEqualTo(5);
         assertThat(item.iotEdge()).isTrue();
     }
 }

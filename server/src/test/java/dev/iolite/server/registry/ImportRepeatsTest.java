@@ -72,7 +72,7 @@ class ImportRepeatsTest {
 
     private List<LineOutcome> batch(String jobId, List<ImportItem> items, List<LineOutcome.Failed> refused) {
         boolean listed = store.hasKeysWithoutRows(jobId);
-        return registry.applyImportBatch(HUB, ImportMark.of(jobId, listed), items, refused, null, new TwinDocuments());
+        return registry.applyImportBatch(HUB, ImportMark.of(jobId, listed), items, refused, null);
     }
 
     private static void assertRepeatOf(LineOutcome o, long firstLine) {

@@ -7,6 +7,7 @@ import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
+import dev.iolite.server.registry.TwinDocument;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
 import org.flywaydb.core.Flyway;
@@ -102,7 +103,7 @@ class DeviceRowsTest {
             assertThat(d).isEqualTo(new Device(DeviceKey.device("old-device"), 3, "gen-1",
                     new Device.DeviceState(DeviceStatus.DISABLED, "broken ✗", T1),
                     Authentication.sas("p".repeat(44), "q".repeat(44)), true, new Device.Scopes("scope-1", List.of("scope-0")), null,
-                    new Twin(object("{\"a\":1}"), object("{\"b\":\"x\"}"), JSON.createObjectNode(), 5), T2));
+                    new Twin(TwinDocument.of(object("{\"a\":1}")), TwinDocument.of(object("{\"b\":\"x\"}")), TwinDocument.EMPTY, 5), T2));
             assertThat(store.listModules("hub", "old-device")).extracting(Device::moduleId).containsExactly("m1");
             assertThat(store.countIdentities("hub")).isEqualTo(2);
         }

@@ -3,14 +3,13 @@ package dev.iolite.server.store.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.registry.AuthType;
 import dev.iolite.server.registry.Authentication;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.DeviceStatus;
 import dev.iolite.server.registry.Twin;
-import dev.iolite.server.registry.TwinDocuments;
+import dev.iolite.server.registry.TwinDocument;
 import dev.iolite.server.registry.ExportRow;
 
 import java.sql.PreparedStatement;
@@ -54,10 +53,10 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
     abstract void skipTwin(DeviceBody.Reader b);
 
     /** Writes the twin's documents into the body, if they go there. */
-    abstract void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents);
+    abstract void writeTwin(DeviceBody.Writer w, Device d);
 
     /** Binds the twin's documents to their columns from parameter {@code i}, if they have columns; the next index. */
-    abstract int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException;
+    abstract int bindTwin(PreparedStatement ps, int i, Device d) throws SQLException;
 
     /** SQLite's rows: the twin's documents packed into the body after the other fields. */
     static final class Packed extends DeviceRows {
@@ -73,13 +72,13 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
             for (int i = 0; i < 3; i++) b.string();
         }
 
-        @Override void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents) {
-            w.bytes(documents.utf8(d.twin().tags()))
-                    .bytes(documents.utf8(d.twin().desired()))
-                    .bytes(documents.utf8(d.twin().reported()));
+        @Override void writeTwin(DeviceBody.Writer w, Device d) {
+            w.bytes(d.twin().tags().utf8())
+                    .bytes(d.twin().desired().utf8())
+                    .bytes(d.twin().reported().utf8());
         }
 
-        @Override int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) { return i; }
+        @Override int bindTwin(PreparedStatement ps, int i, Device d) { return i; }
     }
 
     /** PostgreSQL's rows: the twin's documents in the jsonb columns tags, desired and reported (7 to 9). */
@@ -97,12 +96,12 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
 
         @Override void skipTwin(DeviceBody.Reader b) {}
 
-        @Override void writeTwin(DeviceBody.Writer w, Device d, TwinDocuments documents) {}
+        @Override void writeTwin(DeviceBody.Writer w, Device d) {}
 
-        @Override int bindTwin(PreparedStatement ps, int i, Device d, TwinDocuments documents) throws SQLException {
-            ps.setString(i++, new String(documents.utf8(d.twin().tags()), java.nio.charset.StandardCharsets.UTF_8));
-            ps.setString(i++, new String(documents.utf8(d.twin().desired()), java.nio.charset.StandardCharsets.UTF_8));
-            ps.setString(i++, new String(documents.utf8(d.twin().reported()), java.nio.charset.StandardCharsets.UTF_8));
+        @Override int bindTwin(PreparedStatement ps, int i, Device d) throws SQLException {
+            ps.setString(i++, d.twin().tags().json());
+            ps.setString(i++, d.twin().desired().json());
+            ps.setString(i++, d.twin().reported().json());
             return i;
         }
     }
@@ -192,7 +191,7 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         String scopes = b.string();
         String managedBy = b.string();
         String[] documents = twinText(rs, b);
-        Twin twin = new Twin(object(documents[0]), object(documents[1]), object(documents[2]), twinVersion);
+        Twin twin = new Twin(document(documents[0]), document(documents[1]), document(documents[2]), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -213,7 +212,7 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
      * Binds hub and all columns of one row from parameter {@code i}, with the import's mark when an import
      * writes it ({@code mark} null otherwise); returns the next parameter index.
      */
-    int bindInsert(PreparedStatement ps, int i, String hub, Device d, TwinDocuments documents, Mark mark)
+    int bindInsert(PreparedStatement ps, int i, String hub, Device d, Mark mark)
             throws SQLException {
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
@@ -221,23 +220,22 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d, documents, mark));
-        return bindTwin(ps, i, d, documents);
+        ps.setBytes(i++, body(d, mark));
+        return bindTwin(ps, i, d);
     }
 
     /** Which import (its job tag) and which line of its blob wrote a row; kept at the end of the body. */
     record Mark(long job, long line) {}
 
     /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
-    void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion,
-                    TwinDocuments documents, Mark mark)
+    void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion, Mark mark)
             throws SQLException {
         int i = 1;
         ps.setLong(i++, d.version());
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
-        ps.setBytes(i++, body(d, documents, mark));
-        i = bindTwin(ps, i, d, documents);
+        ps.setBytes(i++, body(d, mark));
+        i = bindTwin(ps, i, d);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -246,7 +244,7 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
     }
 
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
-    byte[] body(Device d, TwinDocuments documents, Mark mark) {
+    byte[] body(Device d, Mark mark) {
         Authentication a = d.authentication();
         DeviceBody.Writer w = writers.get().begin(format())
                 .string(d.generationId())
@@ -261,17 +259,16 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
                 .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
-        writeTwin(w, d, documents);
+        writeTwin(w, d);
         w.time(d.lastUpdated().toEpochMilli());
         if (mark != null) w.fixed64(mark.job()).number(mark.line());
         return w.toBytes();
     }
 
-    private ObjectNode object(String text) throws SQLException {
-        if ("{}".equals(text)) return json.createObjectNode();
+    private static TwinDocument document(String text) throws SQLException {
         try {
-            return (ObjectNode) json.readTree(text);
-        } catch (JsonProcessingException | ClassCastException e) {
+            return TwinDocument.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new SQLException("a stored twin document is not a JSON object", e);
         }
     }

@@ -2,7 +2,6 @@ package dev.iolite.server.store.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.TwinDocuments;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.ExportRow;
@@ -192,8 +191,8 @@ public final class JdbcRegistryStore implements RegistryStore {
             ImportMark.Writes marks = changes.importWrites();
             if (marks != null) keepModulesOfRemovedDevices(c, hub, changes.removals(), marks.mark());
             removeAll(c, hub, changes.removals());
-            insertAll(c, hub, changes.inserts(), changes.documents(), marks);
-            updateAll(c, hub, changes.updates(), changes.documents(), marks);
+            insertAll(c, hub, changes.inserts(), marks);
+            updateAll(c, hub, changes.updates(), marks);
             if (marks != null) listKeysWithoutRows(c, marks);
             addToStats(c, hub, changes.statsDelta());
             // The other port's writes go last, once every row was written without a stale conflict: a job's
@@ -276,7 +275,7 @@ public final class JdbcRegistryStore implements RegistryStore {
         return line == null ? null : new DeviceRows.Mark(marks.mark().tag(), line);
     }
 
-    private void insertAll(Connection c, String hub, List<Device> inserts, TwinDocuments documents,
+    private void insertAll(Connection c, String hub, List<Device> inserts,
                            ImportMark.Writes marks) throws SQLException {
         if (inserts.isEmpty()) return;
         final int rowsPerInsert = db.dialect().insertRows();
@@ -288,7 +287,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                         int p = 1;
                         for (int i = from; i < from + rowsPerInsert; i++) {
                             Device d = inserts.get(i);
-                            p = rows.bindInsert(ps, p, hub, d, documents, markOf(marks, d));
+                            p = rows.bindInsert(ps, p, hub, d, markOf(marks, d));
                         }
                         ps.executeUpdate();
                     }
@@ -298,7 +297,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 try (PreparedStatement ps = c.prepareStatement(rows.insert(1))) {
                     for (int i = full; i < inserts.size(); i++) {
                         Device d = inserts.get(i);
-                        rows.bindInsert(ps, 1, hub, d, documents, markOf(marks, d));
+                        rows.bindInsert(ps, 1, hub, d, markOf(marks, d));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -311,11 +310,11 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     private void updateAll(Connection c, String hub, List<RegistryChanges.Update> updates,
-                           TwinDocuments documents, ImportMark.Writes marks) throws SQLException {
+                           ImportMark.Writes marks) throws SQLException {
         if (updates.isEmpty()) return;
         try (PreparedStatement ps = c.prepareStatement(rows.update())) {
             for (RegistryChanges.Update u : updates) {
-                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(), documents,
+                rows.bindUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion(),
                         markOf(marks, u.next()));
                 ps.addBatch();
             }
