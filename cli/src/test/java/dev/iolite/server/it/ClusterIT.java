@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * outage gives 503s and then a job that completes. Runs in the PostgreSQL execution of the suite only.
  */
 class ClusterIT {
-    private static final Path JAR = Path.of("target/iolite-server.jar").toAbsolutePath();
+    private static final Path JAR = Path.of("target/iolite.jar").toAbsolutePath();
 
     @TempDir
     Path tmp;
