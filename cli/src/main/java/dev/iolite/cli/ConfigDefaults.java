@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 /**
  * The defaults of the server's options, read from {@link ServerConfig}'s parts so that they are
  * declared once, and each option's {@code IOLITE_*} variable, which wins over the default:
- * {@code --job-lease} reads {@code IOLITE_JOB_LEASE}. Options without a server default have only
- * their variable.
+ * {@code --job-lease} reads {@code IOLITE_JOB_LEASE}. Options of {@code serve} without a server default
+ * have only their variable. Of the other commands' options it answers {@code --data-dir} alone (the
+ * server's data dir is where they find it); the rest keep their own defaults.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private static final Map<String, Supplier<String>> DEFAULTS = Map.of(
@@ -36,6 +37,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option)) return null;
         String name = option.longestName();
+        boolean serve = option.command() != null && option.command().userObject() instanceof ServeCommand;
+        if (!serve && !name.equals("--data-dir")) return null;
         String fromEnvironment = System.getenv(variable(name));
         if (fromEnvironment != null) return fromEnvironment;
         Supplier<String> fallback = DEFAULTS.get(name);

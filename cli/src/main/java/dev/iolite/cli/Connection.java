@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.client.IotHubClient;
 import dev.iolite.client.IotHubClientBuilder;
 import dev.iolite.server.Iolite;
+import dev.iolite.server.ServerConfig;
 import dev.iolite.server.auth.ArmTokens;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Mono;
@@ -41,7 +42,7 @@ final class Connection {
             description = "File holding the bearer token, so it stays out of the process table (IOLITE_TOKEN_FILE).")
     Path tokenFile;
 
-    @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
+    @Option(names = "--data-dir",
             description = "Data folder of a local server (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
 
@@ -84,7 +85,7 @@ final class Connection {
         Path file = dataDir.resolve(Iolite.READY_FILE);
         if (!Files.isRegularFile(file)) {
             throw new Failure("no server is running for data dir " + dataDir + "; start one with 'iolite serve"
-                    + (dataDir.toString().equals("iolite-data") ? "" : " --data-dir " + dataDir) + "' or pass --server URL");
+                    + (dataDir.equals(ServerConfig.DEFAULT_DATA_DIR) ? "" : " --data-dir " + dataDir) + "' or pass --server URL");
         }
         JsonNode ready;
         try {

@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     /** As {@link #run(String...)}, writing to the given streams (null: standard output and error). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(new ConfigDefaults());  // after the subcommands: it reaches all of them
         if (out != null) cli.setOut(out);
         if (err != null) cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

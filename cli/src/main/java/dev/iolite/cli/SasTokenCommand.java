@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "sas-token", mixinStandardHelpOptions = true,
         description = "Print a SharedAccessSignature for the default hub's API (iothubowner), read from ready.json.")
 final class SasTokenCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
+    @Option(names = "--data-dir",
             description = "Data folder of a running server (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code iolite serve}: runs the registry until SIGTERM or Ctrl-C, then stops cleanly with exit code 0. */
-@Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = ConfigDefaults.class,
+@Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the registry over HTTPS. Every option can also come from its IOLITE_* variable.")
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec

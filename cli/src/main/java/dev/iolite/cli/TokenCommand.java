@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Print a bearer token for this server's ARM API, and nothing else.")
 final class TokenCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", defaultValue = "${env:IOLITE_DATA_DIR:-iolite-data}",
+    @Option(names = "--data-dir",
             description = "Data folder of the server (default: ${DEFAULT-VALUE}; IOLITE_DATA_DIR).")
     Path dataDir;
 

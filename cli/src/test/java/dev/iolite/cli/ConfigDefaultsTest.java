@@ -12,7 +12,7 @@ class ConfigDefaultsTest {
     @Test
     void serveWithoutOptionsHasTheConfigurationsOwnDefaults() {
         ServeCommand serve = new ServeCommand();
-        new CommandLine(serve).parseArgs();
+        new CommandLine(serve).setDefaultValueProvider(new ConfigDefaults()).parseArgs();
         // Run where no IOLITE_* variable is set (the build's environment), each option is the declared default.
         assertThat(serve.port).isEqualTo(ServerConfig.Http.DEFAULTS.port());
         assertThat(serve.bind).isEqualTo(ServerConfig.Http.DEFAULTS.bind());
@@ -34,5 +34,15 @@ class ConfigDefaultsTest {
         assertThat(ConfigDefaults.duration(Duration.ofHours(2))).isEqualTo("2h");
         assertThat(ConfigDefaults.variable("--job-stall-after")).isEqualTo("IOLITE_JOB_STALL_AFTER");
         assertThat(ConfigDefaults.variable("--storage-account")).isEqualTo("IOLITE_STORAGE_ACCOUNTS");
+    }
+
+    @Test
+    void theClientCommandsFindTheServersDataDirByTheSameDefaultAndKeepTheirOwnOthers() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(new ConfigDefaults());
+        CommandLine.ParseResult parsed = cli.parseArgs("stats");
+        CommandLine.Model.CommandSpec stats = parsed.subcommand().commandSpec();
+        assertThat((java.nio.file.Path) stats.findOption("--data-dir").getValue()).isEqualTo(ServerConfig.DEFAULT_DATA_DIR);
+        assertThat((String) stats.findOption("--hub").getValue()).as("a client's --hub has no server default").isNull();
     }
 }

@@ -66,7 +66,7 @@ class ServeOptionsTest {
     @org.junit.jupiter.api.Test
     void byDefaultOnlyAzureStorageIsAllowedLoopbackComesFromTheBind() {
         ServeCommand serve = new ServeCommand();
-        new picocli.CommandLine(serve).parseArgs();
+        new picocli.CommandLine(serve).setDefaultValueProvider(new ConfigDefaults()).parseArgs();
         assertThat(serve.allowedBlobHosts).containsExactly("*.blob.core.windows.net");
     }
 

@@ -56,7 +56,7 @@ public final class ArmJobsHandler {
         String container = JsonBodies.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
         if (container == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'exportBlobContainerUri' is required");
         Boolean exclude = JsonBodies.bool(b, "excludeKeys", "excludeKeys");
-        JobRequest req = new JobRequest(JobKind.EXPORT, null, null, container,
+        JobRequest req = JobRequest.exporting(container,
                 JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
@@ -76,10 +76,10 @@ public final class ArmJobsHandler {
         if (type != null && JobKind.parse(type, "type") != JobKind.IMPORT) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'type' of an ImportDevicesRequest must be 'import'");
         }
-        JobRequest req = new JobRequest(JobKind.IMPORT, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
+        JobRequest req = JobRequest.importing(JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),
                 JsonBodies.text(b, "inputBlobName", "inputBlobName"),
                 JsonBodies.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
-                JsonBodies.text(b, "outputBlobName", "outputBlobName"), false,
+                JsonBodies.text(b, "outputBlobName", "outputBlobName"),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
         try {

@@ -11,6 +11,25 @@ public record JobRequest(JobKind type, String inputContainerUri, String inputBlo
     public static final String DEVICES_BLOB = "devices.txt";
     public static final String IMPORT_ERRORS_BLOB = "importErrors.log";
 
+    /** An import from {@code inputContainerUri} (blob {@code inputBlobName}), its error log in {@code outputContainerUri}. */
+    public static JobRequest importing(String inputContainerUri, String inputBlobName, String outputContainerUri,
+                                       String outputBlobName, StorageAuth storageAuth, String identity) {
+        return new JobRequest(JobKind.IMPORT, inputContainerUri, inputBlobName, outputContainerUri, outputBlobName, false,
+                storageAuth, identity);
+    }
+
+    /** An export into {@code outputContainerUri} (blob {@code outputBlobName}); an export reads no blob. */
+    public static JobRequest exporting(String outputContainerUri, String outputBlobName, boolean excludeKeys,
+                                       StorageAuth storageAuth, String identity) {
+        return new JobRequest(JobKind.EXPORT, null, null, outputContainerUri, outputBlobName, excludeKeys, storageAuth,
+                identity);
+    }
+
+    /** What is left of a stored request this version cannot read: its kind, and no blobs. */
+    public static JobRequest unreadable(JobKind type) {
+        return new JobRequest(type, null, null, null, null, false, StorageAuth.KEY_BASED, null);
+    }
+
     public JobRequest withDefaults() {
         String in = type == JobKind.IMPORT && blank(inputBlobName) ? DEVICES_BLOB : inputBlobName;
         String out = blank(outputBlobName) ? (type == JobKind.IMPORT ? IMPORT_ERRORS_BLOB : DEVICES_BLOB) : outputBlobName;

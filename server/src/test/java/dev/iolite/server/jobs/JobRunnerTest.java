@@ -73,8 +73,8 @@ class JobRunnerTest {
     }
 
     private Job export(String blob) {
-        Job j = Job.enqueued(UUID.randomUUID().toString(), "hub", new JobRequest(JobKind.EXPORT, null, null, "file:out",
-                blob, false, StorageAuth.KEY_BASED, null), clock.instant());
+        Job j = Job.enqueued(UUID.randomUUID().toString(), "hub", JobRequest.exporting("file:out", blob, false,
+                StorageAuth.KEY_BASED, null), clock.instant());
         assertThat(jobs.insert(j, false, 20)).isTrue();
         return j;
     }

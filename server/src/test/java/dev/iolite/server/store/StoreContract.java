@@ -86,7 +86,7 @@ public abstract class StoreContract {
 
     private static Job job(String hub, Instant created) {
         return Job.enqueued(UUID.randomUUID().toString(), hub,
-                new JobRequest(JobKind.EXPORT, null, null, "file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
+                JobRequest.exporting("file:out", "devices.txt", false, StorageAuth.KEY_BASED, null),
                 created);
     }
 

@@ -420,7 +420,7 @@ public final class JdbcJobStore implements JobStore {
         try {
             return forms.request(text);
         } catch (JobForms.UnreadableFormException e) {
-            if (ended(status)) return new JobRequest(kind, null, null, null, null, false, StorageAuth.KEY_BASED, null);
+            if (ended(status)) return JobRequest.unreadable(kind);
             throw new UnreadableJobException(e.getMessage(), e);
         }
     }
