@@ -1,7 +1,6 @@
 package dev.iolite.server.store.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.jobs.Checkpoint;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
