@@ -6,6 +6,7 @@ import dev.iolite.server.blob.BlobHostGuard;
 import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.registry.RegistryService;
+import dev.iolite.server.store.TestHubs;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
@@ -54,9 +55,7 @@ class JobRunnerTest {
     @BeforeEach
     void open() {
         db = Database.openSqlite(dir.resolve("store.db"));
-        db.inTransaction(c -> c.createStatement().executeUpdate("INSERT INTO hubs (name, subscription_id, "
-                + "resource_group, location, sku_name, sku_capacity, tags, version, created_at_ms) "
-                + "VALUES ('hub', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)"));
+        TestHubs.insert(db, "hub");
         ObjectMapper json = new ObjectMapper();
         jobs = new JdbcJobStore(db, json);
         JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json);

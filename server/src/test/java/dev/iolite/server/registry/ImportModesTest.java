@@ -4,6 +4,7 @@ import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.store.TestHubs;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
 import org.junit.jupiter.api.AfterEach;
@@ -33,9 +34,7 @@ class ImportModesTest {
     void open() {
         db = Database.openSqlite(dir.resolve("t.db"));
         // the hub the devices belong to: its counters need it (a foreign key)
-        db.inTransaction(c -> c.createStatement().executeUpdate("INSERT INTO hubs (name, subscription_id, resource_group,"
-                + " location, sku_name, sku_capacity, tags, version, created_at_ms) VALUES ('" + HUB
-                + "', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)"));
+        TestHubs.insert(db, HUB);
         registry = new RegistryService(new JdbcRegistryStore(db, JSON), new Credentials(new SecureRandom()),
                 Clock.systemUTC());
     }

@@ -7,6 +7,7 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobPhase;
 import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.blob.StorageAuth;
+import dev.iolite.server.store.TestHubs;
 import dev.iolite.server.store.jdbc.Database;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
@@ -43,9 +44,7 @@ class ImportRepeatsTest {
     @BeforeEach
     void open() {
         db = Database.openSqlite(dir.resolve("t.db"));
-        db.inTransaction(c -> c.createStatement().executeUpdate("INSERT INTO hubs (name, subscription_id, resource_group,"
-                + " location, sku_name, sku_capacity, tags, version, created_at_ms) VALUES ('" + HUB
-                + "', 's', 'g', 'l', 'S1', 1, '{}', 1, 0)"));
+        TestHubs.insert(db, HUB);
         jobs = new JdbcJobStore(db, JSON);
         store = new JdbcRegistryStore(db, JSON);
         registry = new RegistryService(store, new Credentials(new SecureRandom()), Clock.systemUTC());

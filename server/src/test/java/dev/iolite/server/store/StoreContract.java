@@ -67,16 +67,7 @@ public abstract class StoreContract {
         db = openStore(dir);
         jobs = new JdbcJobStore(db, JSON);
         registry = new JdbcRegistryStore(db, JSON);
-        for (String hub : java.util.List.of("hub", "other-hub", "a", "b", "quiet")) {
-            db.inTransaction(c -> {
-                try (var ps = c.prepareStatement("INSERT INTO hubs (name, subscription_id, resource_group, location,"
-                        + " sku_name, sku_capacity, tags, version, created_at_ms) VALUES (?, 's', 'g', 'l', 'S1', 1, '{}', 1, 0)")) {
-                    ps.setString(1, hub);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
-        }
+        TestHubs.insert(db, "hub", "other-hub", "a", "b", "quiet");
     }
 
     @AfterEach
