@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.http.JobUris;
+import dev.iolite.server.http.UnsupportedFields;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.jobs.Job;
@@ -53,6 +54,7 @@ public final class ArmJobsHandler {
     void exportDevices(Context ctx) {
         Hub hub = hub(ctx);
         ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the ExportDevicesRequest");
+        UnsupportedFields.refuseInJobRequest(b);
         String container = JsonBodies.text(b, "exportBlobContainerUri", "exportBlobContainerUri");
         if (container == null) throw new IoliteException(ErrorCode.ARGUMENT_NULL, "'exportBlobContainerUri' is required");
         Boolean exclude = JsonBodies.bool(b, "excludeKeys", "excludeKeys");
@@ -72,6 +74,7 @@ public final class ArmJobsHandler {
     void importDevices(Context ctx) {
         Hub hub = hub(ctx);
         ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the ImportDevicesRequest");
+        UnsupportedFields.refuseInJobRequest(b);
         String type = JsonBodies.text(b, "type", "type");
         if (type != null && JobKind.parse(type, "type") != JobKind.IMPORT) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'type' of an ImportDevicesRequest must be 'import'");

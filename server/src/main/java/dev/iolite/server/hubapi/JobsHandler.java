@@ -1,6 +1,7 @@
 package dev.iolite.server.hubapi;
 
 import dev.iolite.server.http.JobUris;
+import dev.iolite.server.http.UnsupportedFields;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,7 @@ public final class JobsHandler {
     void create(Context ctx, Hub hub) {
         ObjectNode b = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the job");
         JobKind type = JobKind.parse(JsonBodies.text(b, "type", "type"), "type");
+        UnsupportedFields.refuseInJobRequest(b);
         ObjectNode identity = JsonBodies.object(b, "identity", "identity");
         Boolean exclude = JsonBodies.bool(b, "excludeKeysInExport", "excludeKeysInExport");
         JobRequest req = new JobRequest(type, JsonBodies.text(b, "inputBlobContainerUri", "inputBlobContainerUri"),

@@ -424,4 +424,39 @@ class JobsIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         assertThat(ServerExtension.hubError(r).get("message").asText()).contains(messagePart);
     }
+
+    @Test
+    void aJobAskingForConfigurationsIsRefusedOnBothSurfacesAndOneThatDoesNotIsAccepted() throws Exception {
+        String container = blobs().container("configurations", "racwdl");
+        // GIVEN an ARM export asking for configurations, through the official ARM SDK
+        assertThatThrownBy(() -> arm.iotHubResources().exportDevices(rg, hub, new ExportDevicesRequest()
+                .withExportBlobContainerUri(container).withExcludeKeys(false).withIncludeConfigurations(true)
+                .withConfigurationsBlobName("cfg.txt")))
+                // THEN it is a 400 that says why, and no job was made
+                .isInstanceOf(com.azure.core.management.exception.ManagementException.class)
+                .satisfies(e -> {
+                    var m = (com.azure.core.management.exception.ManagementException) e;
+                    assertThat(m.getResponse().getStatusCode()).isEqualTo(400);
+                    assertThat(m.getMessage()).contains("'includeConfigurations' is true").contains("configurations");
+                });
+        // AND the hub API's job says the same, as does a request for the secondary storage
+        HttpResponse<String> hubJob = server.send("POST", "/jobs/create?api-version=2021-04-12", sas(),
+                "{\"type\":\"export\",\"outputBlobContainerUri\":\"" + container + "\",\"includeConfigurations\":true}");
+        assertThat(hubJob.statusCode()).isEqualTo(400);
+        assertThat(ServerExtension.hubError(hubJob).get("message").asText()).contains("'includeConfigurations' is true");
+        HttpResponse<String> secondary = server.send("POST", "/jobs/create?api-version=2021-04-12", sas(),
+                "{\"type\":\"export\",\"outputBlobContainerUri\":\"" + container + "\",\"useSecondaryStorageAsSource\":true}");
+        assertThat(secondary.statusCode()).isEqualTo(400);
+        assertThat(ServerExtension.hubError(secondary).get("message").asText()).contains("'useSecondaryStorageAsSource'");
+        assertThat(arm.iotHubResources().listJobs(rg, hub).stream()
+                .noneMatch(j -> j.status() == JobStatus.ENQUEUED || j.status() == JobStatus.RUNNING)).isTrue();
+
+        // WHEN an export sends the defaults the SDKs send (false, and a blob name that only matters with true)
+        JobResponse accepted = arm.iotHubResources().exportDevices(rg, hub, new ExportDevicesRequest()
+                .withExportBlobContainerUri(container).withExcludeKeys(false).withIncludeConfigurations(false)
+                .withConfigurationsBlobName("cfg.txt"));
+        // THEN it runs
+        awaitArmJob(hub, accepted.jobId());
+        assertThat(arm.iotHubResources().getJob(rg, hub, accepted.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+    }
 }
