@@ -1,0 +1,45 @@
+package dev.iolite.server.query;
+
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+
+/**
+ * Parses a query of IoT Hub's language into ANTLR's tree ({@code DeviceQuery.g4}). A query that does not
+ * parse is an {@link IoliteException} (400) naming the line, the column and the problem; never a 500.
+ */
+public final class QueryParser {
+    /** IoT Hub caps a query's text; a longer one is refused before it is parsed. */
+    public static final int MAX_QUERY_CHARS = 8192;
+
+    private QueryParser() {}
+
+    public static DeviceQueryParser.QueryContext parse(String text) {
+        if (text == null || text.isBlank()) throw bad("the query is empty");
+        if (text.length() > MAX_QUERY_CHARS) {
+            throw bad("the query is " + text.length() + " characters; the limit is " + MAX_QUERY_CHARS);
+        }
+        BaseErrorListener fail = new BaseErrorListener() {
+            @Override
+            public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int column,
+                                    String msg, RecognitionException e) {
+                throw bad("the query does not parse at line " + line + ", column " + (column + 1) + ": " + msg);
+            }
+        };
+        DeviceQueryLexer lexer = new DeviceQueryLexer(CharStreams.fromString(text));
+        lexer.removeErrorListeners();
+        lexer.addErrorListener(fail);
+        DeviceQueryParser parser = new DeviceQueryParser(new CommonTokenStream(lexer));
+        parser.removeErrorListeners();
+        parser.addErrorListener(fail);
+        return parser.query();
+    }
+
+    private static IoliteException bad(String message) {
+        return new IoliteException(ErrorCode.ARGUMENT_INVALID, message);
+    }
+}
