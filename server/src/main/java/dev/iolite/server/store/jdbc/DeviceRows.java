@@ -19,99 +19,38 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Maps device rows to {@link Device} and back. A row is its key, the two versions, the enabled flag
- * (what queries and statistics read) and a {@link DeviceBody} with everything else. Where the twin's
- * documents live is the one thing the dialects' row formats differ in, and each has its subclass:
- * {@link Packed} (SQLite: in the body, where fewer columns write faster) and {@link TwinColumns}
- * (PostgreSQL: three jsonb columns). The dialect says which ({@link SqlDialect#deviceRows}).
+ * Maps device rows to {@link Device} and back. A row keeps as columns what queries filter, group and
+ * sort by: its key, the two versions, the enabled flag, the status reason and time, the authentication
+ * type, the IoT Edge flag, the device scope and the twin's three documents (JSON text on SQLite, jsonb
+ * on PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
+ * one {@link DeviceBody} of format {@link DeviceBody#FORMAT_QUERYABLE}. Both dialects share this format.
  */
-abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColumns {
-    private static final String KEY_COLUMNS = "device_id, module_id, version, twin_version, enabled, body";
+final class DeviceRows {
+    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
+            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, tags, desired, reported";
 
     private final ObjectMapper json;
-    private final String columns;
     private final String row;
     private final String update;
     /** One body writer per thread, reused row after row. */
     private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
 
-    private DeviceRows(ObjectMapper json, String extraColumns, String extraParameters, String extraUpdates) {
+    DeviceRows(ObjectMapper json, String jsonParameter) {
         this.json = json;
-        this.columns = KEY_COLUMNS + extraColumns;
-        this.row = "(?, ?, ?, ?, ?, ?, ?" + extraParameters + ")";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?" + extraUpdates
+        String twin = (", " + jsonParameter).repeat(3);
+        this.row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + twin + ")";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_reason = ?, "
+                + "status_updated_ms = ?, auth_type = ?, iot_edge = ?, device_scope = ?, tags = " + jsonParameter
+                + ", desired = " + jsonParameter + ", reported = " + jsonParameter
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
 
-    /** The body's format (its version byte). */
-    abstract byte format();
-
-    /** The twin's three documents as stored JSON text, read from the row's columns or next in the body. */
-    abstract String[] twinText(ResultSet rs, DeviceBody.Reader b) throws SQLException;
-
-    /** Passes over the twin's documents in the body, if they are there. */
-    abstract void skipTwin(DeviceBody.Reader b);
-
-    /** Writes the twin's documents into the body, if they go there. */
-    abstract void writeTwin(DeviceBody.Writer w, Device d);
-
-    /** Binds the twin's documents to their columns from parameter {@code i}, if they have columns; the next index. */
-    abstract int bindTwin(PreparedStatement ps, int i, Device d) throws SQLException;
-
-    /** SQLite's rows: the twin's documents packed into the body after the other fields. */
-    static final class Packed extends DeviceRows {
-        Packed(ObjectMapper json) { super(json, "", "", ""); }
-
-        @Override byte format() { return DeviceBody.FORMAT; }
-
-        @Override String[] twinText(ResultSet rs, DeviceBody.Reader b) {
-            return new String[] {b.string(), b.string(), b.string()};
-        }
-
-        @Override void skipTwin(DeviceBody.Reader b) {
-            for (int i = 0; i < 3; i++) b.string();
-        }
-
-        @Override void writeTwin(DeviceBody.Writer w, Device d) {
-            w.bytes(d.twin().tags().utf8())
-                    .bytes(d.twin().desired().utf8())
-                    .bytes(d.twin().reported().utf8());
-        }
-
-        @Override int bindTwin(PreparedStatement ps, int i, Device d) { return i; }
-    }
-
-    /** PostgreSQL's rows: the twin's documents in the jsonb columns tags, desired and reported (7 to 9). */
-    static final class TwinColumns extends DeviceRows {
-        TwinColumns(ObjectMapper json, String jsonParameter) {
-            super(json, ", tags, desired, reported", (", " + jsonParameter).repeat(3),
-                    ", tags = " + jsonParameter + ", desired = " + jsonParameter + ", reported = " + jsonParameter);
-        }
-
-        @Override byte format() { return DeviceBody.FORMAT_WITHOUT_TWIN; }
-
-        @Override String[] twinText(ResultSet rs, DeviceBody.Reader b) throws SQLException {
-            return new String[] {rs.getString(7), rs.getString(8), rs.getString(9)};
-        }
-
-        @Override void skipTwin(DeviceBody.Reader b) {}
-
-        @Override void writeTwin(DeviceBody.Writer w, Device d) {}
-
-        @Override int bindTwin(PreparedStatement ps, int i, Device d) throws SQLException {
-            ps.setString(i++, d.twin().tags().json());
-            ps.setString(i++, d.twin().desired().json());
-            ps.setString(i++, d.twin().reported().json());
-            return i;
-        }
-    }
-
     /** The columns every SELECT of devices reads, in the order the readers expect. */
-    String columns() { return columns; }
+    String columns() { return COLUMNS; }
 
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     String insert(int rows) {
-        return "INSERT INTO devices (hub, " + columns + ") VALUES "
+        return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 
@@ -127,21 +66,16 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         b.string(); // generation id
-        String statusReason = b.string();
-        b.time(); // status updated
-        String authType = b.string();
         String primaryKey = b.string();
         String secondaryKey = b.string();
         String primaryThumbprint = b.string();
         String secondaryThumbprint = b.string();
-        boolean iotEdge = b.flag();
-        String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        String[] twin = twinText(rs, b);
-        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
-                authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
-                parentScopes, managedBy, twin[0], twin[1], twin[2], twinVersion);
+        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, rs.getString(7),
+                rs.getString(9), primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, rs.getInt(10) == 1,
+                rs.getString(11), parentScopes, managedBy, rs.getString(12), rs.getString(13), rs.getString(14),
+                twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -160,14 +94,8 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
     /** The import mark of a row's body alone (null when none). */
     Mark markOf(byte[] body) throws SQLException {
         try {
-            DeviceBody.Reader b = new DeviceBody.Reader(body, format());
-            b.string(); // generation id
-            b.string(); // status reason
-            b.time(); // status updated
-            for (int i = 0; i < 5; i++) b.string(); // authentication type, keys and thumbprints
-            b.flag();
-            for (int i = 0; i < 3; i++) b.string();
-            skipTwin(b);
+            DeviceBody.Reader b = new DeviceBody.Reader(body, DeviceBody.FORMAT_QUERYABLE);
+            for (int i = 0; i < 7; i++) b.string(); // generation id, keys, thumbprints, parent scopes, managed by
             b.time();
             return b.hasMore() ? new Mark(b.fixed64(), b.number()) : null;
         } catch (IllegalStateException e) {
@@ -182,16 +110,15 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         String generationId = b.string();
-        String statusReason = b.string();
-        Instant statusUpdated = Instant.ofEpochMilli(b.time());
-        AuthType type = AuthType.parse(b.string(), "auth_type");
+        AuthType type = AuthType.parse(rs.getString(9), "auth_type");
         Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
-        boolean iotEdge = b.flag();
-        String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        String[] documents = twinText(rs, b);
-        Twin twin = new Twin(document(documents[0]), document(documents[1]), document(documents[2]), twinVersion);
+        String statusReason = rs.getString(7);
+        Instant statusUpdated = Instant.ofEpochMilli(rs.getLong(8));
+        boolean iotEdge = rs.getInt(10) == 1;
+        String deviceScope = rs.getString(11);
+        Twin twin = new Twin(document(rs.getString(12)), document(rs.getString(13)), document(rs.getString(14)), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -202,7 +129,7 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
 
     private DeviceBody.Reader body(ResultSet rs) throws SQLException {
         try {
-            return new DeviceBody.Reader(rs.getBytes(6), format());
+            return new DeviceBody.Reader(rs.getBytes(6), DeviceBody.FORMAT_QUERYABLE);
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), e);
         }
@@ -221,13 +148,26 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, mark));
-        return bindTwin(ps, i, d);
+        return bindQueryable(ps, i, d);
+    }
+
+    /** Binds the columns from status reason to reported, from parameter {@code i}; the next index. */
+    private static int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
+        ps.setString(i++, d.statusReason());
+        ps.setLong(i++, d.statusUpdatedTime().toEpochMilli());
+        ps.setString(i++, d.authentication().type().wireName());
+        ps.setInt(i++, d.iotEdge() ? 1 : 0);
+        ps.setString(i++, d.deviceScope());
+        ps.setString(i++, d.twin().tags().json());
+        ps.setString(i++, d.twin().desired().json());
+        ps.setString(i++, d.twin().reported().json());
+        return i;
     }
 
     /** Which import (its job tag) and which line of its blob wrote a row; kept at the end of the body. */
     record Mark(long job, long line) {}
 
-    /** Binds {@link #UPDATE}: the new state, then the row and the versions it must still have. */
+    /** Binds {@link #update}: the new state, then the row and the versions it must still have. */
     void bindUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion, Mark mark)
             throws SQLException {
         int i = 1;
@@ -235,7 +175,7 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
         ps.setLong(i++, d.twin().version());
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, mark));
-        i = bindTwin(ps, i, d);
+        i = bindQueryable(ps, i, d);
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
@@ -246,20 +186,14 @@ abstract sealed class DeviceRows permits DeviceRows.Packed, DeviceRows.TwinColum
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
     byte[] body(Device d, Mark mark) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin(format())
+        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_QUERYABLE)
                 .string(d.generationId())
-                .string(d.statusReason())
-                .time(d.statusUpdatedTime().toEpochMilli())
-                .string(a.type().wireName())
                 .string(a.primaryKey())
                 .string(a.secondaryKey())
                 .string(a.primaryThumbprint())
                 .string(a.secondaryThumbprint())
-                .flag(d.iotEdge())
-                .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
-        writeTwin(w, d);
         w.time(d.lastUpdated().toEpochMilli());
         if (mark != null) w.fixed64(mark.job()).number(mark.line());
         return w.toBytes();

@@ -23,8 +23,8 @@ public interface SqlDialect {
     /** Binds the list for {@link #inList}. */
     void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
 
-    /** The dialect's device row format (see {@link DeviceRows}): SQLite packs the twin into the body. */
-    default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows.Packed(json); }
+    /** The device row format (see {@link DeviceRows}), with this dialect's JSON parameters. */
+    default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows(json, jsonParameter()); }
 
     /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
     default String jsonParameter() { return "?"; }

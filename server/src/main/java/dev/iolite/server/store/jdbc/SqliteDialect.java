@@ -13,7 +13,7 @@ public final class SqliteDialect implements SqlDialect {
 
     @Override
     public java.util.List<org.flywaydb.core.api.migration.JavaMigration> javaMigrations() {
-        return java.util.List.of(new V3__PackedDeviceRows());
+        return java.util.List.of(new V3__PackedDeviceRows(), V7__QueryableDeviceRows.sqlite());
     }
 
     private static final int SQLITE_CONSTRAINT_FOREIGNKEY = 787;
