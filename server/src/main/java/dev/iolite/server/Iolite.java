@@ -123,7 +123,7 @@ public final class Iolite implements AutoCloseable {
             JobService jobs = new JobService(jobStore, containers, clock, config.jobs().queue(), runner::wake);
             HubMapper hubMapper = new HubMapper(json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
-                    new DevicesHandler(registry, hubMapper, json), new TwinsHandler(registry, hubMapper, json),
+                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json));
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())));

@@ -39,7 +39,13 @@ expression
     ;
 
 path
-    : IDENTIFIER ('.' IDENTIFIER)*
+    : segments+=segment ('.' segments+=segment)*
+    ;
+
+// a property whose name is a keyword or not an identifier is bracketed: tags.[[group]].name
+segment
+    : IDENTIFIER
+    | BRACKETED
     ;
 
 literal
@@ -71,6 +77,7 @@ NUMBER     : DIGIT+ ('.' DIGIT+)? ([eE] [+-]? DIGIT+)? ;
 STRING     : '\'' ( '\\' . | '\'\'' | ~['\\] )* '\''
            | '"' ( '\\' . | ~["\\] )* '"' ;
 IDENTIFIER : [A-Za-z_$] [A-Za-z0-9_$]* ;
+BRACKETED  : '[[' ~[\]\r\n]+ ']]' ;
 WS         : [ \t\r\n]+ -> skip ;
 
 fragment DIGIT : [0-9] ;

@@ -22,4 +22,10 @@ public interface HubStore {
 
     /** Removes the hub and all of its data; false when it did not exist. */
     boolean delete(String name);
+
+    /**
+     * The secret of that name that every node of the store shares (32 random bytes), made by the first
+     * node that asks; for example the key that signs query continuation tokens.
+     */
+    byte[] sharedSecret(String name);
 }

@@ -1,5 +1,8 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.query.GroupRow;
+import dev.iolite.server.query.TwinQuery;
+
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -206,9 +209,14 @@ public final class RegistryService {
         return store.listDevices(hub, null, limit);
     }
 
-    /** Devices (not modules) in id order after {@code afterDeviceId} (null: from the start), at most {@code limit}. */
-    public List<Device> listDevicesAfter(String hub, String afterDeviceId, int limit) {
-        return store.listDevices(hub, afterDeviceId, limit);
+    /** A page of the twins a query selects, after {@code after} (null: from the start). */
+    public List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit) {
+        return store.queryTwins(hub, query, after, limit);
+    }
+
+    /** A page of an aggregate query's groups. */
+    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
+        return store.queryGroups(hub, query, offset, limit);
     }
 
     public List<Device> listModules(String hub, String deviceId) {

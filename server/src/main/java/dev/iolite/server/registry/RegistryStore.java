@@ -1,5 +1,7 @@
 package dev.iolite.server.registry;
 
+import dev.iolite.server.query.GroupRow;
+import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.store.StaleWriteException;
 
 import java.util.Collection;
@@ -45,6 +47,20 @@ public interface RegistryStore {
      * order, at most {@code limit}: the export's keyset scan. Nulls start from the beginning.
      */
     List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit);
+
+    /**
+     * The twins a query selects, in (device id, module id) order, after the key {@code after} (null: from
+     * the start), at most {@code limit}. Filtering runs in the store.
+     *
+     * @throws dev.iolite.server.errors.IoliteException (400) when the query runs past the store's time limit
+     */
+    List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit);
+
+    /**
+     * An aggregate query's groups (one, without keys, for COUNT() alone) in key order, skipping the first
+     * {@code offset}, at most {@code limit}. Counting and grouping run in the store.
+     */
+    List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit);
 
     /** Devices plus modules of the hub (an export's total; a scan, not a counter). */
     long countIdentities(String hub);

@@ -28,7 +28,7 @@ class PackageRulesTest {
     void theDomainNeverDependsOnAWireSurface() {
         noClasses().that().resideInAnyPackage("dev.iolite.server.auth..", "dev.iolite.server.blob..",
                         "dev.iolite.server.errors..", "dev.iolite.server.files..", "dev.iolite.server.hubs..",
-                        "dev.iolite.server.jobs..", "dev.iolite.server.json..", "dev.iolite.server.registry..",
+                        "dev.iolite.server.jobs..", "dev.iolite.server.json..", "dev.iolite.server.query..", "dev.iolite.server.registry..",
                         "dev.iolite.server.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
                         "dev.iolite.server.http..", "dev.iolite.cli..")

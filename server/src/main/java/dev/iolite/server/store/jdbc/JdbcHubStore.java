@@ -198,4 +198,26 @@ public final class JdbcHubStore implements HubStore {
             throw new SQLException("stored hub tags are not a JSON object of strings", e);
         }
     }
+
+    @Override
+    public byte[] sharedSecret(String name) {
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        String encoded = db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setString(2, java.util.Base64.getEncoder().encodeToString(fresh));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM secrets WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+        return java.util.Base64.getDecoder().decode(encoded);
+    }
 }

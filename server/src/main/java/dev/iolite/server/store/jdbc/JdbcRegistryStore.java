@@ -1,7 +1,16 @@
 package dev.iolite.server.store.jdbc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.query.GroupRow;
+import dev.iolite.server.query.Operand;
+import dev.iolite.server.query.TwinField;
+import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.ETags;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.ExportRow;
@@ -14,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,10 +37,14 @@ import java.util.Set;
 public final class JdbcRegistryStore implements RegistryStore {
     private final Database db;
     private final DeviceRows rows;
+    private final QuerySql querySql;
+    private final ObjectMapper json;
 
     public JdbcRegistryStore(Database db, ObjectMapper json) {
         this.db = db;
         this.rows = db.dialect().deviceRows(json);
+        this.querySql = new QuerySql(db.dialect().json());
+        this.json = json;
     }
 
     @Override
@@ -119,6 +133,125 @@ public final class JdbcRegistryStore implements RegistryStore {
                 return readAll(ps);
             }
         });
+    }
+
+    /** The longest a query may run; past it the caller is told to narrow it, rather than waiting on. */
+    static final int QUERY_SECONDS = 30;
+
+    @Override
+    public List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit) {
+        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
+                .append(" AND " + QuerySql.sourceFilter(query.source()));
+        if (after != null) {
+            sql.append(" AND (device_id, module_id) > (").param(after.deviceId()).append(", ")
+                    .param(after.moduleId() == null ? "" : after.moduleId()).append(")");
+        }
+        SqlText where = querySql.where(query);
+        if (where != null) sql.append(" AND ").append(where);
+        sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
+                ps.setQueryTimeout(QUERY_SECONDS);
+                return readAll(ps);
+            } catch (SQLException e) {
+                throw timedOut(e, query);
+            }
+        });
+    }
+
+    @Override
+    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
+        List<SqlText> keys = new ArrayList<>();
+        for (Operand key : query.groupBy()) keys.add(querySql.groupKey(key));
+        SqlText sql = SqlText.of("SELECT ");
+        List<String> positions = new ArrayList<>();
+        for (SqlText key : keys) {
+            if (key == null) continue;
+            sql.append(key).append(", ");
+            positions.add(String.valueOf(positions.size() + 1));
+        }
+        sql.append("COUNT(*) FROM devices WHERE hub = ").param(hub).append(" AND " + QuerySql.sourceFilter(query.source()));
+        SqlText where = querySql.where(query);
+        if (where != null) sql.append(" AND ").append(where);
+        if (!positions.isEmpty()) {
+            String list = String.join(", ", positions);
+            sql.append(" GROUP BY " + list + " ORDER BY " + list);
+        }
+        sql.append(" LIMIT ").param(limit).append(" OFFSET ").param(offset);
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
+                ps.setQueryTimeout(QUERY_SECONDS);
+                List<GroupRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(groupRow(rs, query.groupBy(), keys));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw timedOut(e, query);
+            }
+        });
+    }
+
+    private GroupRow groupRow(ResultSet rs, List<Operand> groupBy, List<SqlText> keys) throws SQLException {
+        List<JsonNode> values = new ArrayList<>(groupBy.size());
+        int column = 1;
+        for (int i = 0; i < groupBy.size(); i++) {
+            Operand key = groupBy.get(i);
+            if (key instanceof Operand.Literal l) values.add(l.value());
+            else if (keys.get(i) == null) values.add(null);
+            else values.add(keyValue(rs, column++, key));
+        }
+        return new GroupRow(java.util.Collections.unmodifiableList(values), rs.getLong(column));
+    }
+
+    /** A grouping key's value as the twin shows it: JSON text parsed, columns in their wire form. */
+    private JsonNode keyValue(ResultSet rs, int column, Operand key) throws SQLException {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (key instanceof Operand.Json) {
+            String text = rs.getString(column);
+            if (text == null) return null;
+            try {
+                return json.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new SQLException("a stored twin document is not JSON", e);
+            }
+        }
+        TwinField field = ((Operand.Field) key).field();
+        switch (field) {
+            case ETAG:
+                return nodes.textNode(ETags.twin(rs.getLong(column)));
+            case STATUS_UPDATE_TIME:
+                return nodes.textNode(Instant.ofEpochMilli(rs.getLong(column)).toString());
+            case MODULE_ID: {
+                String id = rs.getString(column);
+                return id == null || id.isEmpty() ? null : nodes.textNode(id);
+            }
+            default:
+                break;
+        }
+        switch (field.type()) {
+            case NUMBER:
+                return nodes.numberNode(rs.getLong(column));
+            case BOOL:
+                return nodes.booleanNode(rs.getInt(column) == 1);
+            default: {
+                String text = rs.getString(column);
+                return text == null ? nodes.nullNode() : nodes.textNode(text);
+            }
+        }
+    }
+
+    /** A query stopped by the store's time limit becomes a 400 that says so; any other failure is the store's. */
+    private static SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
+        boolean timeout = e instanceof java.sql.SQLTimeoutException || "57014".equals(e.getSQLState())
+                || (e.getErrorCode() & 0xff) == 9 /* SQLITE_INTERRUPT */;
+        if (timeout) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query ran past the store's limit of "
+                    + QUERY_SECONDS + " s and was stopped; narrow it with WHERE or TOP");
+        }
+        return e;
     }
 
     @Override

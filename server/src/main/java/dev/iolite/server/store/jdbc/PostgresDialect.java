@@ -46,6 +46,9 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public JsonSql json() { return new JsonSql.Postgres(); }
+
+    @Override
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
     /** 400 rows of 15 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */

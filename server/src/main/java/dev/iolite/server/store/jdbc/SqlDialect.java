@@ -26,6 +26,9 @@ public interface SqlDialect {
     /** The device row format (see {@link DeviceRows}), with this dialect's JSON parameters. */
     default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows(json, jsonParameter()); }
 
+    /** How queries read JSON documents in this dialect. */
+    default JsonSql json() { return new JsonSql.Sqlite(); }
+
     /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
     default String jsonParameter() { return "?"; }
 

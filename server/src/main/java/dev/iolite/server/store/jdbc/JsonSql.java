@@ -1,0 +1,162 @@
+package dev.iolite.server.store.jdbc;
+
+import dev.iolite.server.query.TwinField.Type;
+
+import java.util.List;
+
+/**
+ * How a dialect reads a place in a JSON document column, and the few string functions whose names
+ * differ. Every method writes SQL into a {@link SqlText}, binding the path as a parameter, so that no
+ * text of a query ever becomes SQL text.
+ */
+interface JsonSql {
+
+    /** True when the value at {@code path} in {@code column} exists and has JSON type {@code type}; null counts as false. */
+    void isType(SqlText sql, String column, List<String> path, Type type);
+
+    /** True when the value at {@code path} exists (of any type, null included). */
+    void isDefined(SqlText sql, String column, List<String> path);
+
+    /**
+     * The value at {@code path} as an SQL value of the type: text, a number, or 1/0 for booleans.
+     * Only meaningful where {@link #isType} holds; it may be null or anything elsewhere, but never an error.
+     */
+    void value(SqlText sql, String column, List<String> path, Type type);
+
+    /** The value at {@code path} as JSON text (null when undefined): what GROUP BY groups by. */
+    void jsonText(SqlText sql, String column, List<String> path);
+
+    /** A text expression compared byte by byte (binary collation). */
+    default String binary(String textExpression) { return textExpression; }
+
+    /** A division that yields null rather than an error when the divisor is 0. */
+    SqlText divide(SqlText left, SqlText right);
+
+    /** True when text {@code a} starts with {@code b}. */
+    SqlText startsWith(SqlText a, SqlText b);
+
+    /** True when text {@code a} ends with {@code b}. */
+    SqlText endsWith(SqlText a, SqlText b);
+
+    /** True when text {@code a} holds {@code b}. */
+    SqlText contains(SqlText a, SqlText b);
+
+    /** SQLite: paths such as {@code $."site"."floor"}, JSON types as json_type names, text from json_extract. */
+    final class Sqlite implements JsonSql {
+        @Override
+        public void isType(SqlText sql, String column, List<String> path, Type type) {
+            sql.append("COALESCE(json_type(").append(column).append(", ").param(path(path)).append(")");
+            sql.append(switch (type) {
+                case STRING -> " = 'text'";
+                case NUMBER -> " IN ('integer', 'real')";
+                case BOOL -> " IN ('true', 'false')";
+                case NULL -> " = 'null'";
+                case OBJECT -> " = 'object'";
+                case ARRAY -> " = 'array'";
+            }).append(", FALSE)");
+        }
+
+        @Override
+        public void isDefined(SqlText sql, String column, List<String> path) {
+            sql.append("(json_type(").append(column).append(", ").param(path(path)).append(") IS NOT NULL)");
+        }
+
+        @Override
+        public void value(SqlText sql, String column, List<String> path, Type type) {
+            sql.append("json_extract(").append(column).append(", ").param(path(path)).append(")");
+        }
+
+        @Override
+        public void jsonText(SqlText sql, String column, List<String> path) {
+            sql.append("(").append(column).append(" -> ").param(path(path)).append(")");
+        }
+
+        /** Real division, as IoT Hub divides (SQLite divides integers as integers). */
+        @Override
+        public SqlText divide(SqlText left, SqlText right) { return SqlText.of("((", left, ") * 1.0 / NULLIF(", right, ", 0))"); }
+
+        @Override
+        public SqlText startsWith(SqlText a, SqlText b) { return SqlText.of("(substr(", a, ", 1, length(", b, ")) = ", b, ")"); }
+
+        @Override
+        public SqlText endsWith(SqlText a, SqlText b) {
+            return SqlText.of("(length(", b, ") = 0 OR substr(", a, ", -length(", b, ")) = ", b, ")");
+        }
+
+        @Override
+        public SqlText contains(SqlText a, SqlText b) { return SqlText.of("(instr(", a, ", ", b, ") > 0)"); }
+
+        private static String path(List<String> path) {
+            StringBuilder b = new StringBuilder("$");
+            for (String s : path) b.append(".\"").append(s).append('"');
+            return b.toString();
+        }
+    }
+
+    /** PostgreSQL: jsonb paths as text arrays, jsonb_typeof, numbers cast only where they are numbers. */
+    final class Postgres implements JsonSql {
+        @Override
+        public void isType(SqlText sql, String column, List<String> path, Type type) {
+            sql.append("COALESCE(jsonb_typeof(").append(column).append(" #> CAST(").param(path(path)).append(" AS text[]))");
+            sql.append(switch (type) {
+                case STRING -> " = 'string'";
+                case NUMBER -> " = 'number'";
+                case BOOL -> " = 'boolean'";
+                case NULL -> " = 'null'";
+                case OBJECT -> " = 'object'";
+                case ARRAY -> " = 'array'";
+            }).append(", FALSE)");
+        }
+
+        @Override
+        public void isDefined(SqlText sql, String column, List<String> path) {
+            sql.append("((").append(column).append(" #> CAST(").param(path(path)).append(" AS text[])) IS NOT NULL)");
+        }
+
+        @Override
+        public void value(SqlText sql, String column, List<String> path, Type type) {
+            switch (type) {
+                case STRING -> sql.append("((").append(column).append(" #>> CAST(").param(path(path))
+                        .append(" AS text[])) COLLATE \"C\")");
+                case NUMBER -> {
+                    sql.append("(CASE WHEN jsonb_typeof(").append(column).append(" #> CAST(").param(path(path))
+                            .append(" AS text[])) = 'number' THEN CAST(").append(column).append(" #>> CAST(")
+                            .param(path(path)).append(" AS text[]) AS numeric) END)");
+                }
+                case BOOL -> sql.append("(CASE ").append(column).append(" #> CAST(").param(path(path))
+                        .append(" AS text[]) WHEN 'true'::jsonb THEN 1 WHEN 'false'::jsonb THEN 0 END)");
+                default -> throw new IllegalArgumentException("no SQL value of JSON type " + type);
+            }
+        }
+
+        @Override
+        public void jsonText(SqlText sql, String column, List<String> path) {
+            sql.append("(").append(column).append(" #> CAST(").param(path(path)).append(" AS text[]))");
+        }
+
+        @Override
+        public String binary(String textExpression) { return "(" + textExpression + " COLLATE \"C\")"; }
+
+        @Override
+        public SqlText divide(SqlText left, SqlText right) { return SqlText.of("((", left, ") / NULLIF(", right, ", 0))"); }
+
+        @Override
+        public SqlText startsWith(SqlText a, SqlText b) { return SqlText.of("starts_with(", a, ", ", b, ")"); }
+
+        @Override
+        public SqlText endsWith(SqlText a, SqlText b) { return SqlText.of("(right(", a, ", length(", b, ")) = ", b, ")"); }
+
+        @Override
+        public SqlText contains(SqlText a, SqlText b) { return SqlText.of("(strpos(", a, ", ", b, ") > 0)"); }
+
+        /** A text[] literal: every element quoted, backslashes and quotes escaped. */
+        private static String path(List<String> path) {
+            StringBuilder b = new StringBuilder("{");
+            for (int i = 0; i < path.size(); i++) {
+                if (i > 0) b.append(',');
+                b.append('"').append(path.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            return b.append('}').toString();
+        }
+    }
+}

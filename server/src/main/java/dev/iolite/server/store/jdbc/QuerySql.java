@@ -1,0 +1,326 @@
+package dev.iolite.server.store.jdbc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.iolite.server.query.Condition;
+import dev.iolite.server.query.Function;
+import dev.iolite.server.query.Operand;
+import dev.iolite.server.query.TwinField;
+import dev.iolite.server.query.TwinField.Type;
+import dev.iolite.server.query.TwinQuery;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates a {@link TwinQuery}'s WHERE clause and grouping keys to one dialect's SQL over the devices
+ * table. Type-strict comparisons are written out: a comparison holds only where both sides have the
+ * same JSON type, so {@code tags.n = 5} never matches the string "5", and an undefined property matches
+ * nothing. Every literal and path is a bound parameter.
+ */
+final class QuerySql {
+    private static final Type[] SCALARS = {Type.STRING, Type.NUMBER, Type.BOOL, Type.NULL};
+
+    private final JsonSql json;
+
+    QuerySql(JsonSql json) {
+        this.json = json;
+    }
+
+    /** The conditions every query of that source starts with, after the hub's parameter. */
+    static String sourceFilter(TwinQuery.Source source) {
+        return source == TwinQuery.Source.DEVICES ? "module_id = ''" : "module_id <> ''";
+    }
+
+    /** The WHERE clause's SQL (a condition), or null when the query has none. */
+    SqlText where(TwinQuery q) {
+        return q.where() == null ? null : condition(q.where());
+    }
+
+    /** The SQL expression of a grouping key: JSON text for document places, the column for fields; null for constants. */
+    SqlText groupKey(Operand key) {
+        if (key instanceof Operand.Json j) {
+            SqlText t = new SqlText();
+            json.jsonText(t, column(j.document()), j.path());
+            return t;
+        }
+        if (key instanceof Operand.Field f) {
+            return SqlText.of(f.field() == TwinField.ETAG ? "twin_version" : column(f.field()));
+        }
+        return null;
+    }
+
+    // ---- conditions
+
+    private SqlText condition(Condition c) {
+        if (c instanceof Condition.And a) return junction(a.parts(), " AND ");
+        if (c instanceof Condition.Or o) return junction(o.parts(), " OR ");
+        if (c instanceof Condition.Constant k) return SqlText.of(k.value() ? "(1 = 1)" : "(1 = 0)");
+        if (c instanceof Condition.Compare cmp) return compare(cmp);
+        return test((Condition.Test) c);
+    }
+
+    private SqlText junction(List<Condition> parts, String op) {
+        SqlText out = SqlText.of("(");
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) out.append(op);
+            out.append(condition(parts.get(i)));
+        }
+        return out.append(")");
+    }
+
+    /** One term per JSON type both sides may have; none means the comparison never holds. */
+    private SqlText compare(Condition.Compare c) {
+        Value left = value(c.left());
+        Value right = value(c.right());
+        List<SqlText> terms = new ArrayList<>();
+        for (Type t : SCALARS) {
+            if (!left.can(t) || !right.can(t)) continue;
+            if (c.op().isOrdering() && (t == Type.BOOL || t == Type.NULL)) continue;
+            if (t == Type.NULL && c.op() != Condition.Comparison.EQ) continue; // null differs from nothing
+            List<SqlText> parts = new ArrayList<>();
+            addIfPresent(parts, left.guard(t));
+            addIfPresent(parts, right.guard(t));
+            if (t != Type.NULL) parts.add(SqlText.of("(", left.value(t), " " + c.op().sql() + " ", right.value(t), ")"));
+            terms.add(all(parts));
+        }
+        return any(terms);
+    }
+
+    private SqlText test(Condition.Test t) {
+        Function f = t.function();
+        List<Operand> args = t.args();
+        SqlText positive = switch (f) {
+            case IS_DEFINED -> defined(args.get(0));
+            case IS_NULL -> type(args.get(0), Type.NULL);
+            case IS_BOOL -> type(args.get(0), Type.BOOL);
+            case IS_NUMBER -> type(args.get(0), Type.NUMBER);
+            case IS_STRING -> type(args.get(0), Type.STRING);
+            case IS_OBJECT -> type(args.get(0), Type.OBJECT);
+            case IS_ARRAY -> type(args.get(0), Type.ARRAY);
+            case IS_PRIMITIVE -> any(List.of(type(args.get(0), Type.STRING), type(args.get(0), Type.NUMBER),
+                    type(args.get(0), Type.BOOL), type(args.get(0), Type.NULL)));
+            case STARTSWITH, ENDSWITH, CONTAINS -> null;
+            default -> throw new IllegalStateException(f + " is not a test");
+        };
+        if (positive != null) return t.negated() ? SqlText.of("(NOT ", positive, ")") : positive;
+        // string tests hold, or fail, only for two strings; anything else is neither
+        Value a = value(args.get(0));
+        Value b = value(args.get(1));
+        if (!a.can(Type.STRING) || !b.can(Type.STRING)) return SqlText.of("(1 = 0)");
+        SqlText av = a.value(Type.STRING);
+        SqlText bv = b.value(Type.STRING);
+        SqlText test = switch (f) {
+            case STARTSWITH -> json.startsWith(av, bv);
+            case ENDSWITH -> json.endsWith(av, bv);
+            default -> json.contains(av, bv);
+        };
+        List<SqlText> parts = new ArrayList<>();
+        addIfPresent(parts, a.guard(Type.STRING));
+        addIfPresent(parts, b.guard(Type.STRING));
+        parts.add(t.negated() ? SqlText.of("(NOT ", test, ")") : test);
+        return all(parts);
+    }
+
+    /** True where the operand has that type: never null, so that NOT of it is sound. */
+    private SqlText type(Operand o, Type t) {
+        if (o instanceof Operand.Json j) {
+            SqlText out = new SqlText();
+            json.isType(out, column(j.document()), j.path(), t);
+            return out;
+        }
+        Value v = value(o);
+        if (!v.can(t)) return SqlText.of("(1 = 0)");
+        SqlText guard = v.guard(t);
+        return guard == null ? SqlText.of("(1 = 1)") : SqlText.of("COALESCE(", guard, ", FALSE)");
+    }
+
+    private SqlText defined(Operand o) {
+        if (o instanceof Operand.Json j) {
+            SqlText out = new SqlText();
+            json.isDefined(out, column(j.document()), j.path());
+            return out;
+        }
+        if (o instanceof Operand.Undefined) return SqlText.of("(1 = 0)");
+        List<SqlText> types = new ArrayList<>();
+        for (Type t : SCALARS) types.add(type(o, t));
+        return any(types);
+    }
+
+    private static void addIfPresent(List<SqlText> parts, SqlText part) {
+        if (part != null) parts.add(part);
+    }
+
+    private static SqlText all(List<SqlText> parts) {
+        if (parts.isEmpty()) return SqlText.of("(1 = 1)");
+        if (parts.size() == 1) return parts.get(0);
+        SqlText out = SqlText.of("(");
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) out.append(" AND ");
+            out.append(parts.get(i));
+        }
+        return out.append(")");
+    }
+
+    private static SqlText any(List<SqlText> terms) {
+        if (terms.isEmpty()) return SqlText.of("(1 = 0)");
+        if (terms.size() == 1) return terms.get(0);
+        SqlText out = SqlText.of("(");
+        for (int i = 0; i < terms.size(); i++) {
+            if (i > 0) out.append(" OR ");
+            out.append(terms.get(i));
+        }
+        return out.append(")");
+    }
+
+    // ---- values
+
+    /** A value in SQL: which JSON types it may have, how to test for one, and its SQL value as that type. */
+    private interface Value {
+        boolean can(Type t);
+
+        /** True where the value has type {@code t}; null when it always has it (given {@link #can}). */
+        SqlText guard(Type t);
+
+        /** The SQL value as type {@code t} (text, number, or 1/0 for booleans). */
+        SqlText value(Type t);
+    }
+
+    private Value value(Operand o) {
+        if (o instanceof Operand.Literal l) return literal(l.value());
+        if (o instanceof Operand.Field f) return field(f.field());
+        if (o instanceof Operand.Json j) return document(j);
+        if (o instanceof Operand.Arithmetic a) return arithmetic(a);
+        if (o instanceof Operand.Call c) return call(c);
+        return NOTHING;
+    }
+
+    private static final Value NOTHING = new Value() {
+        @Override public boolean can(Type t) { return false; }
+        @Override public SqlText guard(Type t) { return SqlText.of("(1 = 0)"); }
+        @Override public SqlText value(Type t) { return SqlText.of("NULL"); }
+    };
+
+    private static Value literal(JsonNode v) {
+        Type type = v.isTextual() ? Type.STRING : v.isNumber() ? Type.NUMBER : v.isBoolean() ? Type.BOOL : Type.NULL;
+        return new Value() {
+            @Override public boolean can(Type t) { return t == type; }
+            @Override public SqlText guard(Type t) { return null; }
+            @Override public SqlText value(Type t) {
+                return switch (type) {
+                    case STRING -> new SqlText().param(v.textValue());
+                    case NUMBER -> new SqlText().param(v.isIntegralNumber() ? (Object) v.longValue() : (Object) v.doubleValue());
+                    case BOOL -> new SqlText().param(v.booleanValue() ? 1 : 0);
+                    default -> SqlText.of("NULL");
+                };
+            }
+        };
+    }
+
+    private Value field(TwinField f) {
+        String column = column(f);
+        String sqlValue = f.type() == Type.STRING ? json.binary(column) : column;
+        return new Value() {
+            @Override public boolean can(Type t) { return t == f.type() || (f.nullable() && t == Type.NULL); }
+            @Override public SqlText guard(Type t) {
+                if (!f.nullable()) return null;
+                return SqlText.of("(" + column + (t == Type.NULL ? " IS NULL)" : " IS NOT NULL)"));
+            }
+            @Override public SqlText value(Type t) { return SqlText.of(sqlValue); }
+        };
+    }
+
+    private Value document(Operand.Json j) {
+        String column = column(j.document());
+        return new Value() {
+            @Override public boolean can(Type t) { return !j.path().isEmpty() || t == Type.OBJECT; }
+            @Override public SqlText guard(Type t) {
+                SqlText out = new SqlText();
+                json.isType(out, column, j.path(), t);
+                return out;
+            }
+            @Override public SqlText value(Type t) {
+                SqlText out = new SqlText();
+                json.value(out, column, j.path(), t);
+                return out;
+            }
+        };
+    }
+
+    private Value arithmetic(Operand.Arithmetic a) {
+        Value left = value(a.left());
+        Value right = value(a.right());
+        return new Value() {
+            @Override public boolean can(Type t) { return t == Type.NUMBER && left.can(t) && right.can(t); }
+            @Override public SqlText guard(Type t) { return guards(List.of(left, right), Type.NUMBER); }
+            @Override public SqlText value(Type t) {
+                SqlText l = left.value(Type.NUMBER);
+                SqlText r = right.value(Type.NUMBER);
+                return switch (a.op()) {
+                    case '/' -> json.divide(l, r);
+                    case '%' -> SqlText.of("(", l, " % NULLIF(", r, ", 0))");
+                    default -> SqlText.of("(", l, " " + a.op() + " ", r, ")");
+                };
+            }
+        };
+    }
+
+    private Value call(Operand.Call c) {
+        Function f = c.function();
+        Type in = f.isNumeric() ? Type.NUMBER : Type.STRING;
+        Type out = f.isNumeric() || f == Function.LENGTH ? Type.NUMBER : Type.STRING;
+        List<Value> args = new ArrayList<>();
+        for (Operand o : c.args()) args.add(value(o));
+        return new Value() {
+            @Override public boolean can(Type t) {
+                if (t != out) return false;
+                for (Value v : args) if (!v.can(in)) return false;
+                return true;
+            }
+            @Override public SqlText guard(Type t) { return guards(args, in); }
+            @Override public SqlText value(Type t) {
+                SqlText a = args.get(0).value(in);
+                return switch (f) {
+                    case SQUARE -> SqlText.of("(", a, " * ", args.get(0).value(in), ")");
+                    case CEILING -> SqlText.of("ceil(", a, ")");
+                    case CONCAT -> {
+                        SqlText joined = SqlText.of("(", a);
+                        for (int i = 1; i < args.size(); i++) joined.append(" || ").append(args.get(i).value(in));
+                        yield joined.append(")");
+                    }
+                    default -> SqlText.of(f.name().toLowerCase(java.util.Locale.ROOT) + "(", a, ")");
+                };
+            }
+        };
+    }
+
+    private static SqlText guards(List<Value> values, Type t) {
+        List<SqlText> parts = new ArrayList<>();
+        for (Value v : values) addIfPresent(parts, v.guard(t));
+        return parts.isEmpty() ? null : all(parts);
+    }
+
+    // ---- columns
+
+    private static String column(Operand.Document d) {
+        return switch (d) {
+            case TAGS -> "tags";
+            case DESIRED -> "desired";
+            case REPORTED -> "reported";
+        };
+    }
+
+    private static String column(TwinField f) {
+        return switch (f) {
+            case DEVICE_ID -> "device_id";
+            case MODULE_ID -> "module_id";
+            case STATUS -> "(CASE WHEN enabled = 1 THEN 'enabled' ELSE 'disabled' END)";
+            case STATUS_REASON -> "status_reason";
+            case STATUS_UPDATE_TIME -> "status_updated_ms";
+            case VERSION -> "twin_version";
+            case AUTHENTICATION_TYPE -> "auth_type";
+            case IOT_EDGE -> "iot_edge";
+            case DEVICE_SCOPE -> "device_scope";
+            case ETAG -> throw new IllegalStateException("an etag is compared through the twin version it encodes");
+        };
+    }
+}
