@@ -124,6 +124,32 @@ public final class Bench {
             System.out.printf("  statistics: mean %.3f ms, p50 %.3f ms, p99 %.3f ms%n", mean, ms.get(ms.size() / 2),
                     ms.get((int) (ms.size() * 0.99)));
 
+            System.out.println("queries...");
+            ObjectNode queries = result.putObject("queries");
+            // tags.rack takes 97 values, so one of them selects about 1% of the devices
+            timeQuery(server, queries, "firstPage1Percent", "SELECT * FROM devices WHERE tags.rack = 42", 100, 20);
+            timeQuery(server, queries, "countBySite", "SELECT COUNT() AS n FROM devices WHERE tags.site = 'north'", 100, 5);
+            timeQuery(server, queries, "groupBySite", "SELECT tags.site, COUNT() AS n FROM devices GROUP BY tags.site", 100, 5);
+            long pagedTwins = 0;
+            int pages = 0;
+            String token = null;
+            long t0 = System.nanoTime();
+            do {
+                ServerProcess.QueryPage page = server.query("SELECT * FROM devices", 10_000, token);
+                pagedTwins += page.rows().size();
+                pages++;
+                token = page.continuation();
+            } while (token != null);
+            double pagedSeconds = (System.nanoTime() - t0) / 1e9;
+            ObjectNode paging = queries.putObject("pageAllTwins");
+            paging.put("twins", pagedTwins);
+            paging.put("pages", pages);
+            paging.put("pageSize", 10_000);
+            paging.put("seconds", round(pagedSeconds));
+            paging.put("twinsPerSecond", Math.round(pagedTwins / pagedSeconds));
+            System.out.printf("  page through all: %,d twins in %d pages, %.2f s = %,.0f twins/s%n", pagedTwins, pages,
+                    pagedSeconds, pagedTwins / pagedSeconds);
+
             long peak = heapSampler.stop();
             result.put("serverPeakHeapMiB", peak / (1024 * 1024));
             System.out.printf("  server peak heap: %,d MiB%n", peak / (1024 * 1024));
@@ -134,6 +160,22 @@ public final class Bench {
             if (azurite != null) azurite.close();
             if (System.getenv("IOLITE_BENCH_KEEP") == null) deleteTree(work); else System.out.println("kept " + work);
         }
+    }
+
+    /** Runs a query's first page {@code times} times (after one untimed run) and records the latencies. */
+    private static void timeQuery(ServerProcess server, ObjectNode into, String name, String query, int pageSize, int times)
+            throws Exception {
+        ServerProcess.QueryPage first = server.query(query, pageSize, null);
+        List<Double> ms = new java.util.ArrayList<>();
+        for (int i = 0; i < times; i++) ms.add(server.query(query, pageSize, null).ms());
+        Collections.sort(ms);
+        ObjectNode n = into.putObject(name);
+        n.put("query", query);
+        n.put("rows", first.rows().size());
+        n.put("p50Ms", round(ms.get(ms.size() / 2)));
+        n.put("maxMs", round(ms.get(ms.size() - 1)));
+        System.out.printf("  %s: %d rows, p50 %.1f ms, max %.1f ms (%s)%n", name, first.rows().size(), ms.get(ms.size() / 2),
+                ms.get(ms.size() - 1), first.rows().size() <= 4 ? first.rows() : query);
     }
 
     private static void record(ObjectNode n, Timed t, long lines) {

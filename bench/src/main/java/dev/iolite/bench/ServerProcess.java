@@ -140,6 +140,26 @@ final class ServerProcess implements AutoCloseable {
         return ms;
     }
 
+    /** One page of a query: its rows, the continuation token (null on the last page) and the time it took. */
+    record QueryPage(JsonNode rows, String continuation, double ms) {}
+
+    QueryPage query(String query, int pageSize, String continuation) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ready.get("url").asText() + "/devices/query?api-version=2021-04-12"))
+                .header("Authorization", sas).header("Content-Type", "application/json")
+                .header("x-ms-max-item-count", String.valueOf(pageSize))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("query", query).toString()));
+        if (continuation != null) b.header("x-ms-continuation", continuation);
+        long t0 = System.nanoTime();
+        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        JsonNode rows;
+        try (InputStream in = r.body()) {
+            rows = JSON.readTree(in);
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (r.statusCode() != 200) throw new IllegalStateException("query '" + query + "' answered " + r.statusCode() + ": " + rows);
+        return new QueryPage(rows, r.headers().firstValue("x-ms-continuation").orElse(null), ms);
+    }
+
     JsonNode statistics() throws Exception {
         return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText()
                 + "/statistics/devices?api-version=2021-04-12")).header("Authorization", sas).build(),

@@ -75,7 +75,7 @@ public final class DevicesHandler {
      * Filtering, counting and grouping run in the store; twins come in (device id, module id) order,
      * {@code x-ms-max-item-count} per page, with a signed {@code x-ms-continuation} token while more remain.
      */
-    void query(Context ctx, Hub hub) {
+    void query(Context ctx, Hub hub) throws java.io.IOException {
         ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the query request");
         String text = JsonBodies.text(body, "query", "query");
         if (text == null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the request names no 'query'");
@@ -93,14 +93,33 @@ public final class DevicesHandler {
         } else if (limit > 0) {
             List<Device> twins = registry.queryTwins(hub.name(), query, at.after(), limit + 1);
             List<Device> page = twins.subList(0, Math.min(limit, twins.size()));
-            for (Device d : page) out.add(row(query, mapper.twin(d)));
             if (twins.size() > limit && limit < left) {
                 next = new QueryTokens.Position(at.returned() + limit, page.get(page.size() - 1).key());
             }
+            if (query.selection() instanceof Selection.All) {
+                answer(ctx, hub, text, next, "Twin", twinArray(page));
+                return;
+            }
+            for (Device d : page) out.add(row(query, mapper.twin(d)));
         }
+        answer(ctx, hub, text, next, "Raw", json.writeValueAsBytes(out));
+    }
+
+    private void answer(Context ctx, Hub hub, String text, QueryTokens.Position next, String itemType, byte[] body) {
         if (next != null) ctx.header("x-ms-continuation", tokens.issue(hub.name(), text, next));
-        ctx.header("x-ms-item-type", query.selection() instanceof Selection.All ? "Twin" : "Raw");
-        ctx.json(out);
+        ctx.header("x-ms-item-type", itemType);
+        ctx.contentType("application/json; charset=utf-8").result(body);
+    }
+
+    /** A page of whole twins, written straight from the stored documents. */
+    private byte[] twinArray(List<Device> page) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024 * Math.max(1, page.size()));
+        try (com.fasterxml.jackson.core.JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (Device d : page) mapper.writeTwin(g, d);
+            g.writeEndArray();
+        }
+        return out.toByteArray();
     }
 
     /** A twin as the query selects it: whole, or the selected properties (undefined ones left out). */

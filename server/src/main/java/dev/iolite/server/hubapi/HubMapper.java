@@ -1,5 +1,6 @@
 package dev.iolite.server.hubapi;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,8 @@ import dev.iolite.server.registry.ImportItem;
 import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.registry.RegistryCounts;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -73,41 +76,67 @@ public final class HubMapper {
         return auth;
     }
 
-    /** The twin of SPEC §2.7: {@code etag} is the twin's, {@code deviceEtag} the identity's. */
+    /** The twin of SPEC §2.7 as a tree (see {@link #writeTwin}, its one definition). */
     public ObjectNode twin(Device d) {
-        ObjectNode n = json.createObjectNode();
-        n.put("deviceId", d.deviceId());
-        if (d.isModule()) n.put("moduleId", d.moduleId());
-        n.put("etag", d.twin().etag());
-        n.put("deviceEtag", d.etag());
-        n.put("status", d.status().wireName());
-        n.put("statusReason", d.statusReason());
-        n.put("statusUpdateTime", time(d.statusUpdatedTime()));
-        n.put("connectionState", "Disconnected");
-        n.put("lastActivityTime", NEVER);
-        n.put("cloudToDeviceMessageCount", 0);
-        n.put("authenticationType", d.authentication().type().wireName());
-        ObjectNode x509 = n.putObject("x509Thumbprint");
-        x509.put("primaryThumbprint", d.authentication().primaryThumbprint());
-        x509.put("secondaryThumbprint", d.authentication().secondaryThumbprint());
-        n.put("version", d.twin().version());
-        n.set("tags", d.twin().tags().toTree());
-        ObjectNode props = n.putObject("properties");
-        ObjectNode desired = d.twin().desired().toTree();
-        desired.putObject("$metadata").put("$lastUpdated", time(d.lastUpdated()));
-        desired.put("$version", d.twin().version());
-        props.set("desired", desired);
-        ObjectNode reported = d.twin().reported().toTree();
-        reported.putObject("$metadata").put("$lastUpdated", NEVER);
-        reported.put("$version", 1);
-        props.set("reported", reported);
-        n.putObject("capabilities").put("iotEdge", d.iotEdge());
-        if (!d.isModule()) {
-            n.put("deviceScope", d.deviceScope());
-            ArrayNode scopes = n.putArray("parentScopes");
-            d.parentScopes().forEach(scopes::add);
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+            try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+                writeTwin(g, d);
+            }
+            return (ObjectNode) json.readTree(out.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("a twin written to memory failed", e);
         }
-        return n;
+    }
+
+    /**
+     * Writes the twin of SPEC §2.7: {@code etag} is the twin's, {@code deviceEtag} the identity's. The
+     * stored documents go out as they are stored (already compact JSON), never parsed and re-serialized:
+     * query pages of ten thousand twins are written this way.
+     */
+    public void writeTwin(JsonGenerator g, Device d) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("deviceId", d.deviceId());
+        if (d.isModule()) g.writeStringField("moduleId", d.moduleId());
+        g.writeStringField("etag", d.twin().etag());
+        g.writeStringField("deviceEtag", d.etag());
+        g.writeStringField("status", d.status().wireName());
+        g.writeStringField("statusReason", d.statusReason());
+        g.writeStringField("statusUpdateTime", time(d.statusUpdatedTime()));
+        g.writeStringField("connectionState", "Disconnected");
+        g.writeStringField("lastActivityTime", NEVER);
+        g.writeNumberField("cloudToDeviceMessageCount", 0);
+        g.writeStringField("authenticationType", d.authentication().type().wireName());
+        g.writeObjectFieldStart("x509Thumbprint");
+        g.writeStringField("primaryThumbprint", d.authentication().primaryThumbprint());
+        g.writeStringField("secondaryThumbprint", d.authentication().secondaryThumbprint());
+        g.writeEndObject();
+        g.writeNumberField("version", d.twin().version());
+        g.writeFieldName("tags");
+        g.writeRawValue(d.twin().tags().json());
+        g.writeObjectFieldStart("properties");
+        g.writeFieldName("desired");
+        g.writeRawValue(withMetadata(d.twin().desired().json(), time(d.lastUpdated()), d.twin().version()));
+        g.writeFieldName("reported");
+        g.writeRawValue(withMetadata(d.twin().reported().json(), NEVER, 1));
+        g.writeEndObject();
+        g.writeObjectFieldStart("capabilities");
+        g.writeBooleanField("iotEdge", d.iotEdge());
+        g.writeEndObject();
+        if (!d.isModule()) {
+            g.writeStringField("deviceScope", d.deviceScope());
+            g.writeArrayFieldStart("parentScopes");
+            for (String scope : d.parentScopes()) g.writeString(scope);
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    /** A stored document (a compact JSON object) with its {@code $metadata} and {@code $version} appended. */
+    private static String withMetadata(String document, String lastUpdated, long version) {
+        String tail = "\"$metadata\":{\"$lastUpdated\":\"" + lastUpdated + "\"},\"$version\":" + version + "}";
+        String body = document.substring(0, document.lastIndexOf('}')).trim();
+        return body.equals("{") ? body + tail : body + "," + tail;
     }
 
     public ObjectNode statistics(RegistryCounts s) {

@@ -21,22 +21,27 @@ import java.util.List;
 /**
  * Maps device rows to {@link Device} and back. A row keeps as columns what queries filter, group and
  * sort by: its key, the two versions, the enabled flag, the status reason and time, the authentication
- * type, the IoT Edge flag, the device scope and the twin's three documents (JSON text on SQLite, jsonb
- * on PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
+ * type, the IoT Edge flag, the device scope and the twin's three documents (JSONB on SQLite, jsonb on
+ * PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
  * one {@link DeviceBody} of format {@link DeviceBody#FORMAT_QUERYABLE}. Both dialects share this format.
  */
 final class DeviceRows {
-    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
-            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, tags, desired, reported";
+    private static final String KEY_COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
+            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, ";
 
     private final ObjectMapper json;
+    /** What SELECTs read: the documents as JSON text. */
+    private final String columns;
     private final String row;
     private final String update;
     /** One body writer per thread, reused row after row. */
     private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
 
-    DeviceRows(ObjectMapper json, String jsonParameter) {
+    DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
+        String jsonParameter = dialect.jsonParameter();
+        this.columns = KEY_COLUMNS + dialect.jsonColumn("tags") + ", " + dialect.jsonColumn("desired") + ", "
+                + dialect.jsonColumn("reported");
         String twin = (", " + jsonParameter).repeat(3);
         this.row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + twin + ")";
         this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_reason = ?, "
@@ -46,11 +51,11 @@ final class DeviceRows {
     }
 
     /** The columns every SELECT of devices reads, in the order the readers expect. */
-    String columns() { return COLUMNS; }
+    String columns() { return columns; }
 
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     String insert(int rows) {
-        return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES "
+        return "INSERT INTO devices (hub, " + KEY_COLUMNS + "tags, desired, reported) VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 

@@ -23,14 +23,21 @@ public interface SqlDialect {
     /** Binds the list for {@link #inList}. */
     void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
 
-    /** The device row format (see {@link DeviceRows}), with this dialect's JSON parameters. */
-    default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows(json, jsonParameter()); }
+    /** The device row format (see {@link DeviceRows}), with this dialect's JSON parameters and columns. */
+    default DeviceRows deviceRows(com.fasterxml.jackson.databind.ObjectMapper json) { return new DeviceRows(json, this); }
 
     /** How queries read JSON documents in this dialect. */
     default JsonSql json() { return new JsonSql.Sqlite(); }
 
-    /** A parameter holding JSON text, as the column type wants it ({@code CAST(? AS jsonb)} on PostgreSQL). */
-    default String jsonParameter() { return "?"; }
+    /**
+     * A parameter holding JSON text, stored as the column type wants it: SQLite keeps twin documents as
+     * JSONB, its binary JSON (3.45 and later), which its JSON functions read without parsing text;
+     * PostgreSQL as jsonb ({@code CAST(? AS jsonb)}).
+     */
+    default String jsonParameter() { return "jsonb(?)"; }
+
+    /** A stored JSON column read back as JSON text. */
+    default String jsonColumn(String column) { return "json(" + column + ")"; }
 
     /** Rows per multi-row INSERT: one statement, and on a networked database one round trip, for many rows. */
     default int insertRows() { return 50; }
