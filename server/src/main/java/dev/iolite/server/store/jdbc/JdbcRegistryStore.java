@@ -171,15 +171,19 @@ public final class JdbcRegistryStore implements RegistryStore {
             sql.append(key).append(", ");
             positions.add(String.valueOf(positions.size() + 1));
         }
-        sql.append("COUNT(*) FROM devices WHERE hub = ").param(hub).append(" AND " + QuerySql.sourceFilter(query.source()));
+        sql.append("COUNT(*) FROM devices");
+        SqlText rest = SqlText.of(" WHERE hub = ").param(hub).append(" AND " + QuerySql.sourceFilter(query.source()));
         SqlText where = querySql.where(query);
-        if (where != null) sql.append(" AND ").append(where);
+        if (where != null) rest.append(" AND ").append(where);
         if (!positions.isEmpty()) {
             String list = String.join(", ", positions);
-            sql.append(" GROUP BY " + list + " ORDER BY " + list);
+            rest.append(" GROUP BY " + list + " ORDER BY " + list);
         }
-        sql.append(" LIMIT ").param(limit).append(" OFFSET ").param(offset);
+        rest.append(" LIMIT ").param(limit).append(" OFFSET ").param(offset);
         return db.read(c -> {
+            String scan = db.dialect().fullScan();
+            if (scan != null && holdsMostRows(c, hub)) sql.append(scan);
+            sql.append(rest);
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
                 ps.setQueryTimeout(QUERY_SECONDS);
@@ -192,6 +196,18 @@ public final class JdbcRegistryStore implements RegistryStore {
                 throw timedOut(e, query);
             }
         });
+    }
+
+    /** Whether the hub holds at least half of all hubs' devices (by the counters, O(hubs)). */
+    private static boolean holdsMostRows(Connection c, String hub) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(CASE WHEN hub = ? THEN total ELSE 0 END), 0), "
+                + "COALESCE(SUM(total), 0) FROM hub_stats")) {
+            ps.setString(1, hub);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) * 2 >= rs.getLong(2);
+            }
+        }
     }
 
     private GroupRow groupRow(ResultSet rs, List<Operand> groupBy, List<SqlText> keys) throws SQLException {

@@ -54,6 +54,9 @@ public final class PostgresDialect implements SqlDialect {
     @Override
     public String jsonColumn(String column) { return column; }
 
+    @Override
+    public String fullScan() { return null; }
+
     /** 400 rows of 15 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */
     @Override
     public int insertRows() { return 400; }
