@@ -82,7 +82,9 @@ final class DeviceCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every device of the hub, page by page.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List the hub's devices, page by page: "
+            + "every one, or those a condition of IoT Hub's query language selects.",
+            "Example: iolite device list --where \"tags.site = 'north' AND status = 'disabled'\""})
     static final class ListDevices implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -90,36 +92,18 @@ final class DeviceCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--where", paramLabel = "CONDITION", description = "Only the devices this condition selects "
+                + "(what follows WHERE in a query).")
+        String where;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Printer p = new Printer(out, conn.output);
-            if (p.json()) {
-                // streamed as one JSON array, so a large registry is never held in memory
-                out.print("[");
-                boolean first = true;
-                for (DeviceIdentity d : registry(conn).list()) {
-                    out.print(first ? "\n" : ",\n");
-                    out.print(Printer.compact(d));
-                    first = false;
-                }
-                out.println(first ? "]" : "\n]");
-                out.flush();
-                return 0;
-            }
-            long n = 0;
-            List<List<String>> rows = new ArrayList<>();
-            List<String> header = List.of("DEVICE", "STATUS", "AUTH", "ETAG");
-            for (DeviceIdentity d : registry(conn).list()) {
-                rows.add(List.of(d.getDeviceId(), Printer.str(d.getStatus()), Printer.str(d.getAuthenticationType()),
-                        Printer.str(d.getEtag())));
-                n++;
-                if (rows.size() == 1000) {
-                    p.table(header, rows);
-                    rows.clear();
-                }
-            }
-            if (!rows.isEmpty() || n == 0) p.table(header, rows);
+            Iterable<DeviceIdentity> devices = where == null ? registry(conn).list() : registry(conn).list(where);
+            long n = Printer.rows(out, new Printer(out, conn.output), devices, (p, chunk) -> p.table(
+                    List.of("DEVICE", "STATUS", "AUTH", "ETAG"),
+                    chunk.stream().map(d -> List.of(d.getDeviceId(), Printer.str(d.getStatus()),
+                            Printer.str(d.getAuthenticationType()), Printer.str(d.getEtag()))).toList()));
             spec.commandLine().getErr().printf("%,d devices%n", n);
             return 0;
         }

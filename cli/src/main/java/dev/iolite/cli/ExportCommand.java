@@ -24,6 +24,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--blob", description = "Blob name (default: devices.txt).")
     String blob;
 
+    @Option(names = "--where", paramLabel = "CONDITION", description = "Export only the devices this condition of "
+            + "the query language selects, each with its modules (Iolite's extension), such as \"tags.site = 'north'\".")
+    String where;
+
     @Option(names = "--exclude-keys", description = "Write keys as null.")
     boolean excludeKeys;
 
@@ -37,7 +41,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         IotHubResources hubs = conn.client().iotHubResource();
         JobResponse job = hubs.exportDevices(conn.resourceGroup(), conn.hub(), new ExportDevicesRequest()
-                .setExportBlobContainerUri(to).setExportBlobName(blob).setExcludeKeys(excludeKeys));
+                .setExportBlobContainerUri(to).setExportBlobName(blob).setExcludeKeys(excludeKeys).setFilter(where));
         return JobsCommand.started(spec, conn, hubs, job, await);
     }
 }

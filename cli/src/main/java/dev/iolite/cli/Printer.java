@@ -43,6 +43,37 @@ final class Printer {
         out.flush();
     }
 
+    /**
+     * Streams rows: as one JSON array (never held whole in memory), or as tables of at most a thousand
+     * rows each, drawn by {@code table}. Returns how many rows there were.
+     */
+    static <T> long rows(PrintWriter out, Printer p, Iterable<T> rows, java.util.function.BiConsumer<Printer, List<T>> table) {
+        long n = 0;
+        if (p.json()) {
+            out.print("[");
+            for (T row : rows) {
+                out.print(n == 0 ? "\n" : ",\n");
+                out.print(compact(row));
+                n++;
+            }
+            out.println(n == 0 ? "]" : "\n]");
+            out.flush();
+            return n;
+        }
+        List<T> chunk = new ArrayList<>();
+        for (T row : rows) {
+            chunk.add(row);
+            n++;
+            if (chunk.size() == 1000) {
+                table.accept(p, chunk);
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty() || n == 0) table.accept(p, chunk);
+        out.flush();
+        return n;
+    }
+
     /** A table with a header row; columns are padded to their widest cell. */
     void table(List<String> header, List<List<String>> rows) {
         List<List<String>> all = new ArrayList<>();

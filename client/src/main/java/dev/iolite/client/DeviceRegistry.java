@@ -95,17 +95,44 @@ public final class DeviceRegistry {
      * @return the devices
      */
     public PagedIterable<DeviceIdentity> list() {
-        return new PagedIterable<>(() -> page(null), this::page);
+        return pages("SELECT * FROM devices", DeviceRegistry::fromTwin);
     }
 
-    private PagedResponse<DeviceIdentity> page(String continuation) {
+    /**
+     * Lists the devices a condition of IoT Hub's query language selects, in device id order, a page at a
+     * time; keys are not part of a listing.
+     *
+     * @param where the condition, as after WHERE, such as {@code tags.site = 'north' AND status = 'enabled'}
+     * @return the devices
+     */
+    public PagedIterable<DeviceIdentity> list(String where) {
+        if (where == null || where.isBlank()) throw new IllegalArgumentException("a condition is required");
+        return pages("SELECT * FROM devices WHERE " + where, DeviceRegistry::fromTwin);
+    }
+
+    /**
+     * Runs a query of IoT Hub's query language ({@code POST /devices/query}), a page at a time.
+     *
+     * @param query the query, such as {@code SELECT tags.site, COUNT() AS n FROM devices GROUP BY tags.site}
+     * @return the result rows: twins for {@code SELECT *}, otherwise objects of the selected values
+     */
+    public PagedIterable<JsonNode> query(String query) {
+        if (query == null || query.isBlank()) throw new IllegalArgumentException("a query is required");
+        return pages(query, row -> row);
+    }
+
+    private <T> PagedIterable<T> pages(String query, java.util.function.Function<JsonNode, T> map) {
+        return new PagedIterable<>(() -> page(query, null, map), next -> page(query, next, map));
+    }
+
+    private <T> PagedResponse<T> page(String query, String continuation, java.util.function.Function<JsonNode, T> map) {
         Map<String, String> headers = continuation == null
                 ? Map.of("x-ms-max-item-count", Integer.toString(PAGE_SIZE))
                 : Map.of("x-ms-max-item-count", Integer.toString(PAGE_SIZE), "x-ms-continuation", continuation);
         Transport.Answer answer = transport.exchange(HttpMethod.POST, url("/devices/query"),
-                Transport.JSON.createObjectNode().put("query", "SELECT * FROM devices"), headers);
-        List<DeviceIdentity> items = new ArrayList<>();
-        if (answer.body() != null) for (JsonNode twin : answer.body()) items.add(fromTwin(twin));
+                Transport.JSON.createObjectNode().put("query", query), headers);
+        List<T> items = new ArrayList<>();
+        if (answer.body() != null) for (JsonNode row : answer.body()) items.add(map.apply(row));
         String next = answer.headers().getValue("x-ms-continuation");
         return new PagedResponseBase<>(null, 200, new HttpHeaders(), items, next == null || next.isBlank() ? null : next, null);
     }

@@ -92,6 +92,50 @@ class CliIT {
     }
 
     @Test
+    void queriesListsByConditionAndFilteredExports() throws Exception {
+        // GIVEN devices of two sites, one of them disabled, imported from a file
+        Path file = tmp.resolve("sites.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 30; i++) {
+                w.write("{\"id\":\"site-" + i + "\",\"status\":\"" + (i == 7 ? "disabled" : "enabled")
+                        + "\",\"tags\":{\"site\":\"" + (i % 3 == 0 ? "north" : "south") + "\",\"rack\":" + i + "}}\n");
+            }
+        }
+        assertThat(cli("import", "--file", file.toString(), "--wait").code).isZero();
+        String mine = "STARTSWITH(deviceId, 'site-')";
+
+        // WHEN counting by site THEN a table with the group and count columns
+        Result groups = cli("query", "SELECT tags.site, COUNT() AS n FROM devices WHERE " + mine + " GROUP BY tags.site");
+        assertThat(groups.code).as(groups.err).isZero();
+        assertThat(groups.out.lines().toList()).containsExactly("SITE   N", "north  10", "south  20");
+        assertThat(groups.err).contains("2 rows");
+        // AND whole twins show as id, status, version and tags; JSON output is an array of the rows
+        Result twins = cli("query", "SELECT * FROM devices WHERE tags.rack = 7 AND " + mine);
+        assertThat(twins.out.lines().toList()).hasSize(2);
+        assertThat(twins.out).contains("DEVICE").contains("site-7").contains("disabled").contains("{\"site\":\"south\",\"rack\":7}");
+        JsonNode rows = ServerExtension.JSON.readTree(cli("query", "SELECT deviceId FROM devices WHERE tags.rack < 2 AND "
+                + mine, "-o", "json").out);
+        assertThat(rows.toString()).isEqualTo("[{\"deviceId\":\"site-0\"},{\"deviceId\":\"site-1\"}]");
+
+        // WHEN listing devices by a condition THEN only those
+        Result disabled = cli("device", "list", "--where", "status = 'disabled' AND " + mine);
+        assertThat(disabled.out).contains("site-7").doesNotContain("site-8");
+        assertThat(disabled.err).contains("1 devices");
+
+        // WHEN exporting one site THEN the blob holds its devices only
+        Result north = cli("export", "--to", "file:cli-north", "--where", "tags.site = 'north' AND " + mine, "--wait");
+        assertThat(north.code).as(north.err).isZero();
+        assertThat(Files.readAllLines(server.blobRoot().resolve("cli-north/devices.txt"))).hasSize(10)
+                .allMatch(l -> l.contains("\"site\":\"north\""));
+
+        // AND a bad query is one clean line naming the place, exit 1
+        Result bad = cli("query", "SELECT * FROM devices WHERE tags.site = ");
+        assertThat(bad.code).isEqualTo(1);
+        assertOneCleanLine(bad);
+        assertThat(bad.err).contains("line 1, column");
+    }
+
+    @Test
     void importFromAFileExportAndJobs() throws Exception {
         Path file = tmp.resolve("fleet.jsonl");
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

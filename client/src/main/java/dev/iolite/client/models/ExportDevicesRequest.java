@@ -24,6 +24,9 @@ public final class ExportDevicesRequest {
     @JsonProperty("identity")
     private ManagedIdentity identity;
 
+    @JsonProperty("ioliteFilter")
+    private String filter;
+
     /** Creates an empty instance. */
     public ExportDevicesRequest() {}
 
@@ -97,6 +100,21 @@ public final class ExportDevicesRequest {
         return this;
     }
 
+    /** @return the condition that selects the devices to export (Iolite's extension), or null for all */
+    public String getFilter() { return filter; }
+
+    /**
+     * Exports only the devices a condition of IoT Hub's query language selects, each with its modules:
+     * Iolite's extension (field {@code ioliteFilter}), which Azure IoT Hub does not have.
+     *
+     * @param filter what follows WHERE in a query, such as {@code tags.site = 'north'}; null exports all
+     * @return this request
+     */
+    public ExportDevicesRequest setFilter(String filter) {
+        this.filter = filter;
+        return this;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) return true;
@@ -105,16 +123,17 @@ public final class ExportDevicesRequest {
                 && Objects.equals(excludeKeys, o.excludeKeys)
                 && Objects.equals(exportBlobName, o.exportBlobName)
                 && Objects.equals(authenticationType, o.authenticationType)
-                && Objects.equals(identity, o.identity);
+                && Objects.equals(identity, o.identity)
+                && Objects.equals(filter, o.filter);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(exportBlobContainerUri, excludeKeys, exportBlobName, authenticationType, identity);
+        return Objects.hash(exportBlobContainerUri, excludeKeys, exportBlobName, authenticationType, identity, filter);
     }
 
     @Override
     public String toString() {
-        return "ExportDevicesRequest{" + "exportBlobContainerUri=" + exportBlobContainerUri + ", " + "excludeKeys=" + excludeKeys + ", " + "exportBlobName=" + exportBlobName + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + "}";
+        return "ExportDevicesRequest{" + "exportBlobContainerUri=" + exportBlobContainerUri + ", " + "excludeKeys=" + excludeKeys + ", " + "exportBlobName=" + exportBlobName + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + ", filter=" + filter + "}";
     }
 }

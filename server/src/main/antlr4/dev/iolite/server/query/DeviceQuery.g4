@@ -9,6 +9,11 @@ query
       (GROUP BY groups+=path (',' groups+=path)*)? EOF
     ;
 
+// an export job's filter (an Iolite extension): what follows WHERE, alone
+filter
+    : expression EOF
+    ;
+
 selection
     : '*'                                  # selectAll
     | items+=selectItem (',' items+=selectItem)*   # selectItems

@@ -61,7 +61,7 @@ public final class ArmJobsHandler {
         JobRequest req = JobRequest.exporting(container,
                 JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
-                identity(b));
+                identity(b)).withFilter(JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD));
         try {
             ctx.json(job(jobs.create(hub.name(), req)));
         } catch (BlobFieldException e) {

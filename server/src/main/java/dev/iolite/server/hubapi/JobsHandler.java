@@ -43,7 +43,8 @@ public final class JobsHandler {
                 JsonBodies.text(b, "outputBlobName", "outputBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "storageAuthenticationType", "storageAuthenticationType"),
                         "storageAuthenticationType"),
-                JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"));
+                JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"),
+                JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD));
         try {
             ctx.json(job(jobs.create(hub.name(), req)));
         } catch (BlobFieldException e) {

@@ -1,5 +1,8 @@
 package dev.iolite.server.jobs;
 
+import dev.iolite.server.query.QueryCompiler;
+import dev.iolite.server.query.TwinQuery;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
@@ -21,10 +24,14 @@ final class ExportJob {
 
     private final JobRun run;
     private final ObjectMapper json;
+    /** The devices to export (Iolite's filter extension), or null for every identity. */
+    private final TwinQuery filter;
 
     ExportJob(JobRun run, ObjectMapper json) {
         this.run = run;
         this.json = json;
+        String condition = run.job().request().filter();
+        this.filter = condition == null ? null : QueryCompiler.compileFilter(condition);
     }
 
     /**
@@ -132,7 +139,7 @@ final class ExportJob {
         @Override
         public void produce(StageQueue<List<ExportRow>> out) throws InterruptedException {
             while (!out.stopped()) {
-                List<ExportRow> page = run.registryStore().scan(hub, afterDevice, afterModule, PAGE);
+                List<ExportRow> page = run.registryStore().scan(hub, afterDevice, afterModule, PAGE, filter);
                 if (!page.isEmpty()) {
                     ExportRow last = page.get(page.size() - 1);
                     afterDevice = last.deviceId();
@@ -151,7 +158,7 @@ final class ExportJob {
         BlobContainer output = run.containers().open(run.job().hub(), req.outputContainerUri(), req.storageAuth(),
                 BlobField.OUTPUT_CONTAINER, true, BlobContainers.Use.JOB);
         Checkpoint.Export cp = job.checkpoint() instanceof Checkpoint.Export resumed ? resumed
-                : Checkpoint.startExport(run.registryStore().countIdentities(job.hub()));
+                : Checkpoint.startExport(run.registryStore().countIdentities(job.hub(), filter));
         JobCounts counts = job.counts();
         long runStarted = System.nanoTime();
         long processedAtStart = counts.processed();

@@ -1,5 +1,7 @@
 package dev.iolite.server.jobs;
 
+import dev.iolite.server.query.QueryCompiler;
+
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlobField;
@@ -52,8 +54,25 @@ public final class JobService {
         this.wakeRunner = wakeRunner;
     }
 
+    /**
+     * The request field of Iolite's extension that filters an export (on both surfaces): a condition of the
+     * query language, such as {@code tags.site = 'north'}. The official SDKs never send it.
+     */
+    public static final String FILTER_FIELD = "ioliteFilter";
+
     public Job create(String hub, JobRequest request) {
         JobRequest req = request.withDefaults();
+        if (req.filter() != null) {
+            if (req.type() != JobKind.EXPORT) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + FILTER_FIELD + "' selects what an export "
+                        + "writes; an import takes none");
+            }
+            try {
+                QueryCompiler.compileFilter(req.filter());
+            } catch (IoliteException e) {
+                throw new IoliteException(e.errorCode(), "'" + FILTER_FIELD + "': " + e.getMessage());
+            }
+        }
         checkBlobName(req.inputBlobName(), BlobField.INPUT_BLOB);
         checkBlobName(req.outputBlobName(), BlobField.OUTPUT_BLOB);
         if (req.type() == JobKind.IMPORT) {

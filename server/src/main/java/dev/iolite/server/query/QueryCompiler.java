@@ -52,6 +52,17 @@ public final class QueryCompiler {
         return new TwinQuery(text, source, selection, where, List.copyOf(groupBy), top);
     }
 
+    /**
+     * An export's filter: a condition (what follows WHERE) over device twins, as {@code SELECT * FROM
+     * devices WHERE condition}.
+     */
+    public static TwinQuery compileFilter(String condition) {
+        DeviceQueryParser.FilterContext tree = QueryParser.parseFilter(condition);
+        Condition where = new QueryCompiler(TwinQuery.Source.DEVICES).condition(tree.expression(), false);
+        return new TwinQuery("SELECT * FROM devices WHERE " + condition, TwinQuery.Source.DEVICES, new Selection.All(),
+                where, List.of(), null);
+    }
+
     // ---- FROM, TOP and SELECT
 
     private static TwinQuery.Source source(DeviceQueryParser.CollectionContext ctx) {

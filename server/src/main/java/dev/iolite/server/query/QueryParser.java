@@ -19,15 +19,24 @@ public final class QueryParser {
     private QueryParser() {}
 
     public static DeviceQueryParser.QueryContext parse(String text) {
-        if (text == null || text.isBlank()) throw bad("the query is empty");
+        return parser(text, "query").query();
+    }
+
+    /** A condition alone, as an export's filter holds it. */
+    public static DeviceQueryParser.FilterContext parseFilter(String text) {
+        return parser(text, "filter").filter();
+    }
+
+    private static DeviceQueryParser parser(String text, String what) {
+        if (text == null || text.isBlank()) throw bad("the " + what + " is empty");
         if (text.length() > MAX_QUERY_CHARS) {
-            throw bad("the query is " + text.length() + " characters; the limit is " + MAX_QUERY_CHARS);
+            throw bad("the " + what + " is " + text.length() + " characters; the limit is " + MAX_QUERY_CHARS);
         }
         BaseErrorListener fail = new BaseErrorListener() {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int column,
                                     String msg, RecognitionException e) {
-                throw bad("the query does not parse at line " + line + ", column " + (column + 1) + ": " + msg);
+                throw bad("the " + what + " does not parse at line " + line + ", column " + (column + 1) + ": " + msg);
             }
         };
         DeviceQueryLexer lexer = new DeviceQueryLexer(CharStreams.fromString(text));
@@ -36,7 +45,7 @@ public final class QueryParser {
         DeviceQueryParser parser = new DeviceQueryParser(new CommonTokenStream(lexer));
         parser.removeErrorListeners();
         parser.addErrorListener(fail);
-        return parser.query();
+        return parser;
     }
 
     private static IoliteException bad(String message) {

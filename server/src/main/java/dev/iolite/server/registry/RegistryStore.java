@@ -49,6 +49,12 @@ public interface RegistryStore {
     List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit);
 
     /**
+     * As {@link #scan}, only the devices {@code filter} selects (a compiled export filter; its WHERE is
+     * what counts), each with its modules.
+     */
+    List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit, TwinQuery filter);
+
+    /**
      * The twins a query selects, in (device id, module id) order, after the key {@code after} (null: from
      * the start), at most {@code limit}. Filtering runs in the store.
      *
@@ -64,6 +70,9 @@ public interface RegistryStore {
 
     /** Devices plus modules of the hub (an export's total; a scan, not a counter). */
     long countIdentities(String hub);
+
+    /** Devices that {@code filter} selects plus their modules (a filtered export's total). */
+    long countIdentities(String hub, TwinQuery filter);
 
     /** The hub's counters (zero for a hub without devices). O(1). */
     RegistryCounts statistics(String hub);

@@ -13,6 +13,8 @@ import dev.iolite.server.registry.RegistryChanges;
 import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.Twin;
 import dev.iolite.server.registry.TwinDocument;
+import dev.iolite.server.query.QueryCompiler;
+import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.store.jdbc.JdbcRegistryStore;
 import dev.iolite.server.jobs.Job;
 import dev.iolite.server.jobs.JobCounts;
@@ -190,7 +192,7 @@ public abstract class StoreContract {
         // WHEN it is read, THEN every field is the one stored
         assertThat(jobs.find(imp.id()).orElseThrow().request()).isEqualTo(new JobRequest(JobKind.IMPORT,
                 "https://acct.blob.core.windows.net/in", "devices.txt", "https://acct.blob.core.windows.net/out",
-                "importErrors.log", false, StorageAuth.IDENTITY_BASED, null));
+                "importErrors.log", false, StorageAuth.IDENTITY_BASED, null, null));
         // and this version writes its own named, versioned form, which reads back equal
         Job again = importJob("hub", T0.plusSeconds(1));
         jobs.insert(again, false, MAX_QUEUED);
@@ -227,7 +229,19 @@ public abstract class StoreContract {
 
     private Job importJob(String hub, Instant created) {
         return Job.enqueued(UUID.randomUUID().toString(), hub, new JobRequest(JobKind.IMPORT, "file:in", "devices.txt",
-                "file:out", "importErrors.log", false, StorageAuth.KEY_BASED, null), created);
+                "file:out", "importErrors.log", false, StorageAuth.KEY_BASED, null, null), created);
+    }
+
+    @Test
+    void anExportsFilterIsStoredInFormTwoAndARequestWithoutOneStaysInFormOne() {
+        Job filtered = Job.enqueued(UUID.randomUUID().toString(), "hub", JobRequest.exporting("file:out", "devices.txt",
+                false, StorageAuth.KEY_BASED, null).withFilter("tags.site = 'north'"), T0);
+        Job plain = job("other-hub", T0);
+        assertThat(jobs.insert(filtered, true, MAX_QUEUED)).isTrue();
+        assertThat(jobs.insert(plain, true, MAX_QUEUED)).isTrue();
+        assertThat(jobs.find(filtered.id()).orElseThrow().request().filter()).isEqualTo("tags.site = 'north'");
+        assertThat(stored(filtered.id(), "request")).contains("\"version\":2").contains("\"filter\":\"tags.site = 'north'\"");
+        assertThat(stored(plain.id(), "request")).contains("\"version\":1").doesNotContain("filter");
     }
 
     /** Inserts and claims the job, then overwrites one of its stored columns. */
@@ -476,5 +490,65 @@ public abstract class StoreContract {
             afterModule = page.get(page.size() - 1).moduleId();
         }
         assertThat(identities).hasSize(30).isSorted().doesNotHaveDuplicates();
+    }
+
+    /** A device whose tags are the given JSON, in hub "hub". */
+    private static Device tagged(String id, String tags) throws Exception {
+        Device d = device(id, null, DeviceStatus.ENABLED);
+        return new Device(d.key(), d.version(), d.generationId(), d.state(), d.authentication(), d.iotEdge(), d.scopes(),
+                d.managedBy(), new Twin(TwinDocument.of(object(tags)), TwinDocument.EMPTY, TwinDocument.EMPTY, 1), T1);
+    }
+
+    private List<String> select(String where) {
+        TwinQuery q = QueryCompiler.compile("SELECT * FROM devices WHERE " + where);
+        return registry.queryTwins("hub", q, null, 100).stream().map(Device::deviceId).toList();
+    }
+
+    /**
+     * The translator's type rules, on each store's SQL: a comparison holds only between values of one JSON
+     * type, an undefined property matches nothing (nor does its negation), and numbers compare as numbers
+     * whether stored as integers or decimals.
+     */
+    @Test
+    void queriesCompareOnlyValuesOfOneTypeAndNeverMatchUndefinedProperties() throws Exception {
+        insert(List.of(tagged("n5", "{\"v\":5}"), tagged("n5.0", "{\"v\":5.0}"), tagged("n12", "{\"v\":12}"),
+                tagged("s5", "{\"v\":\"5\"}"), tagged("s12", "{\"v\":\"12\"}"), tagged("t", "{\"v\":true}"),
+                tagged("f", "{\"v\":false}"), tagged("null", "{\"v\":null}"), tagged("obj", "{\"v\":{\"w\":5}}"),
+                tagged("arr", "{\"v\":[5]}"), tagged("none", "{}")), 11, 0);
+        assertThat(select("tags.v = 5")).containsExactly("n5", "n5.0");
+        assertThat(select("tags.v = '5'")).containsExactly("s5");
+        assertThat(select("tags.v > 6")).containsExactly("n12");
+        // strings order as text: '12' < '5'
+        assertThat(select("tags.v < '5'")).containsExactly("s12");
+        assertThat(select("tags.v != 5")).containsExactly("n12");
+        assertThat(select("NOT (tags.v = 5)")).containsExactly("n12");
+        assertThat(select("tags.v = true")).containsExactly("t");
+        assertThat(select("tags.v = 1")).isEmpty();
+        assertThat(select("tags.v = false")).containsExactly("f");
+        assertThat(select("tags.v = null")).containsExactly("null");
+        assertThat(select("tags.v != null")).isEmpty();
+        assertThat(select("tags.v.w = 5")).containsExactly("obj");
+        assertThat(select("IS_DEFINED(tags.v)")).hasSize(10).doesNotContain("none");
+        assertThat(select("NOT IS_DEFINED(tags.v)")).containsExactly("none");
+        assertThat(select("IS_OBJECT(tags.v)")).containsExactly("obj");
+        assertThat(select("IS_ARRAY(tags.v)")).containsExactly("arr");
+        assertThat(select("IS_PRIMITIVE(tags.v)")).containsExactly("f", "n12", "n5", "n5.0", "null", "s12", "s5", "t");
+        assertThat(select("NOT IS_STRING(tags.v)")).containsExactly("arr", "f", "n12", "n5", "n5.0", "none", "null", "obj", "t");
+        assertThat(select("tags.v + 1 = 6")).containsExactly("n5", "n5.0");
+        assertThat(select("tags.v / 0 = 1 OR tags.v % 0 = 1")).isEmpty();
+        assertThat(select("STARTSWITH(tags.v, '1')")).containsExactly("s12");
+        assertThat(select("NOT STARTSWITH(tags.v, '1')")).containsExactly("s5");
+        assertThat(select("tags.w = 5 OR tags.w != 5 OR NOT (tags.w = 5)")).isEmpty();
+        assertThat(select("tags.v IN [5, '12']")).containsExactly("n5", "n5.0", "s12");
+        assertThat(select("tags.v NIN [5, 12]")).isEmpty();
+        // a whole document is an object: it equals no literal and is never undefined
+        assertThat(select("IS_OBJECT(tags) AND NOT (tags = 5)")).hasSize(11);
+
+        TwinQuery groups = QueryCompiler.compile("SELECT tags.v, COUNT() AS n FROM devices GROUP BY tags.v");
+        List<String> rows = registry.queryGroups("hub", groups, 0, 100).stream()
+                .map(g -> g.keys().get(0) + "=" + g.count()).toList();
+        // one group per distinct value and type (5 and 5.0 are one number); the undefined key is a group of its own
+        assertThat(rows).hasSize(10).contains("\"5\"=1", "true=1", "null=1", "{\"w\":5}=1", "[5]=1")
+                .anyMatch(r -> r.matches("5(\\.0)?=2"));
     }
 }

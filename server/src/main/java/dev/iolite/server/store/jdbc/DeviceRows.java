@@ -21,17 +21,15 @@ import java.util.List;
 /**
  * Maps device rows to {@link Device} and back. A row keeps as columns what queries filter, group and
  * sort by: its key, the two versions, the enabled flag, the status reason and time, the authentication
- * type, the IoT Edge flag, the device scope and the twin's three documents (JSONB on SQLite, jsonb on
- * PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
+ * type, the IoT Edge flag, the device scope and the twin's three documents (JSON text on SQLite, jsonb
+ * on PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
  * one {@link DeviceBody} of format {@link DeviceBody#FORMAT_QUERYABLE}. Both dialects share this format.
  */
 final class DeviceRows {
-    private static final String KEY_COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
-            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, ";
+    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
+            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, tags, desired, reported";
 
     private final ObjectMapper json;
-    /** What SELECTs read: the documents as JSON text. */
-    private final String columns;
     private final String row;
     private final String update;
     /** One body writer per thread, reused row after row. */
@@ -40,8 +38,6 @@ final class DeviceRows {
     DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
         String jsonParameter = dialect.jsonParameter();
-        this.columns = KEY_COLUMNS + dialect.jsonColumn("tags") + ", " + dialect.jsonColumn("desired") + ", "
-                + dialect.jsonColumn("reported");
         String twin = (", " + jsonParameter).repeat(3);
         this.row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + twin + ")";
         this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_reason = ?, "
@@ -51,11 +47,11 @@ final class DeviceRows {
     }
 
     /** The columns every SELECT of devices reads, in the order the readers expect. */
-    String columns() { return columns; }
+    String columns() { return COLUMNS; }
 
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     String insert(int rows) {
-        return "INSERT INTO devices (hub, " + KEY_COLUMNS + "tags, desired, reported) VALUES "
+        return "INSERT INTO devices (hub, " + COLUMNS + ") VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 

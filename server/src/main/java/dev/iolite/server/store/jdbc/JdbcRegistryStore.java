@@ -284,17 +284,21 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit) {
+        return scan(hub, afterDeviceId, afterModuleId, limit, null);
+    }
+
+    @Override
+    public List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit, TwinQuery filter) {
+        // Device ids are never empty, so '' starts from the beginning; module_id is '' on the device row
+        // itself, so a null module means "after the device row, at its modules".
+        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
+                .append(" AND (device_id, module_id) > (").param(afterDeviceId == null ? "" : afterDeviceId).append(", ")
+                .param(afterModuleId == null ? "" : afterModuleId).append(")");
+        appendFilter(sql, filter);
+        sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns() + " FROM devices "
-                    + "WHERE hub = ? AND (device_id, module_id) > (?, ?) ORDER BY device_id, module_id LIMIT ?")) {
-                // Device ids are never empty, so '' starts from the beginning; module_id is '' on the
-                // device row itself, so a null module means "after the device row, at its modules".
-                String after = afterDeviceId == null ? "" : afterDeviceId;
-                String afterModule = afterModuleId == null ? "" : afterModuleId;
-                ps.setString(1, hub);
-                ps.setString(2, after);
-                ps.setString(3, afterModule);
-                ps.setInt(4, limit);
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
                 List<ExportRow> out = new ArrayList<>(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(rows.readForExport(rs));
@@ -304,11 +308,29 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
+    /**
+     * Keeps the rows whose device the filter selects: the device row itself and its modules. The condition's
+     * columns name the inner row {@code p}, the device's own, so a module goes with its device.
+     */
+    private void appendFilter(SqlText sql, TwinQuery filter) {
+        SqlText where = filter == null ? null : querySql.where(filter);
+        if (where == null) return;
+        sql.append(" AND EXISTS (SELECT 1 FROM devices p WHERE p.hub = devices.hub AND p.device_id = devices.device_id"
+                + " AND p.module_id = '' AND ").append(where).append(")");
+    }
+
     @Override
     public long countIdentities(String hub) {
+        return countIdentities(hub, null);
+    }
+
+    @Override
+    public long countIdentities(String hub, TwinQuery filter) {
+        SqlText sql = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
+        appendFilter(sql, filter);
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM devices WHERE hub = ?")) {
-                ps.setString(1, hub);
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);

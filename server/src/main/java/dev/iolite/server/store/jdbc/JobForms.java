@@ -31,10 +31,14 @@ import java.util.Locale;
  * "identity"}}; checkpoints {@code {"version":1,"kind":"import","offset","lineNumber","errorLogBlocks",
  * "legacyErrorBlocks","total"}} or {@code {"version":1,"kind":"export","afterDeviceId","afterModuleId",
  * "blocks","total"}}.</li>
+ * <li>Form 2: a request of form 1 with {@code "filter"}, the condition an export selects its devices by.
+ * Requests without a filter are still written in form 1, so that nodes of the version before read them;
+ * one with a filter is refused by those nodes (it names a form they do not know) rather than exported
+ * whole.</li>
  * </ul>
  */
 final class JobForms {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private final ObjectMapper json;
 
@@ -51,7 +55,7 @@ final class JobForms {
 
     String request(JobRequest r) {
         ObjectNode n = json.createObjectNode();
-        n.put("version", VERSION);
+        n.put("version", r.filter() == null ? 1 : 2);
         n.put("type", r.type().name().toLowerCase(Locale.ROOT));
         n.put("inputContainerUri", r.inputContainerUri());
         n.put("inputBlobName", r.inputBlobName());
@@ -60,6 +64,7 @@ final class JobForms {
         n.put("excludeKeys", r.excludeKeys());
         n.put("storageAuthentication", r.storageAuth() == null ? null : r.storageAuth().wireName());
         n.put("identity", r.identity());
+        if (r.filter() != null) n.put("filter", r.filter());
         return text(n);
     }
 
@@ -87,12 +92,12 @@ final class JobForms {
         }
         return new JobRequest(type, string(n, "inputContainerUri"), string(n, "inputBlobName"),
                 string(n, "outputContainerUri"), string(n, "outputBlobName"), n.path("excludeKeys").asBoolean(false),
-                auth, string(n, "identity"));
+                auth, string(n, "identity"), version >= 2 ? string(n, "filter") : null);
     }
 
     String checkpoint(Checkpoint c) {
         ObjectNode n = json.createObjectNode();
-        n.put("version", VERSION);
+        n.put("version", 1);
         if (c instanceof Checkpoint.Import i) {
             n.put("kind", "import");
             n.put("offset", i.offset());

@@ -23,7 +23,10 @@ interface JsonSql {
      */
     void value(SqlText sql, String column, List<String> path, Type type);
 
-    /** The value at {@code path} as JSON text (null when undefined): what GROUP BY groups by. */
+    /**
+     * The value at {@code path} as JSON text (null when undefined): what GROUP BY groups by. Equal numbers
+     * must group together however they are written.
+     */
     void jsonText(SqlText sql, String column, List<String> path);
 
     /** A text expression compared byte by byte (binary collation). */
@@ -41,7 +44,7 @@ interface JsonSql {
     /** True when text {@code a} holds {@code b}. */
     SqlText contains(SqlText a, SqlText b);
 
-    /** SQLite: paths such as {@code $."site"."floor"}, JSON types as json_type names, text from json_extract. */
+    /** SQLite: paths such as {@code $."site"."floor"}, JSON types as json_type names, values from json_extract. */
     final class Sqlite implements JsonSql {
         @Override
         public void isType(SqlText sql, String column, List<String> path, Type type) {
@@ -66,9 +69,12 @@ interface JsonSql {
             sql.append("json_extract(").append(column).append(", ").param(path(path)).append(")");
         }
 
+        /** Numbers as SQL numbers, so that 5 and 5.0 are one group (as in PostgreSQL's jsonb); the rest as JSON text. */
         @Override
         public void jsonText(SqlText sql, String column, List<String> path) {
-            sql.append("(").append(column).append(" -> ").param(path(path)).append(")");
+            sql.append("(CASE WHEN json_type(").append(column).append(", ").param(path(path))
+                    .append(") IN ('integer', 'real') THEN json_extract(").append(column).append(", ").param(path(path))
+                    .append(") ELSE ").append(column).append(" -> ").param(path(path)).append(" END)");
         }
 
         /** Real division, as IoT Hub divides (SQLite divides integers as integers). */

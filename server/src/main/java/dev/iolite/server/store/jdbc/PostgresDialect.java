@@ -52,9 +52,6 @@ public final class PostgresDialect implements SqlDialect {
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
     @Override
-    public String jsonColumn(String column) { return column; }
-
-    @Override
     public String fullScan() { return null; }
 
     /** 400 rows of 15 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Schema 7, on both stores: the fields the query language filters and groups by become columns of
  * the device row (status reason and time, authentication type, IoT Edge flag, device scope, and on
- * SQLite the twin's three documents as JSONB, as PostgreSQL already kept them as jsonb), and the body keeps the
+ * SQLite the twin's three documents as JSON text, which PostgreSQL already kept as jsonb), and the body keeps the
  * rest in {@link DeviceBody#FORMAT_QUERYABLE}. Rows are converted in key order, a thousand at a time,
  * in Flyway's transaction.
  */
@@ -32,7 +32,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     }
 
     /** SQLite's rows had format 1, the twin in the body. */
-    static V7__QueryableDeviceRows sqlite() { return new V7__QueryableDeviceRows(true, "INTEGER", "jsonb(?)"); }
+    static V7__QueryableDeviceRows sqlite() { return new V7__QueryableDeviceRows(true, "INTEGER", "?"); }
 
     /** PostgreSQL's rows had format 2, the twin in jsonb columns. */
     static V7__QueryableDeviceRows postgres() { return new V7__QueryableDeviceRows(false, "BIGINT", "CAST(? AS jsonb)"); }
@@ -48,7 +48,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
             st.execute("ALTER TABLE devices ADD COLUMN device_scope TEXT");
             if (twinInBody) {
                 for (String document : List.of("tags", "desired", "reported")) {
-                    st.execute("ALTER TABLE devices ADD COLUMN " + document + " BLOB NOT NULL DEFAULT '{}'");
+                    st.execute("ALTER TABLE devices ADD COLUMN " + document + " TEXT NOT NULL DEFAULT '{}'");
                 }
             }
         }
