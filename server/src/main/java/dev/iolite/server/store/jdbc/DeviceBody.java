@@ -26,7 +26,7 @@ final class DeviceBody {
     /**
      * Format 3, what both stores write since schema 7: generation id, primary key, secondary key, primary
      * thumbprint, secondary thumbprint, parent scopes, managed by, last updated (then the import's mark).
-     * The fields queries read are columns of the row.
+     * What queries read is in the row's twin column ({@link TwinColumn}).
      */
     static final int FORMAT_QUERYABLE = 3;
 

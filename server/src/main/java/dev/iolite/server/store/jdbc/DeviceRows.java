@@ -19,30 +19,29 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Maps device rows to {@link Device} and back. A row keeps as columns what queries filter, group and
- * sort by: its key, the two versions, the enabled flag, the status reason and time, the authentication
- * type, the IoT Edge flag, the device scope and the twin's three documents (JSON text on SQLite, jsonb
- * on PostgreSQL). Everything else (keys, thumbprints, parent scopes, the import's mark) is packed in
- * one {@link DeviceBody} of format {@link DeviceBody#FORMAT_QUERYABLE}. Both dialects share this format.
+ * Maps device rows to {@link Device} and back. A row is its key, the two versions and the enabled flag
+ * (what statistics and the key's order read), a {@link DeviceBody} of format
+ * {@link DeviceBody#FORMAT_QUERYABLE} (keys, thumbprints, parent scopes, the import's mark: what no
+ * query reads), and a {@link TwinColumn}: one JSON value shaped like the wire twin with everything a
+ * query filters and groups by (JSON text on SQLite, jsonb on PostgreSQL). Both dialects share this format.
  */
 final class DeviceRows {
-    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, "
-            + "status_reason, status_updated_ms, auth_type, iot_edge, device_scope, tags, desired, reported";
+    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, twin";
 
     private final ObjectMapper json;
+    private final SqlDialect dialect;
     private final String row;
     private final String update;
-    /** One body writer per thread, reused row after row. */
+    /** One body writer and one twin writer per thread, reused row after row. */
     private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
+    private final ThreadLocal<TwinColumn.Writer> twinWriters = ThreadLocal.withInitial(TwinColumn.Writer::new);
 
     DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
-        String jsonParameter = dialect.jsonParameter();
-        String twin = (", " + jsonParameter).repeat(3);
-        this.row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + twin + ")";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_reason = ?, "
-                + "status_updated_ms = ?, auth_type = ?, iot_edge = ?, device_scope = ?, tags = " + jsonParameter
-                + ", desired = " + jsonParameter + ", reported = " + jsonParameter
+        this.dialect = dialect;
+        this.row = "(?, ?, ?, ?, ?, ?, ?, " + dialect.jsonParameter() + ")";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, twin = "
+                + dialect.jsonParameter()
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
 
@@ -73,10 +72,10 @@ final class DeviceRows {
         String secondaryThumbprint = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, rs.getString(7),
-                rs.getString(9), primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, rs.getInt(10) == 1,
-                rs.getString(11), parentScopes, managedBy, rs.getString(12), rs.getString(13), rs.getString(14),
-                twinVersion);
+        TwinColumn.Values t = TwinColumn.read(rs.getString(7));
+        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, t.statusReason(),
+                t.authType(), primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, t.iotEdge(),
+                t.deviceScope(), parentScopes, managedBy, t.tags(), t.desired(), t.reported(), twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -111,15 +110,16 @@ final class DeviceRows {
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         String generationId = b.string();
-        AuthType type = AuthType.parse(rs.getString(9), "auth_type");
+        TwinColumn.Values t = TwinColumn.read(rs.getString(7));
+        AuthType type = AuthType.parse(t.authType(), "authenticationType");
         Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
         String scopes = b.string();
         String managedBy = b.string();
-        String statusReason = rs.getString(7);
-        Instant statusUpdated = Instant.ofEpochMilli(rs.getLong(8));
-        boolean iotEdge = rs.getInt(10) == 1;
-        String deviceScope = rs.getString(11);
-        Twin twin = new Twin(document(rs.getString(12)), document(rs.getString(13)), document(rs.getString(14)), twinVersion);
+        String statusReason = t.statusReason();
+        Instant statusUpdated = Instant.ofEpochMilli(t.statusUpdated());
+        boolean iotEdge = t.iotEdge();
+        String deviceScope = t.deviceScope();
+        Twin twin = new Twin(document(t.tags()), document(t.desired()), document(t.reported()), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -152,16 +152,9 @@ final class DeviceRows {
         return bindQueryable(ps, i, d);
     }
 
-    /** Binds the columns from status reason to reported, from parameter {@code i}; the next index. */
-    private static int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
-        ps.setString(i++, d.statusReason());
-        ps.setLong(i++, d.statusUpdatedTime().toEpochMilli());
-        ps.setString(i++, d.authentication().type().wireName());
-        ps.setInt(i++, d.iotEdge() ? 1 : 0);
-        ps.setString(i++, d.deviceScope());
-        ps.setString(i++, d.twin().tags().json());
-        ps.setString(i++, d.twin().desired().json());
-        ps.setString(i++, d.twin().reported().json());
+    /** Binds the twin column at parameter {@code i}; the next index. */
+    private int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
+        dialect.bindJson(ps, i++, twinWriters.get().write(d));
         return i;
     }
 

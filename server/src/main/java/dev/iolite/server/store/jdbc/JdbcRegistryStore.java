@@ -225,37 +225,31 @@ public final class JdbcRegistryStore implements RegistryStore {
     /** A grouping key's value as the twin shows it: JSON text parsed, columns in their wire form. */
     private JsonNode keyValue(ResultSet rs, int column, Operand key) throws SQLException {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
-        if (key instanceof Operand.Json) {
+        TwinField field = key instanceof Operand.Field f ? f.field() : null;
+        if (field == null || QuerySql.isJson(field)) {
             String text = rs.getString(column);
             if (text == null) return null;
+            JsonNode value;
             try {
-                return json.readTree(text);
+                value = json.readTree(text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new SQLException("a stored twin document is not JSON", e);
+                throw new SQLException("a stored twin is not JSON", e);
             }
+            // the twin column keeps the status time as epoch milliseconds; the twin shows a UTC time
+            return field == TwinField.STATUS_UPDATE_TIME && value.isNumber()
+                    ? nodes.textNode(Instant.ofEpochMilli(value.longValue()).toString()) : value;
         }
-        TwinField field = ((Operand.Field) key).field();
         switch (field) {
             case ETAG:
                 return nodes.textNode(ETags.twin(rs.getLong(column)));
-            case STATUS_UPDATE_TIME:
-                return nodes.textNode(Instant.ofEpochMilli(rs.getLong(column)).toString());
             case MODULE_ID: {
                 String id = rs.getString(column);
                 return id == null || id.isEmpty() ? null : nodes.textNode(id);
             }
-            default:
-                break;
-        }
-        switch (field.type()) {
-            case NUMBER:
+            case VERSION:
                 return nodes.numberNode(rs.getLong(column));
-            case BOOL:
-                return nodes.booleanNode(rs.getInt(column) == 1);
-            default: {
-                String text = rs.getString(column);
-                return text == null ? nodes.nullNode() : nodes.textNode(text);
-            }
+            default:
+                return nodes.textNode(rs.getString(column));
         }
     }
 

@@ -52,6 +52,11 @@ public final class PostgresDialect implements SqlDialect {
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
     @Override
+    public void bindJson(PreparedStatement ps, int index, byte[] utf8) throws SQLException {
+        ps.setString(index, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
     public String fullScan() { return null; }
 
     /** 400 rows of 15 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */

@@ -36,17 +36,48 @@ final class QuerySql {
         return q.where() == null ? null : condition(q.where());
     }
 
-    /** The SQL expression of a grouping key: JSON text for document places, the column for fields; null for constants. */
+    /**
+     * The SQL expression of a grouping key: JSON text for places in the twin column ({@link #isJson}), the
+     * column's value for the key columns; null for constants.
+     */
     SqlText groupKey(Operand key) {
         if (key instanceof Operand.Json j) {
             SqlText t = new SqlText();
-            json.jsonText(t, column(j.document()), j.path());
+            json.jsonText(t, TWIN, path(j));
+            return t;
+        }
+        if (key instanceof Operand.Field f && isJson(f.field())) {
+            SqlText t = new SqlText();
+            json.jsonText(t, TWIN, f.field().path());
             return t;
         }
         if (key instanceof Operand.Field f) {
             return SqlText.of(f.field() == TwinField.ETAG ? "twin_version" : column(f.field()));
         }
         return null;
+    }
+
+    /** The twin column ({@link TwinColumn}): the twin's documents and the fields queries read, at their wire paths. */
+    private static final String TWIN = "twin";
+
+    /** Whether a field lives in the twin column (at its wire path) rather than in a column of its own. */
+    static boolean isJson(TwinField f) {
+        return switch (f) {
+            case STATUS_REASON, STATUS_UPDATE_TIME, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE -> true;
+            default -> false;
+        };
+    }
+
+    /** A document place's path in the twin column. */
+    private static List<String> path(Operand.Json j) {
+        List<String> out = new ArrayList<>(j.path().size() + 2);
+        switch (j.document()) {
+            case TAGS -> out.add("tags");
+            case DESIRED -> out.addAll(List.of("properties", "desired"));
+            case REPORTED -> out.addAll(List.of("properties", "reported"));
+        }
+        out.addAll(j.path());
+        return out;
     }
 
     // ---- conditions
@@ -125,7 +156,7 @@ final class QuerySql {
     private SqlText type(Operand o, Type t) {
         if (o instanceof Operand.Json j) {
             SqlText out = new SqlText();
-            json.isType(out, column(j.document()), j.path(), t);
+            json.isType(out, TWIN, path(j), t);
             return out;
         }
         Value v = value(o);
@@ -137,7 +168,7 @@ final class QuerySql {
     private SqlText defined(Operand o) {
         if (o instanceof Operand.Json j) {
             SqlText out = new SqlText();
-            json.isDefined(out, column(j.document()), j.path());
+            json.isDefined(out, TWIN, path(j));
             return out;
         }
         if (o instanceof Operand.Undefined) return SqlText.of("(1 = 0)");
@@ -187,8 +218,8 @@ final class QuerySql {
 
     private Value value(Operand o) {
         if (o instanceof Operand.Literal l) return literal(l.value());
-        if (o instanceof Operand.Field f) return field(f.field());
-        if (o instanceof Operand.Json j) return document(j);
+        if (o instanceof Operand.Field f) return isJson(f.field()) ? place(f.field().path(), false) : field(f.field());
+        if (o instanceof Operand.Json j) return place(path(j), j.path().isEmpty());
         if (o instanceof Operand.Arithmetic a) return arithmetic(a);
         if (o instanceof Operand.Call c) return call(c);
         return NOTHING;
@@ -229,18 +260,18 @@ final class QuerySql {
         };
     }
 
-    private Value document(Operand.Json j) {
-        String column = column(j.document());
+    /** A place in the twin column; {@code wholeDocument} when it is one of the documents itself (always an object). */
+    private Value place(List<String> path, boolean wholeDocument) {
         return new Value() {
-            @Override public boolean can(Type t) { return !j.path().isEmpty() || t == Type.OBJECT; }
+            @Override public boolean can(Type t) { return !wholeDocument || t == Type.OBJECT; }
             @Override public SqlText guard(Type t) {
                 SqlText out = new SqlText();
-                json.isType(out, column, j.path(), t);
+                json.isType(out, TWIN, path, t);
                 return out;
             }
             @Override public SqlText value(Type t) {
                 SqlText out = new SqlText();
-                json.value(out, column, j.path(), t);
+                json.value(out, TWIN, path, t);
                 return out;
             }
         };
@@ -301,25 +332,14 @@ final class QuerySql {
 
     // ---- columns
 
-    private static String column(Operand.Document d) {
-        return switch (d) {
-            case TAGS -> "tags";
-            case DESIRED -> "desired";
-            case REPORTED -> "reported";
-        };
-    }
-
     private static String column(TwinField f) {
         return switch (f) {
             case DEVICE_ID -> "device_id";
             case MODULE_ID -> "module_id";
             case STATUS -> "(CASE WHEN enabled = 1 THEN 'enabled' ELSE 'disabled' END)";
-            case STATUS_REASON -> "status_reason";
-            case STATUS_UPDATE_TIME -> "status_updated_ms";
             case VERSION -> "twin_version";
-            case AUTHENTICATION_TYPE -> "auth_type";
-            case IOT_EDGE -> "iot_edge";
-            case DEVICE_SCOPE -> "device_scope";
+            case STATUS_REASON, STATUS_UPDATE_TIME, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE ->
+                    throw new IllegalStateException(f + " is in the twin column");
             case ETAG -> throw new IllegalStateException("an etag is compared through the twin version it encodes");
         };
     }

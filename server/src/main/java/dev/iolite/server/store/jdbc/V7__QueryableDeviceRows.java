@@ -3,6 +3,7 @@ package dev.iolite.server.store.jdbc;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,75 +13,70 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Schema 7, on both stores: the fields the query language filters and groups by become columns of
- * the device row (status reason and time, authentication type, IoT Edge flag, device scope, and on
- * SQLite the twin's three documents as JSON text, which PostgreSQL already kept as jsonb), and the body keeps the
- * rest in {@link DeviceBody#FORMAT_QUERYABLE}. Rows are converted in key order, a thousand at a time,
- * in Flyway's transaction.
+ * Schema 7, on both stores: what the query language filters and groups by moves into one column,
+ * {@code twin}, shaped like the wire twin ({@link TwinColumn}): the twin's documents (on SQLite from the
+ * body, on PostgreSQL from its three jsonb columns, which are dropped), the status reason and time, the
+ * authentication type, the IoT Edge flag and the device scope. The body keeps the rest, in
+ * {@link DeviceBody#FORMAT_QUERYABLE}. Rows are converted in key order, a thousand at a time, in
+ * Flyway's transaction.
  */
 public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     private static final int BATCH = 1_000;
 
-    private final boolean twinInBody;
-    private final String timeType;
-    private final String jsonParameter;
+    private final boolean postgres;
 
-    private V7__QueryableDeviceRows(boolean twinInBody, String timeType, String jsonParameter) {
-        this.twinInBody = twinInBody;
-        this.timeType = timeType;
-        this.jsonParameter = jsonParameter;
+    private V7__QueryableDeviceRows(boolean postgres) {
+        this.postgres = postgres;
     }
 
-    /** SQLite's rows had format 1, the twin in the body. */
-    static V7__QueryableDeviceRows sqlite() { return new V7__QueryableDeviceRows(true, "INTEGER", "?"); }
+    /** SQLite's rows had body format 1, the twin's documents in the body. */
+    static V7__QueryableDeviceRows sqlite() { return new V7__QueryableDeviceRows(false); }
 
-    /** PostgreSQL's rows had format 2, the twin in jsonb columns. */
-    static V7__QueryableDeviceRows postgres() { return new V7__QueryableDeviceRows(false, "BIGINT", "CAST(? AS jsonb)"); }
+    /** PostgreSQL's rows had body format 2 and the documents in jsonb columns. */
+    static V7__QueryableDeviceRows postgres() { return new V7__QueryableDeviceRows(true); }
 
     @Override
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         try (Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE devices ADD COLUMN status_reason TEXT");
-            st.execute("ALTER TABLE devices ADD COLUMN status_updated_ms " + timeType + " NOT NULL DEFAULT 0");
-            st.execute("ALTER TABLE devices ADD COLUMN auth_type TEXT NOT NULL DEFAULT 'sas'");
-            st.execute("ALTER TABLE devices ADD COLUMN iot_edge INTEGER NOT NULL DEFAULT 0");
-            st.execute("ALTER TABLE devices ADD COLUMN device_scope TEXT");
-            if (twinInBody) {
-                for (String document : List.of("tags", "desired", "reported")) {
-                    st.execute("ALTER TABLE devices ADD COLUMN " + document + " TEXT NOT NULL DEFAULT '{}'");
-                }
-            }
+            st.execute("ALTER TABLE devices ADD COLUMN twin " + (postgres ? "JSONB" : "TEXT") + " NOT NULL DEFAULT '{}'");
         }
         String[] after = null;
         do {
             after = convertBatch(c, after);
         } while (after != null);
+        if (postgres) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE devices DROP COLUMN tags, DROP COLUMN desired, DROP COLUMN reported");
+            }
+        }
     }
 
-    private record OldRow(String hub, String deviceId, String moduleId, byte[] body) {}
+    private record OldRow(String hub, String deviceId, String moduleId, byte[] body, String[] documents) {}
 
     /** Converts the next batch of rows after the key {@code after} (null: the first); the last key, or null when done. */
     private String[] convertBatch(Connection c, String[] after) throws SQLException {
         List<OldRow> batch = new ArrayList<>(BATCH);
-        try (PreparedStatement read = c.prepareStatement("SELECT hub, device_id, module_id, body FROM devices"
+        try (PreparedStatement read = c.prepareStatement("SELECT hub, device_id, module_id, body"
+                + (postgres ? ", tags, desired, reported" : "") + " FROM devices"
                 + (after == null ? "" : " WHERE (hub, device_id, module_id) > (?, ?, ?)")
                 + " ORDER BY hub, device_id, module_id LIMIT " + BATCH)) {
             if (after != null) for (int i = 0; i < 3; i++) read.setString(i + 1, after[i]);
             try (ResultSet rs = read.executeQuery()) {
-                while (rs.next()) batch.add(new OldRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)));
+                while (rs.next()) {
+                    String[] documents = postgres ? new String[] {rs.getString(5), rs.getString(6), rs.getString(7)} : null;
+                    batch.add(new OldRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), documents));
+                }
             }
         }
         if (batch.isEmpty()) return null;
-        String twinColumns = twinInBody ? ", tags = " + jsonParameter + ", desired = " + jsonParameter
-                + ", reported = " + jsonParameter : "";
-        try (PreparedStatement write = c.prepareStatement("UPDATE devices SET body = ?, status_reason = ?, "
-                + "status_updated_ms = ?, auth_type = ?, iot_edge = ?, device_scope = ?" + twinColumns
-                + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
+        try (PreparedStatement write = c.prepareStatement("UPDATE devices SET body = ?, twin = "
+                + (postgres ? "CAST(? AS jsonb)" : "?") + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
             DeviceBody.Writer w = new DeviceBody.Writer();
+            TwinColumn.Writer twin = new TwinColumn.Writer();
             for (OldRow row : batch) {
                 DeviceBody.Reader b = new DeviceBody.Reader(row.body(),
-                        twinInBody ? DeviceBody.FORMAT : DeviceBody.FORMAT_WITHOUT_TWIN);
+                        postgres ? DeviceBody.FORMAT_WITHOUT_TWIN : DeviceBody.FORMAT);
                 String generationId = b.string();
                 String statusReason = b.string();
                 long statusUpdated = b.time();
@@ -90,25 +86,24 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 boolean iotEdge = b.flag();
                 String deviceScope = b.string();
                 w.string(b.string()).string(b.string()); // parent scopes, managed by
-                String[] twin = twinInBody ? new String[] {b.string(), b.string(), b.string()} : null;
+                String[] documents = postgres ? row.documents() : new String[] {b.string(), b.string(), b.string()};
                 w.time(b.time());
                 if (b.hasMore()) w.fixed64(b.fixed64()).number(b.number());
-                int i = 1;
-                write.setBytes(i++, w.toBytes());
-                write.setString(i++, statusReason);
-                write.setLong(i++, statusUpdated);
-                write.setString(i++, authType);
-                write.setInt(i++, iotEdge ? 1 : 0);
-                write.setString(i++, deviceScope);
-                if (twin != null) for (String document : twin) write.setString(i++, document);
-                write.setString(i++, row.hub());
-                write.setString(i++, row.deviceId());
-                write.setString(i, row.moduleId());
+                write.setBytes(1, w.toBytes());
+                write.setString(2, new String(twin.write(utf8(documents[0]), utf8(documents[1]), utf8(documents[2]),
+                        statusReason, statusUpdated, authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
+                write.setString(3, row.hub());
+                write.setString(4, row.deviceId());
+                write.setString(5, row.moduleId());
                 write.addBatch();
             }
             write.executeBatch();
         }
         OldRow last = batch.get(batch.size() - 1);
         return batch.size() < BATCH ? null : new String[] {last.hub(), last.deviceId(), last.moduleId()};
+    }
+
+    private static byte[] utf8(String document) {
+        return (document == null ? "{}" : document).getBytes(StandardCharsets.UTF_8);
     }
 }
