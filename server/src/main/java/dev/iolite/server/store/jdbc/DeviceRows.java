@@ -22,11 +22,12 @@ import java.util.List;
  * Maps device rows to {@link Device} and back. A row is its key, the two versions and the enabled flag
  * (what statistics and the key's order read), a {@link DeviceBody} of format
  * {@link DeviceBody#FORMAT_QUERYABLE} (keys, thumbprints, parent scopes, the import's mark: what no
- * query reads), and a {@link TwinColumn}: one JSON value shaped like the wire twin with everything a
- * query filters and groups by (JSON text on SQLite, jsonb on PostgreSQL). Both dialects share this format.
+ * query reads), the tags, and a {@link TwinColumn}: one JSON value shaped like the wire twin with the
+ * rest of what a query filters and groups by (JSON text on SQLite, jsonb on PostgreSQL). Both dialects
+ * share this format.
  */
 final class DeviceRows {
-    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, twin";
+    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, tags, twin";
 
     private final ObjectMapper json;
     private final SqlDialect dialect;
@@ -39,9 +40,9 @@ final class DeviceRows {
     DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
         this.dialect = dialect;
-        this.row = "(?, ?, ?, ?, ?, ?, ?, " + dialect.jsonParameter() + ")";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, twin = "
-                + dialect.jsonParameter()
+        this.row = "(?, ?, ?, ?, ?, ?, ?, " + dialect.jsonParameter() + ", " + dialect.jsonParameter() + ")";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, tags = "
+                + dialect.jsonParameter() + ", twin = " + dialect.jsonParameter()
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
 
@@ -72,10 +73,10 @@ final class DeviceRows {
         String secondaryThumbprint = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        TwinColumn.Values t = TwinColumn.read(rs.getString(7));
+        TwinColumn.Values t = TwinColumn.read(rs.getString(8));
         return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, t.statusReason(),
                 t.authType(), primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, t.iotEdge(),
-                t.deviceScope(), parentScopes, managedBy, t.tags(), t.desired(), t.reported(), twinVersion);
+                t.deviceScope(), parentScopes, managedBy, rs.getString(7), t.desired(), t.reported(), twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -110,7 +111,7 @@ final class DeviceRows {
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         String generationId = b.string();
-        TwinColumn.Values t = TwinColumn.read(rs.getString(7));
+        TwinColumn.Values t = TwinColumn.read(rs.getString(8));
         AuthType type = AuthType.parse(t.authType(), "authenticationType");
         Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
         String scopes = b.string();
@@ -119,7 +120,7 @@ final class DeviceRows {
         Instant statusUpdated = Instant.ofEpochMilli(t.statusUpdated());
         boolean iotEdge = t.iotEdge();
         String deviceScope = t.deviceScope();
-        Twin twin = new Twin(document(t.tags()), document(t.desired()), document(t.reported()), twinVersion);
+        Twin twin = new Twin(document(rs.getString(7)), document(t.desired()), document(t.reported()), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -152,8 +153,9 @@ final class DeviceRows {
         return bindQueryable(ps, i, d);
     }
 
-    /** Binds the twin column at parameter {@code i}; the next index. */
+    /** Binds the tags and the twin column from parameter {@code i}; the next index. */
     private int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
+        dialect.bindJson(ps, i++, d.twin().tags().utf8());
         dialect.bindJson(ps, i++, twinWriters.get().write(d));
         return i;
     }

@@ -43,7 +43,7 @@ final class QuerySql {
     SqlText groupKey(Operand key) {
         if (key instanceof Operand.Json j) {
             SqlText t = new SqlText();
-            json.jsonText(t, TWIN, path(j));
+            json.jsonText(t, column(j), path(j));
             return t;
         }
         if (key instanceof Operand.Field f && isJson(f.field())) {
@@ -57,8 +57,13 @@ final class QuerySql {
         return null;
     }
 
-    /** The twin column ({@link TwinColumn}): the twin's documents and the fields queries read, at their wire paths. */
+    /** The twin column ({@link TwinColumn}): the properties and the fields queries read, at their wire paths. */
     private static final String TWIN = "twin";
+
+    /** The column a document place is in: the tags have their own. */
+    private static String column(Operand.Json j) {
+        return j.document() == Operand.Document.TAGS ? "tags" : TWIN;
+    }
 
     /** Whether a field lives in the twin column (at its wire path) rather than in a column of its own. */
     static boolean isJson(TwinField f) {
@@ -68,11 +73,11 @@ final class QuerySql {
         };
     }
 
-    /** A document place's path in the twin column. */
+    /** A document place's path in its column. */
     private static List<String> path(Operand.Json j) {
         List<String> out = new ArrayList<>(j.path().size() + 2);
         switch (j.document()) {
-            case TAGS -> out.add("tags");
+            case TAGS -> { }
             case DESIRED -> out.addAll(List.of("properties", "desired"));
             case REPORTED -> out.addAll(List.of("properties", "reported"));
         }
@@ -156,7 +161,7 @@ final class QuerySql {
     private SqlText type(Operand o, Type t) {
         if (o instanceof Operand.Json j) {
             SqlText out = new SqlText();
-            json.isType(out, TWIN, path(j), t);
+            json.isType(out, column(j), path(j), t);
             return out;
         }
         Value v = value(o);
@@ -168,7 +173,7 @@ final class QuerySql {
     private SqlText defined(Operand o) {
         if (o instanceof Operand.Json j) {
             SqlText out = new SqlText();
-            json.isDefined(out, TWIN, path(j));
+            json.isDefined(out, column(j), path(j));
             return out;
         }
         if (o instanceof Operand.Undefined) return SqlText.of("(1 = 0)");
@@ -218,8 +223,8 @@ final class QuerySql {
 
     private Value value(Operand o) {
         if (o instanceof Operand.Literal l) return literal(l.value());
-        if (o instanceof Operand.Field f) return isJson(f.field()) ? place(f.field().path(), false) : field(f.field());
-        if (o instanceof Operand.Json j) return place(path(j), j.path().isEmpty());
+        if (o instanceof Operand.Field f) return isJson(f.field()) ? place(TWIN, f.field().path(), false) : field(f.field());
+        if (o instanceof Operand.Json j) return place(column(j), path(j), j.path().isEmpty());
         if (o instanceof Operand.Arithmetic a) return arithmetic(a);
         if (o instanceof Operand.Call c) return call(c);
         return NOTHING;
@@ -261,17 +266,17 @@ final class QuerySql {
     }
 
     /** A place in the twin column; {@code wholeDocument} when it is one of the documents itself (always an object). */
-    private Value place(List<String> path, boolean wholeDocument) {
+    private Value place(String column, List<String> path, boolean wholeDocument) {
         return new Value() {
             @Override public boolean can(Type t) { return !wholeDocument || t == Type.OBJECT; }
             @Override public SqlText guard(Type t) {
                 SqlText out = new SqlText();
-                json.isType(out, TWIN, path, t);
+                json.isType(out, column, path, t);
                 return out;
             }
             @Override public SqlText value(Type t) {
                 SqlText out = new SqlText();
-                json.value(out, TWIN, path, t);
+                json.value(out, column, path, t);
                 return out;
             }
         };

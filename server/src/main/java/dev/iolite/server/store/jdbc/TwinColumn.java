@@ -13,20 +13,21 @@ import java.util.Arrays;
 
 /**
  * The {@code twin} column of a device row: one JSON object shaped like the wire twin, holding what
- * queries filter and group by outside the key columns, so that a query's path is the column's path:
+ * queries filter and group by outside the key columns and the tags (which have their own column, the
+ * one most queries read, kept small so that scanning it is fast), so that a query's path is the
+ * column's path:
  *
- * <pre>{"tags":{...},"properties":{"desired":{...},"reported":{...}},"statusReason":"..."|null,
+ * <pre>{"properties":{"desired":{...},"reported":{...}},"statusReason":"..."|null,
  * "statusUpdateTime":EPOCH_MS,"authenticationType":"sas","capabilities":{"iotEdge":false},"deviceScope":"..."|null}</pre>
  *
- * <p>One column rather than eight: a bulk import binds every column of a million rows, and each bound
+ * <p>One column rather than seven: a bulk import binds every column of a million rows, and each bound
  * column costs about as much as its bytes. The documents are copied in as the UTF-8 they are stored as,
  * and read back as slices of the column's text, never parsed and re-serialized on the way.
  */
 final class TwinColumn {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
-    private static final byte[] TAGS = ascii("{\"tags\":");
-    private static final byte[] DESIRED = ascii(",\"properties\":{\"desired\":");
+    private static final byte[] DESIRED = ascii("{\"properties\":{\"desired\":");
     private static final byte[] REPORTED = ascii(",\"reported\":");
     private static final byte[] REASON = ascii("},\"statusReason\":");
     private static final byte[] UPDATED = ascii(",\"statusUpdateTime\":");
@@ -42,8 +43,8 @@ final class TwinColumn {
     private TwinColumn() {}
 
     /** What a row's twin column holds, read back. Documents are JSON text. */
-    record Values(String tags, String desired, String reported, String statusReason, long statusUpdated,
-                  String authType, boolean iotEdge, String deviceScope) {}
+    record Values(String desired, String reported, String statusReason, long statusUpdated, String authType,
+                  boolean iotEdge, String deviceScope) {}
 
     /** Builds one column value; reusable. Not thread-safe. */
     static final class Writer {
@@ -51,15 +52,14 @@ final class TwinColumn {
         private int len;
 
         byte[] write(Device d) {
-            return write(d.twin().tags().utf8(), d.twin().desired().utf8(), d.twin().reported().utf8(), d.statusReason(),
+            return write(d.twin().desired().utf8(), d.twin().reported().utf8(), d.statusReason(),
                     d.statusUpdatedTime().toEpochMilli(), d.authentication().type().wireName(), d.iotEdge(), d.deviceScope());
         }
 
         /** The column's value from its parts; the documents are JSON objects in UTF-8. */
-        byte[] write(byte[] tags, byte[] desired, byte[] reported, String statusReason, long statusUpdated,
-                     String authType, boolean iotEdge, String deviceScope) {
+        byte[] write(byte[] desired, byte[] reported, String statusReason, long statusUpdated, String authType,
+                     boolean iotEdge, String deviceScope) {
             len = 0;
-            put(TAGS).put(tags);
             put(DESIRED).put(desired);
             put(REPORTED).put(reported);
             put(REASON).string(statusReason);
@@ -88,7 +88,6 @@ final class TwinColumn {
 
     /** Reads a stored twin column (compact as written, or as the database renders it, as PostgreSQL's jsonb does). */
     static Values read(String text) throws SQLException {
-        String tags = "{}";
         String desired = "{}";
         String reported = "{}";
         String reason = null;
@@ -102,7 +101,6 @@ final class TwinColumn {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (name) {
-                    case "tags" -> tags = slice(p, text);
                     case "properties" -> {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String inner = p.currentName();
@@ -130,7 +128,7 @@ final class TwinColumn {
         } catch (IOException e) {
             throw new SQLException("a stored twin is not valid JSON: " + e.getMessage(), e);
         }
-        return new Values(tags, desired, reported, reason, updated, auth, edge, scope);
+        return new Values(desired, reported, reason, updated, auth, edge, scope);
     }
 
     /** The text of the object the parser is at, as stored; the parser ends after it. */

@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Schema 7, on both stores: what the query language filters and groups by moves into one column,
- * {@code twin}, shaped like the wire twin ({@link TwinColumn}): the twin's documents (on SQLite from the
- * body, on PostgreSQL from its three jsonb columns, which are dropped), the status reason and time, the
- * authentication type, the IoT Edge flag and the device scope. The body keeps the rest, in
+ * Schema 7, on both stores: what the query language filters and groups by moves into two columns:
+ * {@code tags}, and {@code twin}, shaped like the wire twin ({@link TwinColumn}): the desired and
+ * reported properties (on SQLite from the body, on PostgreSQL from their jsonb columns, which are
+ * dropped), the status reason and time, the authentication type, the IoT Edge flag and the device scope. The body keeps the rest, in
  * {@link DeviceBody#FORMAT_QUERYABLE}. Rows are converted in key order, a thousand at a time, in
  * Flyway's transaction.
  */
@@ -39,6 +39,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         try (Statement st = c.createStatement()) {
+            if (!postgres) st.execute("ALTER TABLE devices ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'");
             st.execute("ALTER TABLE devices ADD COLUMN twin " + (postgres ? "JSONB" : "TEXT") + " NOT NULL DEFAULT '{}'");
         }
         String[] after = null;
@@ -47,7 +48,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
         } while (after != null);
         if (postgres) {
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE devices DROP COLUMN tags, DROP COLUMN desired, DROP COLUMN reported");
+                st.execute("ALTER TABLE devices DROP COLUMN desired, DROP COLUMN reported");
             }
         }
     }
@@ -71,7 +72,8 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
         }
         if (batch.isEmpty()) return null;
         try (PreparedStatement write = c.prepareStatement("UPDATE devices SET body = ?, twin = "
-                + (postgres ? "CAST(? AS jsonb)" : "?") + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
+                + (postgres ? "CAST(? AS jsonb)" : "?") + (postgres ? "" : ", tags = ?")
+                + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
             DeviceBody.Writer w = new DeviceBody.Writer();
             TwinColumn.Writer twin = new TwinColumn.Writer();
             for (OldRow row : batch) {
@@ -89,12 +91,14 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 String[] documents = postgres ? row.documents() : new String[] {b.string(), b.string(), b.string()};
                 w.time(b.time());
                 if (b.hasMore()) w.fixed64(b.fixed64()).number(b.number());
-                write.setBytes(1, w.toBytes());
-                write.setString(2, new String(twin.write(utf8(documents[0]), utf8(documents[1]), utf8(documents[2]),
-                        statusReason, statusUpdated, authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
-                write.setString(3, row.hub());
-                write.setString(4, row.deviceId());
-                write.setString(5, row.moduleId());
+                int i = 1;
+                write.setBytes(i++, w.toBytes());
+                write.setString(i++, new String(twin.write(utf8(documents[1]), utf8(documents[2]), statusReason,
+                        statusUpdated, authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
+                if (!postgres) write.setString(i++, documents[0] == null ? "{}" : documents[0]);
+                write.setString(i++, row.hub());
+                write.setString(i++, row.deviceId());
+                write.setString(i, row.moduleId());
                 write.addBatch();
             }
             write.executeBatch();
