@@ -260,6 +260,22 @@ class IotHubClientIT {
         assertThat(pages).hasSize(3);
         assertThat(ids).hasSize(2_346).doesNotHaveDuplicates().isSorted().contains("dev-1", "ls-002344");
 
+        // queries of the query language, paged the same way: rows as JSON, and devices by a condition
+        List<com.fasterxml.jackson.databind.JsonNode> counted = new ArrayList<>();
+        devices.query("SELECT status, COUNT() AS n FROM devices GROUP BY status").forEach(counted::add);
+        assertThat(counted.toString()).isEqualTo("[{\"status\":\"disabled\",\"n\":588}, {\"status\":\"enabled\",\"n\":1758}]");
+        List<String> projected = new ArrayList<>();
+        devices.query("SELECT deviceId FROM devices WHERE deviceId >= 'ls-001000'").forEach(r -> projected.add(r.get("deviceId").asText()));
+        assertThat(projected).hasSize(1_345).doesNotHaveDuplicates().isSorted().startsWith("ls-001000");
+        List<String> disabled = new ArrayList<>();
+        devices.list("status = 'disabled' AND NOT STARTSWITH(deviceId, 'ls-')").forEach(x -> disabled.add(x.getDeviceId()));
+        assertThat(disabled).containsExactly("dev-1");
+        assertThatThrownBy(() -> devices.query("SELECT * FROM devices WHERE").iterator().hasNext())
+                .isInstanceOfSatisfying(IotHubException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("line 1, column 28");
+                });
+
         devices.delete("dev-1", null);
         assertThatThrownBy(() -> devices.get("dev-1"))
                 .isInstanceOfSatisfying(IotHubException.class, e -> {

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * in a fixed order: strings as an unsigned varint of (UTF-8 length + 1), 0 meaning null, then the
  * bytes; times as unsigned varints of epoch milliseconds; flags as one byte.
  *
- * <p>Field order of format 1 (format 2 leaves out tags, desired and reported; format 3 is below): generation id, status reason, status updated, authentication type,
+ * <p>Field order of format 1 (format 2 leaves out tags, desired and reported): generation id, status reason, status updated, authentication type,
  * primary key, secondary key, primary thumbprint, secondary thumbprint, IoT Edge flag, device scope,
  * parent scopes (JSON array text), managed by, tags, desired, reported (JSON object text), last updated.
  *
@@ -21,14 +21,11 @@ import java.util.Arrays;
  */
 final class DeviceBody {
     static final int FORMAT = 1;
-    /** Format 2: the same fields without the three twin documents, for stores that keep them in columns. */
-    static final int FORMAT_WITHOUT_TWIN = 2;
     /**
-     * Format 3, what both stores write since schema 7: generation id, primary key, secondary key, primary
-     * thumbprint, secondary thumbprint, parent scopes, managed by, last updated (then the import's mark).
-     * What queries read is in the row's twin column ({@link TwinColumn}).
+     * Format 2: the same fields without the three twin documents, which are columns of the row: what both
+     * stores write since schema 7 (PostgreSQL since its first).
      */
-    static final int FORMAT_QUERYABLE = 3;
+    static final int FORMAT_WITHOUT_TWIN = 2;
 
     private DeviceBody() {}
 

@@ -21,10 +21,11 @@ import java.util.List;
 /**
  * Maps device rows to {@link Device} and back. A row is its key, the two versions and the enabled flag
  * (what statistics and the key's order read), a {@link DeviceBody} of format
- * {@link DeviceBody#FORMAT_QUERYABLE} (keys, thumbprints, parent scopes, the import's mark: what no
- * query reads), the tags, and a {@link TwinColumn}: one JSON value shaped like the wire twin with the
- * rest of what a query filters and groups by (JSON text on SQLite, jsonb on PostgreSQL). Both dialects
- * share this format.
+ * {@link DeviceBody#FORMAT_WITHOUT_TWIN} (every identity field, and the import's mark), the tags, and a
+ * {@link TwinColumn}: one JSON value shaped like the wire twin with the rest of what a query filters and
+ * groups by (JSON text on SQLite, jsonb on PostgreSQL). The few identity fields queries read are in both
+ * the body and the twin column, so that reads take them from the body and never parse the column. Both
+ * dialects share this format.
  */
 final class DeviceRows {
     private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, tags, twin";
@@ -67,16 +68,21 @@ final class DeviceRows {
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         b.string(); // generation id
+        String statusReason = b.string();
+        b.time(); // status updated
+        String authType = b.string();
         String primaryKey = b.string();
         String secondaryKey = b.string();
         String primaryThumbprint = b.string();
         String secondaryThumbprint = b.string();
+        boolean iotEdge = b.flag();
+        String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        TwinColumn.Values t = TwinColumn.read(rs.getString(8));
-        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, t.statusReason(),
-                t.authType(), primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, t.iotEdge(),
-                t.deviceScope(), parentScopes, managedBy, rs.getString(7), t.desired(), t.reported(), twinVersion);
+        String[] properties = TwinColumn.properties(rs.getString(8));
+        return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
+                authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
+                parentScopes, managedBy, rs.getString(7), properties[0], properties[1], twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -95,8 +101,13 @@ final class DeviceRows {
     /** The import mark of a row's body alone (null when none). */
     Mark markOf(byte[] body) throws SQLException {
         try {
-            DeviceBody.Reader b = new DeviceBody.Reader(body, DeviceBody.FORMAT_QUERYABLE);
-            for (int i = 0; i < 7; i++) b.string(); // generation id, keys, thumbprints, parent scopes, managed by
+            DeviceBody.Reader b = new DeviceBody.Reader(body, DeviceBody.FORMAT_WITHOUT_TWIN);
+            b.string(); // generation id
+            b.string(); // status reason
+            b.time(); // status updated
+            for (int i = 0; i < 5; i++) b.string(); // authentication type, keys and thumbprints
+            b.flag();
+            for (int i = 0; i < 3; i++) b.string(); // device scope, parent scopes, managed by
             b.time();
             return b.hasMore() ? new Mark(b.fixed64(), b.number()) : null;
         } catch (IllegalStateException e) {
@@ -111,16 +122,16 @@ final class DeviceRows {
         boolean enabled = rs.getInt(5) == 1;
         DeviceBody.Reader b = body(rs);
         String generationId = b.string();
-        TwinColumn.Values t = TwinColumn.read(rs.getString(8));
-        AuthType type = AuthType.parse(t.authType(), "authenticationType");
+        String statusReason = b.string();
+        Instant statusUpdated = Instant.ofEpochMilli(b.time());
+        AuthType type = AuthType.parse(b.string(), "auth_type");
         Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
+        boolean iotEdge = b.flag();
+        String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        String statusReason = t.statusReason();
-        Instant statusUpdated = Instant.ofEpochMilli(t.statusUpdated());
-        boolean iotEdge = t.iotEdge();
-        String deviceScope = t.deviceScope();
-        Twin twin = new Twin(document(rs.getString(7)), document(t.desired()), document(t.reported()), twinVersion);
+        String[] properties = TwinColumn.properties(rs.getString(8));
+        Twin twin = new Twin(document(rs.getString(7)), document(properties[0]), document(properties[1]), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -131,7 +142,7 @@ final class DeviceRows {
 
     private DeviceBody.Reader body(ResultSet rs) throws SQLException {
         try {
-            return new DeviceBody.Reader(rs.getBytes(6), DeviceBody.FORMAT_QUERYABLE);
+            return new DeviceBody.Reader(rs.getBytes(6), DeviceBody.FORMAT_WITHOUT_TWIN);
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), e);
         }
@@ -182,12 +193,17 @@ final class DeviceRows {
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
     byte[] body(Device d, Mark mark) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_QUERYABLE)
+        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_WITHOUT_TWIN)
                 .string(d.generationId())
+                .string(d.statusReason())
+                .time(d.statusUpdatedTime().toEpochMilli())
+                .string(a.type().wireName())
                 .string(a.primaryKey())
                 .string(a.secondaryKey())
                 .string(a.primaryThumbprint())
                 .string(a.secondaryThumbprint())
+                .flag(d.iotEdge())
+                .string(d.deviceScope())
                 .string(d.parentScopes().isEmpty() ? null : text(d.parentScopes()))
                 .string(d.managedBy());
         w.time(d.lastUpdated().toEpochMilli());

@@ -22,7 +22,8 @@ import java.util.Arrays;
  *
  * <p>One column rather than seven: a bulk import binds every column of a million rows, and each bound
  * column costs about as much as its bytes. The documents are copied in as the UTF-8 they are stored as,
- * and read back as slices of the column's text, never parsed and re-serialized on the way.
+ * and read back as slices of the column's text, never parsed and re-serialized on the way. The identity
+ * fields here are copies of the row's body, which reads take them from.
  */
 final class TwinColumn {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -41,10 +42,6 @@ final class TwinColumn {
     private static final byte[] END = ascii("}");
 
     private TwinColumn() {}
-
-    /** What a row's twin column holds, read back. Documents are JSON text. */
-    record Values(String desired, String reported, String statusReason, long statusUpdated, String authType,
-                  boolean iotEdge, String deviceScope) {}
 
     /** Builds one column value; reusable. Not thread-safe. */
     static final class Writer {
@@ -86,49 +83,72 @@ final class TwinColumn {
         }
     }
 
-    /** Reads a stored twin column (compact as written, or as the database renders it, as PostgreSQL's jsonb does). */
-    static Values read(String text) throws SQLException {
+    /**
+     * The desired and reported properties of a stored twin column, as JSON text. A column as this class
+     * writes it (SQLite keeps it verbatim) is cut at its braces without a parse; any other rendering (such
+     * as PostgreSQL's jsonb text) is parsed.
+     */
+    static String[] properties(String text) throws SQLException {
+        int desiredAt = DESIRED.length;
+        if (text.startsWith(DESIRED_TEXT)) {
+            int desiredEnd = objectEnd(text, desiredAt);
+            if (desiredEnd > 0 && text.startsWith(REPORTED_TEXT, desiredEnd)) {
+                int reportedAt = desiredEnd + REPORTED.length;
+                int reportedEnd = objectEnd(text, reportedAt);
+                if (reportedEnd > 0) return new String[] {text.substring(desiredAt, desiredEnd), text.substring(reportedAt, reportedEnd)};
+            }
+        }
+        return parsedProperties(text);
+    }
+
+    private static final String DESIRED_TEXT = new String(DESIRED, StandardCharsets.US_ASCII);
+    private static final String REPORTED_TEXT = new String(REPORTED, StandardCharsets.US_ASCII);
+
+    /** The index just after the JSON object starting at {@code from}, or -1 when there is none. */
+    private static int objectEnd(String text, int from) {
+        if (from >= text.length() || text.charAt(from) != '{') return -1;
+        int depth = 0;
+        boolean inString = false;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private static String[] parsedProperties(String text) throws SQLException {
         String desired = "{}";
         String reported = "{}";
-        String reason = null;
-        long updated = 0;
-        String auth = "sas";
-        boolean edge = false;
-        String scope = null;
         try (JsonParser p = FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new SQLException("a stored twin is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (name) {
-                    case "properties" -> {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String inner = p.currentName();
-                            p.nextToken();
-                            if (inner.equals("desired")) desired = slice(p, text);
-                            else if (inner.equals("reported")) reported = slice(p, text);
-                            else p.skipChildren();
-                        }
-                    }
-                    case "statusReason" -> reason = value == JsonToken.VALUE_NULL ? null : p.getText();
-                    case "statusUpdateTime" -> updated = p.getLongValue();
-                    case "authenticationType" -> auth = p.getText();
-                    case "capabilities" -> {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String inner = p.currentName();
-                            p.nextToken();
-                            if (inner.equals("iotEdge")) edge = p.getBooleanValue();
-                            else p.skipChildren();
-                        }
-                    }
-                    case "deviceScope" -> scope = value == JsonToken.VALUE_NULL ? null : p.getText();
-                    default -> p.skipChildren();
+                p.nextToken();
+                if (!name.equals("properties")) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String inner = p.currentName();
+                    p.nextToken();
+                    if (inner.equals("desired")) desired = slice(p, text);
+                    else if (inner.equals("reported")) reported = slice(p, text);
+                    else p.skipChildren();
                 }
             }
         } catch (IOException e) {
             throw new SQLException("a stored twin is not valid JSON: " + e.getMessage(), e);
         }
-        return new Values(desired, reported, reason, updated, auth, edge, scope);
+        return new String[] {desired, reported};
     }
 
     /** The text of the object the parser is at, as stored; the parser ends after it. */

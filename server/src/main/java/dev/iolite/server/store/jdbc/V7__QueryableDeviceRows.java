@@ -16,9 +16,10 @@ import java.util.List;
  * Schema 7, on both stores: what the query language filters and groups by moves into two columns:
  * {@code tags}, and {@code twin}, shaped like the wire twin ({@link TwinColumn}): the desired and
  * reported properties (on SQLite from the body, on PostgreSQL from their jsonb columns, which are
- * dropped), the status reason and time, the authentication type, the IoT Edge flag and the device scope. The body keeps the rest, in
- * {@link DeviceBody#FORMAT_QUERYABLE}. Rows are converted in key order, a thousand at a time, in
- * Flyway's transaction.
+ * dropped), and copies of the status reason and time, the authentication type, the IoT Edge flag and the
+ * device scope. The body keeps every identity field, in {@link DeviceBody#FORMAT_WITHOUT_TWIN} (SQLite's
+ * bodies lose their documents). Rows are converted in key order, a thousand at a time, in Flyway's
+ * transaction.
  */
 public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     private static final int BATCH = 1_000;
@@ -83,11 +84,11 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 String statusReason = b.string();
                 long statusUpdated = b.time();
                 String authType = b.string();
-                w.begin(DeviceBody.FORMAT_QUERYABLE).string(generationId)
-                        .string(b.string()).string(b.string()).string(b.string()).string(b.string());
+                w.begin(DeviceBody.FORMAT_WITHOUT_TWIN).string(generationId).string(statusReason).time(statusUpdated)
+                        .string(authType).string(b.string()).string(b.string()).string(b.string()).string(b.string());
                 boolean iotEdge = b.flag();
                 String deviceScope = b.string();
-                w.string(b.string()).string(b.string()); // parent scopes, managed by
+                w.flag(iotEdge).string(deviceScope).string(b.string()).string(b.string()); // parent scopes, managed by
                 String[] documents = postgres ? row.documents() : new String[] {b.string(), b.string(), b.string()};
                 w.time(b.time());
                 if (b.hasMore()) w.fixed64(b.fixed64()).number(b.number());

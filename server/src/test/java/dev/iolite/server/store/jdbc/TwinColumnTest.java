@@ -1,0 +1,31 @@
+package dev.iolite.server.store.jdbc;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The twin column: written once, its properties read back as the exact text written, or parsed when re-rendered. */
+class TwinColumnTest {
+    private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    @Test
+    void propertiesAreCutAtTheirBracesWhateverTheStringsHold() throws Exception {
+        String desired = "{\"a\":\"} { \\\" [\",\"b\":[{\"c\":1}],\"d\":{}}";
+        String reported = "{\"r\":\"ü\\\\\"}";
+        String column = new String(new TwinColumn.Writer().write(utf8(desired), utf8(reported), "why \"so\"",
+                1_764_000_000_000L, "sas", true, null), StandardCharsets.UTF_8);
+        assertThat(column).startsWith("{\"properties\":{\"desired\":" + desired + ",\"reported\":" + reported + "}")
+                .contains("\"statusReason\":\"why \\\"so\\\"\"").contains("\"capabilities\":{\"iotEdge\":true}")
+                .endsWith("\"deviceScope\":null}");
+        assertThat(TwinColumn.properties(column)).containsExactly(desired, reported);
+    }
+
+    @Test
+    void aColumnRenderedByTheDatabaseIsParsed() throws Exception {
+        // PostgreSQL's jsonb text: spaces, and its own order of keys
+        String rendered = "{\"deviceScope\": null, \"properties\": {\"reported\": {}, \"desired\": {\"x\": [1, 2]}}}";
+        assertThat(TwinColumn.properties(rendered)).containsExactly("{\"x\": [1, 2]}", "{}");
+    }
+}
