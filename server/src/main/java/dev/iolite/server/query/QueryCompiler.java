@@ -37,6 +37,14 @@ public final class QueryCompiler {
     }
 
     public static TwinQuery compile(String text) {
+        try {
+            return compileTree(text);
+        } catch (StackOverflowError e) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query nests parentheses or operators too deeply");
+        }
+    }
+
+    private static TwinQuery compileTree(String text) {
         DeviceQueryParser.QueryContext tree = QueryParser.parse(text);
         TwinQuery.Source source = source(tree.collection());
         QueryCompiler c = new QueryCompiler(source);
@@ -58,7 +66,12 @@ public final class QueryCompiler {
      */
     public static TwinQuery compileFilter(String condition) {
         DeviceQueryParser.FilterContext tree = QueryParser.parseFilter(condition);
-        Condition where = new QueryCompiler(TwinQuery.Source.DEVICES).condition(tree.expression(), false);
+        Condition where;
+        try {
+            where = new QueryCompiler(TwinQuery.Source.DEVICES).condition(tree.expression(), false);
+        } catch (StackOverflowError e) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the filter nests parentheses or operators too deeply");
+        }
         return new TwinQuery("SELECT * FROM devices WHERE " + condition, TwinQuery.Source.DEVICES, new Selection.All(),
                 where, List.of(), null);
     }
@@ -184,8 +197,9 @@ public final class QueryCompiler {
             parts.add(compare(m, in ? Comparison.EQ : Comparison.NE, value, new Operand.Literal(literal(l))));
         }
         if (parts.isEmpty()) {
-            // nothing is in an empty list; every defined value is outside it
-            return in ? new Condition.Constant(false) : new Condition.Test(Function.IS_DEFINED, List.of(value), false);
+            // nothing is in an empty list; every defined value is outside it (etag and the status time always are)
+            if (in || restricted(value) != null) return new Condition.Constant(!in);
+            return new Condition.Test(Function.IS_DEFINED, List.of(value), false);
         }
         return in ? new Condition.Or(List.copyOf(parts)) : new Condition.And(List.copyOf(parts));
     }
@@ -387,6 +401,9 @@ public final class QueryCompiler {
         if (l.NULL() != null) return NODES.nullNode();
         String text = l.getText();
         BigDecimal d = new BigDecimal(text);
+        if (d.abs().compareTo(BigDecimal.valueOf(Double.MAX_VALUE)) > 0) {
+            throw bad(l, "the number " + text + " is too large");
+        }
         if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
             BigInteger i = d.toBigIntegerExact();
             if (i.bitLength() < 64) return NODES.numberNode(i.longValue());

@@ -19,12 +19,25 @@ public final class QueryParser {
     private QueryParser() {}
 
     public static DeviceQueryParser.QueryContext parse(String text) {
-        return parser(text, "query").query();
+        try {
+            return parser(text, "query").query();
+        } catch (StackOverflowError e) {
+            throw tooDeep("query");
+        }
     }
 
     /** A condition alone, as an export's filter holds it. */
     public static DeviceQueryParser.FilterContext parseFilter(String text) {
-        return parser(text, "filter").filter();
+        try {
+            return parser(text, "filter").filter();
+        } catch (StackOverflowError e) {
+            throw tooDeep("filter");
+        }
+    }
+
+    /** Parentheses nested thousands deep exhaust the parser's stack: a 400 like any other bad query. */
+    private static IoliteException tooDeep(String what) {
+        return bad("the " + what + " nests parentheses or operators too deeply to parse");
     }
 
     private static DeviceQueryParser parser(String text, String what) {

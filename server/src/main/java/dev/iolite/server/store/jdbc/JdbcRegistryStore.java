@@ -226,20 +226,26 @@ public final class JdbcRegistryStore implements RegistryStore {
     private JsonNode keyValue(ResultSet rs, int column, Operand key) throws SQLException {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         TwinField field = key instanceof Operand.Field f ? f.field() : null;
-        if (field == null || QuerySql.isJson(field)) {
+        if (field == null) {
             String text = rs.getString(column);
             if (text == null) return null;
-            JsonNode value;
             try {
-                value = json.readTree(text);
+                return json.readTree(text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new SQLException("a stored twin is not JSON", e);
             }
-            // the twin column keeps the status time as epoch milliseconds; the twin shows a UTC time
-            return field == TwinField.STATUS_UPDATE_TIME && value.isNumber()
-                    ? nodes.textNode(Instant.ofEpochMilli(value.longValue()).toString()) : value;
         }
         switch (field) {
+            case STATUS_UPDATE_TIME:
+                // kept as epoch milliseconds; the twin shows a UTC time
+                return nodes.textNode(Instant.ofEpochMilli(rs.getLong(column)).toString());
+            case IOT_EDGE:
+                return nodes.booleanNode(rs.getInt(column) == 1);
+            case STATUS_REASON:
+            case DEVICE_SCOPE: {
+                String text = rs.getString(column);
+                return text == null ? nodes.nullNode() : nodes.textNode(text);
+            }
             case ETAG:
                 return nodes.textNode(ETags.twin(rs.getLong(column)));
             case MODULE_ID: {

@@ -29,6 +29,14 @@ interface JsonSql {
      */
     void jsonText(SqlText sql, String column, List<String> path);
 
+    /**
+     * Whether {@link #value} as STRING is null for every value that is not a JSON string, except objects
+     * and arrays (which it gives as their JSON text): then {@code value = 'text'} needs no type test unless
+     * the literal could be such text. SQLite's {@code json_extract} gives numbers as numbers, which never
+     * equal text; PostgreSQL's {@code #>>} gives every scalar as text.
+     */
+    default boolean stringValueIsTyped() { return false; }
+
     /** A text expression compared byte by byte (binary collation). */
     default String binary(String textExpression) { return textExpression; }
 
@@ -46,6 +54,9 @@ interface JsonSql {
 
     /** SQLite: paths such as {@code $."site"."floor"}, JSON types as json_type names, values from json_extract. */
     final class Sqlite implements JsonSql {
+        @Override
+        public boolean stringValueIsTyped() { return true; }
+
         @Override
         public void isType(SqlText sql, String column, List<String> path, Type type) {
             sql.append("COALESCE(json_type(").append(column).append(", ").param(path(path)).append(")");

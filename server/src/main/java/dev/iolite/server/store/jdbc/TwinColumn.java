@@ -17,8 +17,12 @@ import java.util.Arrays;
  * one most queries read, kept small so that scanning it is fast), so that a query's path is the
  * column's path:
  *
- * <pre>{"properties":{"desired":{...},"reported":{...}},"statusReason":"..."|null,
- * "statusUpdateTime":EPOCH_MS,"authenticationType":"sas","capabilities":{"iotEdge":false},"deviceScope":"..."|null}</pre>
+ * <pre>{"properties":{"desired":{...},"reported":{...}},"statusUpdateTime":EPOCH_MS,"statusReason":"...",
+ * "authenticationType":"selfSigned","capabilities":{"iotEdge":true},"deviceScope":"..."}</pre>
+ *
+ * <p>A field with its usual value is left out (statusReason and deviceScope when null, the
+ * authentication type when {@code sas}, the IoT Edge flag when false), so that most rows carry little
+ * more than their documents; queries read such a field with its default ({@code QuerySql}).
  *
  * <p>One column rather than seven: a bulk import binds every column of a million rows, and each bound
  * column costs about as much as its bytes. The documents are copied in as the UTF-8 they are stored as,
@@ -30,14 +34,14 @@ final class TwinColumn {
     private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
     private static final byte[] DESIRED = ascii("{\"properties\":{\"desired\":");
     private static final byte[] REPORTED = ascii(",\"reported\":");
-    private static final byte[] REASON = ascii("},\"statusReason\":");
-    private static final byte[] UPDATED = ascii(",\"statusUpdateTime\":");
+    private static final byte[] UPDATED = ascii("},\"statusUpdateTime\":");
+    private static final byte[] REASON = ascii(",\"statusReason\":");
     private static final byte[] AUTH = ascii(",\"authenticationType\":");
-    private static final byte[] EDGE = ascii(",\"capabilities\":{\"iotEdge\":");
-    private static final byte[] SCOPE = ascii("},\"deviceScope\":");
+    private static final byte[] EDGE = ascii(",\"capabilities\":{\"iotEdge\":true}");
+    private static final byte[] SCOPE = ascii(",\"deviceScope\":");
     private static final byte[] NULL = ascii("null");
-    private static final byte[] TRUE = ascii("true");
-    private static final byte[] FALSE = ascii("false");
+    /** The authentication type a row leaves out. */
+    static final String DEFAULT_AUTH = "sas";
     private static final byte[] MARK = ascii("\"");
     private static final byte[] END = ascii("}");
 
@@ -59,11 +63,11 @@ final class TwinColumn {
             len = 0;
             put(DESIRED).put(desired);
             put(REPORTED).put(reported);
-            put(REASON).string(statusReason);
             put(UPDATED).put(ascii(Long.toString(statusUpdated)));
-            put(AUTH).string(authType);
-            put(EDGE).put(iotEdge ? TRUE : FALSE);
-            put(SCOPE).string(deviceScope);
+            if (statusReason != null) put(REASON).string(statusReason);
+            if (!DEFAULT_AUTH.equals(authType)) put(AUTH).string(authType);
+            if (iotEdge) put(EDGE);
+            if (deviceScope != null) put(SCOPE).string(deviceScope);
             put(END);
             return Arrays.copyOf(buf, len);
         }
