@@ -21,11 +21,13 @@ import java.util.Arrays;
  */
 final class DeviceBody {
     static final int FORMAT = 1;
-    /**
-     * Format 2: the same fields without the three twin documents, which are columns of the row: what both
-     * stores write since schema 7 (PostgreSQL since its first).
-     */
+    /** Format 2: the same fields without the three twin documents (PostgreSQL's rows before schema 7). */
     static final int FORMAT_WITHOUT_TWIN = 2;
+    /**
+     * Format 4, what both stores write since schema 7: format 2 without the status time, which is a
+     * column of the row (queries compare it).
+     */
+    static final int FORMAT_LEAN = 4;
 
     private DeviceBody() {}
 

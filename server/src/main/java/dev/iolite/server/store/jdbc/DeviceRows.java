@@ -20,15 +20,15 @@ import java.util.List;
 
 /**
  * Maps device rows to {@link Device} and back. A row is its key, the two versions and the enabled flag
- * (what statistics and the key's order read), a {@link DeviceBody} of format
- * {@link DeviceBody#FORMAT_WITHOUT_TWIN} (every identity field, and the import's mark), the tags, and a
- * {@link TwinColumn}: one JSON value shaped like the wire twin with the rest of what a query filters and
- * groups by (JSON text on SQLite, jsonb on PostgreSQL). The few identity fields queries read are in both
- * the body and the twin column, so that reads take them from the body and never parse the column. Both
- * dialects share this format.
+ * (what statistics and the key's order read), a {@link DeviceBody} of format {@link DeviceBody#FORMAT_LEAN}
+ * (the identity fields, and the import's mark), the status time, the tags, and a {@link TwinColumn} with
+ * the rest of what a query filters and groups by (the documents JSON text on SQLite, jsonb on
+ * PostgreSQL). The few identity fields queries read are in both the body and the twin column, so that
+ * reads take them from the body and never parse the column. Both dialects share this format.
  */
 final class DeviceRows {
-    private static final String COLUMNS = "device_id, module_id, version, twin_version, enabled, body, tags, twin";
+    private static final String COLUMNS =
+            "device_id, module_id, version, twin_version, enabled, body, status_updated_ms, tags, twin";
 
     private final ObjectMapper json;
     private final SqlDialect dialect;
@@ -41,8 +41,8 @@ final class DeviceRows {
     DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
         this.dialect = dialect;
-        this.row = "(?, ?, ?, ?, ?, ?, ?, " + dialect.jsonParameter() + ", " + dialect.jsonParameter() + ")";
-        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, tags = "
+        this.row = "(?, ?, ?, ?, ?, ?, ?, ?, " + dialect.jsonParameter() + ", " + dialect.jsonParameter() + ")";
+        this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_updated_ms = ?, tags = "
                 + dialect.jsonParameter() + ", twin = " + dialect.jsonParameter()
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
@@ -69,7 +69,6 @@ final class DeviceRows {
         DeviceBody.Reader b = body(rs);
         b.string(); // generation id
         String statusReason = b.string();
-        b.time(); // status updated
         String authType = b.string();
         String primaryKey = b.string();
         String secondaryKey = b.string();
@@ -79,10 +78,10 @@ final class DeviceRows {
         String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        String[] properties = TwinColumn.properties(rs.getString(8));
+        String[] properties = TwinColumn.properties(rs.getString(9));
         return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
                 authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
-                parentScopes, managedBy, rs.getString(7), properties[0], properties[1], twinVersion);
+                parentScopes, managedBy, rs.getString(8), properties[0], properties[1], twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -101,10 +100,9 @@ final class DeviceRows {
     /** The import mark of a row's body alone (null when none). */
     Mark markOf(byte[] body) throws SQLException {
         try {
-            DeviceBody.Reader b = new DeviceBody.Reader(body, DeviceBody.FORMAT_WITHOUT_TWIN);
+            DeviceBody.Reader b = new DeviceBody.Reader(body, DeviceBody.FORMAT_LEAN);
             b.string(); // generation id
             b.string(); // status reason
-            b.time(); // status updated
             for (int i = 0; i < 5; i++) b.string(); // authentication type, keys and thumbprints
             b.flag();
             for (int i = 0; i < 3; i++) b.string(); // device scope, parent scopes, managed by
@@ -123,15 +121,15 @@ final class DeviceRows {
         DeviceBody.Reader b = body(rs);
         String generationId = b.string();
         String statusReason = b.string();
-        Instant statusUpdated = Instant.ofEpochMilli(b.time());
+        Instant statusUpdated = Instant.ofEpochMilli(rs.getLong(7));
         AuthType type = AuthType.parse(b.string(), "auth_type");
         Authentication auth = new Authentication(type, b.string(), b.string(), b.string(), b.string());
         boolean iotEdge = b.flag();
         String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        String[] properties = TwinColumn.properties(rs.getString(8));
-        Twin twin = new Twin(document(rs.getString(7)), document(properties[0]), document(properties[1]), twinVersion);
+        String[] properties = TwinColumn.properties(rs.getString(9));
+        Twin twin = new Twin(document(rs.getString(8)), document(properties[0]), document(properties[1]), twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -142,7 +140,7 @@ final class DeviceRows {
 
     private DeviceBody.Reader body(ResultSet rs) throws SQLException {
         try {
-            return new DeviceBody.Reader(rs.getBytes(6), DeviceBody.FORMAT_WITHOUT_TWIN);
+            return new DeviceBody.Reader(rs.getBytes(6), DeviceBody.FORMAT_LEAN);
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), e);
         }
@@ -164,8 +162,9 @@ final class DeviceRows {
         return bindQueryable(ps, i, d);
     }
 
-    /** Binds the tags and the twin column from parameter {@code i}; the next index. */
+    /** Binds the status time, the tags and the twin column from parameter {@code i}; the next index. */
     private int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
+        ps.setLong(i++, d.statusUpdatedTime().toEpochMilli());
         dialect.bindJson(ps, i++, d.twin().tags().utf8());
         dialect.bindJson(ps, i++, twinWriters.get().write(d));
         return i;
@@ -193,10 +192,9 @@ final class DeviceRows {
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
     byte[] body(Device d, Mark mark) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_WITHOUT_TWIN)
+        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_LEAN)
                 .string(d.generationId())
                 .string(d.statusReason())
-                .time(d.statusUpdatedTime().toEpochMilli())
                 .string(a.type().wireName())
                 .string(a.primaryKey())
                 .string(a.secondaryKey())

@@ -55,7 +55,7 @@ final class QuerySql {
         return null;
     }
 
-    /** The twin column ({@link TwinColumn}): the properties and the fields queries read, at their wire paths. */
+    /** The twin column ({@link TwinColumn}): the properties and the identity fields queries read, by short names. */
     private static final String TWIN = "twin";
 
     /** The column a document place is in: the tags have their own. */
@@ -66,9 +66,20 @@ final class QuerySql {
     /** Whether a field lives in the twin column (at its wire path) rather than in a column of its own. */
     static boolean isJson(TwinField f) {
         return switch (f) {
-            case STATUS_REASON, STATUS_UPDATE_TIME, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE -> true;
+            case STATUS_REASON, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE -> true;
             default -> false;
         };
+    }
+
+    /** Where the twin column keeps a field ({@link TwinColumn}'s short names). */
+    private static List<String> storedPath(TwinField f) {
+        return List.of(switch (f) {
+            case STATUS_REASON -> TwinColumn.REASON_KEY;
+            case AUTHENTICATION_TYPE -> TwinColumn.AUTH_KEY;
+            case IOT_EDGE -> TwinColumn.EDGE_KEY;
+            case DEVICE_SCOPE -> TwinColumn.SCOPE_KEY;
+            default -> throw new IllegalStateException(f + " is a column of its own");
+        });
     }
 
     /** A document place's path in its column. */
@@ -76,8 +87,8 @@ final class QuerySql {
         List<String> out = new ArrayList<>(j.path().size() + 2);
         switch (j.document()) {
             case TAGS -> { }
-            case DESIRED -> out.addAll(List.of("properties", "desired"));
-            case REPORTED -> out.addAll(List.of("properties", "reported"));
+            case DESIRED -> out.add(TwinColumn.DESIRED_KEY);
+            case REPORTED -> out.add(TwinColumn.REPORTED_KEY);
         }
         out.addAll(j.path());
         return out;
@@ -290,7 +301,7 @@ final class QuerySql {
      */
     private Value twinField(TwinField f) {
         SqlText read = new SqlText();
-        json.value(read, TWIN, f.path(), f.type());
+        json.value(read, TWIN, storedPath(f), f.type());
         SqlText value = switch (f) {
             case AUTHENTICATION_TYPE -> SqlText.of("COALESCE(", read, ", '" + TwinColumn.DEFAULT_AUTH + "')");
             case IOT_EDGE -> SqlText.of("COALESCE(", read, ", 0)");
@@ -384,7 +395,8 @@ final class QuerySql {
             case MODULE_ID -> "module_id";
             case STATUS -> "(CASE WHEN enabled = 1 THEN 'enabled' ELSE 'disabled' END)";
             case VERSION -> "twin_version";
-            case STATUS_REASON, STATUS_UPDATE_TIME, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE ->
+            case STATUS_UPDATE_TIME -> "status_updated_ms";
+            case STATUS_REASON, AUTHENTICATION_TYPE, IOT_EDGE, DEVICE_SCOPE ->
                     throw new IllegalStateException(f + " is in the twin column");
             case ETAG -> throw new IllegalStateException("an etag is compared through the twin version it encodes");
         };

@@ -12,33 +12,34 @@ import java.sql.SQLException;
 import java.util.Arrays;
 
 /**
- * The {@code twin} column of a device row: one JSON object shaped like the wire twin, holding what
- * queries filter and group by outside the key columns and the tags (which have their own column, the
- * one most queries read, kept small so that scanning it is fast), so that a query's path is the
- * column's path:
+ * The {@code twin} column of a device row: one JSON object with what queries filter and group by
+ * beside the tags (which have a column of their own, the one most queries read) and the status time
+ * (a column too), under short names, since every byte of it is written a million times by a bulk import:
  *
- * <pre>{"properties":{"desired":{...},"reported":{...}},"statusUpdateTime":EPOCH_MS,"statusReason":"...",
- * "authenticationType":"selfSigned","capabilities":{"iotEdge":true},"deviceScope":"..."}</pre>
+ * <pre>{"d":{desired...},"r":{reported...},"sr":"status reason","at":"selfSigned","e":true,"ds":"device scope"}</pre>
  *
- * <p>A field with its usual value is left out (statusReason and deviceScope when null, the
- * authentication type when {@code sas}, the IoT Edge flag when false), so that most rows carry little
- * more than their documents; queries read such a field with its default ({@code QuerySql}).
- *
- * <p>One column rather than seven: a bulk import binds every column of a million rows, and each bound
- * column costs about as much as its bytes. The documents are copied in as the UTF-8 they are stored as,
- * and read back as slices of the column's text, never parsed and re-serialized on the way. The identity
- * fields here are copies of the row's body, which reads take them from.
+ * <p>A field with its usual value is left out ({@code sr} and {@code ds} when null, {@code at} when
+ * {@code sas}, {@code e} when false); queries read such a field with its default ({@code QuerySql}, which
+ * maps twin paths to these names). The documents are copied in as the UTF-8 they are stored as, and read
+ * back as slices of the column's text, never parsed on the way. The identity fields here are copies of
+ * the row's body, which reads take them from.
  */
 final class TwinColumn {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
-    private static final byte[] DESIRED = ascii("{\"properties\":{\"desired\":");
-    private static final byte[] REPORTED = ascii(",\"reported\":");
-    private static final byte[] UPDATED = ascii("},\"statusUpdateTime\":");
-    private static final byte[] REASON = ascii(",\"statusReason\":");
-    private static final byte[] AUTH = ascii(",\"authenticationType\":");
-    private static final byte[] EDGE = ascii(",\"capabilities\":{\"iotEdge\":true}");
-    private static final byte[] SCOPE = ascii(",\"deviceScope\":");
+    /** The stored names, which {@code QuerySql} maps twin paths to. */
+    static final String DESIRED_KEY = "d";
+    static final String REPORTED_KEY = "r";
+    static final String REASON_KEY = "sr";
+    static final String AUTH_KEY = "at";
+    static final String EDGE_KEY = "e";
+    static final String SCOPE_KEY = "ds";
+    private static final byte[] DESIRED = ascii("{\"" + DESIRED_KEY + "\":");
+    private static final byte[] REPORTED = ascii(",\"" + REPORTED_KEY + "\":");
+    private static final byte[] REASON = ascii(",\"" + REASON_KEY + "\":");
+    private static final byte[] AUTH = ascii(",\"" + AUTH_KEY + "\":");
+    private static final byte[] EDGE = ascii(",\"" + EDGE_KEY + "\":true");
+    private static final byte[] SCOPE = ascii(",\"" + SCOPE_KEY + "\":");
     private static final byte[] NULL = ascii("null");
     /** The authentication type a row leaves out. */
     static final String DEFAULT_AUTH = "sas";
@@ -54,16 +55,15 @@ final class TwinColumn {
 
         byte[] write(Device d) {
             return write(d.twin().desired().utf8(), d.twin().reported().utf8(), d.statusReason(),
-                    d.statusUpdatedTime().toEpochMilli(), d.authentication().type().wireName(), d.iotEdge(), d.deviceScope());
+                    d.authentication().type().wireName(), d.iotEdge(), d.deviceScope());
         }
 
         /** The column's value from its parts; the documents are JSON objects in UTF-8. */
-        byte[] write(byte[] desired, byte[] reported, String statusReason, long statusUpdated, String authType,
-                     boolean iotEdge, String deviceScope) {
+        byte[] write(byte[] desired, byte[] reported, String statusReason, String authType, boolean iotEdge,
+                     String deviceScope) {
             len = 0;
             put(DESIRED).put(desired);
             put(REPORTED).put(reported);
-            put(UPDATED).put(ascii(Long.toString(statusUpdated)));
             if (statusReason != null) put(REASON).string(statusReason);
             if (!DEFAULT_AUTH.equals(authType)) put(AUTH).string(authType);
             if (iotEdge) put(EDGE);
@@ -137,17 +137,9 @@ final class TwinColumn {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
-                if (!name.equals("properties")) {
-                    p.skipChildren();
-                    continue;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String inner = p.currentName();
-                    p.nextToken();
-                    if (inner.equals("desired")) desired = slice(p, text);
-                    else if (inner.equals("reported")) reported = slice(p, text);
-                    else p.skipChildren();
-                }
+                if (name.equals(DESIRED_KEY)) desired = slice(p, text);
+                else if (name.equals(REPORTED_KEY)) reported = slice(p, text);
+                else p.skipChildren();
             }
         } catch (IOException e) {
             throw new SQLException("a stored twin is not valid JSON: " + e.getMessage(), e);

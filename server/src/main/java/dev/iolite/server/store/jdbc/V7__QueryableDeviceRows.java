@@ -13,13 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Schema 7, on both stores: what the query language filters and groups by moves into two columns:
- * {@code tags}, and {@code twin}, shaped like the wire twin ({@link TwinColumn}): the desired and
- * reported properties (on SQLite from the body, on PostgreSQL from their jsonb columns, which are
- * dropped), and copies of the status reason and time, the authentication type, the IoT Edge flag and the
- * device scope. The body keeps every identity field, in {@link DeviceBody#FORMAT_WITHOUT_TWIN} (SQLite's
- * bodies lose their documents). Rows are converted in key order, a thousand at a time, in Flyway's
- * transaction.
+ * Schema 7, on both stores: what the query language filters and groups by moves into columns: the
+ * status time ({@code status_updated_ms}), the tags ({@code tags}, already a jsonb column on PostgreSQL)
+ * and {@code twin} ({@link TwinColumn}): the desired and reported properties (on SQLite from the body, on
+ * PostgreSQL from their jsonb columns, which are dropped) and copies of the identity fields queries
+ * read. Bodies become {@link DeviceBody#FORMAT_LEAN}. Rows are converted in key order, a thousand at a
+ * time, in Flyway's transaction.
  */
 public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     private static final int BATCH = 1_000;
@@ -40,6 +39,8 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE devices ADD COLUMN status_updated_ms " + (postgres ? "BIGINT" : "INTEGER")
+                    + " NOT NULL DEFAULT 0");
             if (!postgres) st.execute("ALTER TABLE devices ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'");
             st.execute("ALTER TABLE devices ADD COLUMN twin " + (postgres ? "JSONB" : "TEXT") + " NOT NULL DEFAULT '{}'");
         }
@@ -72,7 +73,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
             }
         }
         if (batch.isEmpty()) return null;
-        try (PreparedStatement write = c.prepareStatement("UPDATE devices SET body = ?, twin = "
+        try (PreparedStatement write = c.prepareStatement("UPDATE devices SET body = ?, status_updated_ms = ?, twin = "
                 + (postgres ? "CAST(? AS jsonb)" : "?") + (postgres ? "" : ", tags = ?")
                 + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
             DeviceBody.Writer w = new DeviceBody.Writer();
@@ -84,7 +85,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 String statusReason = b.string();
                 long statusUpdated = b.time();
                 String authType = b.string();
-                w.begin(DeviceBody.FORMAT_WITHOUT_TWIN).string(generationId).string(statusReason).time(statusUpdated)
+                w.begin(DeviceBody.FORMAT_LEAN).string(generationId).string(statusReason)
                         .string(authType).string(b.string()).string(b.string()).string(b.string()).string(b.string());
                 boolean iotEdge = b.flag();
                 String deviceScope = b.string();
@@ -94,8 +95,9 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 if (b.hasMore()) w.fixed64(b.fixed64()).number(b.number());
                 int i = 1;
                 write.setBytes(i++, w.toBytes());
+                write.setLong(i++, statusUpdated);
                 write.setString(i++, new String(twin.write(utf8(documents[1]), utf8(documents[2]), statusReason,
-                        statusUpdated, authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
+                        authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
                 if (!postgres) write.setString(i++, documents[0] == null ? "{}" : documents[0]);
                 write.setString(i++, row.hub());
                 write.setString(i++, row.deviceId());
