@@ -99,7 +99,9 @@ class BadInputIT {
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(), "{\"query\":7}"),
                 400, "", "query");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(),
-                "{\"query\":\"SELECT * FROM devices WHERE status = 'enabled'\"}"), 400, "ArgumentInvalid", "SELECT * FROM devices");
+                "{\"query\":\"SELECT * FROM devices.jobs\"}"), 400, "ArgumentInvalid", "FROM devices.jobs");
+        assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(),
+                "{\"query\":\"SELECT * FROM devices WHERE status = \"}"), 400, "ArgumentInvalid", "line 1, column");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(), all, "x-ms-max-item-count", "0"),
                 400, "ArgumentInvalid", "x-ms-max-item-count");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(), all, "x-ms-max-item-count", "many"),
