@@ -217,7 +217,8 @@ class CliIT {
     void ctrlCWhileWatchingLeavesTheJobRunningAndSaysWhatToDo() throws Exception {
         Path file = tmp.resolve("long.jsonl");
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (int i = 0; i < 400_000; i++) w.write("{\"id\":\"cli-long-" + i + "\"}\n");
+            // long enough that the watcher (a new JVM, on a loaded machine) starts well before the job ends
+            for (int i = 0; i < 1_200_000; i++) w.write("{\"id\":\"cli-long-" + i + "\"}\n");
         }
         String id = ServerExtension.JSON.readTree(cli("import", "--file", file.toString(), "-o", "json").out)
                 .get("jobId").asText();

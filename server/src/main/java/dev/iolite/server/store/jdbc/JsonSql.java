@@ -12,7 +12,17 @@ import java.util.List;
 interface JsonSql {
 
     /** True when the value at {@code path} in {@code column} exists and has JSON type {@code type}; null counts as false. */
-    void isType(SqlText sql, String column, List<String> path, Type type);
+    default void isType(SqlText sql, String column, List<String> path, Type type) {
+        sql.append("COALESCE(");
+        typeOf(sql, column, path);
+        sql.append(" " + typeTest(type) + ", FALSE)");
+    }
+
+    /** The dialect's name for the JSON type of the value at {@code path} (null when undefined). */
+    void typeOf(SqlText sql, String column, List<String> path);
+
+    /** The test of a {@link #typeOf} result for one type, such as {@code = 'text'}. */
+    String typeTest(Type type);
 
     /** True when the value at {@code path} exists (of any type, null included). */
     void isDefined(SqlText sql, String column, List<String> path);
@@ -58,16 +68,20 @@ interface JsonSql {
         public boolean stringValueIsTyped() { return true; }
 
         @Override
-        public void isType(SqlText sql, String column, List<String> path, Type type) {
-            sql.append("COALESCE(json_type(").append(column).append(", ").param(path(path)).append(")");
-            sql.append(switch (type) {
-                case STRING -> " = 'text'";
-                case NUMBER -> " IN ('integer', 'real')";
-                case BOOL -> " IN ('true', 'false')";
-                case NULL -> " = 'null'";
-                case OBJECT -> " = 'object'";
-                case ARRAY -> " = 'array'";
-            }).append(", FALSE)");
+        public void typeOf(SqlText sql, String column, List<String> path) {
+            sql.append("json_type(").append(column).append(", ").param(path(path)).append(")");
+        }
+
+        @Override
+        public String typeTest(Type type) {
+            return switch (type) {
+                case STRING -> "= 'text'";
+                case NUMBER -> "IN ('integer', 'real')";
+                case BOOL -> "IN ('true', 'false')";
+                case NULL -> "= 'null'";
+                case OBJECT -> "= 'object'";
+                case ARRAY -> "= 'array'";
+            };
         }
 
         @Override
@@ -113,16 +127,20 @@ interface JsonSql {
     /** PostgreSQL: jsonb paths as text arrays, jsonb_typeof, numbers cast only where they are numbers. */
     final class Postgres implements JsonSql {
         @Override
-        public void isType(SqlText sql, String column, List<String> path, Type type) {
-            sql.append("COALESCE(jsonb_typeof(").append(column).append(" #> CAST(").param(path(path)).append(" AS text[]))");
-            sql.append(switch (type) {
-                case STRING -> " = 'string'";
-                case NUMBER -> " = 'number'";
-                case BOOL -> " = 'boolean'";
-                case NULL -> " = 'null'";
-                case OBJECT -> " = 'object'";
-                case ARRAY -> " = 'array'";
-            }).append(", FALSE)");
+        public void typeOf(SqlText sql, String column, List<String> path) {
+            sql.append("jsonb_typeof(").append(column).append(" #> CAST(").param(path(path)).append(" AS text[]))");
+        }
+
+        @Override
+        public String typeTest(Type type) {
+            return switch (type) {
+                case STRING -> "= 'string'";
+                case NUMBER -> "= 'number'";
+                case BOOL -> "= 'boolean'";
+                case NULL -> "= 'null'";
+                case OBJECT -> "= 'object'";
+                case ARRAY -> "= 'array'";
+            };
         }
 
         @Override
