@@ -34,9 +34,12 @@ final class DeviceRows {
     private final SqlDialect dialect;
     private final String row;
     private final String update;
-    /** One body writer and one twin writer per thread, reused row after row. */
-    private final ThreadLocal<DeviceBody.Writer> writers = ThreadLocal.withInitial(DeviceBody.Writer::new);
-    private final ThreadLocal<TwinColumn.Writer> twinWriters = ThreadLocal.withInitial(TwinColumn.Writer::new);
+    /** A body writer and a twin column writer, reused row after row by one thread. */
+    private record Writers(DeviceBody.Writer body, TwinColumn.Writer twin) {}
+
+    /** One pair of writers per thread: a single thread-local lookup per row. */
+    private final ThreadLocal<Writers> writers =
+            ThreadLocal.withInitial(() -> new Writers(new DeviceBody.Writer(), new TwinColumn.Writer()));
 
     DeviceRows(ObjectMapper json, SqlDialect dialect) {
         this.json = json;
@@ -166,7 +169,7 @@ final class DeviceRows {
     private int bindQueryable(PreparedStatement ps, int i, Device d) throws SQLException {
         ps.setLong(i++, d.statusUpdatedTime().toEpochMilli());
         dialect.bindJson(ps, i++, d.twin().tags().utf8());
-        dialect.bindJson(ps, i++, twinWriters.get().write(d));
+        dialect.bindJson(ps, i++, writers.get().twin().write(d));
         return i;
     }
 
@@ -192,7 +195,7 @@ final class DeviceRows {
     /** Packs every field of {@code d} outside the key, versions and enabled flag, and the import's mark if any. */
     byte[] body(Device d, Mark mark) {
         Authentication a = d.authentication();
-        DeviceBody.Writer w = writers.get().begin(DeviceBody.FORMAT_LEAN)
+        DeviceBody.Writer w = writers.get().body().begin(DeviceBody.FORMAT_LEAN)
                 .string(d.generationId())
                 .string(d.statusReason())
                 .string(a.type().wireName())
