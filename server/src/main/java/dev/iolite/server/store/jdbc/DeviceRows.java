@@ -81,10 +81,10 @@ final class DeviceRows {
         String deviceScope = b.string();
         String parentScopes = b.string();
         String managedBy = b.string();
-        String[] properties = TwinColumn.properties(rs.getString(9));
+        String[] properties = TwinColumn.properties(dialect.readJson(rs, 9));
         return new ExportRow(rs.getString(1), moduleId.isEmpty() ? null : moduleId, version, enabled, statusReason,
                 authType, primaryKey, secondaryKey, primaryThumbprint, secondaryThumbprint, iotEdge, deviceScope,
-                parentScopes, managedBy, rs.getString(8), properties[0], properties[1], twinVersion);
+                parentScopes, managedBy, text(dialect.readJson(rs, 8)), properties[0], properties[1], twinVersion);
     }
 
     Device read(ResultSet rs) throws SQLException {
@@ -131,8 +131,9 @@ final class DeviceRows {
         String deviceScope = b.string();
         String scopes = b.string();
         String managedBy = b.string();
-        String[] properties = TwinColumn.properties(rs.getString(9));
-        Twin twin = new Twin(document(rs.getString(8)), document(properties[0]), document(properties[1]), twinVersion);
+        String[] properties = TwinColumn.properties(dialect.readJson(rs, 9));
+        Twin twin = new Twin(document(text(dialect.readJson(rs, 8))), document(properties[0]), document(properties[1]),
+                twinVersion);
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,
@@ -210,6 +211,10 @@ final class DeviceRows {
         w.time(d.lastUpdated().toEpochMilli());
         if (mark != null) w.fixed64(mark.job()).number(mark.line());
         return w.toBytes();
+    }
+
+    private static String text(byte[] utf8) {
+        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static TwinDocument document(String text) throws SQLException {

@@ -52,6 +52,11 @@ public final class PostgresDialect implements SqlDialect {
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
     @Override
+    public byte[] readJson(java.sql.ResultSet rs, int column) throws SQLException {
+        return rs.getString(column).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
     public void bindJson(PreparedStatement ps, int index, byte[] utf8) throws SQLException {
         ps.setString(index, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -88,33 +88,40 @@ final class TwinColumn {
     }
 
     /**
-     * The desired and reported properties of a stored twin column, as JSON text. A column as this class
-     * writes it (SQLite keeps it verbatim) is cut at its braces without a parse; any other rendering (such
-     * as PostgreSQL's jsonb text) is parsed.
+     * The desired and reported properties of a stored twin column (its UTF-8), as JSON text. A column as
+     * this class writes it (SQLite keeps it verbatim) is cut at its braces without a parse; any other
+     * rendering (such as PostgreSQL's jsonb text) is parsed. Bytes of multi-byte characters are never
+     * braces or quotes, so the cut works on the bytes.
      */
-    static String[] properties(String text) throws SQLException {
+    static String[] properties(byte[] utf8) throws SQLException {
         int desiredAt = DESIRED.length;
-        if (text.startsWith(DESIRED_TEXT)) {
-            int desiredEnd = objectEnd(text, desiredAt);
-            if (desiredEnd > 0 && text.startsWith(REPORTED_TEXT, desiredEnd)) {
+        if (startsWith(utf8, 0, DESIRED)) {
+            int desiredEnd = objectEnd(utf8, desiredAt);
+            if (desiredEnd > 0 && startsWith(utf8, desiredEnd, REPORTED)) {
                 int reportedAt = desiredEnd + REPORTED.length;
-                int reportedEnd = objectEnd(text, reportedAt);
-                if (reportedEnd > 0) return new String[] {text.substring(desiredAt, desiredEnd), text.substring(reportedAt, reportedEnd)};
+                int reportedEnd = objectEnd(utf8, reportedAt);
+                if (reportedEnd > 0) {
+                    return new String[] {new String(utf8, desiredAt, desiredEnd - desiredAt, StandardCharsets.UTF_8),
+                            new String(utf8, reportedAt, reportedEnd - reportedAt, StandardCharsets.UTF_8)};
+                }
             }
         }
-        return parsedProperties(text);
+        return parsedProperties(new String(utf8, StandardCharsets.UTF_8));
     }
 
-    private static final String DESIRED_TEXT = new String(DESIRED, StandardCharsets.US_ASCII);
-    private static final String REPORTED_TEXT = new String(REPORTED, StandardCharsets.US_ASCII);
+    private static boolean startsWith(byte[] b, int at, byte[] prefix) {
+        if (at + prefix.length > b.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (b[at + i] != prefix[i]) return false;
+        return true;
+    }
 
     /** The index just after the JSON object starting at {@code from}, or -1 when there is none. */
-    private static int objectEnd(String text, int from) {
-        if (from >= text.length() || text.charAt(from) != '{') return -1;
+    private static int objectEnd(byte[] b, int from) {
+        if (from >= b.length || b[from] != '{') return -1;
         int depth = 0;
         boolean inString = false;
-        for (int i = from; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = from; i < b.length; i++) {
+            byte c = b[i];
             if (inString) {
                 if (c == '\\') i++;
                 else if (c == '"') inString = false;
