@@ -128,7 +128,8 @@ public final class Iolite implements AutoCloseable {
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())));
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
-                    new ErrorRenderer(json), clock, List.of(armRoutes, hubRoutes));
+                    new ErrorRenderer(json), clock,
+                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes));
             web.start();
             publicBase.set(url(config, web.port()));
             runner.start();

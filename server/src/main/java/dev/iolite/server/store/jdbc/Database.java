@@ -78,6 +78,15 @@ public final class Database implements AutoCloseable {
 
     public SqlDialect dialect() { return dialect; }
 
+    /** Null when the database answers within two seconds, otherwise why not (for readiness probes). */
+    public String unavailableBecause() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2) ? null : "the store did not answer within 2 s";
+        } catch (SQLException e) {
+            return "the store is unavailable: " + e.getMessage();
+        }
+    }
+
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
