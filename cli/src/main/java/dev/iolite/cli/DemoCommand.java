@@ -48,9 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Iolite started = null;
         if (!serverRunning()) {
-            if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-            }
+            Logging.configure(Logging.Format.TEXT, ch.qos.logback.classic.Level.WARN, false);
             out.println("Starting a server on data dir " + conn.dataDir + " (SQLite, local blob folder)...");
             out.flush();
             started = Iolite.start(ServerConfig.of(conn.dataDir, 0).validated());

@@ -17,11 +17,10 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Commands other than serve print their own one-line errors: library logs (azure-core's
         // retries, for one) stay quiet unless --verbose.
+        // serve sets its own format and level from its options.
         boolean serve = args.length > 0 && args[0].equals("serve");
-        if (!serve && !java.util.Arrays.asList(args).contains("--verbose")
-                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
-        }
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        Logging.configure(Logging.Format.TEXT, serve || verbose ? ch.qos.logback.classic.Level.INFO : null, verbose);
         System.exit(run(args));
     }
 
@@ -63,8 +62,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"iolite " + (v == null ? "development" : v)};
+            return new String[] {"iolite " + dev.iolite.server.BuildInfo.current()};
         }
     }
 }

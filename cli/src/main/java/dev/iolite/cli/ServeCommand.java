@@ -2,6 +2,7 @@ package dev.iolite.cli;
 
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;
+import dev.iolite.server.StartFailure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -120,10 +121,22 @@ final class ServeCommand implements Callable<Integer> {
                     + "(IOLITE_STORE_PASSWORD_FILE; or IOLITE_STORE_PASSWORD).")
     Path storePasswordFile;
 
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "Log lines on standard error: text, or json (one object per line) (default: ${DEFAULT-VALUE}; IOLITE_LOG_FORMAT).")
+    String logFormat;
+
+    @Option(names = "--log-level", defaultValue = "info",
+            description = "error, warn, info, or debug (every request, with its request id) (default: ${DEFAULT-VALUE}; IOLITE_LOG_LEVEL).")
+    String logLevel;
+
+    @Option(names = "--verbose", description = "Stack traces in the log and with a start-up failure.")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
         try {
+            Logging.configure(Logging.format(logFormat), Logging.level(logLevel), verbose);
             List<ServerConfig.StorageAccount> accounts = new ArrayList<>();
             for (String a : storageAccounts == null ? List.<String>of() : storageAccounts) {
                 for (String one : a.split(";")) if (!one.isBlank()) accounts.add(SecretOptions.storageAccount(one));
@@ -147,7 +160,18 @@ final class ServeCommand implements Callable<Integer> {
             // a bad option value is a usage error: exit code 2, one line, no stack trace
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Iolite iolite = Iolite.start(config);
+        Iolite iolite;
+        Logging.quietLibraries(true);
+        try {
+            iolite = Iolite.start(config);
+        } catch (StartFailure e) {
+            if (verbose) e.printStackTrace(spec.commandLine().getErr());
+            spec.commandLine().getErr().println("iolite: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return e.exitCode();
+        } finally {
+            Logging.quietLibraries(false);
+        }
         // SIGTERM and Ctrl-C run the JVM's shutdown hooks; ours closes the server and ends the process
         // with 0, so that a requested stop is a success (the JVM would otherwise exit 143 or 130).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

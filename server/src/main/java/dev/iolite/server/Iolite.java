@@ -61,6 +61,7 @@ public final class Iolite implements AutoCloseable {
     private final ObjectMapper json;
     private final BlobContainers containers;
     private volatile boolean stopped;
+    private DataDirLock lock;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, Hub defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -79,21 +80,48 @@ public final class Iolite implements AutoCloseable {
     public static Iolite start(ServerConfig config) throws IOException {
         config.validated();
         Path dir = config.dataDir().toAbsolutePath();
-        PrivateFiles.createDirectories(dir);
-        // Data dirs of earlier versions were 0755 with 0644 files, keys and database included.
-        PrivateFiles.restrictTree(dir);
+        try {
+            PrivateFiles.createDirectories(dir);
+            // Data dirs of earlier versions were 0755 with 0644 files, keys and database included.
+            PrivateFiles.restrictTree(dir);
+            if (!Files.isWritable(dir)) throw new java.nio.file.AccessDeniedException(dir.toString());
+        } catch (IOException e) {
+            throw new StartFailure(StartFailure.Kind.DATA_DIR_UNWRITABLE, "the data dir " + dir
+                    + " cannot be created or written (" + e.getClass().getSimpleName() + "); choose another --data-dir", e);
+        }
+        DataDirLock lock = DataDirLock.acquire(dir);
+        try {
+            Iolite started = start(config, dir, lock);
+            started.lock = lock;
+            return started;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Iolite start(ServerConfig config, Path dir, DataDirLock lock) throws IOException {
         Clock clock = config.clock();
         ObjectMapper json = JsonBodies.newMapper();
         boolean olderDataDir = Files.exists(dir.resolve("server.json"));
         ServerIdentity identity = ServerIdentity.load(dir, json);
-        TlsMaterial tls = TlsMaterial.load(dir, config.http().tlsCert(), config.http().tlsKey());
+        TlsMaterial tls;
+        try {
+            tls = TlsMaterial.load(dir, config.http().tlsCert(), config.http().tlsKey());
+        } catch (IOException | RuntimeException e) {
+            throw new StartFailure(StartFailure.Kind.TLS_MATERIAL, "the TLS material could not be loaded: " + e.getMessage(), e);
+        }
         ServerConfig.ArmIssuer issuer = config.armIssuer();
         ArmTokens armTokens = ArmTokens.open(dir, issuer == null ? null
                 : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
         if (config.store() == null) PrivateFiles.touch(dir.resolve("iolite.db"));  // SQLite gives its WAL the same mode
-        Database db = config.store() == null ? Database.openSqlite(dir.resolve("iolite.db"))
-                : Database.openPostgres(config.store());
-        LOG.info("store: {}", config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
+        Database db;
+        try {
+            db = Database.open(config.store(), dir.resolve("iolite.db"));
+        } catch (Database.OpenException e) {
+            throw new StartFailure(e.stage() == Database.OpenException.Stage.CONNECT ? StartFailure.Kind.STORE_UNREACHABLE
+                    : StartFailure.Kind.MIGRATION_FAILED, e.getMessage(), e);
+        }
         JobRunner runner = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -130,9 +158,20 @@ public final class Iolite implements AutoCloseable {
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes));
-            web.start();
+            try {
+                web.start();
+            } catch (Exception e) {  // Javalin also throws Jetty's checked exceptions undeclared
+                if (!WebServer.isBindFailure(e, config.http().bind(), config.http().port())) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException("the HTTPS server did not start: " + e, e);
+                }
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().port() + " on "
+                        + config.http().bind() + " is in use; choose another with --port", e);
+            }
             publicBase.set(url(config, web.port()));
+            lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
             runner.start();
+            LOG.info("serving hub {} on {}; store: {}", defaultHub.name(), url(config, web.port()),
+                    config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
             iolite.writeReadyFile();
             return iolite;
@@ -215,6 +254,7 @@ public final class Iolite implements AutoCloseable {
         web.stop(Duration.ofSeconds(30));
         runner.close();
         db.close();
+        if (lock != null) lock.close();
     }
 
     /**

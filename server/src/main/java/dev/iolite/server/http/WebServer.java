@@ -150,6 +150,23 @@ public final class WebServer {
 
     public void start() { app.start(); }
 
+    /**
+     * True when the server could not start because its address is taken: Javalin reports the bind failure
+     * only in its log and then fails as stopped, so the address is tried once more here.
+     */
+    public static boolean isBindFailure(Throwable e, String bind, int port) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException) return true;
+        }
+        if (port == 0) return false;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(bind, port));
+            return false;
+        } catch (java.io.IOException bound) {
+            return true;
+        }
+    }
+
     public int port() { return connector.getLocalPort(); }
 
     /** Stops accepting, waits up to {@code grace} for requests in flight, then stops the server. */

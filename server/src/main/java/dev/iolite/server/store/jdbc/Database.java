@@ -22,6 +22,44 @@ public final class Database implements AutoCloseable {
         this.dialect = dialect;
     }
 
+    /**
+     * Opens the PostgreSQL store of {@code url}, or the SQLite file when {@code url} is null, and migrates it.
+     * Throws {@link OpenException} saying whether the store could not be reached or not be migrated.
+     */
+    public static Database open(StoreUrl url, Path sqliteFile) {
+        try {
+            return url == null ? openSqlite(sqliteFile) : openPostgres(url);
+        } catch (OpenException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new OpenException(OpenException.Stage.CONNECT, (url == null ? "the SQLite file " + sqliteFile
+                    : "PostgreSQL at " + url) + " could not be opened: " + rootMessage(e), e);
+        }
+    }
+
+    /** The innermost cause's message on one line (Flyway's span several, the last an advertisement). */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return String.join("; ", m.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("Need more flexibility"))
+                .toList());
+    }
+
+    /** The store could not be reached, or its schema could not be brought to this version. */
+    public static final class OpenException extends RuntimeException {
+        public enum Stage { CONNECT, MIGRATE }
+
+        private final Stage stage;
+
+        OpenException(Stage stage, String message, Throwable cause) {
+            super(message, cause);
+            this.stage = stage;
+        }
+
+        public Stage stage() { return stage; }
+    }
+
     /** The embedded default: a SQLite file in WAL mode, writers serialized by immediate transactions. */
     public static Database openSqlite(Path file) {
         HikariConfig config = new HikariConfig();
@@ -71,7 +109,8 @@ public final class Database implements AutoCloseable {
                     .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load().migrate();
         } catch (RuntimeException e) {
             ds.close();
-            throw e;
+            throw new OpenException(OpenException.Stage.MIGRATE, "the store's schema could not be migrated to this version: "
+                    + rootMessage(e), e);
         }
         return new Database(ds, dialect);
     }
