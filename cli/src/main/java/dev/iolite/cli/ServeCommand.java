@@ -121,6 +121,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(IOLITE_STORE_PASSWORD_FILE; or IOLITE_STORE_PASSWORD).")
     Path storePasswordFile;
 
+    @Option(names = "--metrics-port",
+            description = "Serve Prometheus metrics over plain HTTP at /metrics on this port of --bind; 0 picks a free one "
+                    + "(IOLITE_METRICS_PORT; default: off).")
+    Integer metricsPort;
+
     @Option(names = "--log-format", defaultValue = "text",
             description = "Log lines on standard error: text, or json (one object per line) (default: ${DEFAULT-VALUE}; IOLITE_LOG_FORMAT).")
     String logFormat;
@@ -152,7 +157,7 @@ final class ServeCommand implements Callable<Integer> {
                     : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
             config = new ServerConfig(dataDir, hub,
                     new ServerConfig.Http(bind, port, tlsCert, tlsKey, maxRequestBytes,
-                            publicUrl == null || publicUrl.isBlank() ? null : publicUrl),
+                            publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort),
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter), storeUrl)
                     .validated();
@@ -175,9 +180,10 @@ final class ServeCommand implements Callable<Integer> {
         // SIGTERM and Ctrl-C run the JVM's shutdown hooks; ours closes the server and ends the process
         // with 0, so that a requested stop is a success (the JVM would otherwise exit 143 or 130).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("Iolite stopping: finishing requests in flight");
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
+            log.info("stopping: finishing requests in flight");
             iolite.close();
-            System.err.println("Iolite stopped");
+            log.info("stopped");
             System.err.flush();
             Runtime.getRuntime().halt(0);
         }, "iolite-stop"));

@@ -20,7 +20,9 @@ import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlobHostGuard;
 import dev.iolite.server.blob.LocalLayout;
 import dev.iolite.server.files.PrivateFiles;
+import dev.iolite.server.jobs.JobMetrics;
 import dev.iolite.server.jobs.JobRunner;
+import dev.iolite.server.metrics.Meters;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobTuning;
 import dev.iolite.server.store.jdbc.JdbcJobStore;
@@ -62,6 +64,7 @@ public final class Iolite implements AutoCloseable {
     private final BlobContainers containers;
     private volatile boolean stopped;
     private DataDirLock lock;
+    private Meters meters;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, Hub defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -115,12 +118,27 @@ public final class Iolite implements AutoCloseable {
         ArmTokens armTokens = ArmTokens.open(dir, issuer == null ? null
                 : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
         if (config.store() == null) PrivateFiles.touch(dir.resolve("iolite.db"));  // SQLite gives its WAL the same mode
+        Meters meters;
+        try {
+            meters = config.http().metricsPort() == null ? Meters.off()
+                    : Meters.served(config.http().bind(), config.http().metricsPort());
+        } catch (IOException e) {
+            if (WebServer.isBindFailure(e, config.http().bind(), config.http().metricsPort())) {
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().metricsPort() + " on "
+                        + config.http().bind() + " is in use; choose another with --metrics-port", e);
+            }
+            throw e;
+        }
         Database db;
         try {
-            db = Database.open(config.store(), dir.resolve("iolite.db"));
+            db = Database.open(config.store(), dir.resolve("iolite.db"), meters.registry());
         } catch (Database.OpenException e) {
+            meters.close();
             throw new StartFailure(e.stage() == Database.OpenException.Stage.CONNECT ? StartFailure.Kind.STORE_UNREACHABLE
                     : StartFailure.Kind.MIGRATION_FAILED, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
         }
         JobRunner runner = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
@@ -132,7 +150,7 @@ public final class Iolite implements AutoCloseable {
             BlobContainers containers = new BlobContainers(config.blobRoot(),
                     new BlobHostGuard(config.blobs().allowedHosts(), isLoopback(config.http().bind())),
                     config.blobs().storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
-                            .toList(), () -> hubStore.list().size());
+                            .toList(), () -> hubStore.list().size(), meters.registry());
             HubService hubs = new HubService(hubStore, credentials, clock, name -> {
                 try {
                     LocalLayout.deleteHubFolder(containers.hubRoot(name));
@@ -147,8 +165,10 @@ public final class Iolite implements AutoCloseable {
             PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));
             checkStorageGrants(config, hubs.list().size());
             JobTuning tuning = config.jobs().tuning();
-            runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json);
-            JobService jobs = new JobService(jobStore, containers, clock, config.jobs().queue(), runner::wake);
+            JobMetrics jobMetrics = new JobMetrics(meters.registry());
+            runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json,
+                    jobMetrics);
+            JobService jobs = new JobService(jobStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
@@ -157,7 +177,8 @@ public final class Iolite implements AutoCloseable {
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())));
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
-                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes));
+                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes),
+                    meters.registry());
             try {
                 web.start();
             } catch (Exception e) {  // Javalin also throws Jetty's checked exceptions undeclared
@@ -173,16 +194,21 @@ public final class Iolite implements AutoCloseable {
             LOG.info("serving hub {} on {}; store: {}", defaultHub.name(), url(config, web.port()),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
+            iolite.meters = meters;
             iolite.writeReadyFile();
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (runner != null) runner.close();
             db.close();
+            meters.close();
             throw e;
         }
     }
 
     public int port() { return web.port(); }
+
+    /** The port of the metrics listener, or -1 when metrics are off. */
+    public int metricsPort() { return meters.port(); }
 
     /** True when the server listens on loopback only (then loopback blob hosts such as Azurite are allowed). */
     static boolean isLoopback(String bind) {
@@ -209,6 +235,10 @@ public final class Iolite implements AutoCloseable {
         return url(config, port());
     }
 
+    private static String metricsUrl(ServerConfig config, int port) {
+        return url(config, port).replace("https://", "http://") + "/metrics";
+    }
+
     private static String url(ServerConfig config, int port) {
         String host = config.http().bind();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
@@ -231,6 +261,7 @@ public final class Iolite implements AutoCloseable {
         r.put("truststorePassword", TlsMaterial.TRUSTSTORE_PASSWORD);
         r.put("dataDir", config.dataDir().toAbsolutePath().toString());
         r.put("pid", ProcessHandle.current().pid());
+        if (meters.port() >= 0) r.put("metricsUrl", metricsUrl(config, meters.port()));
         // file:NAME of the default hub resolves under localBlobRoot; hub H's under blobRoot/H (lower case)
         r.put("localBlobRoot", containers.hubRoot(defaultHub.name()).toString());
         r.put("blobRoot", containers.localRoot().toString());
@@ -254,6 +285,7 @@ public final class Iolite implements AutoCloseable {
         web.stop(Duration.ofSeconds(30));
         runner.close();
         db.close();
+        if (meters != null) meters.close();
         if (lock != null) lock.close();
     }
 

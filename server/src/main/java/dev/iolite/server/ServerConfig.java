@@ -92,21 +92,28 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
      * @param publicUrl       the base URL clients reach this server by, for absolute links (ARM nextLink);
      *                        null for the server's own URL
      */
-    public record Http(String bind, int port, Path tlsCert, Path tlsKey, long maxRequestBytes, String publicUrl) {
+    /**
+     * The listeners: HTTPS for the API and, when {@code metricsPort} is set (0 picks a free one), plain HTTP for
+     * Prometheus on the same address, a listener of its own so that the API's authentication is not weakened.
+     */
+    public record Http(String bind, int port, Path tlsCert, Path tlsKey, long maxRequestBytes, String publicUrl,
+                       Integer metricsPort) {
         /** 8 MiB of request body: 100 devices with full twins fit; raise it only together with the twin limits. */
-        public static final Http DEFAULTS = new Http("127.0.0.1", 8443, null, null, 8L * 1024 * 1024, null);
+        public static final Http DEFAULTS = new Http("127.0.0.1", 8443, null, null, 8L * 1024 * 1024, null, null);
 
         public Http {
             Objects.requireNonNull(bind, "bind");
         }
 
-        public Http withPort(int p) { return new Http(bind, p, tlsCert, tlsKey, maxRequestBytes, publicUrl); }
+        public Http withPort(int p) { return new Http(bind, p, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort); }
 
-        public Http withBind(String b) { return new Http(b, port, tlsCert, tlsKey, maxRequestBytes, publicUrl); }
+        public Http withBind(String b) { return new Http(b, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort); }
 
-        public Http withTls(Path cert, Path key) { return new Http(bind, port, cert, key, maxRequestBytes, publicUrl); }
+        public Http withTls(Path cert, Path key) { return new Http(bind, port, cert, key, maxRequestBytes, publicUrl, metricsPort); }
 
-        public Http withMaxRequestBytes(long bytes) { return new Http(bind, port, tlsCert, tlsKey, bytes, publicUrl); }
+        public Http withMaxRequestBytes(long bytes) { return new Http(bind, port, tlsCert, tlsKey, bytes, publicUrl, metricsPort); }
+
+        public Http withMetricsPort(Integer p) { return new Http(bind, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, p); }
 
         /** The base URL for absolute links, without a trailing slash: {@code publicUrl}, else {@code fallback}. */
         public String publicUrlOr(String fallback) {
@@ -116,6 +123,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
         void validate() {
             if (port < 0 || port > 65535) throw problem(Problem.PORT_OUT_OF_RANGE);
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw problem(Problem.PORT_OUT_OF_RANGE);
             if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
             if (publicUrl != null && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) throw problem(Problem.BAD_PUBLIC_URL);
             if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
@@ -181,7 +189,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
     /** The problems that stop a start, each with a message a person can act on. */
     public enum Problem {
-        PORT_OUT_OF_RANGE("--port must be 0 to 65535"),
+        PORT_OUT_OF_RANGE("--port and --metrics-port must be 0 to 65535"),
         BAD_HUB_NAME("--hub must be 3 to 50 letters, digits or hyphens, not all digits, not starting or ending with a hyphen"),
         CERT_WITHOUT_KEY("--tls-cert and --tls-key go together: give both or neither"),
         ISSUER_WITHOUT_JWKS("--arm-issuer needs --arm-jwks-url (and --arm-jwks-url needs --arm-issuer)"),

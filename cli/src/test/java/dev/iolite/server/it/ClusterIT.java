@@ -314,11 +314,17 @@ class ClusterIT {
         assertThat(during.statusCode()).as(during.body()).isEqualTo(503);
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(15);
         assertThat(node.send("GET", "/jobs/" + id, null).statusCode()).isEqualTo(503);
+        // and the probes say so: live (the process serves), not ready (the store does not answer), with the reason
+        assertThat(node.send("GET", "/health/live", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = node.send("GET", "/health/ready", null);
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+        assertThat(ServerExtension.JSON.readTree(ready.body()).get("reason").asText()).contains("store");
         Thread.sleep(2000);
 
         // THEN once it is back, the job resumes from its checkpoint and completes exactly once
         pg.start();
         JsonNode done = node.awaitJob(id, Duration.ofMinutes(3));
+        assertThat(node.send("GET", "/health/ready", null).statusCode()).isEqualTo(200);
         assertThat(done.get("status").asText()).isEqualTo("completed");
         assertThat(done.get("devicesProcessed").asLong()).isEqualTo(lines);
         assertThat(Files.readAllLines(tmp.resolve("blobs/iolite/outage/importErrors.log"))).hasSize(bad).doesNotHaveDuplicates();

@@ -5,7 +5,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.iolite.server.auth.SasToken;
+
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,10 +54,14 @@ class ServiceIT {
 
     /** Starts a server in the background and waits for its ready.json. */
     private JsonNode serve(Path data, String... extra) throws Exception {
+        return serve(data, tmp.resolve("serve-" + System.nanoTime() + ".log"), extra);
+    }
+
+    private JsonNode serve(Path data, Path log, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "serve", "--data-dir", data.toString(), "--port", "0"));
         cmd.addAll(List.of(extra));
-        Path log = tmp.resolve("serve-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile())
+                .redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile()).start();
         servers.add(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(data.resolve("ready.json"))) {
@@ -120,6 +131,86 @@ class ServiceIT {
         Run verbose = run("serve", "--data-dir", d3.toString(), "--port", "0", "--verbose");
         assertThat(verbose.code).isEqualTo(8);
         assertThat(verbose.err).contains("\tat ");
+    }
+
+    @Test
+    void jsonLogsParseCarryTheRequestIdIntoTheJobAndHoldNoSecret() throws Exception {
+        // GIVEN a server logging JSON at debug
+        Path data = tmp.resolve("logs");
+        Path log = tmp.resolve("json.log");
+        JsonNode ready = serve(data, log, "--log-format", "json", "--log-level", "debug");
+        String conn = ready.get("connectionString").asText();
+        String hubKey = conn.substring(conn.indexOf("SharedAccessKey=") + 16);
+        String sas = SasToken.create(ready.get("hubHostName").asText(), "iothubowner", hubKey, Instant.now().plusSeconds(3600));
+        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build();
+        java.util.function.Function<String[], HttpResponse<String>> send = a -> {
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ready.get("url").asText() + a[1] + "?api-version=2021-04-12"))
+                        .header("Authorization", a[3]).method(a[0], a[2] == null ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(a[2]));
+                if (a[2] != null) b.header("Content-Type", "application/json");
+                for (int i = 4; i < a.length; i += 2) b.header(a[i], a[i + 1]);
+                return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        // WHEN a device is created (its keys are in the response), a bad signature is refused, and an export
+        // is created by a request that names its id
+        HttpResponse<String> device = send.apply(new String[] {"PUT", "/devices/logs-dev", "{\"deviceId\":\"logs-dev\"}", sas});
+        assertThat(device.statusCode()).as(device.body()).isEqualTo(200);
+        String deviceKey = ServerExtension.JSON.readTree(device.body()).at("/authentication/symmetricKey/primaryKey").asText();
+        String forged = sas.replaceAll("sig=[^&]+", "sig=Zm9yZ2VkLXNpZ25hdHVyZQ%3D%3D");
+        assertThat(send.apply(new String[] {"GET", "/devices/logs-dev", null, forged}).statusCode()).isEqualTo(401);
+        HttpResponse<String> created = send.apply(new String[] {"POST", "/jobs/create",
+                "{\"type\":\"export\",\"outputBlobContainerUri\":\"file:logs-out\",\"excludeKeysInExport\":false}", sas,
+                "x-ms-request-id", "rt-4711"});
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(created.headers().firstValue("x-ms-request-id")).contains("rt-4711");
+        String jobId = ServerExtension.JSON.readTree(created.body()).get("jobId").asText();
+        HttpResponse<String> other = send.apply(new String[] {"GET", "/statistics/devices", null, sas, "Request-Id", "req-42"});
+        assertThat(other.headers().firstValue("x-ms-request-id")).contains("req-42");
+        HttpResponse<String> unusable = send.apply(new String[] {"GET", "/statistics/devices", null, sas,
+                "x-ms-request-id", "two words"});
+        assertThat(unusable.headers().firstValue("x-ms-request-id").orElseThrow()).matches("[0-9a-f-]{36}");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!ServerExtension.JSON.readTree(send.apply(new String[] {"GET", "/jobs/" + jobId, null, sas}).body())
+                .get("status").asText().equals("completed")) {
+            assertThat(System.nanoTime()).as("export done").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        stopAll();
+        servers.clear();
+
+        // THEN every line is one JSON object with the four fields, the job's lines carry the creating request's id,
+        // and no key or signature appears anywhere
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).isNotEmpty();
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : lines) {
+            JsonNode e = ServerExtension.JSON.readTree(line);
+            assertThat(e.isObject()).as(line).isTrue();
+            for (String field : new String[] {"time", "level", "logger", "message"}) assertThat(e.hasNonNull(field)).as(line).isTrue();
+            Instant.parse(e.get("time").asText());
+            events.add(e);
+        }
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.path("jobId").asText()).isEqualTo(jobId);
+            assertThat(e.path("requestId").asText()).isEqualTo("rt-4711");
+            assertThat(e.path("hub").asText()).isEqualTo(ready.get("hub").asText());
+            assertThat(e.get("message").asText()).contains("completed");
+        });
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.get("level").asText()).isEqualTo("DEBUG");
+            assertThat(e.path("requestId").asText()).isEqualTo("req-42");
+            assertThat(e.get("message").asText()).contains("/statistics/devices").contains("200");
+        });
+        String all = String.join("\n", lines);
+        String signature = java.net.URLDecoder.decode(sas.replaceAll(".*sig=([^&]+).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(all).doesNotContain(hubKey).doesNotContain(deviceKey).doesNotContain(signature)
+                .doesNotContain(sas.replaceAll(".*sig=([^&]+).*", "$1")).doesNotContain("Zm9yZ2VkLXNpZ25hdHVyZQ")
+                .doesNotContain("SharedAccessSignature");
     }
 
     @Test

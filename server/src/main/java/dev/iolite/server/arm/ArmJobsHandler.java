@@ -1,5 +1,6 @@
 package dev.iolite.server.arm;
 
+import dev.iolite.server.http.WebServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,7 +64,7 @@ public final class ArmJobsHandler {
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b)).withFilter(JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD));
         try {
-            ctx.json(job(jobs.create(hub.name(), req)));
+            ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
             // ARM's ExportDevicesRequest names its container and blob export*, not output*
             throw e.named(f -> f == BlobField.OUTPUT_CONTAINER ? "exportBlobContainerUri"
@@ -86,7 +87,7 @@ public final class ArmJobsHandler {
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
                 identity(b));
         try {
-            ctx.json(job(jobs.create(hub.name(), req)));
+            ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
             throw e.named(ArmJobsHandler::importFieldName);
         }

@@ -68,6 +68,14 @@ public final class BlobContainers {
      * @param hubCount  how many hubs exist now (an account without a hub list serves only a lone hub)
      */
     public BlobContainers(Path localRoot, BlobHostGuard guard, List<StorageGrant> accounts, IntSupplier hubCount) {
+        this(localRoot, guard, accounts, hubCount, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+    }
+
+    /** As above, counting the bytes jobs read and write in {@code meters}, by kind of container. */
+    public BlobContainers(Path localRoot, BlobHostGuard guard, List<StorageGrant> accounts, IntSupplier hubCount,
+                          io.micrometer.core.instrument.MeterRegistry meters) {
+        this.localBytes = new MeteredContainer.Counters(meters, "local");
+        this.azureBytes = new MeteredContainer.Counters(meters, "azure");
         this.localRoot = localRoot.toAbsolutePath().normalize();
         this.guard = guard;
         this.accounts = List.copyOf(accounts);
@@ -94,6 +102,9 @@ public final class BlobContainers {
      * @throws BlobFieldException 400 when the URI is malformed, not allowed, escapes the hub's root, or
      *         needs a credential the hub lacks
      */
+    private final MeteredContainer.Counters localBytes;
+    private final MeteredContainer.Counters azureBytes;
+
     public BlobContainer open(String hub, String uri, StorageAuth auth, BlobField field, boolean forWrite, Use use) {
         if (uri == null || uri.isBlank()) {
             throw bad(field, "is required");
@@ -109,8 +120,8 @@ public final class BlobContainers {
         }
         String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "file" -> local(hub, parsed, field, forWrite);
-            case "http", "https" -> azure(hub, parsed, auth, field, use);
+            case "file" -> new MeteredContainer(local(hub, parsed, field, forWrite), localBytes);
+            case "http", "https" -> new MeteredContainer(azure(hub, parsed, auth, field, use), azureBytes);
             default -> throw bad(field, "must be an http(s):// Blob API container or a file: container, not '"
                     + redact(uri) + "'");
         };

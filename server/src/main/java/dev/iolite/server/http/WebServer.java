@@ -19,7 +19,11 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import dev.iolite.server.errors.LogKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
@@ -28,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,16 +41,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Jetty parses the request; malformed request lines and URIs are answered by
  *       {@link JsonErrorHandler} in the hub API's error format;</li>
  *   <li>{@link BodyLimit} caps the body on the bytes read, chunked or not (413);</li>
- *   <li>a before-handler assigns the request id (ARM's {@code x-ms-request-id}, the hub API's tracking id)
- *       and counts the request in flight, for graceful stop;</li>
+ *   <li>a before-handler takes the caller's request id or makes one ({@link RequestIds}), echoes it in
+ *       {@code x-ms-request-id} (ARM's request id, the hub API's tracking id), puts it in the log context and
+ *       counts the request in flight, for graceful stop;</li>
  *   <li>the route tables of each surface authenticate and run their handler;</li>
  *   <li>exceptions are rendered once, in the surface's format ({@link ErrorRenderer}); anything unexpected is
- *       logged with the request id and answered 500.</li>
+ *       logged with the request id and answered 500;</li>
+ *   <li>an after-handler times the request by route template, method and status, and logs it at debug.</li>
  * </ol>
  */
 public final class WebServer {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
     public static final String REQUEST_ID = "iolite.requestId";
+    private static final String STARTED = "iolite.started";
+    /** Every request at debug: method, path, status and time, with the request id from the context. */
+    private static final Logger REQUESTS = LoggerFactory.getLogger("dev.iolite.server.http.Requests");
 
     private final Javalin app;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -57,7 +67,7 @@ public final class WebServer {
     }
 
     public WebServer(String bind, int port, long maxRequestBytes, TlsMaterial tls, ObjectMapper json,
-                     ErrorRenderer errors, Clock clock, List<RouteTable> tables) {
+                     ErrorRenderer errors, Clock clock, List<RouteTable> tables, MeterRegistry meters) {
         char[] keyPassword = UUID.randomUUID().toString().toCharArray();
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -80,12 +90,24 @@ public final class WebServer {
         app.before(ctx -> {
             inFlight.incrementAndGet();
             ctx.attribute("iolite.counted", Boolean.TRUE);
-            String id = UUID.randomUUID().toString();
+            ctx.attribute(STARTED, System.nanoTime());
+            String id = RequestIds.from(ctx.header("x-ms-request-id"), ctx.header("Request-Id"));
             ctx.attribute(REQUEST_ID, id);
             ctx.header("x-ms-request-id", id);
+            MDC.put(LogKeys.REQUEST_ID, id);
         });
         app.after(ctx -> {
             if (ctx.attribute("iolite.counted") != null) inFlight.decrementAndGet();
+            Long started = ctx.attribute(STARTED);
+            if (started != null) {
+                long nanos = System.nanoTime() - started;
+                String route = route(ctx);
+                Timer.builder("http.server.requests").description("HTTPS requests by route template, method and status")
+                        .tags("route", route, "method", ctx.method().name(), "status", Integer.toString(ctx.statusCode()))
+                        .publishPercentileHistogram().register(meters).record(nanos, TimeUnit.NANOSECONDS);
+                REQUESTS.debug("{} {} {} {} ms", ctx.method(), LogText.escape(ctx.path()), ctx.statusCode(), nanos / 1_000_000);
+            }
+            MDC.remove(LogKeys.REQUEST_ID);
         });
         app.exception(IoliteException.class, (e, ctx) -> respond(ctx, errors, clock, e.errorCode(), e.getMessage()));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -106,6 +128,16 @@ public final class WebServer {
         app.error(405, ctx -> respond(ctx, errors, clock, ErrorCode.METHOD_NOT_ALLOWED,
                 ctx.method() + " is not allowed on " + ctx.path()));
         for (RouteTable t : tables) t.addRoutes(app);
+    }
+
+    /** The route template that served the request (its ids left out), or "unmatched". */
+    private static String route(Context ctx) {
+        try {
+            String path = ctx.endpointHandlerPath();
+            return path == null || path.equals("*") ? "unmatched" : path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
     }
 
     private static String describe(HttpResponseException e, Context ctx) {

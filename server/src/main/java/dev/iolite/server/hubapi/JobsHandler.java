@@ -1,5 +1,6 @@
 package dev.iolite.server.hubapi;
 
+import dev.iolite.server.http.WebServer;
 import dev.iolite.server.http.JobUris;
 import dev.iolite.server.http.UnsupportedFields;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,9 +45,9 @@ public final class JobsHandler {
                 StorageAuth.parse(JsonBodies.text(b, "storageAuthenticationType", "storageAuthenticationType"),
                         "storageAuthenticationType"),
                 JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"),
-                JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD));
+                JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD), null);
         try {
-            ctx.json(job(jobs.create(hub.name(), req)));
+            ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
             throw e.named(JobsHandler::fieldName);
         }

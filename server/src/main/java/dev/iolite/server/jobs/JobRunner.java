@@ -3,6 +3,7 @@ package dev.iolite.server.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogKeys;
 import dev.iolite.server.errors.LogText;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.registry.RegistryStore;
@@ -35,6 +36,7 @@ public final class JobRunner implements AutoCloseable {
     private final Clock clock;
     private final JobTuning tuning;
     private final ObjectMapper json;
+    private final JobMetrics metrics;
     private final Semaphore wake = new Semaphore(0);
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "iolite-job-lease"));
@@ -48,7 +50,7 @@ public final class JobRunner implements AutoCloseable {
     static final java.time.Duration STOP_BOUND = java.time.Duration.ofSeconds(20);
 
     public JobRunner(String owner, JobStore jobs, RegistryStore registryStore, RegistryService registry,
-                     BlobContainers containers, Clock clock, JobTuning tuning, ObjectMapper json) {
+                     BlobContainers containers, Clock clock, JobTuning tuning, ObjectMapper json, JobMetrics metrics) {
         this.owner = owner;
         this.jobs = jobs;
         this.registryStore = registryStore;
@@ -57,6 +59,7 @@ public final class JobRunner implements AutoCloseable {
         this.clock = clock;
         this.tuning = tuning;
         this.json = json;
+        this.metrics = metrics;
         this.worker = daemon(this::loop, "iolite-jobs");
     }
 
@@ -124,8 +127,27 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void runOne(Job job) {
+        // every line this job's threads log names the job, its hub and the request that created it
+        org.slf4j.MDC.put(LogKeys.JOB_ID, job.id());
+        org.slf4j.MDC.put(LogKeys.HUB, job.hub());
+        if (job.request().requestId() != null) org.slf4j.MDC.put(LogKeys.REQUEST_ID, job.request().requestId());
+        JobMetrics.Tracker tracker = metrics.track(job);
+        metrics.entered(job.hub(), job.type(), JobPhase.RUNNING);
+        try {
+            runOne(job, tracker);
+        } finally {
+            jobs.find(job.id()).ifPresent(now -> {
+                tracker.observe(now);
+                if (now.status().isFinal()) metrics.entered(job.hub(), job.type(), now.status());
+            });
+            tracker.end();
+            org.slf4j.MDC.clear();
+        }
+    }
+
+    private void runOne(Job job, JobMetrics.Tracker tracker) {
         LOG.info("job {} ({} of hub {}) started", job.id(), job.type().wireName(), job.hub());
-        Watchdog watchdog = new Watchdog(job);
+        Watchdog watchdog = new Watchdog(job, tracker);
         ScheduledFuture<?> renew = heartbeat.scheduleAtFixedRate(() -> {
             try {
                 if (!jobs.renewLease(job.id(), owner, clock.instant().plus(tuning.lease()))) {
@@ -185,15 +207,20 @@ public final class JobRunner implements AutoCloseable {
      */
     private final class Watchdog {
         private final Job job;
+        private final JobMetrics.Tracker tracker;
         private long lastProcessed = -1;
         private java.time.Instant lastMoved = clock.instant();
         private boolean reported;
 
-        Watchdog(Job job) { this.job = job; }
+        Watchdog(Job job, JobMetrics.Tracker tracker) {
+            this.job = job;
+            this.tracker = tracker;
+        }
 
         void check() {
             Optional<Job> now = jobs.find(job.id());
             if (now.isEmpty()) return;
+            tracker.observe(now.get());
             long processed = now.get().counts().processed();
             java.time.Instant t = clock.instant();
             if (processed != lastProcessed) {

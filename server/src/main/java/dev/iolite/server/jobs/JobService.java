@@ -30,6 +30,7 @@ import java.util.UUID;
  */
 public final class JobService {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    private final JobMetrics metrics;
     /** Jobs a hub may have waiting with --job-queue; beyond it a create gets 403 JobQuotaExceeded. */
     public static final int MAX_QUEUED_PER_HUB = 20;
     /** Creates probing containers at once, across all hubs. */
@@ -46,7 +47,9 @@ public final class JobService {
     private final boolean queue;
     private final Runnable wakeRunner;
 
-    public JobService(JobStore jobs, BlobContainers containers, Clock clock, boolean queue, Runnable wakeRunner) {
+    public JobService(JobStore jobs, BlobContainers containers, Clock clock, boolean queue, Runnable wakeRunner,
+                      JobMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.containers = containers;
         this.clock = clock;
@@ -60,8 +63,9 @@ public final class JobService {
      */
     public static final String FILTER_FIELD = "ioliteFilter";
 
-    public Job create(String hub, JobRequest request) {
-        JobRequest req = request.withDefaults();
+    /** Validates and enqueues a job of {@code hub}; {@code requestId} is the HTTP request's, for the job's logs. */
+    public Job create(String hub, JobRequest request, String requestId) {
+        JobRequest req = request.withDefaults().withRequestId(requestId);
         if (req.filter() != null) {
             if (req.type() != JobKind.EXPORT) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + FILTER_FIELD + "' selects what an export "
@@ -104,6 +108,8 @@ public final class JobService {
                     : "hub '" + hub + "' already has an active import or export job; wait for it to end, or start the"
                             + " server with --job-queue to queue jobs");
         }
+        LOG.info("job {} ({} of hub {}) created by request {}", job.id(), req.type().wireName(), hub, requestId);
+        metrics.entered(hub, req.type(), JobPhase.ENQUEUED);
         wakeRunner.run();
         return job;
     }
@@ -123,8 +129,13 @@ public final class JobService {
 
     /** Cancels: an enqueued job ends at once, a running one at its next batch boundary. */
     public Job cancel(String hub, String id) {
-        find(hub, id).orElseThrow(() -> notFound(id));
-        return jobs.requestCancel(id, clock.instant()).orElseThrow(() -> notFound(id));
+        Job before = find(hub, id).orElseThrow(() -> notFound(id));
+        Job after = jobs.requestCancel(id, clock.instant()).orElseThrow(() -> notFound(id));
+        // a job that never ran is cancelled here; a running one by its runner, which counts it
+        if (before.status() == JobPhase.ENQUEUED && after.status() == JobPhase.CANCELLED) {
+            metrics.entered(hub, after.type(), JobPhase.CANCELLED);
+        }
+        return after;
     }
 
     private interface Probe {

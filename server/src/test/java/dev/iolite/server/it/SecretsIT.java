@@ -24,7 +24,7 @@ class SecretsIT {
     /** A server whose links name its public URL, whatever Host a caller sends. */
     @RegisterExtension
     static final ServerExtension server = new ServerExtension(c -> c.withJobs(c.jobs().withQueue(true)).withHttp(new ServerConfig.Http(c.http().bind(), c.http().port(),
-            c.http().tlsCert(), c.http().tlsKey(), c.http().maxRequestBytes(), "https://iolite.example.test:9443")));
+            c.http().tlsCert(), c.http().tlsKey(), c.http().maxRequestBytes(), "https://iolite.example.test:9443", null)));
 
     private static final String API = "?api-version=2021-04-12";
 

@@ -62,7 +62,8 @@ class JobRunnerTest {
         RegistryService registry = new RegistryService(registryStore, new Credentials(new SecureRandom()), clock);
         BlobContainers containers = new BlobContainers(dir.resolve("blobs"), new BlobHostGuard(List.of(), true),
                 List.of(), () -> 1);
-        runner = new JobRunner("node-b", jobs, registryStore, registry, containers, clock, JobTuning.DEFAULTS, json);
+        runner = new JobRunner("node-b", jobs, registryStore, registry, containers, clock, JobTuning.DEFAULTS, json,
+                new JobMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     }
 
     @AfterEach

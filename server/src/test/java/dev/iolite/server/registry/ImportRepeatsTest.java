@@ -59,7 +59,7 @@ class ImportRepeatsTest {
         Instant now = Instant.now();
         Job job = Job.enqueued(UUID.randomUUID().toString(), HUB,
                 new JobRequest(JobKind.IMPORT, "file:in", "devices.txt", "file:out", "importErrors.log", false,
-                        StorageAuth.KEY_BASED, null, null), now);
+                        StorageAuth.KEY_BASED, null, null, null), now);
         assertThat(jobs.insert(job, true, 20)).isTrue();
         assertThat(jobs.claimNext("node", now, now.plusSeconds(60))).isPresent();
         return job.id();

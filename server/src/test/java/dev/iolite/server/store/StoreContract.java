@@ -192,7 +192,7 @@ public abstract class StoreContract {
         // WHEN it is read, THEN every field is the one stored
         assertThat(jobs.find(imp.id()).orElseThrow().request()).isEqualTo(new JobRequest(JobKind.IMPORT,
                 "https://acct.blob.core.windows.net/in", "devices.txt", "https://acct.blob.core.windows.net/out",
-                "importErrors.log", false, StorageAuth.IDENTITY_BASED, null, null));
+                "importErrors.log", false, StorageAuth.IDENTITY_BASED, null, null, null));
         // and this version writes its own named, versioned form, which reads back equal
         Job again = importJob("hub", T0.plusSeconds(1));
         jobs.insert(again, false, MAX_QUEUED);
@@ -229,7 +229,7 @@ public abstract class StoreContract {
 
     private Job importJob(String hub, Instant created) {
         return Job.enqueued(UUID.randomUUID().toString(), hub, new JobRequest(JobKind.IMPORT, "file:in", "devices.txt",
-                "file:out", "importErrors.log", false, StorageAuth.KEY_BASED, null, null), created);
+                "file:out", "importErrors.log", false, StorageAuth.KEY_BASED, null, null, "req-1"), created);
     }
 
     @Test

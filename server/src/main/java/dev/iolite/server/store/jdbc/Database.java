@@ -5,30 +5,43 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.iolite.server.store.StaleWriteException;
 import dev.iolite.server.store.StoreUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.migration.JavaMigration;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 
 /** A pooled database with its dialect, migrated at open; runs units of work in transactions. */
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
+    private final Timer committed;
+    private final Timer rolledBack;
 
-    private Database(HikariDataSource dataSource, SqlDialect dialect) {
+    private Database(HikariDataSource dataSource, SqlDialect dialect, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.committed = transactions(meters, "commit");
+        this.rolledBack = transactions(meters, "rollback");
+    }
+
+    private static Timer transactions(MeterRegistry meters, String outcome) {
+        return Timer.builder("iolite.store.transactions").description("Store transactions by outcome, with their time")
+                .tag("outcome", outcome).register(meters);
     }
 
     /**
      * Opens the PostgreSQL store of {@code url}, or the SQLite file when {@code url} is null, and migrates it.
      * Throws {@link OpenException} saying whether the store could not be reached or not be migrated.
      */
-    public static Database open(StoreUrl url, Path sqliteFile) {
+    public static Database open(StoreUrl url, Path sqliteFile, MeterRegistry meters) {
         try {
-            return url == null ? openSqlite(sqliteFile) : openPostgres(url);
+            return url == null ? openSqlite(sqliteFile, meters) : openPostgres(url, meters);
         } catch (OpenException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -62,6 +75,11 @@ public final class Database implements AutoCloseable {
 
     /** The embedded default: a SQLite file in WAL mode, writers serialized by immediate transactions. */
     public static Database openSqlite(Path file) {
+        return openSqlite(file, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #openSqlite(Path)}, with the pool's and the transactions' meters in {@code meters}. */
+    public static Database openSqlite(Path file, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
         config.setPoolName("iolite-sqlite");
@@ -78,7 +96,8 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("mmap_size", "268435456");
         config.addDataSourceProperty("temp_store", "MEMORY");
         config.setConnectionInitSql("PRAGMA wal_autocheckpoint = 5000");
-        return open(new HikariDataSource(config), new SqliteDialect());
+        config.setMetricRegistry(meters);
+        return open(new HikariDataSource(config), new SqliteDialect(), meters);
     }
 
     /**
@@ -86,6 +105,11 @@ public final class Database implements AutoCloseable {
      * surface as {@link StoreUnavailableException} (503) within the connection timeout, never a hang.
      */
     public static Database openPostgres(StoreUrl url) {
+        return openPostgres(url, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #openPostgres(StoreUrl)}, with the pool's and the transactions' meters in {@code meters}. */
+    public static Database openPostgres(StoreUrl url, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url.jdbcUrl());
         if (url.user() != null) config.setUsername(url.user());
@@ -100,10 +124,11 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("socketTimeout", "60");
         config.addDataSourceProperty("ApplicationName", "iolite");
-        return open(new HikariDataSource(config), new PostgresDialect());
+        config.setMetricRegistry(meters);
+        return open(new HikariDataSource(config), new PostgresDialect(), meters);
     }
 
-    private static Database open(HikariDataSource ds, SqlDialect dialect) {
+    private static Database open(HikariDataSource ds, SqlDialect dialect, MeterRegistry meters) {
         try {
             Flyway.configure().dataSource(ds).locations(dialect.migrations())
                     .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load().migrate();
@@ -112,7 +137,7 @@ public final class Database implements AutoCloseable {
             throw new OpenException(OpenException.Stage.MIGRATE, "the store's schema could not be migrated to this version: "
                     + rootMessage(e), e);
         }
-        return new Database(ds, dialect);
+        return new Database(ds, dialect, meters);
     }
 
     public SqlDialect dialect() { return dialect; }
@@ -130,12 +155,15 @@ public final class Database implements AutoCloseable {
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            long started = System.nanoTime();
             try {
                 T result = work.run(c);
                 c.commit();
+                committed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                rolledBack.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 throw e;
             } finally {
                 c.setAutoCommit(true);

@@ -65,6 +65,7 @@ final class JobForms {
         n.put("storageAuthentication", r.storageAuth() == null ? null : r.storageAuth().wireName());
         n.put("identity", r.identity());
         if (r.filter() != null) n.put("filter", r.filter());
+        if (r.requestId() != null) n.put("requestId", r.requestId());  // optional in forms 1 and 2: older readers skip it
         return text(n);
     }
 
@@ -92,7 +93,7 @@ final class JobForms {
         }
         return new JobRequest(type, string(n, "inputContainerUri"), string(n, "inputBlobName"),
                 string(n, "outputContainerUri"), string(n, "outputBlobName"), n.path("excludeKeys").asBoolean(false),
-                auth, string(n, "identity"), version >= 2 ? string(n, "filter") : null);
+                auth, string(n, "identity"), version >= 2 ? string(n, "filter") : null, string(n, "requestId"));
     }
 
     String checkpoint(Checkpoint c) {
