@@ -207,6 +207,23 @@ public final class Iolite implements AutoCloseable {
 
     public int port() { return web.port(); }
 
+    /** The default hub: its name, the host name its SAS tokens name, and its owner policy's connection string. */
+    public String hubName() { return defaultHub.name(); }
+
+    public String hubHostName() { return defaultHub.hostName(); }
+
+    public String connectionString() { return defaultHub.connectionString("iothubowner"); }
+
+    public String subscriptionId() { return identity.subscriptionId(); }
+
+    public String resourceGroup() { return identity.resourceGroup(); }
+
+    /** The PKCS12 truststore that trusts this server's certificate; its password is {@link TlsMaterial#TRUSTSTORE_PASSWORD}. */
+    public Path truststore() { return tls.truststore(); }
+
+    /** The folder that the default hub's {@code file:NAME} containers resolve under. */
+    public Path localBlobRoot() { return containers.hubRoot(defaultHub.name()); }
+
     /** The port of the metrics listener, or -1 when metrics are off. */
     public int metricsPort() { return meters.port(); }
 

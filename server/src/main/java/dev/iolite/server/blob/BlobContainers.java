@@ -1,13 +1,5 @@
 package dev.iolite.server.blob;
 
-import com.azure.core.http.HttpClient;
-import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
-import com.azure.core.util.Configuration;
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobContainerClientBuilder;
-import com.azure.storage.common.StorageSharedKeyCredential;
-import com.azure.storage.common.policy.RequestRetryOptions;
-import com.azure.storage.common.policy.RetryPolicyType;
 import dev.iolite.server.files.PrivateFiles;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
@@ -43,9 +35,10 @@ public final class BlobContainers {
     private final BlobHostGuard guard;
     private final List<StorageGrant> accounts;
     private final IntSupplier hubCount;
-    /** One client per grant and use, shared by every container: connection pools and resolvers are made once. */
-    private final java.util.Map<BlobHostGuard.Grant, java.util.Map<Use, HttpClient>> clients =
-            new java.util.EnumMap<>(BlobHostGuard.Grant.class);
+    /** The Azure Blob API clients, made at the first http(s) container (the Azure SDK is not loaded before). */
+    private volatile AzureClients azureClients;
+    private final MeteredContainer.Counters localBytes;
+    private final MeteredContainer.Counters azureBytes;
 
     /** A storage account's shared key and the hubs that may use it (empty: every hub, while only one exists). */
     public record StorageGrant(String name, String key, List<String> hubs) {
@@ -80,12 +73,6 @@ public final class BlobContainers {
         this.guard = guard;
         this.accounts = List.copyOf(accounts);
         this.hubCount = hubCount;
-        for (BlobHostGuard.Grant g : List.of(BlobHostGuard.Grant.PUBLIC_ONLY, BlobHostGuard.Grant.EXPLICIT)) {
-            java.util.Map<Use, HttpClient> byUse = new java.util.EnumMap<>(Use.class);
-            PinnedResolver resolver = new PinnedResolver(guard, g);
-            for (Use u : Use.values()) byUse.put(u, httpClient(resolver, u));
-            clients.put(g, byUse);
-        }
     }
 
     public Path localRoot() { return localRoot; }
@@ -102,9 +89,6 @@ public final class BlobContainers {
      * @throws BlobFieldException 400 when the URI is malformed, not allowed, escapes the hub's root, or
      *         needs a credential the hub lacks
      */
-    private final MeteredContainer.Counters localBytes;
-    private final MeteredContainer.Counters azureBytes;
-
     public BlobContainer open(String hub, String uri, StorageAuth auth, BlobField field, boolean forWrite, Use use) {
         if (uri == null || uri.isBlank()) {
             throw bad(field, "is required");
@@ -172,47 +156,41 @@ public final class BlobContainers {
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         String endpoint = uri.getScheme() + "://" + uri.getRawAuthority() + path;
-        BlobContainerClientBuilder b = new BlobContainerClientBuilder().endpoint(endpoint)
-                .httpClient(clients.get(grant).get(use)).configuration(Configuration.NONE)
-                .retryOptions(use == Use.PROBE
-                        ? new RequestRetryOptions(RetryPolicyType.FIXED, 1, (int) PROBE_TIMEOUT.toSeconds() + 2, null, null, null)
-                        : new RequestRetryOptions());
+        StorageGrant sharedKey = null;
         if (auth == StorageAuth.IDENTITY_BASED) {
             String account = accountName(uri);
-            StorageGrant g = accounts.stream()
+            sharedKey = accounts.stream()
                     .filter(a -> a.name().equals(account) && a.grantedTo(hub, hubCount.getAsInt())).findFirst()
                     .orElseThrow(() -> new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR,
                             "storageAuthenticationType identityBased needs an identity of hub '" + hub
                                     + "' with access to storage account '" + account + "'; none is configured"
                                     + " (see --storage-account NAME=KEY@HUB)"));
-            b.credential(new StorageSharedKeyCredential(g.name(), g.key()));
-        } else {
-            if (uri.getRawQuery() == null || !uri.getRawQuery().contains("sig=")) {
-                throw bad(field, "carries no SAS token (keyBased): append one with the permissions the job"
-                        + " needs, or use identityBased with a configured storage account");
-            }
-            b.sasToken(uri.getRawQuery());
+        } else if (uri.getRawQuery() == null || !uri.getRawQuery().contains("sig=")) {
+            throw bad(field, "carries no SAS token (keyBased): append one with the permissions the job"
+                    + " needs, or use identityBased with a configured storage account");
         }
         try {
-            BlobContainerClient client = b.buildClient();
-            return new AzureBlobContainer(client, uri.getScheme() + "://" + uri.getRawAuthority() + path);
+            return azureClients().open(endpoint, grant, use, sharedKey, sharedKey == null ? uri.getRawQuery() : null);
         } catch (IllegalArgumentException e) {
             throw bad(field, "is not a Blob API container URI");
         }
     }
 
-    /** A client that connects only to addresses the guard checked, through no proxy, with the use's timeouts. */
-    private static HttpClient httpClient(PinnedResolver resolver, Use use) {
-        reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create()
-                .resolver(resolver).followRedirect(false);
-        NettyAsyncHttpClientBuilder b = new NettyAsyncHttpClientBuilder(netty).configuration(Configuration.NONE);
-        if (use == Use.PROBE) {
-            b.connectTimeout(PROBE_TIMEOUT).responseTimeout(PROBE_TIMEOUT).readTimeout(PROBE_TIMEOUT)
-                    .writeTimeout(PROBE_TIMEOUT);
-        } else {
-            b.connectTimeout(Duration.ofSeconds(10));
+    private AzureClients azureClients() {
+        AzureClients c = azureClients;
+        if (c != null) return c;
+        synchronized (this) {
+            if (azureClients == null) {
+                try {
+                    azureClients = new AzureClients(guard);
+                } catch (NoClassDefFoundError e) {
+                    throw new IoliteException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, "this server runs without the "
+                            + "Azure Storage SDK (com.azure:azure-storage-blob), so it has file: containers only; add the "
+                            + "SDK to its classpath to use http(s) containers");
+                }
+            }
+            return azureClients;
         }
-        return b.build();
     }
 
     /** The account: the first label of {@code NAME.blob...}, or the first path segment (path-style, Azurite). */
