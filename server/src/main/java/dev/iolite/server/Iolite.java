@@ -46,6 +46,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The composition root: a {@link ServerConfig} in, a running server out. */
 public final class Iolite implements AutoCloseable {
@@ -81,6 +83,7 @@ public final class Iolite implements AutoCloseable {
 
     /** Opens (or creates) the data dir, starts HTTPS and writes {@code ready.json}. */
     public static Iolite start(ServerConfig config) throws IOException {
+        long started = System.nanoTime();
         config.validated();
         Path dir = config.dataDir().toAbsolutePath();
         try {
@@ -94,30 +97,21 @@ public final class Iolite implements AutoCloseable {
         }
         DataDirLock lock = DataDirLock.acquire(dir);
         try {
-            Iolite started = start(config, dir, lock);
-            started.lock = lock;
-            return started;
+            Iolite iolite = start(config, dir, lock, started);
+            iolite.lock = lock;
+            return iolite;
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static Iolite start(ServerConfig config, Path dir, DataDirLock lock) throws IOException {
+    private static Iolite start(ServerConfig config, Path dir, DataDirLock lock, long started) throws IOException {
         Clock clock = config.clock();
         ObjectMapper json = JsonBodies.newMapper();
         boolean olderDataDir = Files.exists(dir.resolve("server.json"));
         ServerIdentity identity = ServerIdentity.load(dir, json);
-        TlsMaterial tls;
-        try {
-            tls = TlsMaterial.load(dir, config.http().tlsCert(), config.http().tlsKey());
-        } catch (IOException | RuntimeException e) {
-            throw new StartFailure(StartFailure.Kind.TLS_MATERIAL, "the TLS material could not be loaded: " + e.getMessage(), e);
-        }
-        ServerConfig.ArmIssuer issuer = config.armIssuer();
-        ArmTokens armTokens = ArmTokens.open(dir, issuer == null ? null
-                : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
-        if (config.store() == null) PrivateFiles.touch(dir.resolve("iolite.db"));  // SQLite gives its WAL the same mode
+        StartPhases phases = new StartPhases(started);
         Meters meters;
         try {
             meters = config.http().metricsPort() == null ? Meters.off()
@@ -129,21 +123,56 @@ public final class Iolite implements AutoCloseable {
             }
             throw e;
         }
+        phases.mark("metrics");
+        if (config.store() == null) PrivateFiles.touch(dir.resolve("iolite.db"));  // SQLite gives its WAL the same mode
+        // The store opens and migrates on a thread of its own while this one loads the keys: on two cores, start-up
+        // takes the longer of the two rather than their sum. Its failure is reported by join, below.
+        CompletableFuture<Database> opening = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opening.complete(Database.open(config.store(), dir.resolve("iolite.db"), meters.registry()));
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        }, "iolite-store-open");
+        opener.start();
+        TlsMaterial tls;
+        ArmTokens armTokens;
+        try {
+            try {
+                tls = TlsMaterial.load(dir, config.http().tlsCert(), config.http().tlsKey());
+            } catch (IOException | RuntimeException e) {
+                throw new StartFailure(StartFailure.Kind.TLS_MATERIAL, "the TLS material could not be loaded: " + e.getMessage(), e);
+            }
+            phases.mark("tls");
+            ServerConfig.ArmIssuer issuer = config.armIssuer();
+            armTokens = ArmTokens.open(dir, issuer == null ? null
+                    : new ArmTokens.External(issuer.issuer(), issuer.jwksUrl(), issuer.audience(), issuer.subjects()), clock);
+            phases.mark("arm-key");
+        } catch (IOException | RuntimeException e) {
+            opening.thenAccept(Database::close);
+            meters.close();
+            throw e;
+        }
         Database db;
         try {
-            db = Database.open(config.store(), dir.resolve("iolite.db"), meters.registry());
-        } catch (Database.OpenException e) {
+            db = opening.join();
+        } catch (CompletionException e) {
             meters.close();
-            throw new StartFailure(e.stage() == Database.OpenException.Stage.CONNECT ? StartFailure.Kind.STORE_UNREACHABLE
-                    : StartFailure.Kind.MIGRATION_FAILED, e.getMessage(), e);
-        } catch (RuntimeException e) {
-            meters.close();
+            Throwable cause = e.getCause();
+            if (cause instanceof Database.OpenException o) {
+                throw new StartFailure(o.stage() == Database.OpenException.Stage.CONNECT ? StartFailure.Kind.STORE_UNREACHABLE
+                        : StartFailure.Kind.MIGRATION_FAILED, o.getMessage(), o);
+            }
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
             throw e;
         }
         JobRunner runner = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
+            phases.mark("store");
             JdbcHubStore hubStore = new JdbcHubStore(db, json);
             LocalLayout.prepare(config.blobRoot(), config.hubName(), olderDataDir);
             if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
@@ -179,6 +208,7 @@ public final class Iolite implements AutoCloseable {
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes),
                     meters.registry());
+            phases.mark("services");
             try {
                 web.start();
             } catch (Exception e) {  // Javalin also throws Jetty's checked exceptions undeclared
@@ -190,12 +220,15 @@ public final class Iolite implements AutoCloseable {
             }
             publicBase.set(url(config, web.port()));
             lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
+            phases.mark("https");
             runner.start();
-            LOG.info("serving hub {} on {}; store: {}", defaultHub.name(), url(config, web.port()),
+            LOG.info("serving hub {} on {}, ready in {} ms; store: {}", defaultHub.name(), url(config, web.port()),
+                    phases.totalMillis(),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
             iolite.meters = meters;
             iolite.writeReadyFile();
+            LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (runner != null) runner.close();
@@ -304,6 +337,29 @@ public final class Iolite implements AutoCloseable {
         db.close();
         if (meters != null) meters.close();
         if (lock != null) lock.close();
+    }
+
+    /** Where start-up time goes, for the debug log (BENCHMARKS.md, "Start-up"). */
+    private static final class StartPhases {
+        private final long started;
+        private long last;
+        private final StringBuilder text = new StringBuilder();
+
+        StartPhases(long started) {
+            this.started = started;
+            this.last = started;
+        }
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            text.append(text.length() == 0 ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000).append(" ms");
+            last = now;
+        }
+
+        long totalMillis() { return (System.nanoTime() - started) / 1_000_000; }
+
+        @Override
+        public String toString() { return text.toString(); }
     }
 
     /**

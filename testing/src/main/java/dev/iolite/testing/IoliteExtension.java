@@ -109,7 +109,7 @@ public final class IoliteExtension implements BeforeAllCallback, TestInstancePos
     }
 
     /** A server held in a JUnit store, which stops it when the store's context ends. */
-    private static final class Running implements ExtensionContext.Store.CloseableResource {
+    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final IoliteServer server;
         private final Thread atExit;
 

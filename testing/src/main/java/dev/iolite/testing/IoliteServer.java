@@ -124,10 +124,13 @@ public final class IoliteServer implements AutoCloseable {
             Path dir = dataDir;
             try {
                 if (dir == null) dir = Files.createTempDirectory("iolite-test-");
+                boolean fresh = !Files.exists(dir.resolve("cert.pem"));
+                if (fresh) KeyMaterial.writeInto(dir);
                 ServerConfig config = new ServerConfig(dir, hubName, ServerConfig.Http.DEFAULTS.withPort(0), null, null, null,
                         postgresUrl == null ? null : StoreUrl.parse(postgresUrl));
                 if (jobQueue) config = config.withJobs(config.jobs().withQueue(true));
                 IoliteServer server = new IoliteServer(Iolite.start(config.validated()), dir, dataDir == null);
+                if (fresh) KeyMaterial.keepFrom(dir);
                 try {
                     for (String hub : extraHubs) server.createHub(hub);
                 } catch (RuntimeException e) {

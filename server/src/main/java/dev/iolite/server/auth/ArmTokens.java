@@ -5,8 +5,12 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -38,8 +42,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Bearer tokens for the ARM surface: tokens this server signs with its own RSA key (kept in the
- * data dir), and optionally tokens of an external OIDC issuer validated against its JWKS.
+ * Bearer tokens for the ARM surface: tokens this server signs with its own key (kept in the data dir:
+ * P-256, ES256, for data dirs made since start-up became a feature; RSA, RS256, for older ones), and
+ * optionally tokens of an external OIDC issuer validated against its JWKS.
  */
 public final class ArmTokens {
     private static final Logger LOG = LoggerFactory.getLogger(ArmTokens.class);
@@ -47,13 +52,13 @@ public final class ArmTokens {
     public static final String AUDIENCE = "https://management.azure.com/";
     private static final String KEY_FILE = "arm-signing-key.json";
 
-    private final RSAKey signingKey;
+    private final JWK signingKey;
     private final Clock clock;
     private final DefaultJWTProcessor<SecurityContext> own;
     private final DefaultJWTProcessor<SecurityContext> external;
     private final Set<String> externalSubjects;
 
-    private ArmTokens(RSAKey signingKey, External external, Clock clock) {
+    private ArmTokens(JWK signingKey, External external, Clock clock) {
         this.signingKey = signingKey;
         this.clock = clock;
         this.own = processor(new ImmutableJWKSet<>(new JWKSet(signingKey.toPublicJWK())), ISSUER, AUDIENCE);
@@ -76,19 +81,20 @@ public final class ArmTokens {
     /** Loads the data dir's signing key, generating it at first start. */
     public static ArmTokens open(Path dataDir, External external, Clock clock) throws IOException {
         Path file = dataDir.resolve(KEY_FILE);
-        RSAKey key;
+        JWK key;
         try {
             if (Files.exists(file)) {
-                key = RSAKey.parse(Files.readString(file));
+                key = JWK.parse(Files.readString(file));
+                if (!(key instanceof RSAKey) && !(key instanceof ECKey)) throw new ParseException("neither an RSA nor an EC key", 0);
             } else {
-                key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+                key = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
                 Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
                 Files.deleteIfExists(tmp);
                 PrivateFiles.writeString(tmp, key.toJSONString());
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (ParseException | JOSEException e) {
-            throw new IOException(file + " does not hold a usable RSA key: " + e.getMessage(), e);
+            throw new IOException(file + " does not hold a usable signing key: " + e.getMessage(), e);
         }
         return new ArmTokens(key, external, clock);
     }
@@ -99,11 +105,13 @@ public final class ArmTokens {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("iolite-cli")
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now.minusSeconds(60)))
                 .expirationTime(Date.from(now.plus(ttl))).jwtID(UUID.randomUUID().toString()).build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID()).build(), claims);
+        boolean rsa = signingKey instanceof RSAKey;
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(rsa ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256)
+                .keyID(signingKey.getKeyID()).build(), claims);
         try {
-            jwt.sign(new RSASSASigner(signingKey));
+            jwt.sign(rsa ? new RSASSASigner((RSAKey) signingKey) : new ECDSASigner((ECKey) signingKey));
         } catch (JOSEException e) {
-            throw new IllegalStateException("signing with our own RSA key failed; this indicates a bug", e);
+            throw new IllegalStateException("signing with our own key failed; this indicates a bug", e);
         }
         return jwt.serialize();
     }

@@ -104,8 +104,10 @@ public final class TlsMaterial {
 
     private static void generateSelfSigned(Path certFile, Path keyFile) throws IOException {
         try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
+            // P-256: every client of IoT Hub's APIs accepts it, and making the key takes milliseconds where RSA
+            // takes a good part of a second (a test suite makes one per server; BENCHMARKS.md, "Start-up")
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
             KeyPair pair = gen.generateKeyPair();
             X500Name subject = new X500Name("CN=localhost, O=Iolite");
             Instant now = Instant.now();
@@ -118,9 +120,10 @@ public final class TlsMaterial {
                     new GeneralName(GeneralName.iPAddress, "::1")}));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate()));
+            X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
-            writePem(keyFile, pair.getPrivate(), true);
+            // PKCS#8 (PRIVATE KEY), which names the curve; the SEC1 form BouncyCastle writes for EC keys can leave it out
+            writePem(keyFile, new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
             writePem(certFile, cert, false);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("generating a self-signed certificate failed: " + e.getMessage(), e);
