@@ -75,7 +75,7 @@ class MetricsIT {
                 .containsEntry("iolite_jobs_total", "counter").containsEntry("iolite_jobs_running", "gauge");
         assertThat(after.value("iolite_jobs_running", Map.of())).isZero();
         for (String name : new String[] {"hikaricp_connections_active", "hikaricp_connections_acquire_seconds_count",
-                "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "process_cpu_usage", "process_uptime_seconds",
+                "jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
                 "iolite_job_lines_per_second"}) {
             assertThat(after.has(name)).as(name).isTrue();
         }
