@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                 devices, DemoDevices.FAULTY_LINES);
         out.flush();
         DemoDevices.Written input = DemoDevices.write(dir.resolve("devices.txt"), devices);
-        out.printf("  %s: %,d lines, %,d bytes%n", dir.resolve("devices.txt"), input.lines(), input.bytes());
+        out.printf("  %,d lines, %,d bytes in%n  %s%n", input.lines(), input.bytes(), dir.resolve("devices.txt"));
 
         out.println("Importing...");
         out.flush();
@@ -107,14 +107,15 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf("Hub %s now holds %,d devices: %,d enabled, %,d disabled.%n", hub,
                 stats.getTotalDeviceCount(), stats.getEnabledDeviceCount(), stats.getDisabledDeviceCount());
-        out.printf("Import: %,d lines applied, %,d failed (see the error log), %s.%n",
+        out.printf("Import: %,d lines applied, %,d failed (in the error log);%n        %s.%n",
                 nz(imported.getDevicesSucceeded()), nz(imported.getDevicesFailed()), rate(imported));
         out.printf("Export: %,d identities written, %s.%n", nz(exported.getDevicesSucceeded()), rate(exported));
         out.println("Files:");
         out.println("  input      " + dir.resolve("devices.txt"));
         out.println("  error log  " + dir.resolve("importErrors.log"));
         out.println("  export     " + dir.resolve("export").resolve("devices.txt"));
-        out.println("Next: './iolite serve', then './iolite stats', './iolite jobs list', './iolite device list'.");
+        out.println("Next: './iolite serve', then './iolite stats', './iolite jobs list'");
+        out.println("      and './iolite device list'.");
         out.flush();
         return 0;
     }

@@ -14,14 +14,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class JobWatcher {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final long PLAIN_EVERY_MS = 2_000;
-    private static final int BAR = 30;
 
     private final PrintWriter out;
-    private final boolean terminal;
+    private final java.util.function.Supplier<ProgressLine> terminal;
+    private ProgressLine progress;
     private long lastPlain;
     private String lastPlainText;
 
+    /** Plain lines on {@code out}, or, when {@code terminal} is true, a progress line on the process's terminal. */
     JobWatcher(PrintWriter out, boolean terminal) {
+        this(out, terminal ? ProgressLine::onSystemTerminal : null);
+    }
+
+    /** A progress line made by {@code terminal} (null: plain lines on {@code out}). */
+    JobWatcher(PrintWriter out, java.util.function.Supplier<ProgressLine> terminal) {
         this.out = out;
         this.terminal = terminal;
     }
@@ -41,14 +47,17 @@ final class JobWatcher {
             out.flush();
         }, "iolite-watch-hint");
         Runtime.getRuntime().addShutdownHook(hint);
+        out.flush();
+        if (terminal != null) progress = terminal.get();
         try {
             JobResponse last = hubs.waitForCompletion(resourceGroup, hub, jobId, POLL, this::show);
             done.set(true);
-            if (terminal) out.println();
+            if (progress != null) progress.finish();
             out.flush();
             return last;
         } finally {
             done.set(true);
+            if (progress != null) progress.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hint);
             } catch (IllegalStateException e) {
@@ -58,14 +67,11 @@ final class JobWatcher {
     }
 
     private void show(JobResponse j) {
-        String text = line(j);
-        if (terminal) {
-            int pct = j.getProgress() == null ? 0 : Math.max(0, Math.min(100, j.getProgress()));
-            int filled = pct * BAR / 100;
-            out.print("\r[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] " + text + "\u001b[K");
-            out.flush();
+        if (progress != null) {
+            progress.show(j);
             return;
         }
+        String text = line(j);
         long now = System.currentTimeMillis();
         boolean terminalState = j.getStatus() != null && j.getStatus().isTerminal();
         if (terminalState || now - lastPlain >= PLAIN_EVERY_MS) {
@@ -94,7 +100,7 @@ final class JobWatcher {
 
     private static long nz(Long v) { return v == null ? 0 : v; }
 
-    private static String eta(long seconds) {
+    static String eta(long seconds) {
         return seconds >= 3600 ? String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60)
                 : seconds >= 60 ? String.format("%dm%02ds", seconds / 60, seconds % 60) : seconds + "s";
     }
