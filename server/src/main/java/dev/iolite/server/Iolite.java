@@ -240,6 +240,19 @@ public final class Iolite implements AutoCloseable {
 
     public int port() { return web.port(); }
 
+    /**
+     * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
+     * ({@code iolite backup}); returns the copy's size. A PostgreSQL store is backed up with PostgreSQL's tools.
+     */
+    public static long backup(Path dataDir, Path target) throws IOException {
+        Path db = dataDir.toAbsolutePath().resolve("iolite.db");
+        if (!Files.exists(db)) {
+            throw new IOException("the data dir " + dataDir.toAbsolutePath() + " holds no SQLite store (iolite.db); a server"
+                    + " on PostgreSQL is backed up with pg_dump (docs/operations.md)");
+        }
+        return dev.iolite.server.store.jdbc.SqliteBackup.copy(db, target.toAbsolutePath());
+    }
+
     /** The default hub: its name, the host name its SAS tokens name, and its owner policy's connection string. */
     public String hubName() { return defaultHub.name(); }
 

@@ -240,6 +240,58 @@ class CliIT {
     }
 
     @Test
+    void aBackupTakenDuringAnImportOpensAndHoldsAConsistentRegistry() throws Exception {
+        // GIVEN an import of 400,000 devices under way on a hub of its own
+        String sas = server.createHub("backup-hub");
+        Path in = Files.createDirectories(server.blobRootOf("backup-hub").resolve("in"));
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            for (int i = 0; i < 400_000; i++) w.write("{\"id\":\"b-" + i + "\",\"importMode\":\"create\"}\n");
+        }
+        var created = server.send("POST", "/jobs/create?api-version=2021-04-12", sas,
+                "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"file:in\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String jobId = ServerExtension.JSON.readTree(created.body()).get("jobId").asText();
+        JobPolling.until("the import is under way", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(20),
+                () -> ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),
+                JobPolling.processedAtLeast(10_000));
+
+        // WHEN a backup is taken while it runs
+        Path backup = tmp.resolve("registry-backup.db");
+        Result r = cli("backup", "--to", backup.toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("Backed up").contains(backup.toString());
+        JsonNode after = ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body());
+
+        // THEN the copy opens, checks out, and holds one committed state: the hub's counters, its rows and the job's
+        // checkpoint agree, taken in the middle of the import
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(backup))).isEqualTo("rw-------");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + backup)) {
+            java.sql.Statement s = c.createStatement();
+            assertThat(scalar(s, "PRAGMA integrity_check")).isEqualTo("ok");
+            long counted = Long.parseLong(scalar(s, "SELECT total FROM hub_stats WHERE hub = 'backup-hub'"));
+            long rows = Long.parseLong(scalar(s, "SELECT count(*) FROM devices WHERE hub = 'backup-hub' AND module_id = ''"));
+            long succeeded = Long.parseLong(scalar(s, "SELECT succeeded FROM jobs WHERE id = '" + jobId + "'"));
+            assertThat(rows).isEqualTo(counted).isEqualTo(succeeded).isPositive().isLessThan(400_000);
+            assertThat(scalar(s, "SELECT status FROM jobs WHERE id = '" + jobId + "'")).isEqualTo("running");
+        }
+        assertThat(after.get("status").asText()).isIn("running", "completed");
+        Result again = cli("backup", "--to", backup.toString());
+        assertThat(again.code).isEqualTo(1);
+        assertOneCleanLine(again);
+        assertThat(again.err).contains("exists");
+        JobPolling.until("the import ends", java.time.Duration.ofSeconds(120), java.time.Duration.ofMillis(100),
+                () -> ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),
+                JobPolling::ended);
+    }
+
+    private static String scalar(java.sql.Statement s, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    @Test
     void demoRunsAsAUserRunsIt() throws Exception {
         Path data = tmp.resolve("demo-data");
         Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "demo", "--devices", "20000",
