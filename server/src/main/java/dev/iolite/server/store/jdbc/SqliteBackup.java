@@ -29,6 +29,10 @@ public final class SqliteBackup {
     public static long copy(Path database, Path target) throws IOException {
         if (!Files.isRegularFile(database)) throw new IOException("there is no SQLite store at " + database);
         if (Files.exists(target)) throw new IOException(target + " exists; name a new file");
+        Path folder = target.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new IOException("the backup cannot be written into " + folder + ": no such folder, or not writable");
+        }
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         PrivateFiles.touch(partial);  // VACUUM INTO fills an empty file, which keeps the mode it was made with
