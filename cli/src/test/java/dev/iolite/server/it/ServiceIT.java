@@ -131,6 +131,19 @@ class ServiceIT {
         Run verbose = run("serve", "--data-dir", d3.toString(), "--port", "0", "--verbose");
         assertThat(verbose.code).isEqualTo(8);
         assertThat(verbose.err).contains("\tat ");
+
+        // a data dir that a newer version migrated: this version refuses it rather than misread its rows
+        Path d4 = tmp.resolve("d4");
+        serve(d4);
+        stopAll();
+        servers.clear();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + d4.resolve("iolite.db"))) {
+            c.createStatement().executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type,"
+                    + " script, checksum, installed_by, execution_time, success) VALUES (99, '99', 'from a newer version', 'SQL',"
+                    + " 'V99__newer.sql', 1, 'iolite', 1, 1)");
+        }
+        assertOneLine(run("serve", "--data-dir", d4.toString(), "--port", "0"), 8,
+                "the store's schema is at version 99, newer than this version of Iolite knows (8)");
     }
 
     @Test

@@ -130,14 +130,45 @@ public final class Database implements AutoCloseable {
 
     private static Database open(HikariDataSource ds, SqlDialect dialect, MeterRegistry meters) {
         try {
-            Flyway.configure().dataSource(ds).locations(dialect.migrations())
-                    .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(ds).locations(dialect.migrations())
+                    .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load();
+            refuseNewerSchema(flyway);
+            flyway.migrate();
+        } catch (OpenException e) {
+            ds.close();
+            throw e;
         } catch (RuntimeException e) {
             ds.close();
             throw new OpenException(OpenException.Stage.MIGRATE, "the store's schema could not be migrated to this version: "
                     + rootMessage(e), e);
         }
         return new Database(ds, dialect, meters);
+    }
+
+    /**
+     * A store that a newer version has migrated is not for this one: it would read rows in a shape it does not know.
+     * Flyway lets such a store pass (it ignores "future" migrations by default), so this checks first.
+     */
+    private static void refuseNewerSchema(Flyway flyway) {
+        org.flywaydb.core.api.MigrationInfo newest = null;
+        for (org.flywaydb.core.api.MigrationInfo m : flyway.info().applied()) {
+            if (m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                    || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED) {
+                newest = m;
+            }
+        }
+        if (newest != null) {
+            org.flywaydb.core.api.MigrationInfo known = null;
+            for (org.flywaydb.core.api.MigrationInfo m : flyway.info().all()) {
+                if (m.getState() != org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                        && m.getState() != org.flywaydb.core.api.MigrationState.FUTURE_FAILED) {
+                    known = m;
+                }
+            }
+            throw new OpenException(OpenException.Stage.MIGRATE, "the store's schema is at version " + newest.getVersion()
+                    + ", newer than this version of Iolite knows (" + (known == null ? "none" : known.getVersion())
+                    + "): run the newer version, or restore a backup taken before the upgrade", null);
+        }
     }
 
     public SqlDialect dialect() { return dialect; }
