@@ -20,6 +20,11 @@ class MetricsIT {
     private static final String API = "?api-version=2021-04-12";
 
     @RegisterExtension
+    @org.junit.jupiter.api.Order(1)
+    static final AzuriteExtension azurite = new AzuriteExtension();
+
+    @RegisterExtension
+    @org.junit.jupiter.api.Order(2)
     static final ServerExtension server = new ServerExtension(c -> c.withHttp(c.http().withMetricsPort(0)));
 
     private static final HttpClient PLAIN = HttpClient.newHttpClient();
@@ -82,9 +87,42 @@ class MetricsIT {
     }
 
     @Test
+    void anArmExportToAzuriteCountsTheBytesItWroteToTheBlobApi() throws Exception {
+        // GIVEN devices, and an Azurite container
+        for (int i = 0; i < 40; i++) {
+            assertThat(server.send("PUT", "/devices/az-metrics-" + i + API, server.ownerSas(),
+                    "{\"deviceId\":\"az-metrics-" + i + "\"}").statusCode()).isEqualTo(200);
+        }
+        String container = azurite.get().container("metrics-export", "racwdl");
+        PrometheusText before = scrape();
+
+        // WHEN the official management SDK exports the registry into it
+        var arm = Sdks.arm(server, server.armToken());
+        String rg = server.ready().get("resourceGroup").asText();
+        String hub = server.ready().get("hub").asText();
+        var job = arm.iotHubResources().exportDevices(rg, hub, new com.azure.resourcemanager.iothub.models.ExportDevicesRequest()
+                .withExportBlobContainerUri(container).withExcludeKeys(false));
+        JobPolling.until("the export", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> arm.iotHubResources().getJob(rg, hub, job.jobId()), j -> JobPolling.ended(j.status().toString()));
+        assertThat(arm.iotHubResources().getJob(rg, hub, job.jobId()).status().toString()).isEqualTo("completed");
+
+        // THEN the Blob API bytes written are exactly the committed blob's size, and no local bytes moved
+        PrometheusText after = scrape();
+        long blobSize = azurite.get().client("metrics-export").getBlobClient("devices.txt").getProperties().getBlobSize();
+        assertThat(blobSize).isPositive();
+        assertThat(delta(before, after, "iolite_blob_written_bytes_total", Map.of("kind", "azure"))).isEqualTo(blobSize);
+        assertThat(delta(before, after, "iolite_blob_written_bytes_total", Map.of("kind", "local"))).isZero();
+        assertThat(delta(before, after, "iolite_jobs_total", Map.of("type", "export", "status", "completed"))).isEqualTo(1);
+    }
+
+    @Test
     void metricsAreOnlyOnTheirOwnPortAndTheApiStillNeedsAToken() throws Exception {
         String metrics = server.ready().get("metricsUrl").asText();
         assertThat(get(metrics.replace("/metrics", "/devices")).statusCode()).isEqualTo(404);
+        HttpResponse<String> post = PLAIN.send(HttpRequest.newBuilder(URI.create(metrics))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
         assertThat(server.send("GET", "/metrics", null, null).statusCode()).isIn(401, 404);
         assertThat(server.send("GET", "/statistics/devices" + API, null, null).statusCode()).isEqualTo(401);
     }
