@@ -3,6 +3,7 @@ package dev.iolite.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.ThrottledException;
 import dev.iolite.server.errors.LogText;
 import dev.iolite.server.store.StoreUnavailableException;
 import io.javalin.Javalin;
@@ -116,7 +117,10 @@ public final class WebServer {
             }
             MDC.remove(LogKeys.REQUEST_ID);
         });
-        app.exception(IoliteException.class, (e, ctx) -> respond(ctx, errors, clock, e.errorCode(), e.getMessage()));
+        app.exception(IoliteException.class, (e, ctx) -> {
+            if (e instanceof ThrottledException t) ctx.header("Retry-After", t.retryAfterSeconds());
+            respond(ctx, errors, clock, e.errorCode(), e.getMessage());
+        });
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.warn("request {} failed: store unavailable: {}", requestId(ctx), e.getMessage());
             respond(ctx, errors, clock, ErrorCode.SERVICE_UNAVAILABLE, "the store is unavailable; try again shortly");
