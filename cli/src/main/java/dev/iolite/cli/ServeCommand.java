@@ -111,6 +111,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "in the job's statusMessage (default: ${DEFAULT-VALUE}; IOLITE_JOB_STALL_AFTER).")
     java.time.Duration jobStallAfter;
 
+    @Option(names = "--query-timeout", converter = TokenCommand.DurationConverter.class,
+            description = "How long a query or a job's scan may run before the store stops it; the query gets 400 "
+                    + "(default: 30s; IOLITE_QUERY_TIMEOUT).")
+    java.time.Duration queryTimeout;
+
     @Option(names = "--store",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
@@ -160,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
                             publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort),
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter), storeUrl)
+                    .withQueryTimeout(queryTimeout)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

@@ -188,7 +188,7 @@ public final class Iolite implements AutoCloseable {
                 }
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
-            JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json);
+            JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));

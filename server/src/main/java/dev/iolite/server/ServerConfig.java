@@ -24,11 +24,24 @@ import java.util.Objects;
  * @param jobs      the job engine's settings
  * @param store     the PostgreSQL store, or null for SQLite in the data dir
  * @param clock     the time of jobs, leases, tokens and records (the system's, UTC, unless a test sets one)
+ * @param queryTimeout how long a query or a job's scan may run before the store stops it
  */
 public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
-                           StoreUrl store, Clock clock) {
+                           StoreUrl store, Clock clock, Duration queryTimeout) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_HUB = "iolite";
+    /** 30 s: past it a query gets 400 telling the caller to narrow it; raise it for large unindexed hubs. */
+    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(30);
+
+    public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
+                        StoreUrl store, Clock clock) {
+        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, null);
+    }
+
+    /** The same configuration with another query timeout (null: the default). */
+    public ServerConfig withQueryTimeout(Duration t) {
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, t);
+    }
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -37,6 +50,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         blobs = blobs == null ? Blobs.DEFAULTS : blobs;
         jobs = jobs == null ? Jobs.DEFAULTS : jobs;
         clock = clock == null ? Clock.systemUTC() : clock;
+        queryTimeout = queryTimeout == null ? DEFAULT_QUERY_TIMEOUT : queryTimeout;
     }
 
     public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
@@ -54,22 +68,22 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock); }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, queryTimeout); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, queryTimeout);
     }
 
-    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock); }
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, queryTimeout); }
 
-    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock); }
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, queryTimeout); }
 
     /** The same configuration with another clock (tests that move time). */
-    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c); }
+    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, queryTimeout); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, queryTimeout);
     }
 
     /** Throws IllegalArgumentException with the first problem's message. */
@@ -78,6 +92,9 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         http.validate();
         if (armIssuer != null) armIssuer.validate();
         jobs.validate();
+        if (queryTimeout.compareTo(Duration.ofMillis(100)) < 0 || queryTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw problem(Problem.BAD_QUERY_TIMEOUT);
+        }
         return this;
     }
 
@@ -198,6 +215,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         JWKS_NOT_HTTPS("--arm-jwks-url must be an https:// URL (verified with the JVM's trust store)"),
         BAD_PUBLIC_URL("--public-url must be an absolute https:// URL without query, such as https://iolite.example.com"),
         REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB"),
+        BAD_QUERY_TIMEOUT("--query-timeout must be from 100ms to 1h"),
         BATCH_OUT_OF_RANGE("--job-batch-lines must be 1 to 100000");
 
         private final String message;

@@ -20,6 +20,8 @@ import dev.iolite.server.registry.ImportMode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.registry.LineOutcome;
 import dev.iolite.server.registry.RegistryService;
+import dev.iolite.server.store.StillWanted;
+import dev.iolite.server.http.CallerWatch;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
@@ -84,42 +86,40 @@ public final class DevicesHandler {
         QueryTokens.Position at = tokens.read(hub.name(), text, ctx.header("x-ms-continuation"));
         long left = query.top() == null ? Long.MAX_VALUE : Math.max(0, query.top() - at.returned());
         int limit = (int) Math.min(size, left);
-        ArrayNode out = json.createArrayNode();
+        QueryPage page = new QueryPage(json);
+        StillWanted wanted = CallerWatch.of(ctx);
         QueryTokens.Position next = null;
+        String itemType = "Raw";
         if (limit > 0 && query.isAggregate()) {
-            List<GroupRow> groups = registry.queryGroups(hub.name(), query, at.returned(), limit + 1);
-            for (GroupRow g : groups.subList(0, Math.min(limit, groups.size()))) out.add(group(query, g));
-            if (groups.size() > limit && limit < left) next = new QueryTokens.Position(at.returned() + limit, null);
+            List<GroupRow> groups = registry.queryGroups(hub.name(), query, at.returned(), limit + 1, wanted);
+            boolean more = groups.size() > limit;
+            for (GroupRow g : groups.subList(0, Math.min(limit, groups.size()))) {
+                if (!page.add(out -> out.writeTree(group(query, g)))) {
+                    more = true;
+                    break;
+                }
+            }
+            if (more && page.rows() < left) next = new QueryTokens.Position(at.returned() + page.rows(), null);
         } else if (limit > 0) {
-            List<Device> twins = registry.queryTwins(hub.name(), query, at.after(), limit + 1);
-            List<Device> page = twins.subList(0, Math.min(limit, twins.size()));
-            if (twins.size() > limit && limit < left) {
-                next = new QueryTokens.Position(at.returned() + limit, page.get(page.size() - 1).key());
-            }
-            if (query.selection() instanceof Selection.All) {
-                answer(ctx, hub, text, next, "Twin", twinArray(page));
-                return;
-            }
-            for (Device d : page) out.add(row(query, mapper.twin(d)));
+            boolean whole = query.selection() instanceof Selection.All;
+            if (whole) itemType = "Twin";
+            DeviceKey[] last = new DeviceKey[1];
+            boolean[] more = new boolean[1];
+            registry.queryTwins(hub.name(), query, at.after(), limit + 1, wanted, d -> {
+                boolean added = page.rows() < limit && page.add(whole ? out -> mapper.writeTwin(out, d)
+                        : out -> out.writeTree(row(query, mapper.twin(d))));
+                if (!added) {
+                    more[0] = true;  // the row past the page's count or its bytes: the next page begins with it
+                    return false;
+                }
+                last[0] = d.key();
+                return true;
+            });
+            if (more[0] && page.rows() < left) next = new QueryTokens.Position(at.returned() + page.rows(), last[0]);
         }
-        answer(ctx, hub, text, next, "Raw", json.writeValueAsBytes(out));
-    }
-
-    private void answer(Context ctx, Hub hub, String text, QueryTokens.Position next, String itemType, byte[] body) {
         if (next != null) ctx.header("x-ms-continuation", tokens.issue(hub.name(), text, next));
         ctx.header("x-ms-item-type", itemType);
-        ctx.contentType("application/json; charset=utf-8").result(body);
-    }
-
-    /** A page of whole twins, written straight from the stored documents. */
-    private byte[] twinArray(List<Device> page) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024 * Math.max(1, page.size()));
-        try (com.fasterxml.jackson.core.JsonGenerator g = json.getFactory().createGenerator(out)) {
-            g.writeStartArray();
-            for (Device d : page) mapper.writeTwin(g, d);
-            g.writeEndArray();
-        }
-        return out.toByteArray();
+        ctx.contentType("application/json; charset=utf-8").result(page.finish());
     }
 
     /** A twin as the query selects it: whole, or the selected properties (undefined ones left out). */

@@ -2,6 +2,8 @@ package dev.iolite.server.registry;
 
 import dev.iolite.server.query.GroupRow;
 import dev.iolite.server.query.TwinQuery;
+import dev.iolite.server.store.StatementTimeoutException;
+import dev.iolite.server.store.StillWanted;
 
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
@@ -209,14 +211,33 @@ public final class RegistryService {
         return store.listDevices(hub, null, limit);
     }
 
-    /** A page of the twins a query selects, after {@code after} (null: from the start). */
-    public List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit) {
-        return store.queryTwins(hub, query, after, limit);
+    /**
+     * The twins a query selects after {@code after} (null: from the start), at most {@code limit}, each handed to
+     * {@code sink} as the store reads it until the sink returns false. A query that runs past the store's deadline
+     * is a 400 that says so.
+     */
+    public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
+                           java.util.function.Predicate<Device> sink) {
+        try {
+            store.queryTwins(hub, query, after, limit, wanted, sink);
+        } catch (StatementTimeoutException e) {
+            throw ranPastDeadline(e);
+        }
     }
 
-    /** A page of an aggregate query's groups. */
-    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
-        return store.queryGroups(hub, query, offset, limit);
+    /** A page of an aggregate query's groups; past the store's deadline, a 400. */
+    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
+        try {
+            return store.queryGroups(hub, query, offset, limit, wanted);
+        } catch (StatementTimeoutException e) {
+            throw ranPastDeadline(e);
+        }
+    }
+
+    private static IoliteException ranPastDeadline(StatementTimeoutException e) {
+        return new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query ran past the store's limit of "
+                + (e.deadline().toMillis() % 1000 == 0 ? e.deadline().toSeconds() + " s" : e.deadline().toMillis() + " ms")
+                + " and was stopped; narrow it with WHERE or TOP");
     }
 
     public List<Device> listModules(String hub, String deviceId) {

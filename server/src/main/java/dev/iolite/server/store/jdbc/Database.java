@@ -15,19 +15,51 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.sql.DriverManager;
+import java.time.Duration;
+import dev.iolite.server.store.StatementTimeoutException;
+import dev.iolite.server.store.StillWanted;
 
 /** A pooled database with its dialect, migrated at open; runs units of work in transactions. */
 public final class Database implements AutoCloseable {
+    /**
+     * Queries run on connections of their own, so that writes, statistics, device reads and job batches never
+     * wait behind them: SQLite's pool of 4 (one writer at a time, readers beside it in WAL mode) gets 3 more for
+     * queries, at most 2 of them one hub's; PostgreSQL's pool of 10 gets 6, at most 3 one hub's.
+     */
+    public static final int SQLITE_QUERY_SLOTS = 3;
+    public static final int SQLITE_QUERY_SLOTS_PER_HUB = 2;
+    public static final int POSTGRES_QUERY_SLOTS = 6;
+    public static final int POSTGRES_QUERY_SLOTS_PER_HUB = 3;
+    /** How long a query waits for its hub's share before it gets 429; and the Retry-After it is told then. */
+    public static final Duration QUERY_SLOT_WAIT = Duration.ofSeconds(2);
+    public static final Duration QUERY_RETRY_AFTER = Duration.ofSeconds(2);
+
     private final HikariDataSource dataSource;
+    private final HikariDataSource queryPool;
+    private final QueryShares shares;
     private final SqlDialect dialect;
     private final Timer committed;
     private final Timer rolledBack;
+    private final ScheduledExecutorService watchdog;
+    private final Readiness readiness;
 
-    private Database(HikariDataSource dataSource, SqlDialect dialect, MeterRegistry meters) {
+    private Database(HikariDataSource dataSource, HikariDataSource queryPool, QueryShares shares, SqlDialect dialect,
+                     MeterRegistry meters, Readiness.Opener dedicated) {
         this.dataSource = dataSource;
+        this.queryPool = queryPool;
+        this.shares = shares;
         this.dialect = dialect;
         this.committed = transactions(meters, "commit");
         this.rolledBack = transactions(meters, "rollback");
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "iolite-statement-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        this.readiness = new Readiness(dedicated);
     }
 
     private static Timer transactions(MeterRegistry meters, String outcome) {
@@ -80,10 +112,20 @@ public final class Database implements AutoCloseable {
 
     /** As {@link #openSqlite(Path)}, with the pool's and the transactions' meters in {@code meters}. */
     public static Database openSqlite(Path file, MeterRegistry meters) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        HikariConfig queries = sqliteConfig(file, meters);
+        queries.setPoolName("iolite-sqlite-queries");
+        queries.setMaximumPoolSize(SQLITE_QUERY_SLOTS);
+        HikariConfig config = sqliteConfig(file, meters);
         config.setPoolName("iolite-sqlite");
         config.setMaximumPoolSize(4);
+        String url = config.getJdbcUrl();
+        return open(new HikariDataSource(config), queries, new QueryShares(SQLITE_QUERY_SLOTS, SQLITE_QUERY_SLOTS_PER_HUB,
+                QUERY_SLOT_WAIT, QUERY_RETRY_AFTER), new SqliteDialect(), meters, () -> DriverManager.getConnection(url));
+    }
+
+    private static HikariConfig sqliteConfig(Path file, MeterRegistry meters) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "30000");
@@ -97,7 +139,7 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("temp_store", "MEMORY");
         config.setConnectionInitSql("PRAGMA wal_autocheckpoint = 5000");
         config.setMetricRegistry(meters);
-        return open(new HikariDataSource(config), new SqliteDialect(), meters);
+        return config;
     }
 
     /**
@@ -110,6 +152,25 @@ public final class Database implements AutoCloseable {
 
     /** As {@link #openPostgres(StoreUrl)}, with the pool's and the transactions' meters in {@code meters}. */
     public static Database openPostgres(StoreUrl url, MeterRegistry meters) {
+        HikariConfig queries = postgresConfig(url, meters);
+        queries.setPoolName("iolite-postgresql-queries");
+        queries.setMaximumPoolSize(POSTGRES_QUERY_SLOTS);
+        queries.setInitializationFailTimeout(-1);  // the main pool decides whether the store is there at start
+        HikariConfig config = postgresConfig(url, meters);
+        Readiness.Opener dedicated = () -> {
+            java.util.Properties p = new java.util.Properties();
+            if (url.user() != null) p.setProperty("user", url.user());
+            if (url.password() != null) p.setProperty("password", url.password());
+            p.setProperty("connectTimeout", "2");
+            p.setProperty("socketTimeout", "2");
+            p.setProperty("ApplicationName", "iolite-readiness");
+            return DriverManager.getConnection(url.jdbcUrl(), p);
+        };
+        return open(new HikariDataSource(config), queries, new QueryShares(POSTGRES_QUERY_SLOTS, POSTGRES_QUERY_SLOTS_PER_HUB,
+                QUERY_SLOT_WAIT, QUERY_RETRY_AFTER), new PostgresDialect(), meters, dedicated);
+    }
+
+    private static HikariConfig postgresConfig(StoreUrl url, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url.jdbcUrl());
         if (url.user() != null) config.setUsername(url.user());
@@ -125,10 +186,11 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("socketTimeout", "60");
         config.addDataSourceProperty("ApplicationName", "iolite");
         config.setMetricRegistry(meters);
-        return open(new HikariDataSource(config), new PostgresDialect(), meters);
+        return config;
     }
 
-    private static Database open(HikariDataSource ds, SqlDialect dialect, MeterRegistry meters) {
+    private static Database open(HikariDataSource ds, HikariConfig queries, QueryShares shares, SqlDialect dialect,
+                                 MeterRegistry meters, Readiness.Opener dedicated) {
         try {
             Flyway flyway = Flyway.configure().dataSource(ds).locations(dialect.migrations())
                     .javaMigrations(dialect.javaMigrations().toArray(JavaMigration[]::new)).load();
@@ -142,7 +204,15 @@ public final class Database implements AutoCloseable {
             throw new OpenException(OpenException.Stage.MIGRATE, "the store's schema could not be migrated to this version: "
                     + rootMessage(e), e);
         }
-        return new Database(ds, dialect, meters);
+        HikariDataSource queryPool;
+        try {
+            queryPool = new HikariDataSource(queries);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw new OpenException(OpenException.Stage.CONNECT, "the store's query connections could not be opened: "
+                    + rootMessage(e), e);
+        }
+        return new Database(ds, queryPool, shares, dialect, meters, dedicated);
     }
 
     /**
@@ -173,13 +243,13 @@ public final class Database implements AutoCloseable {
 
     public SqlDialect dialect() { return dialect; }
 
-    /** Null when the database answers within two seconds, otherwise why not (for readiness probes). */
+    /**
+     * Null when the store answered its last check (at most a few seconds ago), otherwise why not in words fit for
+     * anyone (for readiness probes). Never waits on the store: a background check on a connection of its own
+     * answers, so a busy pool does not make the probe slow and the probe takes nothing from the pool.
+     */
     public String unavailableBecause() {
-        try (Connection c = dataSource.getConnection()) {
-            return c.isValid(2) ? null : "the store did not answer within 2 s";
-        } catch (SQLException e) {
-            return "the store is unavailable: " + e.getMessage();
-        }
+        return readiness.unavailableBecause();
     }
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
@@ -213,6 +283,86 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} (a query) for {@code hub} on a query connection within the hub's share (see
+     * {@link #SQLITE_QUERY_SLOTS}), stopping its statements at {@code deadline} or once {@code wanted} says the
+     * caller went away.
+     *
+     * @throws dev.iolite.server.errors.ThrottledException when the hub's share stays taken for {@link #QUERY_SLOT_WAIT}
+     * @throws StatementTimeoutException when the deadline stopped a statement (the connection goes back healthy)
+     */
+    public <T> T query(String hub, Duration deadline, StillWanted wanted, Work<T> work) {
+        try (QueryShares.Slot slot = shares.take(hub)) {
+            return guarded(queryPool, deadline, wanted, work);
+        }
+    }
+
+    /** As {@link #read(Work)}, with statements stopped at {@code deadline} (job scans). */
+    public <T> T read(Duration deadline, Work<T> work) {
+        return guarded(dataSource, deadline, StillWanted.ALWAYS, work);
+    }
+
+    /**
+     * Runs a read under a {@link StatementGuard}, in a transaction where the dialect sets a deadline of the
+     * database's own (PostgreSQL also needs the transaction to stream a result with a fetch size). The
+     * database's deadline is the exact one; the guard's, a moment later, stops what it missed.
+     */
+    private <T> T guarded(HikariDataSource pool, Duration deadline, StillWanted wanted, Work<T> work) {
+        String inDatabase = dialect.statementDeadline(deadline);
+        Duration guardAt = inDatabase == null ? deadline : deadline.plus(StatementGuard.POLL.multipliedBy(5));
+        try (Connection c = pool.getConnection()) {
+            boolean stoppedBySql = false;
+            StatementGuard guard = StatementGuard.watch(watchdog, c, dialect, guardAt, wanted);
+            try {
+                if (inDatabase != null) {
+                    c.setAutoCommit(false);
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.execute(inDatabase);
+                    }
+                }
+                T result = work.run(c);
+                if (inDatabase != null) c.rollback();  // a read: nothing to keep
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                stoppedBySql = stoppedBy(e);
+                if (inDatabase != null) rollbackQuietly(c);
+                StatementGuard.Stop why = guard.stopped();
+                if (why == StatementGuard.Stop.CALLER_GONE) {
+                    throw new dev.iolite.server.errors.IoliteException(dev.iolite.server.errors.ErrorCode.ARGUMENT_INVALID,
+                            "the caller went away; its query was stopped");
+                }
+                if (why == StatementGuard.Stop.DEADLINE || stoppedBySql) throw new StatementTimeoutException(deadline, e);
+                if (e instanceof SQLException s) throw s;
+                throw (RuntimeException) e;
+            } finally {
+                guard.close();
+                if (inDatabase != null) c.setAutoCommit(true);
+                // a cancel that missed its statement could stop the connection's next one: drop the connection
+                if (guard.stopped() != StatementGuard.Stop.NONE && !stoppedBySql && dialect.stopMayArriveLate()) {
+                    pool.evictConnection(c);
+                }
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Whether the exception, or one it wraps, is the dialect's report of a stopped statement. */
+    private boolean stoppedBy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && dialect.isStopped(s)) return true;
+        }
+        return false;
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; Hikari drops it when it comes back
+        }
+    }
+
     private RuntimeException translate(SQLException e) {
         if (dialect.isUniqueViolation(e)) return new StaleWriteException("the key is already taken");
         if (dialect.isMissingParent(e)) {
@@ -227,7 +377,12 @@ public final class Database implements AutoCloseable {
     }
 
     @Override
-    public void close() { dataSource.close(); }
+    public void close() {
+        readiness.close();
+        watchdog.shutdownNow();
+        queryPool.close();
+        dataSource.close();
+    }
 
     /** A unit of work on a connection. */
     @FunctionalInterface

@@ -23,7 +23,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
+import dev.iolite.server.store.StillWanted;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,8 +42,16 @@ public final class JdbcRegistryStore implements RegistryStore {
     private final DeviceRows rows;
     private final QuerySql querySql;
     private final ObjectMapper json;
+    private final Duration deadline;
 
+    /** A store whose queries and job scans stop at {@link #DEFAULT_DEADLINE}. */
     public JdbcRegistryStore(Database db, ObjectMapper json) {
+        this(db, json, DEFAULT_DEADLINE);
+    }
+
+    /** A store whose queries and job scans stop at {@code deadline} (the server's {@code --query-timeout}). */
+    public JdbcRegistryStore(Database db, ObjectMapper json, Duration deadline) {
+        this.deadline = deadline;
         this.db = db;
         this.rows = db.dialect().deviceRows(json);
         this.querySql = new QuerySql(db.dialect().json());
@@ -135,11 +146,17 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
-    /** The longest a query may run; past it the caller is told to narrow it, rather than waiting on. */
-    static final int QUERY_SECONDS = 30;
+    /** The longest a query or a job's scan may run by default; past it the caller is told to narrow it. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+    /**
+     * Rows PostgreSQL sends per round trip of a query's cursor: without a fetch size its driver reads the whole
+     * result into memory first. 64 maximum-size twins are a few MiB.
+     */
+    private static final int FETCH_ROWS = 64;
 
     @Override
-    public List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit) {
+    public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
+                           Predicate<Device> sink) {
         SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
                 .append(" AND " + QuerySql.sourceFilter(query.source()));
         if (after != null) {
@@ -149,11 +166,16 @@ public final class JdbcRegistryStore implements RegistryStore {
         SqlText where = querySql.where(query);
         if (where != null) sql.append(" AND ").append(where);
         sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
-        return db.read(c -> {
+        db.query(hub, deadline, wanted, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
-                ps.setQueryTimeout(QUERY_SECONDS);
-                return readAll(ps);
+                ps.setFetchSize(FETCH_ROWS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && sink.test(rows.read(rs))) {
+                        // each twin goes to the sink as it is read; none is kept here
+                    }
+                }
+                return null;
             } catch (SQLException e) {
                 throw timedOut(e, query);
             }
@@ -161,7 +183,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
-    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
+    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
         List<SqlText> keys = new ArrayList<>();
         for (Operand key : query.groupBy()) keys.add(querySql.groupKey(key));
         SqlText sql = SqlText.of("SELECT ");
@@ -180,13 +202,12 @@ public final class JdbcRegistryStore implements RegistryStore {
             rest.append(" GROUP BY " + list + " ORDER BY " + list);
         }
         rest.append(" LIMIT ").param(limit).append(" OFFSET ").param(offset);
-        return db.read(c -> {
+        return db.query(hub, deadline, wanted, c -> {
             String scan = db.dialect().fullScan();
             if (scan != null && holdsMostRows(c, hub)) sql.append(scan);
             sql.append(rest);
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
-                ps.setQueryTimeout(QUERY_SECONDS);
                 List<GroupRow> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(groupRow(rs, query.groupBy(), keys));
@@ -259,14 +280,11 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    /** A query stopped by the store's time limit becomes a 400 that says so; any other failure is the store's. */
+    /**
+     * A query's failure as the store reports it. A statement stopped at its deadline is not reported here:
+     * {@link Database#query} knows it stopped it and throws {@link dev.iolite.server.store.StatementTimeoutException}.
+     */
     private static SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
-        boolean timeout = e instanceof java.sql.SQLTimeoutException || "57014".equals(e.getSQLState())
-                || (e.getErrorCode() & 0xff) == 9 /* SQLITE_INTERRUPT */;
-        if (timeout) {
-            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query ran past the store's limit of "
-                    + QUERY_SECONDS + " s and was stopped; narrow it with WHERE or TOP");
-        }
         return e;
     }
 
@@ -296,7 +314,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 .param(afterModuleId == null ? "" : afterModuleId).append(")");
         appendFilter(sql, filter);
         sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
-        return db.read(c -> {
+        return db.read(deadline, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
                 List<ExportRow> out = new ArrayList<>(limit);
@@ -328,7 +346,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     public long countIdentities(String hub, TwinQuery filter) {
         SqlText sql = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
         appendFilter(sql, filter);
-        return db.read(c -> {
+        return db.read(deadline, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -84,4 +84,25 @@ public final class PostgresDialect implements SqlDialect {
         }
         return null;
     }
+
+    /** A cancel request, sent on a connection of its own to the backend that runs the statement. */
+    @Override
+    public void stopStatement(java.sql.Connection c) throws SQLException {
+        c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+    }
+
+    /** Local to the read's transaction, so the pooled connection keeps no timeout once it is back. */
+    @Override
+    public String statementDeadline(java.time.Duration deadline) {
+        return "SET LOCAL statement_timeout = " + Math.max(1, deadline.toMillis());
+    }
+
+    /** 57014 query_canceled: by statement_timeout or by a cancel request. */
+    @Override
+    public boolean isStopped(SQLException e) {
+        return "57014".equals(state(e));
+    }
+
+    @Override
+    public boolean stopMayArriveLate() { return true; }
 }

@@ -78,4 +78,25 @@ public interface SqlDialect {
 
     /** True when a write named a parent row that is gone (a foreign key): here, a hub deleted meanwhile. */
     boolean isMissingParent(SQLException e);
+
+    /**
+     * Stops the statement running on {@code c} now, called from another thread; the connection stays usable.
+     * Only this stops a running statement on SQLite, whose JDBC query timeout merely bounds lock waits.
+     */
+    void stopStatement(java.sql.Connection c) throws SQLException;
+
+    /**
+     * A statement run first in a read's transaction after which the database itself stops any statement of the
+     * transaction that runs past {@code deadline}, or null where only {@link #stopStatement} does.
+     */
+    default String statementDeadline(java.time.Duration deadline) { return null; }
+
+    /** True when the exception reports a statement stopped by {@link #stopStatement} or {@link #statementDeadline}. */
+    boolean isStopped(SQLException e);
+
+    /**
+     * Whether a stop may reach a statement after the one it was meant for (PostgreSQL's cancel request travels
+     * on a connection of its own), so that a connection whose statement ended on its own despite a stop is dropped.
+     */
+    default boolean stopMayArriveLate() { return false; }
 }

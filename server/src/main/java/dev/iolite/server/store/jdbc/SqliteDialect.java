@@ -62,4 +62,18 @@ public final class SqliteDialect implements SqlDialect {
         int primary = e.getErrorCode() & 0xff;
         return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
     }
+
+    private static final int SQLITE_INTERRUPT = 9;
+
+    /** sqlite3_interrupt: the running statement ends with SQLITE_INTERRUPT at its next step; later ones run. */
+    @Override
+    public void stopStatement(java.sql.Connection c) throws SQLException {
+        c.unwrap(org.sqlite.SQLiteConnection.class).getDatabase().interrupt();
+    }
+
+    @Override
+    public boolean isStopped(SQLException e) {
+        return (e.getErrorCode() & 0xff) == SQLITE_INTERRUPT
+                || (e.getMessage() != null && e.getMessage().contains("SQLITE_INTERRUPT"));
+    }
 }
