@@ -259,14 +259,19 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    /** A query stopped by the store's time limit becomes a 400 that says so; any other failure is the store's. */
-    private static SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
+    /**
+     * A query stopped by the store's time limit becomes a 400 that says so, and so does a statement the store
+     * refused (the dialect tells them apart); any other failure is the store's.
+     */
+    private SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
         boolean timeout = e instanceof java.sql.SQLTimeoutException || "57014".equals(e.getSQLState())
                 || (e.getErrorCode() & 0xff) == 9 /* SQLITE_INTERRUPT */;
         if (timeout) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query ran past the store's limit of "
                     + QUERY_SECONDS + " s and was stopped; narrow it with WHERE or TOP");
         }
+        String problem = db.dialect().queryProblem(e);
+        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, problem);
         return e;
     }
 
