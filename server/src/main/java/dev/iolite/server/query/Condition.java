@@ -1,5 +1,7 @@
 package dev.iolite.server.query;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.List;
 
 /**
@@ -15,6 +17,14 @@ public sealed interface Condition {
 
     /** {@code left op right}, true only when both sides are defined and of the same comparable type. */
     record Compare(Comparison op, Operand left, Operand right) implements Condition {}
+
+    /**
+     * {@code value IN [values]} ({@code negated}: NIN), written once however long the list: IN holds where the
+     * value equals one of the values (type-strict, as {@code =}); NIN where it differs from each of them (as a
+     * chain of {@code !=}, so only a defined value of the one type all the values share, null excepted, can
+     * differ from them all). {@code values} are literals (JSON scalars), never empty.
+     */
+    record In(Operand value, List<JsonNode> values, boolean negated) implements Condition {}
 
     /** A function that tests its arguments (IS_DEFINED, STARTSWITH...); {@code negated} for NOT. */
     record Test(Function function, List<Operand> args, boolean negated) implements Condition {}

@@ -29,6 +29,9 @@ public final class QueryCompiler {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** What IoT Hub reports for a device that never connected. */
     private static final String NEVER = "0001-01-01T00:00:00Z";
+    /** The times a twin can show (IoT Hub's, .NET's): years 1 to 9999. */
+    private static final Instant FIRST_TIME = Instant.parse(NEVER);
+    private static final Instant LAST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private final TwinQuery.Source source;
 
@@ -52,11 +55,16 @@ public final class QueryCompiler {
         Condition where = tree.where == null ? null : c.condition(tree.where, false);
         List<Operand> groupBy = new ArrayList<>();
         List<List<String>> groupPaths = new ArrayList<>();
+        if (tree.groups.size() > QueryLimits.MAX_GROUP_KEYS) {
+            throw bad(tree.groups.get(QueryLimits.MAX_GROUP_KEYS), "the query groups by " + tree.groups.size()
+                    + " properties; the limit is " + QueryLimits.MAX_GROUP_KEYS);
+        }
         for (DeviceQueryParser.PathContext p : tree.groups) {
             groupPaths.add(segments(p));
             groupBy.add(c.groupKey(p));
         }
         Selection selection = c.selection(tree.selection(), groupPaths, groupBy);
+        QueryLimits.check(where, "query");
         return new TwinQuery(text, source, selection, where, List.copyOf(groupBy), top);
     }
 
@@ -72,6 +80,7 @@ public final class QueryCompiler {
         } catch (StackOverflowError e) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the filter nests parentheses or operators too deeply");
         }
+        QueryLimits.check(where, "filter");
         return new TwinQuery("SELECT * FROM devices WHERE " + condition, TwinQuery.Source.DEVICES, new Selection.All(),
                 where, List.of(), null);
     }
@@ -103,11 +112,16 @@ public final class QueryCompiler {
             if (!groupPaths.isEmpty()) throw bad(ctx, "a query with GROUP BY selects its grouping properties and COUNT(), not *");
             return new Selection.All();
         }
+        List<DeviceQueryParser.SelectItemContext> items = ((DeviceQueryParser.SelectItemsContext) ctx).items;
+        if (items.size() > QueryLimits.MAX_SELECTED) {
+            throw bad(items.get(QueryLimits.MAX_SELECTED), "the query selects " + items.size() + " values; the limit is "
+                    + QueryLimits.MAX_SELECTED);
+        }
         List<Selection.Column> columns = new ArrayList<>();
         Set<String> names = new HashSet<>();
         boolean counted = false;
         int unnamed = 0;
-        for (DeviceQueryParser.SelectItemContext item : ((DeviceQueryParser.SelectItemsContext) ctx).items) {
+        for (DeviceQueryParser.SelectItemContext item : items) {
             Selection.Column column;
             if (item instanceof DeviceQueryParser.CountItemContext count) {
                 counted = true;
@@ -192,16 +206,41 @@ public final class QueryCompiler {
         boolean in = m.op.getType() == DeviceQueryParser.IN;
         if (negated) in = !in;
         Operand value = operandOrRestricted(m.expression());
-        List<Condition> parts = new ArrayList<>();
-        for (DeviceQueryParser.LiteralContext l : m.literal()) {
-            parts.add(compare(m, in ? Comparison.EQ : Comparison.NE, value, new Operand.Literal(literal(l))));
+        if (m.literal().size() > QueryLimits.MAX_IN_VALUES) {
+            throw bad(m, "the list holds " + m.literal().size() + " values; the limit is " + QueryLimits.MAX_IN_VALUES);
         }
-        if (parts.isEmpty()) {
-            // nothing is in an empty list; every defined value is outside it (etag and the status time always are)
-            if (in || restricted(value) != null) return new Condition.Constant(!in);
+        List<JsonNode> values = new ArrayList<>();
+        for (DeviceQueryParser.LiteralContext l : m.literal()) values.add(literal(l));
+        if (restricted(value) != null) return restrictedMembership(m, in, value, values);
+        if (values.isEmpty()) {
+            // nothing is in an empty list; every defined value is outside it
+            if (in) return new Condition.Constant(false);
             return new Condition.Test(Function.IS_DEFINED, List.of(value), false);
         }
-        return in ? new Condition.Or(List.copyOf(parts)) : new Condition.And(List.copyOf(parts));
+        return new Condition.In(value, List.copyOf(values), !in);
+    }
+
+    /**
+     * IN or NIN of the etag or statusUpdateTime: each literal becomes what the store compares (a twin version,
+     * epoch milliseconds) as in a comparison, and the list is kept as one list of those.
+     */
+    private Condition restrictedMembership(ParserRuleContext ctx, boolean in, Operand value, List<JsonNode> values) {
+        List<JsonNode> numbers = new ArrayList<>();
+        Operand field = null;
+        for (JsonNode v : values) {
+            Condition c = compare(ctx, in ? Comparison.EQ : Comparison.NE, value, new Operand.Literal(v));
+            if (c instanceof Condition.Constant k) {
+                // an etag no twin has: never equal (dropped from an IN list), always different (dropped from a NIN list)
+                if (k.value() != !in) return k;
+                continue;
+            }
+            Condition.Compare cmp = (Condition.Compare) c;
+            field = cmp.left();
+            numbers.add(((Operand.Literal) cmp.right()).value());
+        }
+        // nothing left: no value is in an empty list; the field (always defined) is outside it
+        if (numbers.isEmpty()) return new Condition.Constant(!in);
+        return new Condition.In(field, List.copyOf(numbers), !in);
     }
 
     private Condition compare(ParserRuleContext ctx, Comparison op, ExpressionContext left, ExpressionContext right) {
@@ -229,7 +268,11 @@ public final class QueryCompiler {
             return new Condition.Compare(op, new Operand.Field(TwinField.VERSION), new Operand.Literal(NODES.numberNode(version)));
         }
         try {
-            long millis = Instant.parse(text).toEpochMilli();
+            Instant time = Instant.parse(text);
+            if (time.isBefore(FIRST_TIME) || time.isAfter(LAST_TIME)) {
+                throw bad(ctx, "statusUpdateTime is compared with a UTC time from year 1 to year 9999, not '" + text + "'");
+            }
+            long millis = time.toEpochMilli();
             return new Condition.Compare(op, new Operand.Field(TwinField.STATUS_UPDATE_TIME), new Operand.Literal(NODES.numberNode(millis)));
         } catch (DateTimeParseException e) {
             throw bad(ctx, "statusUpdateTime is compared with a UTC time such as '2026-01-01T00:00:00Z', not '" + text + "'");
@@ -304,6 +347,9 @@ public final class QueryCompiler {
             String hint = call.name.getText().equalsIgnoreCase("STARTS_WITH") ? " (IoT Hub spells it STARTSWITH)"
                     : call.name.getText().equalsIgnoreCase("ENDS_WITH") ? " (IoT Hub spells it ENDSWITH)" : "";
             throw bad(call, "there is no function " + call.name.getText() + hint);
+        }
+        if (call.args.size() > QueryLimits.MAX_ARGUMENTS) {
+            throw bad(call, f.name() + " is given " + call.args.size() + " arguments; the limit is " + QueryLimits.MAX_ARGUMENTS);
         }
         if (!f.accepts(call.args.size())) {
             throw bad(call, f.name() + " takes " + f.arityText() + " argument(s), not " + call.args.size());
@@ -434,7 +480,9 @@ public final class QueryCompiler {
                         if (i + 5 > s.length() - 1 || !s.substring(i + 1, i + 5).matches("[0-9A-Fa-f]{4}")) {
                             throw bad(t, "\\u in a string takes four hexadecimal digits");
                         }
-                        out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                        char u = (char) Integer.parseInt(s.substring(i + 1, i + 5), 16);
+                        if (u == 0) throw bad(t, "a string cannot hold \\u0000 (NUL): no property name or value in a query can");
+                        out.append(u);
                         i += 4;
                     }
                     default -> throw bad(t, "a string holds the unknown escape \\" + n);

@@ -14,7 +14,7 @@ import org.antlr.v4.runtime.Recognizer;
  */
 public final class QueryParser {
     /** IoT Hub caps a query's text; a longer one is refused before it is parsed. */
-    public static final int MAX_QUERY_CHARS = 8192;
+    public static final int MAX_QUERY_CHARS = QueryLimits.MAX_QUERY_CHARS;
 
     private QueryParser() {}
 
@@ -45,6 +45,7 @@ public final class QueryParser {
         if (text.length() > MAX_QUERY_CHARS) {
             throw bad("the " + what + " is " + text.length() + " characters; the limit is " + MAX_QUERY_CHARS);
         }
+        if (text.indexOf(0) >= 0) throw bad(nul(what));
         BaseErrorListener fail = new BaseErrorListener() {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int column,
@@ -59,6 +60,14 @@ public final class QueryParser {
         parser.removeErrorListeners();
         parser.addErrorListener(fail);
         return parser;
+    }
+
+    /**
+     * No property name or string can hold U+0000 in a query: PostgreSQL's text cannot, and a query means the
+     * same on every store.
+     */
+    static String nul(String what) {
+        return "the " + what + " holds the character U+0000 (NUL), which no property name or string in a query can hold";
     }
 
     private static IoliteException bad(String message) {

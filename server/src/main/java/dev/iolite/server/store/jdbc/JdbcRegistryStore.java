@@ -281,10 +281,13 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     /**
-     * A query's failure as the store reports it. A statement stopped at its deadline is not reported here:
-     * {@link Database#query} knows it stopped it and throws {@link dev.iolite.server.store.StatementTimeoutException}.
+     * A query's failure as the store reports it: a statement the store refused (the dialect tells which) is a 400
+     * that says why. A statement stopped at its deadline is not reported here: {@link Database#query} knows it
+     * stopped it and throws {@link dev.iolite.server.store.StatementTimeoutException}.
      */
-    private static SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
+    private SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
+        String problem = db.dialect().queryProblem(e);
+        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, problem);
         return e;
     }
 

@@ -2,6 +2,7 @@ package dev.iolite.server.store.jdbc;
 
 import dev.iolite.server.query.TwinField.Type;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,8 +51,65 @@ interface JsonSql {
     /** A text expression compared byte by byte (binary collation). */
     default String binary(String textExpression) { return textExpression; }
 
-    /** A division that yields null rather than an error when the divisor is 0. */
-    SqlText divide(SqlText left, SqlText right);
+    /**
+     * The place at {@code path} as an SQL number where it holds a JSON number, null elsewhere (whatever the
+     * place holds, never an error).
+     */
+    void number(SqlText sql, String column, List<String> path);
+
+    /** A number as an IEEE double: the type all arithmetic is done in, on every store. */
+    SqlText real(SqlText number);
+
+    /**
+     * {@code a op b} on doubles ({@code op} one of {@code + - * /}); a division by 0 is null. A result out of
+     * the range of a double, or a product or quotient of non-zero numbers that rounds to 0, is an error that
+     * {@link SqlDialect#queryProblem} names (PostgreSQL raises it itself; SQLite is made to, so that both
+     * stores give one answer).
+     */
+    default SqlText arithmetic(char op, SqlText a, SqlText b) {
+        return op == '/' ? SqlText.of("(", a, " / NULLIF(", b, ", 0))") : SqlText.of("(", a, " " + op + " ", b, ")");
+    }
+
+    /** {@code a % b} on doubles: {@code a - b * trunc(a / b)} (null when b is 0), each operand named once. */
+    default SqlText remainder(SqlText a, SqlText b) {
+        return named(List.of(a, SqlText.of("NULLIF(", b, ", 0)")), n -> arithmetic('-', n.get(0),
+                arithmetic('*', n.get(1), SqlText.of("trunc(", arithmetic('/', n.get(0), n.get(1)), ")"))));
+    }
+
+    /** SQUARE: {@code a * a}, with {@code a} written once. */
+    default SqlText square(SqlText a) {
+        return named(List.of(a), n -> arithmetic('*', n.get(0), n.get(0)));
+    }
+
+    /**
+     * ROUND to the nearest whole number, halves away from zero, by one formula on every store (PostgreSQL's
+     * own round of a double rounds halves to even): numbers from 2^52 up are whole already.
+     */
+    default SqlText round(SqlText a) {
+        return named(List.of(a), n -> SqlText.of("(CASE WHEN abs(", n.get(0), ") >= 4503599627370496.0 THEN ", n.get(0),
+                " ELSE sign(", n.get(0), ") * floor(abs(", n.get(0), ") + 0.5) END)"));
+    }
+
+    /**
+     * {@code body} over {@code values} named once: {@code (SELECT body FROM (SELECT v1 AS q1, ... FENCE) AS n)},
+     * where the body refers to each value by its name, as often as it needs. The subquery is fenced
+     * ({@code OFFSET 0}) so that the planner does not inline it and copy the value into each reference,
+     * which would make nested functions cost exponentially again.
+     */
+    default SqlText named(List<SqlText> values, java.util.function.Function<List<SqlText>, SqlText> body) {
+        List<SqlText> names = new ArrayList<>(values.size());
+        SqlText select = SqlText.of("SELECT ");
+        for (int i = 0; i < values.size(); i++) {
+            String name = "iq" + i;
+            if (i > 0) select.append(", ");
+            select.append(values.get(i)).append(" AS " + name);
+            names.add(SqlText.of("iqn." + name));
+        }
+        return SqlText.of("(SELECT ", body.apply(names), " FROM (", select, fence() + ") AS iqn)");
+    }
+
+    /** What keeps a subquery in FROM from being merged into its query. */
+    String fence();
 
     /** True when text {@code a} starts with {@code b}. */
     SqlText startsWith(SqlText a, SqlText b);
@@ -61,6 +119,9 @@ interface JsonSql {
 
     /** True when text {@code a} holds {@code b}. */
     SqlText contains(SqlText a, SqlText b);
+
+    /** The largest finite double. */
+    String MAX_DOUBLE = "1.7976931348623157e308";
 
     /** SQLite: paths such as {@code $."site"."floor"}, JSON types as json_type names, values from json_extract. */
     final class Sqlite implements JsonSql {
@@ -102,9 +163,36 @@ interface JsonSql {
                     .append(") ELSE ").append(column).append(" -> ").param(path(path)).append(" END)");
         }
 
-        /** Real division, as IoT Hub divides (SQLite divides integers as integers). */
         @Override
-        public SqlText divide(SqlText left, SqlText right) { return SqlText.of("((", left, ") * 1.0 / NULLIF(", right, ", 0))"); }
+        public void number(SqlText sql, String column, List<String> path) {
+            sql.append("(CASE WHEN json_type(").append(column).append(", ").param(path(path))
+                    .append(") IN ('integer', 'real') THEN json_extract(").append(column).append(", ").param(path(path))
+                    .append(") END)");
+        }
+
+        @Override
+        public SqlText real(SqlText number) { return SqlText.of("CAST(", number, " AS REAL)"); }
+
+        /**
+         * SQLite gives infinity for an overflow and 0 for an underflow where PostgreSQL raises "value out of
+         * range": here the same results raise SQLite's "integer overflow" (the absolute value of the least
+         * integer), which the dialect names as PostgreSQL's error is named.
+         */
+        @Override
+        public SqlText arithmetic(char op, SqlText a, SqlText b) {
+            return named(List.of(a, b), n -> {
+                SqlText x = n.get(0);
+                SqlText y = n.get(1);
+                SqlText r = op == '/' ? SqlText.of("(", x, " / NULLIF(", y, ", 0))") : SqlText.of("(", x, " " + op + " ", y, ")");
+                SqlText bad = SqlText.of("abs(", r, ") > " + MAX_DOUBLE);
+                if (op == '*') bad = SqlText.of("(", bad, " OR (", r, " = 0 AND ", x, " <> 0 AND ", y, " <> 0))");
+                if (op == '/') bad = SqlText.of("(", bad, " OR (", r, " = 0 AND ", x, " <> 0))");
+                return SqlText.of("(CASE WHEN ", bad, " THEN abs(-9223372036854775807 - 1) ELSE ", r, " END)");
+            });
+        }
+
+        @Override
+        public String fence() { return " LIMIT -1 OFFSET 0"; }
 
         @Override
         public SqlText startsWith(SqlText a, SqlText b) { return SqlText.of("(substr(", a, ", 1, length(", b, ")) = ", b, ")"); }
@@ -173,7 +261,13 @@ interface JsonSql {
         public String binary(String textExpression) { return "(" + textExpression + " COLLATE \"C\")"; }
 
         @Override
-        public SqlText divide(SqlText left, SqlText right) { return SqlText.of("((", left, ") / NULLIF(", right, ", 0))"); }
+        public void number(SqlText sql, String column, List<String> path) { value(sql, column, path, Type.NUMBER); }
+
+        @Override
+        public SqlText real(SqlText number) { return SqlText.of("CAST(", number, " AS double precision)"); }
+
+        @Override
+        public String fence() { return " OFFSET 0"; }
 
         @Override
         public SqlText startsWith(SqlText a, SqlText b) { return SqlText.of("starts_with(", a, ", ", b, ")"); }

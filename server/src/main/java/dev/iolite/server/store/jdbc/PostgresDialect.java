@@ -35,6 +35,22 @@ public final class PostgresDialect implements SqlDialect {
         return s.startsWith("08") || s.equals("40001") || s.equals("40P01") || s.startsWith("57P") || s.equals("53300");
     }
 
+    /**
+     * SQLState classes 22 (data exceptions: a number out of range, a bad cast), 42 (syntax, an undefined
+     * function) and 54 (program limits: a statement too complex) are the statement's; connection failures
+     * (08) and the rest are the store's.
+     */
+    @Override
+    public String queryProblem(SQLException e) {
+        String s = state(e);
+        if (s == null) return null;
+        if (s.equals("22003")) return OUT_OF_RANGE;
+        if (s.startsWith("22") || s.startsWith("42") || s.startsWith("54")) {
+            return "the store cannot run this query: " + e.getMessage();
+        }
+        return null;
+    }
+
     @Override
     public String inList(String column) {
         return column + " = ANY(?)";

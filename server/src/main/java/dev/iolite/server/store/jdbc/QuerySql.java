@@ -16,6 +16,13 @@ import java.util.List;
  * table. Type-strict comparisons are written out: a comparison holds only where both sides have the
  * same JSON type, so {@code tags.n = 5} never matches the string "5", and an undefined property matches
  * nothing. Every literal and path is a bound parameter.
+ *
+ * <p>The SQL grows linearly with the query: no operator or function writes its argument's SQL more than
+ * once. Where a function needs its argument twice (SQUARE, ROUND, {@code %}), the argument is named once in
+ * a one-row subquery ({@link JsonSql#named}); an IN list is one {@code IN (...)} per type, not a chain of
+ * comparisons; AND, OR and CONCAT are written as balanced trees, so their SQL nests only logarithmically.
+ * Arithmetic is IEEE double precision on both stores, so that both compute the same numbers and a number
+ * out of range is the same 400 on both.
  */
 final class QuerySql {
     private static final Type[] SCALARS = {Type.STRING, Type.NUMBER, Type.BOOL, Type.NULL};
@@ -101,16 +108,82 @@ final class QuerySql {
         if (c instanceof Condition.Or o) return junction(o.parts(), " OR ");
         if (c instanceof Condition.Constant k) return SqlText.of(k.value() ? "(1 = 1)" : "(1 = 0)");
         if (c instanceof Condition.Compare cmp) return compare(cmp);
+        if (c instanceof Condition.In in) return in(in);
         return test((Condition.Test) c);
     }
 
     private SqlText junction(List<Condition> parts, String op) {
+        List<SqlText> terms = new ArrayList<>(parts.size());
+        for (Condition p : parts) terms.add(condition(p));
+        return balanced(terms, op);
+    }
+
+    /**
+     * {@code (a op b op c ...)} as a balanced tree of parentheses: a chain of n terms nests log2(n) deep
+     * rather than n, which keeps long AND/OR chains under SQLite's expression depth limit.
+     */
+    private static SqlText balanced(List<SqlText> terms, String op) {
+        if (terms.size() == 1) return terms.get(0);
+        int half = terms.size() / 2;
+        return SqlText.of("(", balanced(terms.subList(0, half), op), op, balanced(terms.subList(half, terms.size()), op), ")");
+    }
+
+    /**
+     * IN: one term per JSON type among the values, {@code value IN (...)} with that type's values (null as a
+     * type test). NIN: only a value of the one type that all the values share can differ from every one of them.
+     */
+    private SqlText in(Condition.In c) {
+        Value v = value(c.value());
+        java.util.Map<Type, List<JsonNode>> byType = new java.util.EnumMap<>(Type.class);
+        for (JsonNode n : c.values()) byType.computeIfAbsent(literalType(n), t -> new ArrayList<>()).add(n);
+        if (c.negated()) {
+            if (byType.size() != 1 || byType.containsKey(Type.NULL)) return SqlText.of("(1 = 0)");
+            Type t = byType.keySet().iterator().next();
+            if (!v.can(t)) return SqlText.of("(1 = 0)");
+            List<SqlText> parts = new ArrayList<>();
+            addIfPresent(parts, v.guard(t));
+            parts.add(SqlText.of("(", v.value(t), " NOT IN ", list(byType.get(t)), ")"));
+            return all(parts);
+        }
+        SqlText direct = directStringIn(c, v, byType);
+        if (direct != null) return direct;
+        List<SqlText> terms = new ArrayList<>();
+        for (java.util.Map.Entry<Type, List<JsonNode>> e : byType.entrySet()) {
+            Type t = e.getKey();
+            if (!v.can(t)) continue;
+            List<SqlText> parts = new ArrayList<>();
+            addIfPresent(parts, v.guard(t));
+            if (t != Type.NULL) parts.add(SqlText.of("(", v.value(t), " IN ", list(e.getValue()), ")"));
+            terms.add(all(parts));
+        }
+        return any(terms);
+    }
+
+    /** {@code place IN ('a', 'b')} without the type test, where {@link #directStringEquality} would drop it. */
+    private SqlText directStringIn(Condition.In c, Value v, java.util.Map<Type, List<JsonNode>> byType) {
+        if (!json.stringValueIsTyped() || byType.size() != 1 || !byType.containsKey(Type.STRING)) return null;
+        Operand place = c.value();
+        boolean isPlace = place instanceof Operand.Json j && !j.path().isEmpty()
+                || place instanceof Operand.Field f && isJson(f.field());
+        if (!isPlace) return null;
+        for (JsonNode n : c.values()) {
+            if (n.textValue().startsWith("{") || n.textValue().startsWith("[")) return null;
+        }
+        return SqlText.of("(", v.value(Type.STRING), " IN ", list(c.values()), ")");
+    }
+
+    /** {@code (?, ?, ...)}: literals of one type as parameters. */
+    private static SqlText list(List<JsonNode> values) {
         SqlText out = SqlText.of("(");
-        for (int i = 0; i < parts.size(); i++) {
-            if (i > 0) out.append(op);
-            out.append(condition(parts.get(i)));
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) out.append(", ");
+            out.append(literal(values.get(i)).value(literalType(values.get(i))));
         }
         return out.append(")");
+    }
+
+    private static Type literalType(JsonNode v) {
+        return v.isTextual() ? Type.STRING : v.isNumber() ? Type.NUMBER : v.isBoolean() ? Type.BOOL : Type.NULL;
     }
 
     /** One term per JSON type both sides may have; none means the comparison never holds. */
@@ -218,24 +291,12 @@ final class QuerySql {
 
     private static SqlText all(List<SqlText> parts) {
         if (parts.isEmpty()) return SqlText.of("(1 = 1)");
-        if (parts.size() == 1) return parts.get(0);
-        SqlText out = SqlText.of("(");
-        for (int i = 0; i < parts.size(); i++) {
-            if (i > 0) out.append(" AND ");
-            out.append(parts.get(i));
-        }
-        return out.append(")");
+        return balanced(parts, " AND ");
     }
 
     private static SqlText any(List<SqlText> terms) {
         if (terms.isEmpty()) return SqlText.of("(1 = 0)");
-        if (terms.size() == 1) return terms.get(0);
-        SqlText out = SqlText.of("(");
-        for (int i = 0; i < terms.size(); i++) {
-            if (i > 0) out.append(" OR ");
-            out.append(terms.get(i));
-        }
-        return out.append(")");
+        return balanced(terms, " OR ");
     }
 
     // ---- values
@@ -267,7 +328,7 @@ final class QuerySql {
     };
 
     private static Value literal(JsonNode v) {
-        Type type = v.isTextual() ? Type.STRING : v.isNumber() ? Type.NUMBER : v.isBoolean() ? Type.BOOL : Type.NULL;
+        Type type = literalType(v);
         return new Value() {
             @Override public boolean can(Type t) { return t == type; }
             @Override public SqlText guard(Type t) { return null; }
@@ -341,13 +402,9 @@ final class QuerySql {
             @Override public boolean can(Type t) { return t == Type.NUMBER && left.can(t) && right.can(t); }
             @Override public SqlText guard(Type t) { return guards(List.of(left, right), Type.NUMBER); }
             @Override public SqlText value(Type t) {
-                SqlText l = left.value(Type.NUMBER);
-                SqlText r = right.value(Type.NUMBER);
-                return switch (a.op()) {
-                    case '/' -> json.divide(l, r);
-                    case '%' -> SqlText.of("(", l, " % NULLIF(", r, ", 0))");
-                    default -> SqlText.of("(", l, " " + a.op() + " ", r, ")");
-                };
+                SqlText l = numberInput(a.left(), left);
+                SqlText r = numberInput(a.right(), right);
+                return a.op() == '%' ? json.remainder(l, r) : json.arithmetic(a.op(), l, r);
             }
         };
     }
@@ -366,19 +423,33 @@ final class QuerySql {
             }
             @Override public SqlText guard(Type t) { return guards(args, in); }
             @Override public SqlText value(Type t) {
-                SqlText a = args.get(0).value(in);
+                if (f == Function.CONCAT) {
+                    List<SqlText> parts = new ArrayList<>();
+                    for (Value v : args) parts.add(v.value(in));
+                    return balanced(parts, " || ");
+                }
+                SqlText a = in == Type.NUMBER ? numberInput(c.args().get(0), args.get(0)) : args.get(0).value(in);
                 return switch (f) {
-                    case SQUARE -> SqlText.of("(", a, " * ", args.get(0).value(in), ")");
+                    case SQUARE -> json.square(a);
+                    case ROUND -> json.round(a);
                     case CEILING -> SqlText.of("ceil(", a, ")");
-                    case CONCAT -> {
-                        SqlText joined = SqlText.of("(", a);
-                        for (int i = 1; i < args.size(); i++) joined.append(" || ").append(args.get(i).value(in));
-                        yield joined.append(")");
-                    }
                     default -> SqlText.of(f.name().toLowerCase(java.util.Locale.ROOT) + "(", a, ")");
                 };
             }
         };
+    }
+
+    /**
+     * A number that arithmetic takes, as a double: a place in a document reads as null unless it holds a
+     * number (SQLite would read the string "1e400" as a number), anything else as its SQL number.
+     */
+    private SqlText numberInput(Operand o, Value v) {
+        if (o instanceof Operand.Json j) {
+            SqlText out = new SqlText();
+            json.number(out, column(j), path(j));
+            return json.real(out);
+        }
+        return json.real(v.value(Type.NUMBER));
     }
 
     private static SqlText guards(List<Value> values, Type t) {

@@ -17,6 +17,20 @@ public interface SqlDialect {
     /** True when the database could not be reached or is busy, so that a retry may succeed (503). */
     boolean isTransient(SQLException e);
 
+    /**
+     * What a query's statement did wrong, for a 400, when the database refused the statement itself or its
+     * data (a number out of range, an expression too large); null when the failure is not the statement's
+     * (the store unreachable, busy or broken), which stays a 503.
+     */
+    String queryProblem(SQLException e);
+
+    /** True when the database refused a statement or its data rather than failing itself ({@link #queryProblem}). */
+    default boolean isStatementError(SQLException e) { return queryProblem(e) != null; }
+
+    /** What both dialects say of arithmetic out of a double's range, so that both stores give the same 400. */
+    String OUT_OF_RANGE = "a number in the query's arithmetic is out of range: beyond a double's ±1.8e308, "
+            + "or a product or quotient of non-zero numbers too small to tell from 0";
+
     /** A condition "{@code column} is one of a list bound as one parameter", so the statement text never varies. */
     String inList(String column);
 

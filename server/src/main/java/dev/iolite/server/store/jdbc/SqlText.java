@@ -41,6 +41,9 @@ final class SqlText {
 
     String text() { return text.toString(); }
 
+    /** How many parameters the text binds. */
+    int parameterCount() { return params.size(); }
+
     /** Binds the parameters from index 1; returns the next index. */
     int bind(PreparedStatement ps) throws SQLException {
         int i = 1;

@@ -57,6 +57,30 @@ public final class SqliteDialect implements SqlDialect {
         b.append('"');
     }
 
+    private static final int SQLITE_ERROR = 1;
+    private static final int SQLITE_NOMEM = 7;
+    private static final int SQLITE_TOOBIG = 18;
+    private static final int SQLITE_MISMATCH = 20;
+    private static final int SQLITE_RANGE = 25;
+
+    /**
+     * SQLITE_ERROR (a statement SQLite cannot run: an expression too deep, the integer overflow that the query
+     * writer raises for arithmetic out of range), TOOBIG, MISMATCH, RANGE and NOMEM are the statement's;
+     * busy, locked, I/O, full or corrupt files and the like are the store's.
+     */
+    @Override
+    public String queryProblem(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        String message = String.valueOf(e.getMessage());
+        return switch (primary) {
+            case SQLITE_ERROR -> message.contains("integer overflow") ? OUT_OF_RANGE
+                    : "the store cannot run this query: " + message;
+            case SQLITE_TOOBIG, SQLITE_MISMATCH, SQLITE_RANGE -> "the store cannot run this query: " + message;
+            case SQLITE_NOMEM -> "the query needs more memory than the store has; narrow it";
+            default -> null;
+        };
+    }
+
     @Override
     public boolean isTransient(SQLException e) {
         int primary = e.getErrorCode() & 0xff;
