@@ -111,6 +111,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "in the job's statusMessage (default: ${DEFAULT-VALUE}; IOLITE_JOB_STALL_AFTER).")
     java.time.Duration jobStallAfter;
 
+    @Option(names = "--job-workers",
+            description = "Jobs a node runs at once, each of another hub; a hub still runs one job at a time "
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_JOB_WORKERS).")
+    int jobWorkers;
+
     @Option(names = "--store",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
@@ -159,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ServerConfig.Http(bind, port, tlsCert, tlsKey, maxRequestBytes,
                             publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort),
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
-                    new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter), storeUrl)
+                    new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace
