@@ -18,17 +18,18 @@ import java.util.function.Supplier;
  * server's data dir is where they find it); the rest keep their own defaults.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
-    private static final Map<String, Supplier<String>> DEFAULTS = Map.of(
-            "--data-dir", () -> ServerConfig.DEFAULT_DATA_DIR.toString(),
-            "--hub", () -> ServerConfig.DEFAULT_HUB,
-            "--port", () -> String.valueOf(ServerConfig.Http.DEFAULTS.port()),
-            "--bind", () -> ServerConfig.Http.DEFAULTS.bind(),
-            "--max-request-bytes", () -> String.valueOf(ServerConfig.Http.DEFAULTS.maxRequestBytes()),
-            "--allowed-blob-hosts", () -> String.join(",", ServerConfig.Blobs.DEFAULTS.allowedHosts()),
-            "--job-queue", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.queue()),
-            "--job-batch-lines", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.batchLines()),
-            "--job-lease", () -> duration(ServerConfig.Jobs.DEFAULTS.lease()),
-            "--job-stall-after", () -> duration(ServerConfig.Jobs.DEFAULTS.stallAfter()));
+    private static final Map<String, Supplier<String>> DEFAULTS = Map.ofEntries(
+            Map.entry("--data-dir", () -> ServerConfig.DEFAULT_DATA_DIR.toString()),
+            Map.entry("--hub", () -> ServerConfig.DEFAULT_HUB),
+            Map.entry("--port", () -> String.valueOf(ServerConfig.Http.DEFAULTS.port())),
+            Map.entry("--bind", () -> ServerConfig.Http.DEFAULTS.bind()),
+            Map.entry("--max-request-bytes", () -> String.valueOf(ServerConfig.Http.DEFAULTS.maxRequestBytes())),
+            Map.entry("--allowed-blob-hosts", () -> String.join(",", ServerConfig.Blobs.DEFAULTS.allowedHosts())),
+            Map.entry("--job-queue", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.queue())),
+            Map.entry("--job-batch-lines", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.batchLines())),
+            Map.entry("--job-lease", () -> duration(ServerConfig.Jobs.DEFAULTS.lease())),
+            Map.entry("--job-stall-after", () -> duration(ServerConfig.Jobs.DEFAULTS.stallAfter())),
+            Map.entry("--job-workers", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.workers())));
 
     /** Options whose variable is not their name in capitals. */
     private static final Map<String, String> VARIABLES = Map.of("--storage-account", "IOLITE_STORAGE_ACCOUNTS");

@@ -116,6 +116,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: 30s; IOLITE_QUERY_TIMEOUT).")
     java.time.Duration queryTimeout;
 
+    @Option(names = "--job-workers",
+            description = "Jobs a node runs at once, each of another hub; a hub still runs one job at a time "
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_JOB_WORKERS).")
+    int jobWorkers;
+
     @Option(names = "--store",
             description = "PostgreSQL store: postgresql://USER:PASSWORD@HOST:PORT/DB or a jdbc:postgresql URL "
                     + "(IOLITE_STORE; default: SQLite in the data dir).")
@@ -164,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ServerConfig.Http(bind, port, tlsCert, tlsKey, maxRequestBytes,
                             publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort),
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
-                    new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter), storeUrl)
+                    new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)
                     .validated();
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,7 @@ class ConfigDefaultsTest {
         assertThat(serve.jobBatchLines).isEqualTo(ServerConfig.Jobs.DEFAULTS.batchLines());
         assertThat(serve.jobLease).isEqualTo(ServerConfig.Jobs.DEFAULTS.lease());
         assertThat(serve.jobStallAfter).isEqualTo(ServerConfig.Jobs.DEFAULTS.stallAfter());
+        assertThat(serve.jobWorkers).isEqualTo(ServerConfig.Jobs.DEFAULTS.workers());
         assertThat(serve.tlsCert).isNull();
     }
 

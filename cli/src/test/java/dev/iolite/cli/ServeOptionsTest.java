@@ -34,6 +34,8 @@ class ServeOptionsTest {
             "--storage-account-file|no-such-file|does not exist",
             "--store-password-file|no-such-file|goes with --store",
             "--job-stall-after|later|duration",
+            "--job-workers|0|--job-workers must be 1 to 64",
+            "--job-workers|65|--job-workers must be 1 to 64",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);

@@ -197,7 +197,7 @@ public final class Iolite implements AutoCloseable {
             JobMetrics jobMetrics = new JobMetrics(meters.registry());
             runner = new JobRunner(identity.nodeId(), jobStore, registryStore, registry, containers, clock, tuning, json,
                     jobMetrics);
-            JobService jobs = new JobService(jobStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
+            JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),

@@ -170,33 +170,47 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
      * @param batchLines import lines per transaction
      * @param lease      how long a node's claim on a job lasts without a heartbeat (another node resumes it after)
      * @param stallAfter how long a running job may make no progress before the watchdog reports it
+     * @param workers    jobs a node runs at once, each of another hub
      */
-    public record Jobs(boolean queue, int batchLines, Duration lease, Duration stallAfter) {
+    public record Jobs(boolean queue, int batchLines, Duration lease, Duration stallAfter, int workers) {
         public static final Jobs DEFAULTS = new Jobs(false, JobTuning.DEFAULTS.importBatchLines(),
-                JobTuning.DEFAULTS.lease(), JobTuning.DEFAULTS.stallAfter());
+                JobTuning.DEFAULTS.lease(), JobTuning.DEFAULTS.stallAfter(), JobTuning.DEFAULT_WORKERS);
+        /** The most workers a node may run: each holds an export's blocks in memory and a store connection. */
+        public static final int MAX_WORKERS = 64;
 
         public Jobs {
             lease = lease == null ? JobTuning.DEFAULTS.lease() : lease;
             stallAfter = stallAfter == null ? JobTuning.DEFAULTS.stallAfter() : stallAfter;
         }
 
-        public Jobs withQueue(boolean q) { return new Jobs(q, batchLines, lease, stallAfter); }
+        public Jobs(boolean queue, int batchLines, Duration lease, Duration stallAfter) {
+            this(queue, batchLines, lease, stallAfter, JobTuning.DEFAULT_WORKERS);
+        }
 
-        public Jobs withBatchLines(int lines) { return new Jobs(queue, lines, lease, stallAfter); }
+        public Jobs withQueue(boolean q) { return new Jobs(q, batchLines, lease, stallAfter, workers); }
 
-        public Jobs withStallAfter(Duration s) { return new Jobs(queue, batchLines, lease, s); }
+        public Jobs withBatchLines(int lines) { return new Jobs(queue, lines, lease, stallAfter, workers); }
+
+        public Jobs withStallAfter(Duration s) { return new Jobs(queue, batchLines, lease, s, workers); }
+
+        public Jobs withLease(Duration l) { return new Jobs(queue, batchLines, l, stallAfter, workers); }
+
+        public Jobs withWorkers(int n) { return new Jobs(queue, batchLines, lease, stallAfter, n); }
 
         /** The engine's sizes and times with these settings; the heartbeat is a sixth of the lease. */
         public JobTuning tuning() {
             JobTuning d = JobTuning.DEFAULTS;
             return new JobTuning(batchLines, d.exportBlockBytes(), d.maxLineBytes(), lease, lease.dividedBy(6),
-                    d.poll(), d.retention(), stallAfter);
+                    d.poll(), d.retention(), stallAfter, workers);
         }
 
         void validate() {
             if (batchLines < 1 || batchLines > 100_000) throw problem(Problem.BATCH_OUT_OF_RANGE);
             if (lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
                 throw new IllegalArgumentException("--job-lease must be from 3s to 1h, not " + lease.toSeconds() + "s");
+            }
+            if (workers < 1 || workers > MAX_WORKERS) {
+                throw new IllegalArgumentException("--job-workers must be 1 to " + MAX_WORKERS + ", not " + workers);
             }
             if (stallAfter.compareTo(Duration.ofSeconds(1)) < 0 || stallAfter.compareTo(Duration.ofDays(1)) > 0) {
                 throw new IllegalArgumentException("--job-stall-after must be from 1s to 1d, not " + stallAfter.toSeconds() + "s");

@@ -20,7 +20,8 @@ import java.util.List;
  * so the blob appears whole or not at all.
  */
 final class ExportJob {
-    private static final int PAGE = 2000;
+    /** Rows per page of the scan (the statement's LIMIT). */
+    static final int PAGE = 2000;
 
     private final JobRun run;
     private final ObjectMapper json;

@@ -9,20 +9,22 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The jobs' meters: {@code iolite_jobs_total} by hub, type and status (each job counted as it enters a
  * status), the lines this node processed, succeeded and failed ({@code iolite_job_lines_*_total}), and the
- * running job's rate ({@code iolite_job_lines_per_second}) and count ({@code iolite_jobs_running}). Lines are
+ * running jobs' rate together ({@code iolite_job_lines_per_second}) and count ({@code iolite_jobs_running}). Lines are
  * counted from the job's stored counts at each heartbeat and at its end, never per line.
  */
 public final class JobMetrics {
     private final MeterRegistry meters;
     private final AtomicLong running = new AtomicLong();
-    private volatile double rate;
+    /** The rate of each job this node runs, by its tracker. */
+    private final java.util.Map<Tracker, Double> rates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JobMetrics(MeterRegistry meters) {
         this.meters = meters;
         Gauge.builder("iolite.jobs.running", running, AtomicLong::get)
                 .description("Import and export jobs this node is running").register(meters);
-        Gauge.builder("iolite.job.lines.per.second", this, m -> m.rate)
-                .description("Lines per second of the job this node is running (0 when none)").register(meters);
+        Gauge.builder("iolite.job.lines.per.second", this,
+                        m -> m.rates.values().stream().mapToDouble(Double::doubleValue).sum())
+                .description("Lines per second of the jobs this node is running, together (0 when none)").register(meters);
     }
 
     /** Counts a job of {@code hub} entering {@code status}. */
@@ -43,6 +45,7 @@ public final class JobMetrics {
         private final Counter succeeded;
         private final Counter failed;
         private JobCounts last;
+        private boolean ended;
 
         private Tracker(Job job) {
             String[] tags = {"hub", job.hub(), "type", job.type().wireName()};
@@ -57,17 +60,19 @@ public final class JobMetrics {
         }
 
         synchronized void observe(Job now) {
+            if (ended) return; // a heartbeat that ran past the job's end
             JobCounts c = now.counts();
             processed.increment(Math.max(0, c.processed() - last.processed()));
             succeeded.increment(Math.max(0, c.succeeded() - last.succeeded()));
             failed.increment(Math.max(0, c.failed() - last.failed()));
             last = c;
-            rate = now.devicesPerSecond();
+            rates.put(this, now.devicesPerSecond());
         }
 
-        void end() {
+        synchronized void end() {
+            ended = true;
             running.decrementAndGet();
-            rate = 0;
+            rates.remove(this);
         }
     }
 }

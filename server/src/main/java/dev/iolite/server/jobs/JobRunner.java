@@ -7,6 +7,7 @@ import dev.iolite.server.errors.LogKeys;
 import dev.iolite.server.errors.LogText;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.registry.RegistryStore;
+import dev.iolite.server.store.StatementTimeoutException;
 import dev.iolite.server.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +20,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A node's job runner: claims runnable jobs with a lease, renews the lease while it works, runs one
- * job at a time, and gives its lease back when the node stops so another node (or this one, after
- * a restart) resumes the job from its checkpoint (DESIGN principle 6).
+ * A node's job runner: {@link JobTuning#workers} worker threads each claim a runnable job with a lease, renew
+ * the lease while they work and run it, so jobs of different hubs run side by side (a hub still runs one job
+ * at a time, across nodes: the claim says so). Hubs take turns: a claim takes the hub whose last job started
+ * longest ago. When the node stops, the runner gives its leases back so another node (or this one, after a
+ * restart) resumes each job from its checkpoint.
+ *
+ * <p>Each worker claims under its own lease owner ({@code node/slot}): one of a node's workers never runs a job
+ * that another of its workers still holds, and a worker whose lease was taken over notices it on its next write.
  */
 public final class JobRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -38,9 +45,9 @@ public final class JobRunner implements AutoCloseable {
     private final ObjectMapper json;
     private final JobMetrics metrics;
     private final Semaphore wake = new Semaphore(0);
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "iolite-job-lease"));
-    private final Thread worker;
+    private final ScheduledExecutorService heartbeat;
+    /** The worker threads by slot; a worker that dies while the runner is not stopping is replaced. */
+    private final Thread[] workers;
     private volatile boolean stopping;
     /** How long a stop waits for the running job to reach a checkpoint before interrupting it. */
     static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(15);
@@ -60,14 +67,27 @@ public final class JobRunner implements AutoCloseable {
         this.tuning = tuning;
         this.json = json;
         this.metrics = metrics;
-        this.worker = daemon(this::loop, "iolite-jobs");
+        int n = Math.max(1, tuning.workers());
+        this.workers = new Thread[n];
+        this.heartbeat = Executors.newScheduledThreadPool(n, r -> daemon(r, "iolite-job-lease"));
     }
 
-    /** Takes back the jobs this node held before a crash, then starts claiming. */
+    /** Takes back the jobs this node held before a crash, then starts the workers. */
     public void start() {
         int resumed = reclaimOwnLeases();
         if (resumed > 0) LOG.info("resuming {} job(s) this node was running before it stopped", resumed);
-        worker.start();
+        for (int slot = 0; slot < workers.length; slot++) startWorker(slot);
+    }
+
+    private synchronized void startWorker(int slot) {
+        if (stopping) return;
+        workers[slot] = daemon(() -> work(slot), "iolite-jobs-" + slot);
+        workers[slot].start();
+    }
+
+    /** The lease owner of a worker: the node's id and the worker's slot. */
+    private String ownerOf(int slot) {
+        return owner + "/" + slot;
     }
 
     // The steps of the loop, each run once; tests call them directly with a clock they set.
@@ -77,10 +97,17 @@ public final class JobRunner implements AutoCloseable {
      * whose node's lease lapsed (lease takeover). Returns whether there was one.
      */
     public boolean runNext() {
+        return runNext(0);
+    }
+
+    private boolean runNext(int slot) {
         Instant now = clock.instant();
-        Optional<Job> claimed = jobs.claimNext(owner, now, now.plus(tuning.lease()));
-        claimed.ifPresent(this::runOne);
-        return claimed.isPresent();
+        String me = ownerOf(slot);
+        Optional<Job> claimed = jobs.claimNext(me, now, now.plus(tuning.lease()));
+        if (claimed.isEmpty()) return false;
+        wake(); // there may be more: an idle worker looks at once
+        runOne(claimed.get(), me);
+        return true;
     }
 
     /** Lets the jobs this node held (before a crash, under the same node id) be claimed at once. */
@@ -95,23 +122,47 @@ public final class JobRunner implements AutoCloseable {
         return removed;
     }
 
-    /** Looks for work now instead of at the next poll (a job was just created). */
-    public void wake() { wake.release(); }
+    /**
+     * Looks for work now instead of at the next poll (a job was just created): wakes one idle worker. Wakes that
+     * no worker took yet are kept up to one per worker, so a burst of creates costs no burst of claims.
+     */
+    public void wake() {
+        if (wake.availablePermits() < workers.length) wake.release();
+    }
 
-    private void loop() {
+    /**
+     * One worker's loop. Idle workers look for work in turn: each waits {@code poll} times the number of workers
+     * (a node's idle claims cost the store what one worker's did), and a create on this node or a claim by a
+     * sibling wakes one at once. The first worker also removes old jobs.
+     */
+    private void work(int slot) {
+        try {
+            loop(slot);
+        } catch (RuntimeException | Error e) {
+            LOG.error("job worker {} failed", slot, e);
+        } finally {
+            if (!stopping) {
+                // the owner learns of a worker's death: it is logged, and another takes its slot
+                LOG.error("job worker {} ended while the runner runs; starting another in its place", slot);
+                sleepQuietly(1000);
+                startWorker(slot);
+            }
+        }
+    }
+
+    private void loop(int slot) {
         Instant lastHousekeeping = Instant.EPOCH;
+        long idleMs = tuning.poll().toMillis() * workers.length;
         while (!stopping) {
             try {
                 Instant now = clock.instant();
-                if (now.isAfter(lastHousekeeping.plus(HOUSEKEEPING_EVERY))) {
+                if (slot == 0 && now.isAfter(lastHousekeeping.plus(HOUSEKEEPING_EVERY))) {
                     housekeep();
                     lastHousekeeping = now;
                 }
-                if (!runNext()) {
-                    wake.tryAcquire(tuning.poll().toMillis(), TimeUnit.MILLISECONDS);
-                    wake.drainPermits();
-                }
+                if (!runNext(slot)) wake.tryAcquire(idleMs, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
+                if (!stopping) continue; // only a stop ends a worker
                 Thread.currentThread().interrupt();
                 return;
             } catch (StoreUnavailableException e) {
@@ -126,7 +177,7 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private void runOne(Job job) {
+    private void runOne(Job job, String me) {
         // every line this job's threads log names the job, its hub and the request that created it
         org.slf4j.MDC.put(LogKeys.JOB_ID, job.id());
         org.slf4j.MDC.put(LogKeys.HUB, job.hub());
@@ -134,7 +185,7 @@ public final class JobRunner implements AutoCloseable {
         JobMetrics.Tracker tracker = metrics.track(job);
         metrics.entered(job.hub(), job.type(), JobPhase.RUNNING);
         try {
-            runOne(job, tracker);
+            runOne(job, me, tracker);
         } finally {
             jobs.find(job.id()).ifPresent(now -> {
                 tracker.observe(now);
@@ -145,56 +196,76 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private void runOne(Job job, JobMetrics.Tracker tracker) {
+    private void runOne(Job job, String me, JobMetrics.Tracker tracker) {
         LOG.info("job {} ({} of hub {}) started", job.id(), job.type().wireName(), job.hub());
-        Watchdog watchdog = new Watchdog(job, tracker);
+        Watchdog watchdog = new Watchdog(job, me, tracker);
+        // Set by the heartbeat when another runner holds the lease now (it lapsed, and the taker counted a retry):
+        // the job stops waiting on its stages, even on a scan that is still running, and writes nothing more.
+        AtomicBoolean leaseLost = new AtomicBoolean();
         ScheduledFuture<?> renew = heartbeat.scheduleAtFixedRate(() -> {
             try {
-                if (!jobs.renewLease(job.id(), owner, clock.instant().plus(tuning.lease()))) {
-                    LOG.warn("job {}: lease lost to another node", job.id());
+                if (!jobs.renewLease(job.id(), me, clock.instant().plus(tuning.lease()))) {
+                    if (!leaseLost.getAndSet(true)) LOG.warn("job {}: lease lost to another runner", job.id());
                     return;
                 }
                 watchdog.check();
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: renewing the lease failed: {}", job.id(), e.getMessage());
+            } catch (RuntimeException | Error e) {
+                LOG.warn("job {}: renewing the lease failed: {}", job.id(), e.toString());
             }
         }, tuning.heartbeat().toMillis(), tuning.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
         try {
-            JobRun run = new JobRun(job, owner, registry, registryStore, jobs, containers, clock, () -> stopping, tuning);
+            JobRun run = new JobRun(job, me, registry, registryStore, jobs, containers, clock,
+                    () -> stopping || leaseLost.get(), tuning);
             JobRun.Stop stop = job.type() == JobKind.IMPORT ? new ImportJob(run, json).execute()
                     : new ExportJob(run, json).execute();
             switch (stop) {
                 case NONE -> LOG.info("job {} completed", job.id());
                 case CANCELLED -> {
                     Job now = jobs.find(job.id()).orElse(job);
-                    jobs.finish(job.id(), owner, JobPhase.CANCELLED, null, clock.instant(), null);
+                    jobs.finish(job.id(), me, JobPhase.CANCELLED, null, clock.instant(), null);
                     LOG.info("job {} cancelled after {} lines", job.id(), now.counts().processed());
                 }
-                case NODE_STOPPING -> LOG.info("job {} paused at its checkpoint; it resumes when a node claims it", job.id());
+                case NODE_STOPPING -> {
+                    if (leaseLost.get()) {
+                        LOG.warn("job {}: its lease is gone (it lapsed and another runner took the job over); stopping"
+                                + " here", job.id());
+                    } else {
+                        LOG.info("job {} paused at its checkpoint; it resumes when a node claims it", job.id());
+                    }
+                }
             }
         } catch (LeaseLostException e) {
-            LOG.warn("job {}: its lease is gone (another node took it over, or its hub was deleted); stopping here",
+            LOG.warn("job {}: its lease is gone (another runner took it over, or its hub was deleted); stopping here",
                     job.id());
+        } catch (StatementTimeoutException e) {
+            // the store stopped a statement at its deadline (a scan over too many rows, a filter too costly): a
+            // failed attempt, retried from the checkpoint; past the retries the job fails with this reason
+            retry(job, me, (job.type() == JobKind.EXPORT ? "the export's scan of the registry" : "a statement of the import")
+                    + " ran past the store's deadline of " + e.deadline().toSeconds() + " s and was stopped"
+                    + (job.request().filter() != null ? "; a narrower " + JobService.FILTER_FIELD + " scans less" : ""));
         } catch (StageQueue.StageFailedException e) {
             // a stage died of the server's trouble (an Error, a bug): retried from the checkpoint, within the bound
             LOG.warn("job {}: a stage failed", job.id(), e.getCause());
-            retry(job, e.getMessage());
+            retry(job, me, e.getMessage());
         } catch (JobFailure | IoliteException e) {
-            fail(job, e.getMessage());
+            fail(job, me, e.getMessage());
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            fail(job, "blob storage failed: " + e.getMessage());
+            fail(job, me, "blob storage failed: " + e.getMessage());
         } catch (StoreUnavailableException e) {
-            LOG.warn("job {}: the store is unavailable; it resumes from its checkpoint when the store is back", job.id());
+            // A failed attempt too, with the store's words: when the store is down the release fails as well and
+            // the lease lapses instead; either way the next claim, once the store answers, counts the retry.
+            LOG.warn("job {}: the store failed; it resumes from its checkpoint when the store answers", job.id());
+            retry(job, me, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("job {} failed unexpectedly", job.id(), e);
-            retry(job, "internal error: " + e);
+            retry(job, me, "internal error: " + e);
         } catch (OutOfMemoryError e) {
             LOG.error("job {} ran out of memory", job.id(), e);
-            retry(job, StageQueue.StageFailedException.reason("job", e));
+            retry(job, me, StageQueue.StageFailedException.reason("job", e));
         } catch (Error e) {
             // An Error ends this attempt, not the runner: the runner goes on with the next job.
             LOG.error("job {} failed with an error", job.id(), e);
-            retry(job, "internal error: " + e);
+            retry(job, me, "internal error: " + e);
         } finally {
             renew.cancel(false);
         }
@@ -207,13 +278,15 @@ public final class JobRunner implements AutoCloseable {
      */
     private final class Watchdog {
         private final Job job;
+        private final String me;
         private final JobMetrics.Tracker tracker;
         private long lastProcessed = -1;
         private java.time.Instant lastMoved = clock.instant();
         private boolean reported;
 
-        Watchdog(Job job, JobMetrics.Tracker tracker) {
+        Watchdog(Job job, String me, JobMetrics.Tracker tracker) {
             this.job = job;
+            this.me = me;
             this.tracker = tracker;
         }
 
@@ -228,7 +301,7 @@ public final class JobRunner implements AutoCloseable {
                 lastMoved = t;
                 if (reported) {
                     reported = false;
-                    jobs.setStatusMessage(job.id(), owner, null);
+                    jobs.setStatusMessage(job.id(), me, null);
                     LOG.info("job {} is moving again", job.id());
                 }
                 return;
@@ -239,51 +312,56 @@ public final class JobRunner implements AutoCloseable {
                 String message = "no progress for " + still.toSeconds() + " s (since " + lastMoved
                         + ", at " + processed + " lines); the job still holds its lease";
                 LOG.warn("job {} of hub {}: {}", job.id(), job.hub(), message);
-                jobs.setStatusMessage(job.id(), owner, message);
+                jobs.setStatusMessage(job.id(), me, message);
             }
         }
     }
 
     /** Hands the job back to be resumed from its checkpoint; the claim that resumes it counts the retry. */
-    private void retry(Job job, String rawReason) {
+    private void retry(Job job, String me, String rawReason) {
         String reason = LogText.escape(rawReason);
         LOG.warn("job {} (retried {} of {} times so far) will be resumed from its checkpoint: {}", job.id(),
                 job.retries(), Job.MAX_RETRIES, reason);
         try {
-            jobs.releaseForRetry(job.id(), owner, reason);
+            jobs.releaseForRetry(job.id(), me, reason);
         } catch (RuntimeException e) {
             LOG.warn("job {}: releasing it failed: {}", job.id(), e.getMessage());
         }
     }
 
-    private void fail(Job job, String rawReason) {
+    private void fail(Job job, String me, String rawReason) {
         String reason = LogText.escape(rawReason);
         LOG.warn("job {} failed: {}", job.id(), reason);
         try {
-            jobs.finish(job.id(), owner, JobPhase.FAILED, reason, clock.instant(), null);
+            jobs.finish(job.id(), me, JobPhase.FAILED, reason, clock.instant(), null);
         } catch (RuntimeException e) {
             LOG.warn("job {}: recording the failure failed: {}", job.id(), e.getMessage());
         }
     }
 
     /**
-     * Stops at the next batch boundary and hands the lease back, within a bound whatever the job's threads
-     * are doing: a job waiting on its stages notices the stop within a fraction of a second; a worker still
-     * busy after {@link #STOP_GRACE} is interrupted, and after {@link #STOP_BOUND} left behind (the job
-     * resumes from its last checkpoint on the next claim).
+     * Stops every worker at its job's next batch boundary and hands the leases back, within a bound whatever the
+     * jobs' threads are doing: a job waiting on its stages notices the stop within a fraction of a second; workers
+     * still busy after {@link #STOP_GRACE} (counted for all of them together) are interrupted, and after
+     * {@link #STOP_BOUND} left behind (their jobs resume from their last checkpoints on the next claim).
      */
     @Override
     public void close() {
-        stopping = true;
-        wake.release();
+        Thread[] running;
+        synchronized (this) {
+            stopping = true;
+            running = workers.clone();
+        }
+        wake.release(running.length);
+        long start = System.nanoTime();
         try {
-            worker.join(STOP_GRACE.toMillis());
-            if (worker.isAlive()) {
-                LOG.warn("the job runner did not stop within {}; interrupting it", STOP_GRACE);
-                worker.interrupt();
-                worker.join(STOP_BOUND.minus(STOP_GRACE).toMillis());
+            joinAll(running, start + STOP_GRACE.toNanos());
+            if (anyAlive(running)) {
+                LOG.warn("the job runner did not stop within {}; interrupting its workers", STOP_GRACE);
+                for (Thread t : running) if (t != null) t.interrupt();
+                joinAll(running, start + STOP_BOUND.toNanos());
             }
-            if (worker.isAlive()) LOG.warn("the job runner is still busy; stopping without it");
+            if (anyAlive(running)) LOG.warn("the job runner is still busy; stopping without it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -293,6 +371,20 @@ public final class JobRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("handing back job leases failed: {}", e.getMessage());
         }
+    }
+
+    private static void joinAll(Thread[] threads, long deadlineNanos) throws InterruptedException {
+        for (Thread t : threads) {
+            if (t == null) continue;
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) return;
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+    }
+
+    private static boolean anyAlive(Thread[] threads) {
+        for (Thread t : threads) if (t != null && t.isAlive()) return true;
+        return false;
     }
 
     private static void sleepQuietly(long ms) {

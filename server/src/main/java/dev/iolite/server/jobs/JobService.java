@@ -1,6 +1,8 @@
 package dev.iolite.server.jobs;
 
 import dev.iolite.server.query.QueryCompiler;
+import dev.iolite.server.query.TwinQuery;
+import dev.iolite.server.registry.RegistryStore;
 
 import dev.iolite.server.blob.BlobContainer;
 import dev.iolite.server.blob.BlobContainers;
@@ -37,20 +39,24 @@ public final class JobService {
     public static final int MAX_CONCURRENT_PROBES = 8;
     /** How long a create waits for a probe slot before it is told to retry (429). */
     public static final Duration PROBE_WAIT = Duration.ofSeconds(2);
+    /** How long the store may take to plan an export's filtered statements at create; past it the create is a 400. */
+    public static final Duration FILTER_CHECK_TIME = Duration.ofSeconds(5);
     static final String UNREACHABLE = "the blob container could not be reached, or it refused access: check the URI,"
             + " that its SAS grants what the job needs and has not expired, and that the server may contact its host";
 
     private final Semaphore probes = new Semaphore(MAX_CONCURRENT_PROBES);
     private final JobStore jobs;
+    private final RegistryStore registryStore;
     private final BlobContainers containers;
     private final Clock clock;
     private final boolean queue;
     private final Runnable wakeRunner;
 
-    public JobService(JobStore jobs, BlobContainers containers, Clock clock, boolean queue, Runnable wakeRunner,
-                      JobMetrics metrics) {
+    public JobService(JobStore jobs, RegistryStore registryStore, BlobContainers containers, Clock clock, boolean queue,
+                      Runnable wakeRunner, JobMetrics metrics) {
         this.metrics = metrics;
         this.jobs = jobs;
+        this.registryStore = registryStore;
         this.containers = containers;
         this.clock = clock;
         this.queue = queue;
@@ -71,10 +77,18 @@ public final class JobService {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + FILTER_FIELD + "' selects what an export "
                         + "writes; an import takes none");
             }
+            TwinQuery filter;
             try {
-                QueryCompiler.compileFilter(req.filter());
+                filter = QueryCompiler.compileFilter(req.filter());
             } catch (IoliteException e) {
                 throw new IoliteException(e.errorCode(), "'" + FILTER_FIELD + "': " + e.getMessage());
+            }
+            // What the compiler accepts a store may still refuse (too deep, too long, a character it cannot hold):
+            // the store plans the export's own statements now, so that is a 400 here and never a failing job.
+            Optional<String> refused = registryStore.checkScan(hub, filter, ExportJob.PAGE, FILTER_CHECK_TIME);
+            if (refused.isPresent()) {
+                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + FILTER_FIELD + "': the store cannot run "
+                        + "this filter: " + refused.get());
             }
         }
         checkBlobName(req.inputBlobName(), BlobField.INPUT_BLOB);

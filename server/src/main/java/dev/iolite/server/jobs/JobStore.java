@@ -35,12 +35,16 @@ public interface JobStore {
     void setStatusMessage(String jobId, String owner, String message);
 
     /**
-     * Ends every lease {@code owner} still holds from before it restarted, so its jobs can be claimed at
-     * once; each counts as a retry (the node stopped without handing the job back).
+     * Ends every lease {@code owner} (a node) or one of its workers ({@code owner/slot}) still holds from before
+     * it restarted, so its jobs can be claimed at once; each counts as a retry (the node stopped without handing
+     * the job back).
      */
     int expireLeasesOf(String owner);
 
-    /** Hands {@code owner}'s jobs back at a clean stop: claimed again at once, and not counted as a retry. */
+    /**
+     * Hands the jobs of {@code owner} (a node) and its workers ({@code owner/slot}) back at a clean stop: claimed
+     * again at once, and not counted as a retry.
+     */
     int handBackLeases(String owner);
 
     /**

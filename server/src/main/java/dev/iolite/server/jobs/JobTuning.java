@@ -14,10 +14,21 @@ import java.time.Duration;
  * @param poll              how often an idle runner looks for work
  * @param retention         how long finished jobs are kept (IoT Hub: 30 days)
  * @param stallAfter        how long a running job's progress may stand still before the watchdog reports it
+ * @param workers           jobs a node runs at once, each of another hub (a hub runs one job at a time); each
+ *                          running job holds its own memory (about 40 MiB for an export's blocks) and a store
+ *                          connection while it scans or writes
  */
 public record JobTuning(int importBatchLines, int exportBlockBytes, int maxLineBytes, Duration lease,
-                        Duration heartbeat, Duration poll, Duration retention, Duration stallAfter) {
+                        Duration heartbeat, Duration poll, Duration retention, Duration stallAfter, int workers) {
+    /** Jobs a node runs at once unless told otherwise. */
+    public static final int DEFAULT_WORKERS = 4;
     public static final JobTuning DEFAULTS = new JobTuning(2000, 8 * 1024 * 1024, 1024 * 1024,
             Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofDays(30),
-            Duration.ofMinutes(3));
+            Duration.ofMinutes(3), DEFAULT_WORKERS);
+
+    /** The same sizes and times with {@code n} workers. */
+    public JobTuning withWorkers(int n) {
+        return new JobTuning(importBatchLines, exportBlockBytes, maxLineBytes, lease, heartbeat, poll, retention,
+                stallAfter, n);
+    }
 }

@@ -5,6 +5,7 @@ import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.store.StaleWriteException;
 import dev.iolite.server.store.StillWanted;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,16 @@ public interface RegistryStore {
      * what counts), each with its modules.
      */
     List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit, TwinQuery filter);
+
+    /**
+     * Plans, without running them, the statements a filtered export will run: its count and the keyset scan of
+     * {@link #scan(String, String, String, int, TwinQuery)} with pages of {@code pageSize}, within
+     * {@code within}. Serves the check of an export's filter when the job is created.
+     *
+     * @return empty when the store can run them; otherwise the store's reason in one line (a statement too deep
+     *         or too long, too many parameters, a character the store cannot hold, no plan within the time)
+     */
+    Optional<String> checkScan(String hub, TwinQuery filter, int pageSize, Duration within);
 
     /**
      * The twins a query selects, in (device id, module id) order, after the key {@code after} (null: from

@@ -360,6 +360,42 @@ class QueryIT {
         assertBad(imp, "an import takes none");
     }
 
+    @Test
+    void anExportFilterTheStoreCannotRunIsRefusedAtCreateAndNeverBecomesAFailingJob() throws Exception {
+        // GIVEN filters that compile, and that a store refuses only when it prepares or binds the statement: on
+        // SQLite an expression deeper than its 1,000 levels (a long OR chain), on PostgreSQL a NUL character, and on
+        // both a nesting of SQUARE whose SQL doubled at each level (65,536 parameters, a statement too long)
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("a long OR chain", "tags.n = 1" + " OR tags.n = 1".repeat(540) + " AND " + MINE);
+        filters.put("a NUL character", "tags.site = 'no\0rth' AND " + MINE);
+        filters.put("SQUARE nested 16 deep", "SQUARE(".repeat(16) + "tags.n" + ")".repeat(16) + " > 0 AND " + MINE);
+        for (Map.Entry<String, String> f : filters.entrySet()) {
+            // WHEN an export with it is created through either surface
+            HttpResponse<String> hub = server.send("POST", "/jobs/create" + API, server.ownerSas(),
+                    ServerExtension.JSON.createObjectNode().put("type", "export").put("outputBlobContainerUri", "file:refused")
+                            .put("ioliteFilter", f.getValue()).toString());
+            HttpResponse<String> arm = hub.statusCode() == 400 ? server.send("POST",
+                    server.armHub(server.ready().get("hub").asText()) + "/exportDevices?api-version=2021-07-01",
+                    "Bearer " + server.armToken(), ServerExtension.JSON.createObjectNode()
+                            .put("exportBlobContainerUri", "file:refused").put("excludeKeys", true)
+                            .put("ioliteFilter", f.getValue()).toString()) : null;
+            // THEN it is a 400 that names the field, or, where this store runs it, a job that completes: never a
+            // job accepted with 200 that the store then fails
+            if (hub.statusCode() == 400) {
+                assertThat(ServerExtension.hubError(hub).get("message").asText()).as(f.getKey()).contains("'ioliteFilter'");
+                assertThat(arm.statusCode()).as(f.getKey() + ": " + arm.body()).isEqualTo(400);
+                assertThat(arm.body()).as(f.getKey()).contains("ioliteFilter");
+                continue;
+            }
+            assertThat(hub.statusCode()).as(f.getKey() + ": " + hub.body()).isEqualTo(200);
+            String id = ServerExtension.JSON.readTree(hub.body()).get("jobId").asText();
+            JsonNode done = JobPolling.until("job " + id + " ends", java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofMillis(50), () -> ServerExtension.JSON.readTree(
+                            server.send("GET", "/jobs/" + id + API, server.ownerSas(), null).body()), JobPolling::ended);
+            assertThat(done.get("status").asText()).as(f.getKey() + ": " + done).isEqualTo("completed");
+        }
+    }
+
     /** The device/module keys of an export blob's lines, in order. */
     private static List<String> exported(java.nio.file.Path blob) throws Exception {
         List<String> keys = new ArrayList<>();

@@ -249,12 +249,15 @@ public final class JdbcJobStore implements JobStore {
         return setLeaseExpiry(owner, 0, "");
     }
 
+    /** Sets the lease expiry of the jobs of {@code owner}, a node: its own claims and its workers' ({@code owner/slot}). */
     private int setLeaseExpiry(String owner, long expiresMs, String condition) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_ms = ? "
-                    + "WHERE lease_owner = ? AND status = 'running'" + condition)) {
+                    + "WHERE (lease_owner = ? OR substr(lease_owner, 1, ?) = ?) AND status = 'running'" + condition)) {
                 ps.setLong(1, expiresMs);
                 ps.setString(2, owner);
+                ps.setInt(3, owner.length() + 1);
+                ps.setString(4, owner + "/");
                 return ps.executeUpdate();
             }
         });

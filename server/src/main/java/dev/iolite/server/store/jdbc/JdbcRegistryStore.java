@@ -368,6 +368,61 @@ public final class JdbcRegistryStore implements RegistryStore {
         return out;
     }
 
+    /**
+     * Asks the store to plan (EXPLAIN, which both databases answer without running the statement) the count and
+     * the first page of a filtered export, with the parameters bound, as {@link #countIdentities(String, TwinQuery)}
+     * and {@link #scan(String, String, String, int, TwinQuery)} write them. What either store refuses only when
+     * it prepares or binds a statement (SQLite: an expression deeper than 1,000 or a statement too long; PostgreSQL:
+     * more than 65,535 parameters, a NUL character) is found here, before the job exists.
+     */
+    @Override
+    public Optional<String> checkScan(String hub, TwinQuery filter, int pageSize, java.time.Duration within) {
+        SqlText count = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
+        appendFilter(count, filter);
+        SqlText page = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
+                .append(" AND (device_id, module_id) > (").param("").append(", ").param("").append(")");
+        appendFilter(page, filter);
+        page.append(" ORDER BY device_id, module_id LIMIT ").param(pageSize);
+        int seconds = (int) Math.max(1, within.toSeconds());
+        try {
+            return db.read(c -> {
+                for (SqlText sql : List.of(count, page)) {
+                    try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql.text())) {
+                        sql.bind(ps);
+                        ps.setQueryTimeout(seconds);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                // the plan itself is not needed: that there is one is the answer
+                            }
+                        }
+                    } catch (java.sql.SQLTimeoutException e) {
+                        return Optional.of("the store found no plan for it within " + seconds + " s");
+                    } catch (SQLException e) {
+                        if ("57014".equals(e.getSQLState())) {
+                            return Optional.of("the store found no plan for it within " + seconds + " s");
+                        }
+                        return Optional.of(storeReason(e));
+                    }
+                }
+                return Optional.<String>empty();
+            });
+        } catch (dev.iolite.server.store.StatementTimeoutException e) {
+            return Optional.of("the store found no plan for it within " + seconds + " s");
+        }
+    }
+
+    /**
+     * A driver's message in one line without its wrapping: sqlite-jdbc writes "[SQLITE_ERROR] SQL error or missing
+     * database (detail)", PostgreSQL "ERROR: detail" followed by hints on further lines.
+     */
+    static String storeReason(SQLException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("").strip();
+        java.util.regex.Matcher sqlite = java.util.regex.Pattern.compile("^\\[SQLITE_\\w+\\][^(]*\\((.*)\\)$").matcher(m);
+        if (sqlite.matches()) m = sqlite.group(1);
+        if (m.startsWith("ERROR: ")) m = m.substring("ERROR: ".length());
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+    }
+
     @Override
     public void apply(String hub, RegistryChanges changes) {
         db.inTransaction(c -> {
