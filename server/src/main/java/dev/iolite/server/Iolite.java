@@ -113,13 +113,14 @@ public final class Iolite implements AutoCloseable {
         ServerIdentity identity = ServerIdentity.load(dir, json);
         StartPhases phases = new StartPhases(started);
         Meters meters;
+        ServerConfig.Http http = config.http();
         try {
-            meters = config.http().metricsPort() == null ? Meters.off()
-                    : Meters.served(config.http().bind(), config.http().metricsPort());
+            meters = http.metricsPort() == null ? Meters.off() : Meters.served(http.metricsBind(), http.metricsPort(),
+                    http.metricsToken() == null ? null : http.metricsToken().value());
         } catch (IOException e) {
-            if (WebServer.isBindFailure(e, config.http().bind(), config.http().metricsPort())) {
-                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().metricsPort() + " on "
-                        + config.http().bind() + " is in use; choose another with --metrics-port", e);
+            if (WebServer.isBindFailure(e, http.metricsBind(), http.metricsPort())) {
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + http.metricsPort() + " on "
+                        + http.metricsBind() + " is in use; choose another with --metrics-port", e);
             }
             throw e;
         }
@@ -299,11 +300,15 @@ public final class Iolite implements AutoCloseable {
     }
 
     private static String metricsUrl(ServerConfig config, int port) {
-        return url(config, port).replace("https://", "http://") + "/metrics";
+        return url(config.http().metricsBind(), port).replace("https://", "http://") + "/metrics";
     }
 
     private static String url(ServerConfig config, int port) {
-        String host = config.http().bind();
+        return url(config.http().bind(), port);
+    }
+
+    private static String url(String bind, int port) {
+        String host = bind;
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
         if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
         return "https://" + host + ":" + port;
