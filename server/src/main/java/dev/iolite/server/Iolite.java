@@ -175,15 +175,28 @@ public final class Iolite implements AutoCloseable {
             Credentials credentials = new Credentials(new SecureRandom());
             phases.mark("store");
             JdbcHubStore hubStore = new JdbcHubStore(db, json);
-            LocalLayout.prepare(config.blobRoot(), config.hubName(), olderDataDir);
-            if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
+            Path blobRoot = config.blobRoot().toAbsolutePath().normalize();
+            try {
+                // Iolite changes only what it made: a root outside the data dir is neither re-moded nor adopted
+                LocalLayout.prepare(blobRoot, config.hubName(), olderDataDir, blobRoot.startsWith(dir));
+            } catch (LocalLayout.ForeignRootException e) {
+                throw new StartFailure(StartFailure.Kind.FOREIGN_BLOB_ROOT, e.getMessage(), e);
+            }
             BlobContainers containers = new BlobContainers(config.blobRoot(),
                     new BlobHostGuard(config.blobs().allowedHosts(), isLoopback(config.http().bind())),
                     config.blobs().storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
                             .toList(), () -> hubStore.list().size(), meters.registry());
             HubService hubs = new HubService(hubStore, credentials, clock, name -> {
                 try {
-                    LocalLayout.deleteHubFolder(containers.hubRoot(name));
+                    LocalLayout.hubFolder(containers.hubRoot(name));
+                } catch (IOException e) {
+                    LOG.warn("hub {} is created, but its folder of local containers is not usable: {}", name, e.getMessage());
+                }
+            }, name -> {
+                try {
+                    if (!LocalLayout.deleteHubFolder(containers.hubRoot(name))) {
+                        LOG.warn("hub {} is deleted; {} was not made by Iolite and is left in place", name, containers.hubRoot(name));
+                    }
                 } catch (IOException e) {
                     LOG.warn("hub {} is deleted, but its local containers could not all be removed: {}", name, e.toString());
                 }
@@ -192,7 +205,11 @@ public final class Iolite implements AutoCloseable {
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json);
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
-            PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));
+            try {
+                LocalLayout.hubFolder(containers.hubRoot(defaultHub.name()));
+            } catch (LocalLayout.ForeignRootException e) {
+                throw new StartFailure(StartFailure.Kind.FOREIGN_BLOB_ROOT, e.getMessage(), e);
+            }
             checkStorageGrants(config, hubs.list().size());
             JobTuning tuning = config.jobs().tuning();
             JobMetrics jobMetrics = new JobMetrics(meters.registry());
