@@ -47,16 +47,16 @@ final class LogEncoder extends EncoderBase<ILoggingEvent> {
     private byte[] text(ILoggingEvent event) {
         StringBuilder b = new StringBuilder(160);
         b.append(Instant.ofEpochMilli(event.getTimeStamp())).append(' ').append(event.getLevel()).append(' ')
-                .append(shortName(event.getLoggerName())).append(": ").append(oneLine(event.getFormattedMessage()));
+                .append(escape(shortName(event.getLoggerName()))).append(": ").append(escape(event.getFormattedMessage()));
         Map<String, String> mdc = event.getMDCPropertyMap();
         for (String key : KEYS) {
             String v = mdc.get(key);
-            if (v != null) b.append(' ').append(key).append('=').append(v);
+            if (v != null) b.append(' ').append(key).append('=').append(escape(v));
         }
         IThrowableProxy error = event.getThrowableProxy();
         if (error != null) {
-            b.append(" error=").append(oneLine(chain(error)));
-            if (stackTraces) b.append('\n').append(stack(error));
+            b.append(" error=").append(escape(chain(error)));
+            if (stackTraces) b.append('\n').append(stack(error, true));
         }
         return b.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -77,7 +77,7 @@ final class LogEncoder extends EncoderBase<ILoggingEvent> {
             IThrowableProxy error = event.getThrowableProxy();
             if (error != null) {
                 g.writeStringField("error", chain(error));
-                if (stackTraces) g.writeStringField("stack", stack(error));
+                if (stackTraces) g.writeStringField("stack", stack(error, false));
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -92,9 +92,27 @@ final class LogEncoder extends EncoderBase<ILoggingEvent> {
         return dot < 0 ? logger : logger.substring(dot + 1);
     }
 
-    /** A message on one line, so that no input can forge a second log line. */
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replace("\r", "\\r").replace("\n", "\\n");
+    /**
+     * Text made safe for a terminal and a line-based reader, whoever logged it: line breaks (which would forge
+     * a second line), NUL, escape sequences (which drive a terminal) and every other control character become
+     * visible escapes (a line feed as backslash-n, ESC as backslash-u001b). These are the characters of the
+     * server's {@code LogText}, escaped here in every field of every line, so that no caller has to remember it.
+     */
+    static String escape(String s) {
+        if (s == null) return "";
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029';
+            if (control && out == null) out = new StringBuilder(s.length() + 16).append(s, 0, i);
+            if (out == null) continue;
+            if (!control) out.append(c);
+            else if (c == '\n') out.append("\\n");
+            else if (c == '\r') out.append("\\r");
+            else if (c == '\t') out.append("\\t");
+            else out.append(String.format("\\u%04x", (int) c));
+        }
+        return out == null ? s : out.toString();
     }
 
     private static String chain(IThrowableProxy error) {
@@ -108,11 +126,12 @@ final class LogEncoder extends EncoderBase<ILoggingEvent> {
         return b.toString();
     }
 
-    private static String stack(IThrowableProxy error) {
+    /** The stack, one frame per line; in text, each message is escaped (the frames are the JVM's own text). */
+    private static String stack(IThrowableProxy error, boolean text) {
         StringBuilder b = new StringBuilder();
         for (IThrowableProxy t = error; t != null; t = t.getCause()) {
             b.append(t == error ? "" : "Caused by: ").append(t.getClassName());
-            if (t.getMessage() != null) b.append(": ").append(t.getMessage());
+            if (t.getMessage() != null) b.append(": ").append(text ? escape(t.getMessage()) : t.getMessage());
             b.append('\n');
             for (StackTraceElementProxy frame : t.getStackTraceElementProxyArray()) {
                 b.append("\tat ").append(frame.getStackTraceElement()).append('\n');

@@ -6,6 +6,8 @@ import dev.iolite.server.store.StoreUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +66,27 @@ final class SecretOptions {
         List<String> lines = readLines(file, option);
         if (lines.isEmpty() || lines.get(0).isBlank()) throw new IllegalArgumentException(option + " " + file + " is empty");
         return lines.get(0).strip();
+    }
+
+    /**
+     * The first line of a file that only its owner may read: a file that other users can read (or write) is
+     * refused, so that a token is never left where the rest of the machine sees it.
+     */
+    static ServerConfig.Secret privateToken(Path file, String option) {
+        if (Files.exists(file) && java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            java.util.Set<PosixFilePermission> mode;
+            try {
+                mode = Files.getPosixFilePermissions(file);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(option + " " + file + " cannot be read");
+            }
+            if (mode.contains(PosixFilePermission.OTHERS_READ) || mode.contains(PosixFilePermission.OTHERS_WRITE)
+                    || mode.contains(PosixFilePermission.GROUP_WRITE)) {
+                throw new IllegalArgumentException(option + " " + file + " is readable or writable by other users (mode "
+                        + PosixFilePermissions.toString(mode) + "); make it private with chmod 600");
+            }
+        }
+        return new ServerConfig.Secret(firstLine(file, option));
     }
 
     private static List<String> readLines(Path file, String option) {

@@ -132,9 +132,19 @@ final class ServeCommand implements Callable<Integer> {
     Path storePasswordFile;
 
     @Option(names = "--metrics-port",
-            description = "Serve Prometheus metrics over plain HTTP at /metrics on this port of --bind; 0 picks a free one "
-                    + "(IOLITE_METRICS_PORT; default: off).")
+            description = "Serve Prometheus metrics over plain HTTP at /metrics on this port of --metrics-bind; 0 picks a "
+                    + "free one (IOLITE_METRICS_PORT; default: off).")
     Integer metricsPort;
+
+    @Option(names = "--metrics-bind",
+            description = "Address of the metrics listener; it does not follow --bind (IOLITE_METRICS_BIND; default: "
+                    + "127.0.0.1).")
+    String metricsBind;
+
+    @Option(names = "--metrics-token-file",
+            description = "File whose first line is the bearer token every scrape must send; not readable by other "
+                    + "users (IOLITE_METRICS_TOKEN_FILE; default: no token).")
+    Path metricsTokenFile;
 
     @Option(names = "--log-format", defaultValue = "text",
             description = "Log lines on standard error: text, or json (one object per line) (default: ${DEFAULT-VALUE}; IOLITE_LOG_FORMAT).")
@@ -167,7 +177,8 @@ final class ServeCommand implements Callable<Integer> {
                     : SecretOptions.withPassword(StoreUrl.parse(store), storePasswordFile, System.getenv("IOLITE_STORE_PASSWORD"));
             config = new ServerConfig(dataDir, hub,
                     new ServerConfig.Http(bind, port, tlsCert, tlsKey, maxRequestBytes,
-                            publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort),
+                            publicUrl == null || publicUrl.isBlank() ? null : publicUrl, metricsPort, metricsBind,
+                            metricsTokenFile == null ? null : SecretOptions.privateToken(metricsTokenFile, "--metrics-token-file")),
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)

@@ -72,6 +72,16 @@ class ServeOptionsTest {
         assertThat(serve.allowedBlobHosts).containsExactly("*.blob.core.windows.net");
     }
 
+    @org.junit.jupiter.api.Test
+    void aMetricsTokenFileThatOtherUsersCanReadIsRefusedWithoutEchoingIt() throws Exception {
+        Path token = Files.writeString(dir.resolve("metrics.token"), "tok-8d2e-secret\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String text = assertUsageError("--metrics-token-file " + token + " is readable or writable by other users",
+                "--metrics-port", "0", "--metrics-token-file", token.toString());
+        assertThat(text).contains("chmod 600").doesNotContain("tok-8d2e-secret");
+        assertUsageError("does not exist", "--metrics-port", "0", "--metrics-token-file", dir.resolve("none").toString());
+    }
+
     private String assertUsageError(String message, String... options) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;

@@ -113,13 +113,14 @@ public final class Iolite implements AutoCloseable {
         ServerIdentity identity = ServerIdentity.load(dir, json);
         StartPhases phases = new StartPhases(started);
         Meters meters;
+        ServerConfig.Http http = config.http();
         try {
-            meters = config.http().metricsPort() == null ? Meters.off()
-                    : Meters.served(config.http().bind(), config.http().metricsPort());
+            meters = http.metricsPort() == null ? Meters.off() : Meters.served(http.metricsBind(), http.metricsPort(),
+                    http.metricsToken() == null ? null : http.metricsToken().value());
         } catch (IOException e) {
-            if (WebServer.isBindFailure(e, config.http().bind(), config.http().metricsPort())) {
-                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().metricsPort() + " on "
-                        + config.http().bind() + " is in use; choose another with --metrics-port", e);
+            if (WebServer.isBindFailure(e, http.metricsBind(), http.metricsPort())) {
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + http.metricsPort() + " on "
+                        + http.metricsBind() + " is in use; choose another with --metrics-port", e);
             }
             throw e;
         }
@@ -174,15 +175,28 @@ public final class Iolite implements AutoCloseable {
             Credentials credentials = new Credentials(new SecureRandom());
             phases.mark("store");
             JdbcHubStore hubStore = new JdbcHubStore(db, json);
-            LocalLayout.prepare(config.blobRoot(), config.hubName(), olderDataDir);
-            if (!config.blobRoot().toAbsolutePath().startsWith(dir)) PrivateFiles.restrictTree(config.blobRoot());
+            Path blobRoot = config.blobRoot().toAbsolutePath().normalize();
+            try {
+                // Iolite changes only what it made: a root outside the data dir is neither re-moded nor adopted
+                LocalLayout.prepare(blobRoot, config.hubName(), olderDataDir, blobRoot.startsWith(dir));
+            } catch (LocalLayout.ForeignRootException e) {
+                throw new StartFailure(StartFailure.Kind.FOREIGN_BLOB_ROOT, e.getMessage(), e);
+            }
             BlobContainers containers = new BlobContainers(config.blobRoot(),
                     new BlobHostGuard(config.blobs().allowedHosts(), isLoopback(config.http().bind())),
                     config.blobs().storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
                             .toList(), () -> hubStore.list().size(), meters.registry());
             HubService hubs = new HubService(hubStore, credentials, clock, name -> {
                 try {
-                    LocalLayout.deleteHubFolder(containers.hubRoot(name));
+                    LocalLayout.hubFolder(containers.hubRoot(name));
+                } catch (IOException e) {
+                    LOG.warn("hub {} is created, but its folder of local containers is not usable: {}", name, e.getMessage());
+                }
+            }, name -> {
+                try {
+                    if (!LocalLayout.deleteHubFolder(containers.hubRoot(name))) {
+                        LOG.warn("hub {} is deleted; {} was not made by Iolite and is left in place", name, containers.hubRoot(name));
+                    }
                 } catch (IOException e) {
                     LOG.warn("hub {} is deleted, but its local containers could not all be removed: {}", name, e.toString());
                 }
@@ -191,7 +205,11 @@ public final class Iolite implements AutoCloseable {
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
-            PrivateFiles.createDirectories(containers.hubRoot(defaultHub.name()));
+            try {
+                LocalLayout.hubFolder(containers.hubRoot(defaultHub.name()));
+            } catch (LocalLayout.ForeignRootException e) {
+                throw new StartFailure(StartFailure.Kind.FOREIGN_BLOB_ROOT, e.getMessage(), e);
+            }
             checkStorageGrants(config, hubs.list().size());
             JobTuning tuning = config.jobs().tuning();
             JobMetrics jobMetrics = new JobMetrics(meters.registry());
@@ -299,11 +317,15 @@ public final class Iolite implements AutoCloseable {
     }
 
     private static String metricsUrl(ServerConfig config, int port) {
-        return url(config, port).replace("https://", "http://") + "/metrics";
+        return url(config.http().metricsBind(), port).replace("https://", "http://") + "/metrics";
     }
 
     private static String url(ServerConfig config, int port) {
-        String host = config.http().bind();
+        return url(config.http().bind(), port);
+    }
+
+    private static String url(String bind, int port) {
+        String host = bind;
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "127.0.0.1";
         if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
         return "https://" + host + ":" + port;

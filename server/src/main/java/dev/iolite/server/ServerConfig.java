@@ -111,26 +111,43 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
      */
     /**
      * The listeners: HTTPS for the API and, when {@code metricsPort} is set (0 picks a free one), plain HTTP for
-     * Prometheus on the same address, a listener of its own so that the API's authentication is not weakened.
+     * Prometheus, a listener of its own so that the API's authentication is not weakened. The metrics listener
+     * binds {@code metricsBind} (loopback unless named: it shows hub names and the JVM's details), not {@code bind},
+     * and with {@code metricsToken} every scrape must carry it as a bearer token.
      */
     public record Http(String bind, int port, Path tlsCert, Path tlsKey, long maxRequestBytes, String publicUrl,
-                       Integer metricsPort) {
+                       Integer metricsPort, String metricsBind, Secret metricsToken) {
         /** 8 MiB of request body: 100 devices with full twins fit; raise it only together with the twin limits. */
-        public static final Http DEFAULTS = new Http("127.0.0.1", 8443, null, null, 8L * 1024 * 1024, null, null);
+        public static final Http DEFAULTS = new Http("127.0.0.1", 8443, null, null, 8L * 1024 * 1024, null, null, null, null);
+        /** The metrics listener's address unless {@code --metrics-bind} names another: this machine only. */
+        public static final String DEFAULT_METRICS_BIND = "127.0.0.1";
 
         public Http {
             Objects.requireNonNull(bind, "bind");
+            metricsBind = metricsBind == null || metricsBind.isBlank() ? DEFAULT_METRICS_BIND : metricsBind;
         }
 
-        public Http withPort(int p) { return new Http(bind, p, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort); }
+        public Http(String bind, int port, Path tlsCert, Path tlsKey, long maxRequestBytes, String publicUrl,
+                    Integer metricsPort) {
+            this(bind, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort, null, null);
+        }
 
-        public Http withBind(String b) { return new Http(b, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort); }
+        public Http withPort(int p) { return new Http(bind, p, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort, metricsBind, metricsToken); }
 
-        public Http withTls(Path cert, Path key) { return new Http(bind, port, cert, key, maxRequestBytes, publicUrl, metricsPort); }
+        public Http withBind(String b) { return new Http(b, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort, metricsBind, metricsToken); }
 
-        public Http withMaxRequestBytes(long bytes) { return new Http(bind, port, tlsCert, tlsKey, bytes, publicUrl, metricsPort); }
+        public Http withTls(Path cert, Path key) { return new Http(bind, port, cert, key, maxRequestBytes, publicUrl, metricsPort, metricsBind, metricsToken); }
 
-        public Http withMetricsPort(Integer p) { return new Http(bind, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, p); }
+        public Http withMaxRequestBytes(long bytes) { return new Http(bind, port, tlsCert, tlsKey, bytes, publicUrl, metricsPort, metricsBind, metricsToken); }
+
+        public Http withMetricsPort(Integer p) {
+            return new Http(bind, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, p, metricsBind, metricsToken);
+        }
+
+        /** The metrics listener on {@code address}, its scrapes needing {@code token} (null: none). */
+        public Http withMetricsAccess(String address, Secret token) {
+            return new Http(bind, port, tlsCert, tlsKey, maxRequestBytes, publicUrl, metricsPort, address, token);
+        }
 
         /** The base URL for absolute links, without a trailing slash: {@code publicUrl}, else {@code fallback}. */
         public String publicUrlOr(String fallback) {
@@ -267,6 +284,16 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
         @Override
         public String toString() { return "StorageAccount[" + name + " for " + (hubs.isEmpty() ? "all hubs" : hubs) + "]"; }
+    }
+
+    /** A secret read from a file: its text never appears in a record's {@code toString}, a log or a message. */
+    public record Secret(String value) {
+        public Secret {
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public String toString() { return "Secret[redacted]"; }
     }
 
     private static IllegalArgumentException problem(Problem p) { return new IllegalArgumentException(p.message()); }

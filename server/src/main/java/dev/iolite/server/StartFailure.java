@@ -12,7 +12,9 @@ public final class StartFailure extends RuntimeException {
         TLS_MATERIAL(5),
         DATA_DIR_UNWRITABLE(6),
         STORE_UNREACHABLE(7),
-        MIGRATION_FAILED(8);
+        MIGRATION_FAILED(8),
+        /** {@code --local-blob-root}, or a hub's folder in it, holds what Iolite did not make. */
+        FOREIGN_BLOB_ROOT(9);
 
         private final int exitCode;
 

@@ -227,6 +227,48 @@ class ServiceIT {
     }
 
     @Test
+    void textLogsEscapeControlCharactersFromRequestsWhereverTheyReachALine() throws Exception {
+        // GIVEN a server logging text at debug (every request is logged)
+        Path data = tmp.resolve("text-logs");
+        Path log = tmp.resolve("text.log");
+        JsonNode ready = serve(data, log, "--log-level", "debug");
+        String conn = ready.get("connectionString").asText();
+        String sas = SasToken.create(ready.get("hubHostName").asText(), "iothubowner",
+                conn.substring(conn.indexOf("SharedAccessKey=") + 16), Instant.now().plusSeconds(3600));
+        HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build();
+        String controls = "\u001b[31m\u0000\r\nforged\t\u0085\u2028\u007f";
+
+        // WHEN requests carry control characters in their path, in bracketed path segments and literals of queries,
+        // and in a job's container URI and blob name
+        for (String path : new String[] {"/devices/%1b%5b31m%0d%0aforged", "/devices/a%00b/modules/%7f", "/twins/%e2%80%a8x"}) {
+            http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText() + path + "?api-version=2021-04-12"))
+                    .header("Authorization", sas).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        for (String query : new String[] {"SELECT * FROM devices WHERE tags.[[" + controls + "]] = '" + controls + "'",
+                "SELECT properties.reported.[[" + controls + "]] FROM devices", "SELECT * FROM devices WHERE [[" + controls + "]]"}) {
+            http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText() + "/devices/query?api-version=2021-04-12"))
+                    .header("Authorization", sas).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(ServerExtension.JSON.createObjectNode().put("query", query).toString()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+        http.send(HttpRequest.newBuilder(URI.create(ready.get("url").asText() + "/jobs/create?api-version=2021-04-12"))
+                .header("Authorization", sas).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"export\",\"outputBlobContainerUri\":\"file:x\\u001b[2J\","
+                        + "\"outputBlobName\":\"a\\u001b]0;t\\u0007\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        stopAll();
+        servers.clear();
+
+        // THEN every line is one event, starting with its time, and holds no control character
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).isNotEmpty().anySatisfy(l -> assertThat(l).contains("/devices/query"));
+        for (String line : lines) {
+            assertThat(line).as(line).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z [A-Z]+ .*");
+            assertThat(line.chars().filter(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029))
+                    .as(line).isEmpty();
+        }
+    }
+
+    @Test
     void versionNamesTheProjectVersionAndBuild() throws Exception {
         Run r = run("--version");
         assertThat(r.code).isZero();

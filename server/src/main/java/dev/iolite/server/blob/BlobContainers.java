@@ -123,6 +123,11 @@ public final class BlobContainers {
             throw bad(field, "resolves outside the hub's local containers; name one as file:NAME");
         }
         try {
+            if (forWrite) {
+                LocalLayout.hubFolder(root);
+            } else if (Files.exists(root, LinkOption.NOFOLLOW_LINKS) && !LocalLayout.isHubFolder(root)) {
+                throw new LocalLayout.ForeignRootException(root + " was not made by Iolite");
+            }
             if (forWrite) PrivateFiles.createDirectories(folder);
             for (Path p = folder; p != null && p.startsWith(localRoot); p = p.getParent()) {
                 if (Files.isSymbolicLink(p)) throw bad(field, "passes through a link; links are not followed");
@@ -130,6 +135,10 @@ public final class BlobContainers {
             if (Files.exists(folder, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(folder)) {
                 throw bad(field, "names a file, not a folder");
             }
+        } catch (LocalLayout.ForeignRootException e) {
+            throw new BlobFieldException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, field, "cannot be used: the hub's"
+                    + " folder of local containers on the server was not made by Iolite, so it is left alone; the operator"
+                    + " can move it away");
         } catch (IOException e) {
             throw new BlobFieldException(ErrorCode.BLOB_CONTAINER_VALIDATION_ERROR, field,
                     "cannot be used: the folder cannot be created");

@@ -25,13 +25,24 @@ public final class HubService {
     private final HubStore store;
     private final Credentials credentials;
     private final Clock clock;
+    private final Consumer<String> afterCreate;
     private final Consumer<String> afterDelete;
 
     /** @param afterDelete called with a hub's name after its deletion committed (to remove what lives outside the store) */
     public HubService(HubStore store, Credentials credentials, Clock clock, Consumer<String> afterDelete) {
+        this(store, credentials, clock, name -> { }, afterDelete);
+    }
+
+    /**
+     * @param afterCreate called with a hub's name after its creation committed (to make what lives outside the store)
+     * @param afterDelete called with a hub's name after its deletion committed (to remove what lives outside the store)
+     */
+    public HubService(HubStore store, Credentials credentials, Clock clock, Consumer<String> afterCreate,
+                      Consumer<String> afterDelete) {
         this.store = store;
         this.credentials = credentials;
         this.clock = clock;
+        this.afterCreate = afterCreate;
         this.afterDelete = afterDelete;
     }
 
@@ -42,6 +53,7 @@ public final class HubService {
         Hub hub = new Hub(name, subscriptionId, resourceGroup, "local", "S1", 1, Map.of(),
                 SharedAccessPolicy.defaults(credentials::newKey), 1, clock.instant());
         store.insert(hub);
+        afterCreate.accept(hub.name());
         return hub;
     }
 
@@ -89,6 +101,7 @@ public final class HubService {
                                 : policies(spec.policies(), List.of()), 1, clock.instant());
                 try {
                     store.insert(hub);
+                    afterCreate.accept(hub.name());
                     return new Placed(hub, true);
                 } catch (StaleWriteException e) {
                     continue;

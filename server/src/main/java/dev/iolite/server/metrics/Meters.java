@@ -35,8 +35,11 @@ public final class Meters implements AutoCloseable {
         return new Meters(new CompositeMeterRegistry(), null, null);
     }
 
-    /** Meters recorded and served at {@code bind}:{@code port}{@code /metrics} (0: a free port). */
-    public static Meters served(String bind, int port) throws IOException {
+    /**
+     * Meters recorded and served at {@code bind}:{@code port}{@code /metrics} (0: a free port), to callers with
+     * {@code token} as their bearer token (null: to every caller).
+     */
+    public static Meters served(String bind, int port, String token) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -47,7 +50,7 @@ public final class Meters implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         try {
-            return new Meters(registry, gc, MetricsEndpoint.start(registry, bind, port));
+            return new Meters(registry, gc, MetricsEndpoint.start(registry, bind, port, token));
         } catch (IOException | RuntimeException e) {
             gc.close();
             registry.close();
