@@ -34,6 +34,9 @@ class ServeOptionsTest {
             "--storage-account-file|no-such-file|does not exist",
             "--store-password-file|no-such-file|goes with --store",
             "--job-stall-after|later|duration",
+            "--throttle|F1|--throttle must be S1, S2 or S3",
+            "--throttle|S1:0|--throttle units must be 1 to 200",
+            "--throttle|S3:lots|--throttle units must be a whole number",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);

@@ -4,6 +4,7 @@ import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.jobs.JobTuning;
 import dev.iolite.server.registry.IdRules;
 import dev.iolite.server.store.StoreUrl;
+import dev.iolite.server.throttle.Sku;
 
 import java.net.URL;
 import java.nio.file.Path;
@@ -24,9 +25,10 @@ import java.util.Objects;
  * @param jobs      the job engine's settings
  * @param store     the PostgreSQL store, or null for SQLite in the data dir
  * @param clock     the time of jobs, leases, tokens and records (the system's, UTC, unless a test sets one)
+ * @param throttle  IoT Hub's per-hub rates of this tier and units ({@code --throttle}), or null (the default) for none
  */
 public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
-                           StoreUrl store, Clock clock) {
+                           StoreUrl store, Clock clock, Sku throttle) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_HUB = "iolite";
 
@@ -41,7 +43,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
     public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
                         StoreUrl store) {
-        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, null);
+        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, null, null);
     }
 
     /** Defaults for everything but the data dir and port (tests, the demo). */
@@ -54,22 +56,27 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock); }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, throttle); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, throttle);
     }
 
-    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock); }
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, throttle); }
 
-    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock); }
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, throttle); }
 
     /** The same configuration with another clock (tests that move time). */
-    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c); }
+    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, throttle); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, throttle);
+    }
+
+    /** The same configuration with IoT Hub's rates of {@code sku} applied to every hub (null: none). */
+    public ServerConfig withThrottle(Sku sku) {
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, sku);
     }
 
     /** Throws IllegalArgumentException with the first problem's message. */
