@@ -86,6 +86,28 @@ class ThrottleIT {
         assertThat(server.send("GET", "/jobs" + API, sas, null).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void jobsOperationsOfBothSurfacesShareTheHubsJobsAllowance() throws Exception {
+        String sas = server.createHub("throttled-jobs");
+        // GIVEN the hub API's job list called until the hub's 100 jobs operations a minute are spent
+        int passed = 0;
+        HttpResponse<String> r;
+        while ((r = server.send("GET", "/jobs" + API, sas, null)).statusCode() == 200) passed++;
+        assertThat(passed).isGreaterThanOrEqualTo(100);
+        assertThrottled(r, 1);
+        // THEN ARM's job list of the same hub is refused too, once the operation or two that came back since
+        // are spent, in ARM's error format, with Retry-After
+        String bearer = "Bearer " + server.armToken();
+        int armPassed = 0;
+        HttpResponse<String> arm;
+        while ((arm = server.send("GET", server.armHub("throttled-jobs") + "/jobs?api-version=2021-07-01", bearer, null))
+                .statusCode() == 200 && armPassed < 20) armPassed++;
+        assertThat(arm.statusCode()).as(arm.body()).isEqualTo(429);
+        assertThat(armPassed).isLessThan(20);
+        assertThat(arm.headers().firstValue("Retry-After")).isPresent();
+        assertThat(arm.body()).contains("ThrottlingException");
+    }
+
     private static String bulk(String prefix, int n) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
