@@ -229,6 +229,7 @@ public final class Iolite implements AutoCloseable {
             LOG.info("serving hub {} on {}, ready in {} ms; store: {}", defaultHub.name(), url(config, web.port()),
                     phases.totalMillis(),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
+            if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
             iolite.meters = meters;
             iolite.writeReadyFile();

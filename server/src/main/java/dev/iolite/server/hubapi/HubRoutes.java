@@ -38,7 +38,7 @@ public final class HubRoutes implements WebServer.RouteTable {
         // device identities: list, bulk, get, create/update, delete
         app.get("/devices", ctx -> devices.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.REGISTRY)));
         app.post("/devices", ctx -> {
-            // each device of the array counts (SPEC §2.5), once the array is read
+            // each device of the array counts, as on IoT Hub, once the array is read
             Hub hub = hub(ctx, Right.REGISTRY_WRITE, null);
             devices.bulk(ctx, hub, n -> limiter.admit(hub.name(), Operation.REGISTRY, n));
         });
