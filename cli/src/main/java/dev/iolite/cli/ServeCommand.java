@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.iolite.server.store.StoreUrl;
+import dev.iolite.server.throttle.Sku;
 import picocli.CommandLine;
 
 import java.net.URL;
@@ -146,6 +147,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "users (IOLITE_METRICS_TOKEN_FILE; default: no token).")
     Path metricsTokenFile;
 
+    @Option(names = "--throttle",
+            description = "Apply IoT Hub's per-hub rates of a tier and its units, S1, S2 or S3[:UNITS] (such as S1:2), to "
+                    + "registry operations, queries, twins and jobs: a call over its hub's rate gets 429 "
+                    + "throttling error 429001 with Retry-After (IOLITE_THROTTLE; default: off).")
+    String throttle;
+
     @Option(names = "--log-format", defaultValue = "text",
             description = "Log lines on standard error: text, or json (one object per line) (default: ${DEFAULT-VALUE}; IOLITE_LOG_FORMAT).")
     String logFormat;
@@ -182,6 +189,7 @@ final class ServeCommand implements Callable<Integer> {
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)
+                    .withThrottle(throttle == null || throttle.isBlank() ? null : Sku.parse(throttle))
                     .validated();
         } catch (IllegalArgumentException e) {
             // a bad option value is a usage error: exit code 2, one line, no stack trace

@@ -36,6 +36,9 @@ class ServeOptionsTest {
             "--job-stall-after|later|duration",
             "--job-workers|0|--job-workers must be 1 to 64",
             "--job-workers|65|--job-workers must be 1 to 64",
+            "--throttle|F1|--throttle must be S1, S2 or S3",
+            "--throttle|S1:0|--throttle units must be 1 to 200",
+            "--throttle|S3:lots|--throttle units must be a whole number",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);

@@ -14,6 +14,7 @@ import dev.iolite.server.http.WebServer;
 import dev.iolite.server.hubapi.DevicesHandler;
 import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
+import dev.iolite.server.throttle.HubRateLimiter;
 import dev.iolite.server.hubapi.JobsHandler;
 import dev.iolite.server.arm.ArmJobsHandler;
 import dev.iolite.server.blob.BlobContainers;
@@ -217,11 +218,14 @@ public final class Iolite implements AutoCloseable {
                     jobMetrics);
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
+            // IoT Hub's per-hub rates, only when --throttle asks for them
+            HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json));
+                    new JobsHandler(jobs, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
-                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())));
+                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
+                    limiter);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes),
@@ -243,6 +247,7 @@ public final class Iolite implements AutoCloseable {
             LOG.info("serving hub {} on {}, ready in {} ms; store: {}", defaultHub.name(), url(config, web.port()),
                     phases.totalMillis(),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
+            if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
             iolite.meters = meters;
             iolite.writeReadyFile();

@@ -4,6 +4,7 @@ import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.jobs.JobTuning;
 import dev.iolite.server.registry.IdRules;
 import dev.iolite.server.store.StoreUrl;
+import dev.iolite.server.throttle.Sku;
 
 import java.net.URL;
 import java.nio.file.Path;
@@ -25,9 +26,10 @@ import java.util.Objects;
  * @param store     the PostgreSQL store, or null for SQLite in the data dir
  * @param clock     the time of jobs, leases, tokens and records (the system's, UTC, unless a test sets one)
  * @param queryTimeout how long a query or a job's scan may run before the store stops it
+ * @param throttle  IoT Hub's per-hub rates of this tier and units ({@code --throttle}), or null (the default) for none
  */
 public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
-                           StoreUrl store, Clock clock, Duration queryTimeout) {
+                           StoreUrl store, Clock clock, Duration queryTimeout, Sku throttle) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_HUB = "iolite";
     /** 30 s: past it a query gets 400 telling the caller to narrow it; raise it for large unindexed hubs. */
@@ -35,12 +37,12 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
 
     public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
                         StoreUrl store, Clock clock) {
-        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, null);
+        this(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, null, null);
     }
 
     /** The same configuration with another query timeout (null: the default). */
     public ServerConfig withQueryTimeout(Duration t) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, t);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, t, throttle);
     }
 
     public ServerConfig {
@@ -68,22 +70,27 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, queryTimeout); }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, queryTimeout, throttle); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, queryTimeout);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, queryTimeout, throttle);
     }
 
-    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, queryTimeout); }
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, queryTimeout, throttle); }
 
-    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, queryTimeout); }
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, queryTimeout, throttle); }
 
     /** The same configuration with another clock (tests that move time). */
-    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, queryTimeout); }
+    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, queryTimeout, throttle); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, queryTimeout);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, queryTimeout, throttle);
+    }
+
+    /** The same configuration with IoT Hub's rates of {@code sku} applied to every hub (null: none). */
+    public ServerConfig withThrottle(Sku sku) {
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, queryTimeout, sku);
     }
 
     /** Throws IllegalArgumentException with the first problem's message. */

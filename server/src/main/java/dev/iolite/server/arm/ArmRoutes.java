@@ -4,6 +4,9 @@ import dev.iolite.server.auth.ArmTokens;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.throttle.HubRateLimiter;
+import dev.iolite.server.throttle.Operation;
+import io.javalin.http.Handler;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -19,9 +22,11 @@ public final class ArmRoutes implements WebServer.RouteTable {
     private final ArmTokens tokens;
     private final ArmHubsHandler hubs;
     private final ArmJobsHandler jobs;
+    private final HubRateLimiter limiter;
 
-    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs, ArmJobsHandler jobs) {
+    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs, ArmJobsHandler jobs, HubRateLimiter limiter) {
         this.tokens = tokens;
+        this.limiter = limiter;
         this.hubs = hubs;
         this.jobs = jobs;
     }
@@ -43,11 +48,19 @@ public final class ArmRoutes implements WebServer.RouteTable {
         // registry statistics and quota metrics
         app.get(P + "/iothubstats", hubs::stats);
         app.get(P + "/quotametrics", hubs::quotaMetrics);
-        // bulk device operations: export, import, list jobs, get a job
-        app.post(P + "/exportdevices", jobs::exportDevices);
-        app.post(P + "/importdevices", jobs::importDevices);
-        app.get(P + "/jobs", jobs::listJobs);
-        app.get(P + "/jobs/{jobid}", jobs::getJob);
+        // bulk device operations: export, import, list jobs, get a job (the hub's jobs throttle counts them)
+        app.post(P + "/exportdevices", throttled(jobs::exportDevices));
+        app.post(P + "/importdevices", throttled(jobs::importDevices));
+        app.get(P + "/jobs", throttled(jobs::listJobs));
+        app.get(P + "/jobs/{jobid}", throttled(jobs::getJob));
+    }
+
+    /** A jobs operation of the hub in the path, counted against that hub's jobs throttle first. */
+    private Handler throttled(Handler handler) {
+        return ctx -> {
+            limiter.admit(ctx.pathParam("hub"), Operation.JOBS, 1);
+            handler.handle(ctx);
+        };
     }
 
     private void authenticate(Context ctx) {

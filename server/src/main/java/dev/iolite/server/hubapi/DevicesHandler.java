@@ -208,8 +208,11 @@ public final class DevicesHandler {
         ctx.status(204);
     }
 
-    /** Bulk registry operation (SPEC §2.5): at most 100 items, each named once, each with its import mode. */
-    void bulk(Context ctx, Hub hub) {
+    /**
+     * Bulk registry operation (SPEC §2.5): at most 100 items, each named once, each with its import mode.
+     * {@code countDevices} is told how many devices the array holds before any is applied (the throttle).
+     */
+    void bulk(Context ctx, Hub hub, java.util.function.IntConsumer countDevices) {
         ArrayNode array = JsonBodies.requireArray(JsonBodies.parse(json, ctx.body()), "the bulk request");
         if (array.isEmpty()) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the bulk request holds no devices");
@@ -218,6 +221,7 @@ public final class DevicesHandler {
             throw new IoliteException(ErrorCode.TOO_MANY_DEVICES, "the bulk request holds " + array.size()
                     + " devices; the limit is " + RegistryService.MAX_BULK_DEVICES);
         }
+        countDevices.accept(array.size());
         List<ImportItem> items = new ArrayList<>(array.size());
         Set<DeviceKey> seen = new HashSet<>();
         for (int i = 0; i < array.size(); i++) {

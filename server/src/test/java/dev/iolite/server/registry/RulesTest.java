@@ -106,4 +106,19 @@ class RulesTest {
         for (int i = 0; i < 9; i++) bigDesired.put("k" + i, "x".repeat(4000));
         assertThatThrownBy(() -> TwinRules.validateDesired(bigDesired)).hasMessageContaining("32768");
     }
+
+    @Test
+    void storedTextRefusesNulAndUnpairedSurrogatesAnywhereInATwinAndKeepsPairs() {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode pair = json.createObjectNode();
+        pair.putArray("list").addObject().put("emoji", "\ud83d\ude00");
+        TwinRules.validateTags(pair);
+        ObjectNode nul = json.createObjectNode();
+        nul.putObject("a").putArray("b").add("x\u0000");
+        assertThatThrownBy(() -> TwinRules.validateTags(nul)).hasMessageContaining("'tags.a.b.[]'").hasMessageContaining("U+0000");
+        ObjectNode half = json.createObjectNode().put("k\ud800", 1);
+        assertThatThrownBy(() -> TwinRules.validateDesired(half)).hasMessageContaining("unpaired surrogate (U+D800)");
+        ObjectNode trailingHigh = json.createObjectNode().put("k", "x\ud83d");
+        assertThatThrownBy(() -> TwinRules.validateDesired(trailingHigh)).hasMessageContaining("unpaired surrogate");
+    }
 }
