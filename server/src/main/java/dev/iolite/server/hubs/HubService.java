@@ -1,5 +1,6 @@
 package dev.iolite.server.hubs;
 
+import dev.iolite.server.registry.StoredText;
 import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.registry.ETags;
@@ -131,6 +132,7 @@ public final class HubService {
 
     /** ARM PATCH: replaces the hub's tags (the only field the tags-only PATCH carries). */
     public Hub updateTags(String subscriptionId, String resourceGroup, String name, Map<String, String> tags) {
+        requireStorable(tags);
         for (int attempt = 0; attempt < 5; attempt++) {
             Hub cur = get(subscriptionId, resourceGroup, name);
             Hub next = new Hub(cur.name(), cur.subscriptionId(), cur.resourceGroup(), cur.location(), cur.skuName(),
@@ -211,7 +213,18 @@ public final class HubService {
             if (capacity < 1 || capacity > 200) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'sku.capacity' must be 1 to 200");
             }
+            StoredText.require(location, "'location'");
+            requireStorable(tags);
         }
+    }
+
+    /** Tag names and values hold only text every store can hold. */
+    private static void requireStorable(Map<String, String> tags) {
+        if (tags == null) return;
+        tags.forEach((k, v) -> {
+            StoredText.require(k, "a tag name");
+            StoredText.require(v, "'tags." + k + "'");
+        });
     }
 
     public record Placed(Hub hub, boolean created) {}

@@ -5,18 +5,18 @@ import dev.iolite.server.errors.IoliteException;
 
 /**
  * The one rule for free text that the registry stores (twin keys and string values at any depth, the
- * status reason, scopes, the manager's name): it must be Unicode text that every store can hold, so
+ * status reason, scopes, the manager's name) and that hubs store (location, tags): it must be Unicode text that every store can hold, so
  * neither the NUL character (U+0000) nor half of a surrogate pair. JSON lets a client write both as
  * {@code \u0000} and {@code \ud800}; SQLite would keep them, while PostgreSQL's {@code jsonb} refuses
  * them ("unsupported Unicode escape sequence", see PostgreSQL's documentation of JSON types). Deciding
  * here, above the store, gives the same 400 on both stores for every write path (PUT, twin PUT and PATCH,
- * bulk {@code POST /devices}, import lines), before anything is written.
+ * bulk {@code POST /devices}, import lines, ARM's hub PUT and PATCH), before anything is written.
  */
-final class StoredText {
+public final class StoredText {
     private StoredText() {}
 
     /** Throws 400 ArgumentInvalid naming {@code what} when {@code s} holds a NUL or an unpaired surrogate. */
-    static void require(String s, String what) {
+    public static void require(String s, String what) {
         if (s == null) return;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -41,9 +41,6 @@ public final class HubRateLimiter {
         this.clock = clock;
     }
 
-    /** A limiter that lets every call pass (throttling off, the default). */
-    public static HubRateLimiter off() { return new HubRateLimiter(null, Clock.systemUTC()); }
-
     /** The tier and units applied, or null when throttling is off. */
     public Sku sku() { return sku; }
 

@@ -16,6 +16,10 @@ public record Rate(long count, Duration per) {
 
     static Rate perSecond(long count) { return new Rate(count, Duration.ofSeconds(1)); }
 
+    /** As messages say it: "20 per minute". */
     @Override
-    public String toString() { return count + " per " + (per.equals(Duration.ofMinutes(1)) ? "minute" : per.equals(Duration.ofSeconds(1)) ? "second" : per.toString()); }
+    public String toString() {
+        String window = per.equals(Duration.ofMinutes(1)) ? "minute" : per.equals(Duration.ofSeconds(1)) ? "second" : per.toString();
+        return count + " per " + window;
+    }
 }

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Text that a store cannot hold (a NUL character, half a surrogate pair, written as JSON escapes) gets the
  * same answer on SQLite and PostgreSQL on every write path: 400 ArgumentInvalid naming the field, and
  * nothing written; for an import job, a failed line in importErrors.log while the job goes on. Before,
- * PostgreSQL's jsonb refused such text and the request got 503. Each test runs on both stores.
+ * PostgreSQL refused such text and the request got 503. ARM's hub location and tags follow the same rule.
+ * Each test runs on both stores.
  */
 class StoredTextIT {
     @RegisterExtension
@@ -117,6 +118,33 @@ class StoredTextIT {
             assertArgumentInvalid(server.send("PATCH", twin + API, sas(), "{" + member + "}", "If-Match", "\"*\""));
             assertThat(server.send("GET", twin + API, sas(), null).body()).isEqualTo(before);
         }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"location\":\"west" + NUL + "\",\"sku\":{\"name\":\"S1\",\"capacity\":1}}",
+            "{\"location\":\"west\",\"sku\":{\"name\":\"S1\",\"capacity\":1},\"tags\":{\"t\":\"a" + NUL + "\"}}",
+            "{\"location\":\"west\",\"sku\":{\"name\":\"S1\",\"capacity\":1},\"tags\":{\"t" + HALF + "\":\"a\"}}"})
+    void anArmHubWithSuchTextIsRefusedWith400AndCreatesNothing(String body) throws Exception {
+        String hub = "text-hub-" + Integer.toHexString(body.hashCode());
+        String bearer = "Bearer " + server.armToken();
+        HttpResponse<String> r = server.send("PUT", server.armHub(hub) + "?api-version=2021-07-01", bearer, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("ArgumentInvalid");
+        assertThat(server.send("GET", server.armHub(hub) + "?api-version=2021-07-01", bearer, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anArmTagsPatchWithSuchTextIsRefusedWith400AndChangesNothing() throws Exception {
+        server.createHub("text-patch");
+        String bearer = "Bearer " + server.armToken();
+        String path = server.armHub("text-patch") + "?api-version=2021-07-01";
+        String before = ServerExtension.JSON.readTree(server.send("GET", path, bearer, null).body()).get("tags").toString();
+        HttpResponse<String> r = server.send("PATCH", path, bearer, "{\"tags\":{\"t\":\"a" + NUL + "\"}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("ArgumentInvalid");
+        assertThat(ServerExtension.JSON.readTree(server.send("GET", path, bearer, null).body()).get("tags").toString())
+                .isEqualTo(before);
     }
 
     @Test

@@ -92,7 +92,7 @@ class HubRateLimiterTest {
 
     @Test
     void offLetsEverythingPass() {
-        HubRateLimiter off = HubRateLimiter.off();
+        HubRateLimiter off = new HubRateLimiter(null, clock);
         for (int i = 0; i < 10_000; i++) off.admit("h", Operation.QUERY, 1);
         assertThat(off.size()).isZero();
     }
