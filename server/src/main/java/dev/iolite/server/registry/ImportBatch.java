@@ -99,7 +99,7 @@ final class ImportBatch {
     }
 
     private static void requireAtMost(String value, int max, String field) {
-        StoredText.require(value, "'" + field + "'");
+        if (!StoredText.isStorable(value)) StoredText.require(value, "'" + field + "'");
         if (value != null && value.length() > max) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'" + field + "' is longer than " + max + " characters");
         }

@@ -15,6 +15,32 @@ import dev.iolite.server.errors.IoliteException;
 public final class StoredText {
     private StoredText() {}
 
+    /**
+     * Whether {@code s} is text every store can hold: the check of the import's hot path, which builds no message
+     * (call {@link #require} to get the error when it is not).
+     */
+    public static boolean isStorable(String s) {
+        if (s == null) return true;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || Character.isSurrogate(c)) return isStorableSlowly(s, i);
+        }
+        return true;
+    }
+
+    private static boolean isStorableSlowly(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) return false;
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Throws 400 ArgumentInvalid naming {@code what} when {@code s} holds a NUL or an unpaired surrogate. */
     public static void require(String s, String what) {
         if (s == null) return;

@@ -59,7 +59,7 @@ public final class TwinRules {
             for (JsonNode item : v) size += checkValue(item, parent + "." + key, "[]", depth + 1);
             return size;
         } else if (v.isTextual()) {
-            StoredText.require(v.textValue(), "'" + parent + "." + key + "'");
+            if (!StoredText.isStorable(v.textValue())) StoredText.require(v.textValue(), "'" + parent + "." + key + "'");
             int bytes = utf8Length(v.textValue());
             if (bytes > MAX_STRING_BYTES) {
                 throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
@@ -89,7 +89,7 @@ public final class TwinRules {
     }
 
     private static int checkKey(String key, String path) {
-        StoredText.require(key, "a key in '" + path + "'");
+        if (!StoredText.isStorable(key)) StoredText.require(key, "a key in '" + path + "'");
         int bytes = utf8Length(key);
         if (key.isEmpty() || bytes > MAX_KEY_BYTES) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
