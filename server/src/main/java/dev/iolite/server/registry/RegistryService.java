@@ -214,9 +214,14 @@ public final class RegistryService {
         return store.queryTwins(hub, query, after, limit);
     }
 
-    /** A page of an aggregate query's groups. */
+    /**
+     * A page of an aggregate query's groups. COUNT() alone always has its one row; GROUP BY has a group only
+     * where twins are (grouping by constants alone, SQL would give a group of none).
+     */
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
-        return store.queryGroups(hub, query, offset, limit);
+        List<GroupRow> rows = store.queryGroups(hub, query, offset, limit);
+        if (query.groupBy().isEmpty()) return rows;
+        return rows.stream().filter(r -> r.count() > 0).toList();
     }
 
     public List<Device> listModules(String hub, String deviceId) {
