@@ -40,8 +40,8 @@ class QueryDifferentialIT {
 
     private static final String API = "?api-version=2021-04-12";
     private static final int QUERIES = 2000;
-    private static final int DEVICES = 160;
-    private static final int MODULES = 60;
+    private static final int DEVICES = 150;
+    private static final int MODULES = 50;
     private static final long QUERY_SECONDS = 15;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Object UNDEFINED = new Object();
@@ -49,6 +49,7 @@ class QueryDifferentialIT {
     @Test
     void sqlitePostgresAndTheEvaluatorGiveOneAnswerToEveryQuery() throws Exception {
         long seed = Long.getLong("iolite.test.seed", System.nanoTime());
+        System.out.println("QueryDifferentialIT seed " + seed);
         Random random = new Random(seed);
         List<ObjectNode> devices = new ArrayList<>();
         List<ObjectNode> modules = new ArrayList<>();
