@@ -225,13 +225,19 @@ public final class RegistryService {
         }
     }
 
-    /** A page of an aggregate query's groups; past the store's deadline, a 400. */
+    /**
+     * A page of an aggregate query's groups; past the store's deadline, a 400. COUNT() alone always has its one
+     * row; GROUP BY has a group only where twins are (grouping by constants alone, SQL would give a group of none).
+     */
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
+        List<GroupRow> rows;
         try {
-            return store.queryGroups(hub, query, offset, limit, wanted);
+            rows = store.queryGroups(hub, query, offset, limit, wanted);
         } catch (StatementTimeoutException e) {
             throw ranPastDeadline(e);
         }
+        if (query.groupBy().isEmpty()) return rows;
+        return rows.stream().filter(r -> r.count() > 0).toList();
     }
 
     private static IoliteException ranPastDeadline(StatementTimeoutException e) {

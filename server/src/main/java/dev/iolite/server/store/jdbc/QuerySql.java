@@ -141,8 +141,8 @@ final class QuerySql {
             Type t = byType.keySet().iterator().next();
             if (!v.can(t)) return SqlText.of("(1 = 0)");
             List<SqlText> parts = new ArrayList<>();
-            addIfPresent(parts, v.guard(t));
-            parts.add(SqlText.of("(", v.value(t), " NOT IN ", list(byType.get(t)), ")"));
+            if (!computed(c.value())) addIfPresent(parts, v.guard(t));
+            parts.add(SqlText.of("(", v.value(t), " NOT IN ", list(byType.get(t), computed(c.value())), ")"));
             return all(parts);
         }
         SqlText direct = directStringIn(c, v, byType);
@@ -152,8 +152,8 @@ final class QuerySql {
             Type t = e.getKey();
             if (!v.can(t)) continue;
             List<SqlText> parts = new ArrayList<>();
-            addIfPresent(parts, v.guard(t));
-            if (t != Type.NULL) parts.add(SqlText.of("(", v.value(t), " IN ", list(e.getValue()), ")"));
+            if (!computed(c.value())) addIfPresent(parts, v.guard(t));
+            if (t != Type.NULL) parts.add(SqlText.of("(", v.value(t), " IN ", list(e.getValue(), computed(c.value())), ")"));
             terms.add(all(parts));
         }
         return any(terms);
@@ -169,15 +169,17 @@ final class QuerySql {
         for (JsonNode n : c.values()) {
             if (n.textValue().startsWith("{") || n.textValue().startsWith("[")) return null;
         }
-        return SqlText.of("(", v.value(Type.STRING), " IN ", list(c.values()), ")");
+        return SqlText.of("(", v.value(Type.STRING), " IN ", list(c.values(), false), ")");
     }
 
-    /** {@code (?, ?, ...)}: literals of one type as parameters. */
-    private static SqlText list(List<JsonNode> values) {
+    /** {@code (?, ?, ...)}: literals of one type as parameters; numbers as doubles when {@code doubles}. */
+    private static SqlText list(List<JsonNode> values, boolean doubles) {
         SqlText out = SqlText.of("(");
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) out.append(", ");
-            out.append(literal(values.get(i)).value(literalType(values.get(i))));
+            JsonNode v = values.get(i);
+            if (doubles && v.isNumber()) out.param(v.doubleValue());
+            else out.append(literal(v).value(literalType(v)));
         }
         return out.append(")");
     }
@@ -198,12 +200,30 @@ final class QuerySql {
             if (c.op().isOrdering() && (t == Type.BOOL || t == Type.NULL)) continue;
             if (t == Type.NULL && c.op() != Condition.Comparison.EQ) continue; // null differs from nothing
             List<SqlText> parts = new ArrayList<>();
-            addIfPresent(parts, left.guard(t));
-            addIfPresent(parts, right.guard(t));
-            if (t != Type.NULL) parts.add(SqlText.of("(", left.value(t), " " + c.op().sql() + " ", right.value(t), ")"));
+            // a computed number is null where it is undefined, and a comparison with null never holds
+            if (!computed(c.left())) addIfPresent(parts, left.guard(t));
+            if (!computed(c.right())) addIfPresent(parts, right.guard(t));
+            if (t != Type.NULL) {
+                SqlText l = left.value(t);
+                SqlText r = right.value(t);
+                if (t == Type.NUMBER && (computed(c.left()) || computed(c.right()))) {
+                    l = json.real(l);
+                    r = json.real(r);
+                }
+                parts.add(SqlText.of("(", l, " " + c.op().sql() + " ", r, ")"));
+            }
             terms.add(all(parts));
         }
         return any(terms);
+    }
+
+    /**
+     * Whether the operand is a number that arithmetic computed (a double): what it is compared with is
+     * compared as a double too, on every store (SQLite would compare a double with an integer exactly,
+     * PostgreSQL as doubles).
+     */
+    private static boolean computed(Operand o) {
+        return o instanceof Operand.Arithmetic || o instanceof Operand.Call c && c.function().isNumeric();
     }
 
     /**
@@ -400,7 +420,8 @@ final class QuerySql {
         Value right = value(a.right());
         return new Value() {
             @Override public boolean can(Type t) { return t == Type.NUMBER && left.can(t) && right.can(t); }
-            @Override public SqlText guard(Type t) { return guards(List.of(left, right), Type.NUMBER); }
+            /** Null exactly where undefined: an operand that is no number, a division by 0. */
+            @Override public SqlText guard(Type t) { return SqlText.of("(", value(t), " IS NOT NULL)"); }
             @Override public SqlText value(Type t) {
                 SqlText l = numberInput(a.left(), left);
                 SqlText r = numberInput(a.right(), right);
@@ -421,7 +442,10 @@ final class QuerySql {
                 for (Value v : args) if (!v.can(in)) return false;
                 return true;
             }
-            @Override public SqlText guard(Type t) { return guards(args, in); }
+            @Override public SqlText guard(Type t) {
+                // numeric functions are null exactly where undefined, as arithmetic is
+                return f.isNumeric() ? SqlText.of("(", value(t), " IS NOT NULL)") : guards(args, in);
+            }
             @Override public SqlText value(Type t) {
                 if (f == Function.CONCAT) {
                     List<SqlText> parts = new ArrayList<>();
@@ -440,8 +464,8 @@ final class QuerySql {
     }
 
     /**
-     * A number that arithmetic takes, as a double: a place in a document reads as null unless it holds a
-     * number (SQLite would read the string "1e400" as a number), anything else as its SQL number.
+     * A number that arithmetic takes, as a double, null where it is undefined: a place in a document reads as
+     * null unless it holds a number (SQLite would read the string "1e400" as a number).
      */
     private SqlText numberInput(Operand o, Value v) {
         if (o instanceof Operand.Json j) {
@@ -449,7 +473,10 @@ final class QuerySql {
             json.number(out, column(j), path(j));
             return json.real(out);
         }
-        return json.real(v.value(Type.NUMBER));
+        SqlText guard = computed(o) ? null : v.guard(Type.NUMBER);
+        if (guard == null) return json.real(v.value(Type.NUMBER));
+        // LENGTH of something that is no string: SQLite would still count its characters
+        return SqlText.of("(CASE WHEN ", guard, " THEN ", json.real(v.value(Type.NUMBER)), " END)");
     }
 
     private static SqlText guards(List<Value> values, Type t) {
