@@ -198,7 +198,7 @@ public final class JobRunner implements AutoCloseable {
 
     private void runOne(Job job, String me, JobMetrics.Tracker tracker) {
         LOG.info("job {} ({} of hub {}) started", job.id(), job.type().wireName(), job.hub());
-        Watchdog watchdog = new Watchdog(job, me, tracker);
+        JobWatchdog watchdog = new JobWatchdog(jobs, clock, tuning.stallAfter(), job, me, tracker);
         // Set by the heartbeat when another runner holds the lease now (it lapsed, and the taker counted a retry):
         // the job stops waiting on its stages, even on a scan that is still running, and writes nothing more.
         AtomicBoolean leaseLost = new AtomicBoolean();
@@ -268,52 +268,6 @@ public final class JobRunner implements AutoCloseable {
             retry(job, me, "internal error: " + e);
         } finally {
             renew.cancel(false);
-        }
-    }
-
-    /**
-     * Notices a running job whose progress stands still while its lease is held: after
-     * {@link JobTuning#stallAfter} without a new line processed, it logs the job once and says so in the
-     * job's statusMessage; when the job moves again, the message is cleared.
-     */
-    private final class Watchdog {
-        private final Job job;
-        private final String me;
-        private final JobMetrics.Tracker tracker;
-        private long lastProcessed = -1;
-        private java.time.Instant lastMoved = clock.instant();
-        private boolean reported;
-
-        Watchdog(Job job, String me, JobMetrics.Tracker tracker) {
-            this.job = job;
-            this.me = me;
-            this.tracker = tracker;
-        }
-
-        void check() {
-            Optional<Job> now = jobs.find(job.id());
-            if (now.isEmpty()) return;
-            tracker.observe(now.get());
-            long processed = now.get().counts().processed();
-            java.time.Instant t = clock.instant();
-            if (processed != lastProcessed) {
-                lastProcessed = processed;
-                lastMoved = t;
-                if (reported) {
-                    reported = false;
-                    jobs.setStatusMessage(job.id(), me, null);
-                    LOG.info("job {} is moving again", job.id());
-                }
-                return;
-            }
-            java.time.Duration still = java.time.Duration.between(lastMoved, t);
-            if (!reported && still.compareTo(tuning.stallAfter()) >= 0) {
-                reported = true;
-                String message = "no progress for " + still.toSeconds() + " s (since " + lastMoved
-                        + ", at " + processed + " lines); the job still holds its lease";
-                LOG.warn("job {} of hub {}: {}", job.id(), job.hub(), message);
-                jobs.setStatusMessage(job.id(), me, message);
-            }
         }
     }
 

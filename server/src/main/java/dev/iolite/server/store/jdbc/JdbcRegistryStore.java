@@ -396,20 +396,20 @@ public final class JdbcRegistryStore implements RegistryStore {
                             }
                         }
                     } catch (java.sql.SQLTimeoutException e) {
-                        return Optional.of("the store found no plan for it within " + seconds + " s");
+                        return Optional.of(PLAN_TOO_SLOW);
                     } catch (SQLException e) {
-                        if ("57014".equals(e.getSQLState())) {
-                            return Optional.of("the store found no plan for it within " + seconds + " s");
-                        }
-                        return Optional.of(storeReason(e));
+                        return Optional.of("57014".equals(e.getSQLState()) ? PLAN_TOO_SLOW : storeReason(e));
                     }
                 }
                 return Optional.<String>empty();
             });
         } catch (dev.iolite.server.store.StatementTimeoutException e) {
-            return Optional.of("the store found no plan for it within " + seconds + " s");
+            return Optional.of(PLAN_TOO_SLOW);
         }
     }
+
+    /** Why a filter is refused when the store took longer to plan it than {@code within} or its own deadline. */
+    private static final String PLAN_TOO_SLOW = "planning it ran past the store's deadline and was stopped";
 
     /**
      * A driver's message in one line without its wrapping: sqlite-jdbc writes "[SQLITE_ERROR] SQL error or missing
