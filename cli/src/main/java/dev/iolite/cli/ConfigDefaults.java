@@ -29,7 +29,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--job-batch-lines", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.batchLines())),
             Map.entry("--job-lease", () -> duration(ServerConfig.Jobs.DEFAULTS.lease())),
             Map.entry("--job-stall-after", () -> duration(ServerConfig.Jobs.DEFAULTS.stallAfter())),
-            Map.entry("--job-workers", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.workers())));
+            Map.entry("--job-workers", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.workers())),
+            Map.entry("--query-timeout", () -> duration(ServerConfig.DEFAULT_QUERY_TIMEOUT)));
 
     /** Options whose variable is not their name in capitals. */
     private static final Map<String, String> VARIABLES = Map.of("--storage-account", "IOLITE_STORAGE_ACCOUNTS");

@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--query-timeout", converter = TokenCommand.DurationConverter.class,
             description = "How long a query or a job's scan may run before the store stops it; the query gets 400 "
-                    + "(default: 30s; IOLITE_QUERY_TIMEOUT).")
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_QUERY_TIMEOUT).")
     java.time.Duration queryTimeout;
 
     @Option(names = "--job-workers",
