@@ -34,6 +34,8 @@ class ServeOptionsTest {
             "--storage-account-file|no-such-file|does not exist",
             "--store-password-file|no-such-file|goes with --store",
             "--job-stall-after|later|duration",
+            "--query-timeout|2h|--query-timeout",
+            "--query-timeout|soon|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);
