@@ -22,6 +22,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
         Path repo = Path.of(opts.getOrDefault("repo", "."));
+        if ("fairness".equals(opts.get("scenario"))) {
+            FairnessBench.run(repo, opts);
+            return;
+        }
         int devices = Integer.parseInt(opts.getOrDefault("devices", "1000000").replace("_", ""));
         String source = opts.getOrDefault("source", "file");
         String heap = opts.getOrDefault("server-heap", "512m");

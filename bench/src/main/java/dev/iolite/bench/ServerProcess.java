@@ -43,13 +43,14 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts a server on SQLite in {@code data}, or on {@code store} (a PostgreSQL URL) when given. */
-    static ServerProcess start(Path repo, Path data, String heap, String store) throws Exception {
+    static ServerProcess start(Path repo, Path data, String heap, String store, String... serveOptions) throws Exception {
         Path jar = repo.resolve("cli/target/iolite.jar");
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap));
         String extra = System.getenv("IOLITE_BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", data.toString(), "--port", "0"));
         if (store != null) cmd.addAll(List.of("--store", store));
+        cmd.addAll(List.of(serveOptions));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling("server.log").toFile()).start();
         Path readyFile = data.resolve("ready.json");
@@ -166,10 +167,39 @@ final class ServerProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
+    /** An iothubowner SAS token of another hub, its key read through ARM's listkeys. */
+    String sasOf(String hub) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hubBase(hub) + "/listkeys?api-version=2021-07-01"))
+                .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode k : JSON.readTree(r.body()).get("value")) {
+            if (k.get("keyName").asText().equals("iothubowner")) {
+                return sas(hub.toLowerCase(java.util.Locale.ROOT) + ".azure-devices.net", k.get("primaryKey").asText());
+            }
+        }
+        throw new IllegalStateException("no iothubowner key of hub " + hub + ": " + r.body());
+    }
+
+    /** The default hub's iothubowner SAS token. */
+    String sas() { return sas; }
+
+    /** A request to the service API with a SAS token; answers its status, Retry-After and body. */
+    HttpResponse<String> send(String method, String pathAndQuery, String authorization, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ready.get("url").asText() + pathAndQuery))
+                .timeout(Duration.ofSeconds(120))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) b.header("Authorization", authorization);
+        if (body != null) b.header("Content-Type", "application/json");
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static String sas(JsonNode ready) throws Exception {
         String conn = ready.get("connectionString").asText();
-        String key = conn.substring(conn.indexOf("SharedAccessKey=") + 16);
-        String sr = URLEncoder.encode(ready.get("hubHostName").asText(), StandardCharsets.UTF_8);
+        return sas(ready.get("hubHostName").asText(), conn.substring(conn.indexOf("SharedAccessKey=") + 16));
+    }
+
+    private static String sas(String hostName, String key) throws Exception {
+        String sr = URLEncoder.encode(hostName, StandardCharsets.UTF_8);
         long se = Instant.now().plus(Duration.ofHours(6)).getEpochSecond();
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(key), "HmacSHA256"));

@@ -39,6 +39,8 @@ class ServeOptionsTest {
             "--throttle|F1|--throttle must be S1, S2 or S3",
             "--throttle|S1:0|--throttle units must be 1 to 200",
             "--throttle|S3:lots|--throttle units must be a whole number",
+            "--query-timeout|2h|--query-timeout",
+            "--query-timeout|soon|duration",
     })
     void badValuesExitWith2(String option, String value, String message) {
         assertUsageError(message, option, value);

@@ -99,7 +99,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         http.validate();
         if (armIssuer != null) armIssuer.validate();
         jobs.validate();
-        if (queryTimeout.compareTo(Duration.ofMillis(100)) < 0 || queryTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        if (queryTimeout.compareTo(Duration.ofSeconds(1)) < 0 || queryTimeout.compareTo(Duration.ofHours(1)) > 0) {
             throw problem(Problem.BAD_QUERY_TIMEOUT);
         }
         return this;
@@ -253,7 +253,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         JWKS_NOT_HTTPS("--arm-jwks-url must be an https:// URL (verified with the JVM's trust store)"),
         BAD_PUBLIC_URL("--public-url must be an absolute https:// URL without query, such as https://iolite.example.com"),
         REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB"),
-        BAD_QUERY_TIMEOUT("--query-timeout must be from 100ms to 1h"),
+        BAD_QUERY_TIMEOUT("--query-timeout must be from 1s to 1h"),
         BATCH_OUT_OF_RANGE("--job-batch-lines must be 1 to 100000");
 
         private final String message;

@@ -492,6 +492,38 @@ public abstract class StoreContract {
         assertThat(identities).hasSize(30).isSorted().doesNotHaveDuplicates();
     }
 
+    @Test
+    void aJobScanPastItsDeadlineIsStoppedWithStatementTimeoutAndTheStoreGoesOn() throws Exception {
+        // GIVEN 20,000 devices and a filter that reads each one's tags 960 times (seconds unstopped)
+        for (int from = 0; from < 20_000; from += 1_000) {
+            List<Device> batch = new java.util.ArrayList<>();
+            for (int i = from; i < from + 1_000; i++) {
+                batch.add(tagged(String.format("s-%05d", i), "{\"a\":" + (i % 97) + ",\"b\":" + (i % 13 + 1) + "}"));
+            }
+            insert(batch, batch.size(), 0);
+        }
+        TwinQuery slow = QueryCompiler.compile("SELECT * FROM devices WHERE " + slowSum(480) + "=-12345");
+        JdbcRegistryStore store = new JdbcRegistryStore(db, JSON, Duration.ofSeconds(1));
+
+        // WHEN an export scans and counts with it, THEN the store stops both at the 1 s deadline
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> store.scan("hub", null, null, 2_000, slow)).isInstanceOf(StatementTimeoutException.class)
+                .satisfies(e -> assertThat(((StatementTimeoutException) e).deadline()).isEqualTo(Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> store.countIdentities("hub", slow)).isInstanceOf(StatementTimeoutException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        // AND every pooled connection is fine afterwards
+        for (int i = 0; i < 12; i++) {
+            assertThat(store.scan("hub", null, null, 3, null)).hasSize(3);
+            assertThat(store.statistics("hub").totalDeviceCount()).isEqualTo(20_000);
+        }
+    }
+
+    /** A balanced sum of {@code terms} products of two tags, without spaces: 9 levels deep for 480, under 8,192 characters. */
+    private static String slowSum(int terms) {
+        if (terms == 1) return "tags.a*tags.b";
+        return "(" + slowSum(terms / 2) + (terms % 4 == 0 ? "+" : "-") + slowSum(terms - terms / 2) + ")";
+    }
+
     /** A device whose tags are the given JSON, in hub "hub". */
     private static Device tagged(String id, String tags) throws Exception {
         Device d = device(id, null, DeviceStatus.ENABLED);

@@ -302,64 +302,11 @@ public final class Database implements AutoCloseable {
         return guarded(dataSource, deadline, StillWanted.ALWAYS, work);
     }
 
-    /**
-     * Runs a read under a {@link StatementGuard}, in a transaction where the dialect sets a deadline of the
-     * database's own (PostgreSQL also needs the transaction to stream a result with a fetch size). The
-     * database's deadline is the exact one; the guard's, a moment later, stops what it missed.
-     */
     private <T> T guarded(HikariDataSource pool, Duration deadline, StillWanted wanted, Work<T> work) {
-        String inDatabase = dialect.statementDeadline(deadline);
-        Duration guardAt = inDatabase == null ? deadline : deadline.plus(StatementGuard.POLL.multipliedBy(5));
-        try (Connection c = pool.getConnection()) {
-            boolean stoppedBySql = false;
-            StatementGuard guard = StatementGuard.watch(watchdog, c, dialect, guardAt, wanted);
-            try {
-                if (inDatabase != null) {
-                    c.setAutoCommit(false);
-                    try (java.sql.Statement st = c.createStatement()) {
-                        st.execute(inDatabase);
-                    }
-                }
-                T result = work.run(c);
-                if (inDatabase != null) c.rollback();  // a read: nothing to keep
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                stoppedBySql = stoppedBy(e);
-                if (inDatabase != null) rollbackQuietly(c);
-                StatementGuard.Stop why = guard.stopped();
-                if (why == StatementGuard.Stop.CALLER_GONE) {
-                    throw new dev.iolite.server.errors.IoliteException(dev.iolite.server.errors.ErrorCode.ARGUMENT_INVALID,
-                            "the caller went away; its query was stopped");
-                }
-                if (why == StatementGuard.Stop.DEADLINE || stoppedBySql) throw new StatementTimeoutException(deadline, e);
-                if (e instanceof SQLException s) throw s;
-                throw (RuntimeException) e;
-            } finally {
-                guard.close();
-                if (inDatabase != null) c.setAutoCommit(true);
-                // a cancel that missed its statement could stop the connection's next one: drop the connection
-                if (guard.stopped() != StatementGuard.Stop.NONE && !stoppedBySql && dialect.stopMayArriveLate()) {
-                    pool.evictConnection(c);
-                }
-            }
+        try {
+            return StatementGuard.run(pool, watchdog, dialect, deadline, wanted, work);
         } catch (SQLException e) {
             throw translate(e);
-        }
-    }
-
-    /** Whether the exception, or one it wraps, is the dialect's report of a stopped statement. */
-    private boolean stoppedBy(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException s && dialect.isStopped(s)) return true;
-        }
-        return false;
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; Hikari drops it when it comes back
         }
     }
 

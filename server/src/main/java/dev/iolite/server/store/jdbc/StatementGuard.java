@@ -1,11 +1,16 @@
 package dev.iolite.server.store.jdbc;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.store.StatementTimeoutException;
 import dev.iolite.server.store.StillWanted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,9 +46,72 @@ final class StatementGuard implements AutoCloseable {
         this.poll = watchdog.scheduleWithFixedDelay(this::check, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    static StatementGuard watch(ScheduledExecutorService watchdog, Connection c, SqlDialect dialect, Duration deadline,
-                                StillWanted wanted) {
-        return new StatementGuard(watchdog, c, dialect, deadline, wanted);
+    /**
+     * Runs a read under a guard, in a transaction where the dialect sets a deadline of the database's own
+     * (PostgreSQL also needs the transaction to stream a result with a fetch size). The database's deadline is
+     * the exact one; the guard's, a moment later, stops what it missed.
+     *
+     * @throws StatementTimeoutException when the deadline stopped a statement
+     * @throws IoliteException (400) when the caller went away and its statement was stopped
+     */
+    static <T> T run(HikariDataSource pool, ScheduledExecutorService watchdog, SqlDialect dialect, Duration deadline,
+                     StillWanted wanted, Database.Work<T> work) throws SQLException {
+        String inDatabase = dialect.statementDeadline(deadline);
+        Duration guardAt = inDatabase == null ? deadline : deadline.plus(POLL.multipliedBy(5));
+        try (Connection c = pool.getConnection()) {
+            boolean stoppedBySql = false;
+            StatementGuard guard = new StatementGuard(watchdog, c, dialect, guardAt, wanted);
+            try {
+                if (inDatabase != null) {
+                    c.setAutoCommit(false);
+                    try (Statement st = c.createStatement()) {
+                        st.execute(inDatabase);
+                    }
+                }
+                T result = work.run(c);
+                if (inDatabase != null) c.rollback();  // a read: nothing to keep
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                stoppedBySql = stoppedBy(dialect, e);
+                if (inDatabase != null) rollbackQuietly(c);
+                Stop why = guard.stopped();
+                if (why == Stop.CALLER_GONE) {
+                    throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the caller went away; its query was stopped");
+                }
+                if (why == Stop.DEADLINE || stoppedBySql) throw new StatementTimeoutException(deadline, e);
+                throw e;
+            } finally {
+                guard.close();
+                if (inDatabase != null) restoreAutoCommit(c);
+                // a cancel that missed its statement could stop the connection's next one: drop the connection
+                if (guard.stopped() != Stop.NONE && !stoppedBySql && dialect.stopMayArriveLate()) pool.evictConnection(c);
+            }
+        }
+    }
+
+    /** Whether the exception, or one it wraps, is the dialect's report of a stopped statement. */
+    private static boolean stoppedBy(SqlDialect dialect, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && dialect.isStopped(s)) return true;
+        }
+        return false;
+    }
+
+    /** Back to auto-commit for the pool's next user; a connection that cannot is broken, and Hikari drops it. */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // the failure in flight, if any, says more than this one
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; Hikari drops it when it comes back
+        }
     }
 
     private synchronized void check() {
