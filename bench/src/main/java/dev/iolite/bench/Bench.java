@@ -62,6 +62,8 @@ public final class Bench {
                 Path warmFile = work.resolve("warmup.txt");
                 DeviceFile.write(warmFile, warmup);
                 String warmIn;
+                // the hub first: its folder of file: containers is then Iolite's own (docs/operations.md)
+                server.createHub("warmup");
                 if (azurite != null) {
                     warmIn = azurite.upload("warm-in", "devices.txt", warmFile);
                 } else {
@@ -70,7 +72,6 @@ public final class Bench {
                     Files.move(warmFile, dir.resolve("devices.txt"));
                     warmIn = "file:warm-in";
                 }
-                server.createHub("warmup");
                 Timed w = server.runJob("warmup", "importDevices", "{\"inputBlobContainerUri\":\"" + warmIn
                         + "\",\"outputBlobContainerUri\":\"" + outputUri + "\",\"outputBlobName\":\"warmupErrors.log\"}");
                 Timed we = server.runJob("warmup", "exportDevices", "{\"exportBlobContainerUri\":\"" + outputUri
