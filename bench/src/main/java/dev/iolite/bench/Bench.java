@@ -66,6 +66,8 @@ public final class Bench {
                 Path warmFile = work.resolve("warmup.txt");
                 DeviceFile.write(warmFile, warmup);
                 String warmIn;
+                // the hub first: its folder of file: containers is then Iolite's own (docs/operations.md)
+                server.createHub("warmup");
                 if (azurite != null) {
                     warmIn = azurite.upload("warm-in", "devices.txt", warmFile);
                 } else {
@@ -74,7 +76,6 @@ public final class Bench {
                     Files.move(warmFile, dir.resolve("devices.txt"));
                     warmIn = "file:warm-in";
                 }
-                server.createHub("warmup");
                 Timed w = server.runJob("warmup", "importDevices", "{\"inputBlobContainerUri\":\"" + warmIn
                         + "\",\"outputBlobContainerUri\":\"" + outputUri + "\",\"outputBlobName\":\"warmupErrors.log\"}");
                 Timed we = server.runJob("warmup", "exportDevices", "{\"exportBlobContainerUri\":\"" + outputUri

@@ -49,7 +49,8 @@ final class AzureClients {
         } else {
             b.sasToken(sasQuery);
         }
-        return new AzureBlobContainer(b.buildClient(), endpoint);
+        return new AzureBlobContainer(b.buildClient(), endpoint,
+                use == BlobContainers.Use.PROBE ? BlobContainers.PROBE_TIMEOUT : null);
     }
 
     /** A client that connects only to addresses the guard checked, through no proxy, with the use's timeouts. */

@@ -28,7 +28,10 @@ import java.util.function.IntSupplier;
 public final class BlobContainers {
     /** Azure Storage only; loopback is added when the server itself listens on loopback. */
     public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("*.blob.core.windows.net");
-    /** Connect and response timeouts of the probes a job create makes: a request thread waits at most this. */
+    /**
+     * How long the probes of a container that a job create makes may take in all, from the container's opening:
+     * connection, TLS handshake and every request included. A request thread waits at most this per container.
+     */
     public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final Path localRoot;
