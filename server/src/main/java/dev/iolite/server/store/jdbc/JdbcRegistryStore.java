@@ -325,6 +325,8 @@ public final class JdbcRegistryStore implements RegistryStore {
                     while (rs.next()) out.add(rows.readForExport(rs));
                 }
                 return out;
+            } catch (SQLException e) {
+                throw filterProblem(e);
             }
         });
     }
@@ -356,8 +358,24 @@ public final class JdbcRegistryStore implements RegistryStore {
                     rs.next();
                     return rs.getLong(1);
                 }
+            } catch (SQLException e) {
+                throw filterProblem(e);
             }
         });
+    }
+
+    /**
+     * A filtered scan's statement that the store refused while evaluating it (a number out of range in some row):
+     * the same again would fail the same way, so the job ends with the reason instead of retrying. A store that
+     * failed, or a statement stopped at its deadline, passes through as it was.
+     */
+    private SQLException filterProblem(SQLException e) {
+        String problem = db.dialect().queryProblem(e);
+        if (problem != null) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the filter cannot be evaluated over this hub's devices: "
+                    + problem);
+        }
+        return e;
     }
 
     private List<Device> readAll(PreparedStatement ps) throws SQLException {
