@@ -164,21 +164,22 @@ public final class JdbcHubStore implements HubStore {
             // One transaction: the hub's identities, counters, policies and jobs go together. Policies,
             // counters and jobs follow the hub row by ON DELETE CASCADE (migration 4); devices, the one
             // table an import writes at 100,000 rows a second, carry no foreign key and are deleted here.
-            // The order takes locks as writers take them, so that none waits on another in a circle:
-            // 0. the hub row as job creates and claims lock it (which job batches' foreign-key checks pass);
-            // 1. the jobs, as a job batch locks its job row first: a batch under way commits, then
-            //    its next one finds its row gone and stops without writing (LeaseLostException);
-            // 2. the devices, waiting for writes under way to the rows they hold;
-            // 3. the hub row, locked against the foreign-key checks of writes still to come (their counter
-            //    update then fails and rolls them back whole), then the devices any write committed
-            //    between 2 and 3, then the hub itself.
-            for (String sql : List.of("UPDATE hubs SET version = version WHERE name = ?", "DELETE FROM jobs WHERE hub = ?")) {
+            // The order takes locks as writers take them, so that none waits on another in a circle. Every write
+            // of the registry locks device rows, then the hub's counters, then (a job batch) its job's rows:
+            // 0. the hub row, as job creates and claims lock it first;
+            // 1. the hub's devices, waiting for writes under way to the rows they hold;
+            // 2. the counters: a batch under way holds them until it commits (its job row still free), and a
+            //    write to come waits here, then finds the hub gone (its counter's foreign key) and rolls back whole;
+            // 3. the jobs, whose batches and heartbeats then find their row gone and stop (LeaseLostException);
+            // 4. the hub row, locked against the foreign-key checks of writes still to come, then the devices any
+            //    write committed between 1 and 2, then the hub itself.
+            for (String sql : List.of("UPDATE hubs SET version = version WHERE name = ?", "DELETE FROM devices WHERE hub = ?",
+                    "DELETE FROM hub_stats WHERE hub = ?", "DELETE FROM jobs WHERE hub = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, name);
                     ps.executeUpdate();
                 }
             }
-            JdbcRegistryStore.deleteDevices(c, name);
             try (PreparedStatement ps = c.prepareStatement("SELECT name FROM hubs WHERE name = ?" + db.dialect().rowLock())) {
                 ps.setString(1, name);
                 ps.executeQuery().close();

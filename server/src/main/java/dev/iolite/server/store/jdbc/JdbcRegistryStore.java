@@ -458,8 +458,10 @@ public final class JdbcRegistryStore implements RegistryStore {
             removeAll(c, hub, changes.removals());
             insertAll(c, hub, changes.inserts(), marks);
             updateAll(c, hub, changes.updates(), marks);
-            if (marks != null) listKeysWithoutRows(c, marks);
+            // Locks in one order everywhere (devices, then the counters, then the job's rows), as a hub's delete
+            // takes them too (JdbcHubStore.delete): the import marks' rows lock their job row for its foreign key.
             addToStats(c, hub, changes.statsDelta());
+            if (marks != null) listKeysWithoutRows(c, marks);
             // The other port's writes go last, once every row was written without a stale conflict: a job's
             // checkpoint, conditional on its lease (a job whose row is gone, its hub deleted or another node
             // holding it, fails here and nothing of the batch stays), and the staging that the checkpoint counts,
