@@ -39,6 +39,7 @@ class ServeOptionsTest {
             "--throttle|F1|--throttle must be S1, S2 or S3",
             "--throttle|S1:0|--throttle units must be 1 to 200",
             "--throttle|S3:lots|--throttle units must be a whole number",
+            "--bind|no-such-host.invalid|--bind and --metrics-bind must be an address",
             "--query-timeout|2h|--query-timeout",
             "--query-timeout|soon|duration",
     })

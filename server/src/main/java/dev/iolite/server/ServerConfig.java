@@ -168,6 +168,17 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
             if ((tlsCert == null) != (tlsKey == null)) throw problem(Problem.CERT_WITHOUT_KEY);
             if (publicUrl != null && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) throw problem(Problem.BAD_PUBLIC_URL);
             if (maxRequestBytes < 64 * 1024) throw problem(Problem.REQUEST_CAP_TOO_SMALL);
+            requireAddress(bind);
+            if (metricsPort != null) requireAddress(metricsBind);
+        }
+
+        /** An address to listen on: an IP literal or a name that resolves (a listener cannot bind anything else). */
+        private static void requireAddress(String address) {
+            try {
+                java.net.InetAddress.getByName(address);
+            } catch (java.net.UnknownHostException | SecurityException e) {
+                throw problem(Problem.BAD_BIND);
+            }
         }
     }
 
@@ -254,6 +265,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         BAD_PUBLIC_URL("--public-url must be an absolute https:// URL without query, such as https://iolite.example.com"),
         REQUEST_CAP_TOO_SMALL("the request size cap must be at least 64 KiB"),
         BAD_QUERY_TIMEOUT("--query-timeout must be from 1s to 1h"),
+        BAD_BIND("--bind and --metrics-bind must be an address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0"),
         BATCH_OUT_OF_RANGE("--job-batch-lines must be 1 to 100000");
 
         private final String message;
