@@ -125,7 +125,8 @@ class LauncherIT {
         return out;
     }
 
-    private static JsonNode awaitReady(Process p, Path data, Path log) throws Exception {
+    /** The ready.json of a server process started on {@code data}, once it is written; fails if the process ends first. */
+    static JsonNode awaitReady(Process p, Path data, Path log) throws Exception {
         Path ready = data.resolve("ready.json");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {

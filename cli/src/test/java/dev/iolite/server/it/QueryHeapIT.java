@@ -68,7 +68,7 @@ class QueryHeapIT {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile());
         if (Postgres.SELECTED) pb.environment().put("IOLITE_STORE", Postgres.get().newDatabase());
         process = pb.start();
-        JsonNode ready = awaitReady(data);
+        JsonNode ready = LauncherIT.awaitReady(process, data, tmp.resolve("serve.log"));
         HttpClient http = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build();
         String url = ready.get("url").asText();
         String conn = ready.get("connectionString").asText();
@@ -117,15 +117,5 @@ class QueryHeapIT {
         assertThat(pages).isGreaterThan(DEVICES * 36_000 / (4 * 1024 * 1024));
         assertThat(process.isAlive()).isTrue();
         assertThat(Files.readString(tmp.resolve("serve.log"))).doesNotContain("OutOfMemoryError");
-    }
-
-    private JsonNode awaitReady(Path data) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(data.resolve("ready.json"))) {
-            if (!process.isAlive()) throw new AssertionError(Files.readString(tmp.resolve("serve.log")));
-            assertThat(System.nanoTime()).as("server ready").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        return ServerExtension.JSON.readTree(data.resolve("ready.json").toFile());
     }
 }

@@ -20,42 +20,34 @@ public final class StoredText {
      * (call {@link #require} to get the error when it is not).
      */
     public static boolean isStorable(String s) {
-        if (s == null) return true;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0 || Character.isSurrogate(c)) return isStorableSlowly(s, i);
-        }
-        return true;
-    }
-
-    private static boolean isStorableSlowly(String s, int from) {
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0) return false;
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
+        return s == null || firstUnstorable(s) < 0;
     }
 
     /** Throws 400 ArgumentInvalid naming {@code what} when {@code s} holds a NUL or an unpaired surrogate. */
     public static void require(String s, String what) {
-        if (s == null) return;
+        int at = s == null ? -1 : firstUnstorable(s);
+        if (at < 0) return;
+        char c = s.charAt(at);
+        if (c == 0) {
+            throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
+                    what + " contains the NUL character (U+0000), which the registry does not store");
+        }
+        throw new IoliteException(ErrorCode.ARGUMENT_INVALID, what + " contains an unpaired surrogate (U+"
+                + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+    }
+
+    /** Where {@code s} holds a NUL or half of a surrogate pair, or -1. */
+    private static int firstUnstorable(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == 0) {
-                throw new IoliteException(ErrorCode.ARGUMENT_INVALID,
-                        what + " contains the NUL character (U+0000), which the registry does not store");
-            }
+            if (c == 0) return i;
+            if (!Character.isSurrogate(c)) continue;
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IoliteException(ErrorCode.ARGUMENT_INVALID, what + " contains an unpaired surrogate (U+"
-                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+            } else {
+                return i;
             }
         }
+        return -1;
     }
 }

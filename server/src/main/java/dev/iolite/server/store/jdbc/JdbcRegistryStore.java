@@ -177,7 +177,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
                 return null;
             } catch (SQLException e) {
-                throw timedOut(e, query);
+                throw refused(e, "");
             }
         });
     }
@@ -214,7 +214,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
                 return out;
             } catch (SQLException e) {
-                throw timedOut(e, query);
+                throw refused(e, "");
             }
         });
     }
@@ -280,14 +280,19 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
+    /** What a job's failure says before the store's reason when its filter cannot be evaluated. */
+    private static final String FILTER_REFUSED = "the filter cannot be evaluated over this hub's devices: ";
+
     /**
-     * A query's failure as the store reports it: a statement the store refused (the dialect tells which) is a 400
-     * that says why. A statement stopped at its deadline is not reported here: {@link Database#query} knows it
-     * stopped it and throws {@link dev.iolite.server.store.StatementTimeoutException}.
+     * A statement's failure as the store reports it: one the store refused over the statement or its data (the
+     * dialect tells which) is a 400 saying why, after {@code context}. The same again would fail alike, so a job
+     * ends with the reason instead of retrying. Any other failure passes through as it was; a statement stopped at
+     * its deadline is not reported here ({@link Database#query} knows it stopped it and throws
+     * {@link dev.iolite.server.store.StatementTimeoutException}).
      */
-    private SQLException timedOut(SQLException e, TwinQuery query) throws SQLException {
+    private SQLException refused(SQLException e, String context) {
         String problem = db.dialect().queryProblem(e);
-        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, problem);
+        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, context + problem);
         return e;
     }
 
@@ -310,13 +315,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public List<ExportRow> scan(String hub, String afterDeviceId, String afterModuleId, int limit, TwinQuery filter) {
-        // Device ids are never empty, so '' starts from the beginning; module_id is '' on the device row
-        // itself, so a null module means "after the device row, at its modules".
-        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
-                .append(" AND (device_id, module_id) > (").param(afterDeviceId == null ? "" : afterDeviceId).append(", ")
-                .param(afterModuleId == null ? "" : afterModuleId).append(")");
-        appendFilter(sql, filter);
-        sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
+        SqlText sql = scanSql(hub, afterDeviceId, afterModuleId, limit, filter);
         return db.read(deadline, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
@@ -326,9 +325,27 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
                 return out;
             } catch (SQLException e) {
-                throw filterProblem(e);
+                throw refused(e, FILTER_REFUSED);
             }
         });
+    }
+
+    /** An export's page: the rows after the key, in key order, that the filter keeps. */
+    private SqlText scanSql(String hub, String afterDeviceId, String afterModuleId, int limit, TwinQuery filter) {
+        // Device ids are never empty, so '' starts from the beginning; module_id is '' on the device row
+        // itself, so a null module means "after the device row, at its modules".
+        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
+                .append(" AND (device_id, module_id) > (").param(afterDeviceId == null ? "" : afterDeviceId).append(", ")
+                .param(afterModuleId == null ? "" : afterModuleId).append(")");
+        appendFilter(sql, filter);
+        return sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
+    }
+
+    /** An export's count of the identities the filter keeps. */
+    private SqlText countSql(String hub, TwinQuery filter) {
+        SqlText sql = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
+        appendFilter(sql, filter);
+        return sql;
     }
 
     /**
@@ -349,8 +366,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     @Override
     public long countIdentities(String hub, TwinQuery filter) {
-        SqlText sql = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
-        appendFilter(sql, filter);
+        SqlText sql = countSql(hub, filter);
         return db.read(deadline, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.text())) {
                 sql.bind(ps);
@@ -359,23 +375,9 @@ public final class JdbcRegistryStore implements RegistryStore {
                     return rs.getLong(1);
                 }
             } catch (SQLException e) {
-                throw filterProblem(e);
+                throw refused(e, FILTER_REFUSED);
             }
         });
-    }
-
-    /**
-     * A filtered scan's statement that the store refused while evaluating it (a number out of range in some row):
-     * the same again would fail the same way, so the job ends with the reason instead of retrying. A store that
-     * failed, or a statement stopped at its deadline, passes through as it was.
-     */
-    private SQLException filterProblem(SQLException e) {
-        String problem = db.dialect().queryProblem(e);
-        if (problem != null) {
-            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the filter cannot be evaluated over this hub's devices: "
-                    + problem);
-        }
-        return e;
     }
 
     private List<Device> readAll(PreparedStatement ps) throws SQLException {
@@ -395,28 +397,21 @@ public final class JdbcRegistryStore implements RegistryStore {
      */
     @Override
     public Optional<String> checkScan(String hub, TwinQuery filter, int pageSize, java.time.Duration within) {
-        SqlText count = SqlText.of("SELECT count(*) FROM devices WHERE hub = ").param(hub);
-        appendFilter(count, filter);
-        SqlText page = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
-                .append(" AND (device_id, module_id) > (").param("").append(", ").param("").append(")");
-        appendFilter(page, filter);
-        page.append(" ORDER BY device_id, module_id LIMIT ").param(pageSize);
-        int seconds = (int) Math.max(1, within.toSeconds());
+        // the export's own statements, planned by the store (EXPLAIN) under the deadline's guard, not run
+        SqlText count = countSql(hub, filter);
+        SqlText page = scanSql(hub, null, null, pageSize, filter);
         try {
-            return db.read(c -> {
+            return db.read(within, c -> {
                 for (SqlText sql : List.of(count, page)) {
                     try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql.text())) {
                         sql.bind(ps);
-                        ps.setQueryTimeout(seconds);
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 // the plan itself is not needed: that there is one is the answer
                             }
                         }
-                    } catch (java.sql.SQLTimeoutException e) {
-                        return Optional.of(PLAN_TOO_SLOW);
                     } catch (SQLException e) {
-                        return Optional.of("57014".equals(e.getSQLState()) ? PLAN_TOO_SLOW : storeReason(e));
+                        return Optional.of(db.dialect().isStopped(e) ? PLAN_TOO_SLOW : storeReason(e));
                     }
                 }
                 return Optional.<String>empty();

@@ -24,9 +24,6 @@ public interface SqlDialect {
      */
     String queryProblem(SQLException e);
 
-    /** True when the database refused a statement or its data rather than failing itself ({@link #queryProblem}). */
-    default boolean isStatementError(SQLException e) { return queryProblem(e) != null; }
-
     /** What both dialects say of arithmetic out of a double's range, so that both stores give the same 400. */
     String OUT_OF_RANGE = "a number in the query's arithmetic is out of range: beyond a double's ±1.8e308, "
             + "or a product or quotient of non-zero numbers too small to tell from 0";
