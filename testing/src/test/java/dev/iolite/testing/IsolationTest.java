@@ -1,0 +1,65 @@
+package dev.iolite.testing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The artifact needs nothing on the test suite's class path but itself and JUnit's API, and unpacks its server safely. */
+class IsolationTest {
+    @Test
+    void theApiLoadsAndAServerRunsWithOnlyTheArtifactAndJunitOnTheClassPath() throws Exception {
+        List<String> classPath = List.of(codeSource(IoliteServer.class), codeSource(org.junit.jupiter.api.extension.Extension.class),
+                codeSource(org.junit.platform.commons.util.Preconditions.class), codeSource(org.opentest4j.AssertionFailedError.class),
+                codeSource(org.apiguardian.api.API.class));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path source = Path.of("src/test/java/dev/iolite/testing/IsolatedRun.java").toAbsolutePath();
+        Process p = new ProcessBuilder(java.toString(), "-cp", String.join(File.pathSeparator, classPath), source.toString())
+                .redirectErrorStream(true).start();
+        String output;
+        try (var in = p.getInputStream()) {
+            output = new String(in.readAllBytes());
+        }
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("isolated run: ok");
+    }
+
+    @Test
+    void jvmsUnpackingAtOnceShareOneCompleteOwnerOnlyCopy(@TempDir Path root) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<List<URL>>> runs = new ArrayList<>();
+            Callable<List<URL>> unpack = () -> ServerBundle.extract(root);
+            for (int i = 0; i < 3; i++) runs.add(pool.submit(unpack));
+            List<URL> first = runs.get(0).get(5, TimeUnit.MINUTES);
+            for (Future<List<URL>> run : runs) assertThat(run.get(5, TimeUnit.MINUTES)).isEqualTo(first);
+            assertThat(first).isNotEmpty().allSatisfy(u -> assertThat(Path.of(u.toURI())).isRegularFile());
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var left = Files.list(root)) {
+            List<Path> folders = left.toList();
+            assertThat(folders).as("one folder, no half-written copy").hasSize(1);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folders.get(0)))).isEqualTo("rwx------");
+        }
+    }
+
+    private static String codeSource(Class<?> type) throws URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
