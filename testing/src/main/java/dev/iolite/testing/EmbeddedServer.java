@@ -4,36 +4,33 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 /**
- * One server in a class loader of its own, whose parent is the platform class loader: it sees the JDK and its
- * own jars ({@link ServerBundle}), never the test suite's class path, so its Jackson, Jetty, Netty or azure-core
- * and the suite's never meet. This class talks to the bundle's {@code dev.iolite.testing.bundle.Bridge} by
- * reflection, with JDK types only. {@link #close()} stops the server, then closes the class loader.
+ * One server in the embedded server's class loader ({@link ServerBundle#loader()}), whose parent is the platform
+ * class loader: it sees the JDK and its own jars, never the test suite's class path, so its Jackson, Jetty, Netty
+ * or azure-core and the suite's never meet. This class talks to the bundle's
+ * {@code dev.iolite.testing.bundle.Bridge} by reflection, with JDK types only. {@link #close()} stops the server:
+ * its threads, connections and store.
  */
 final class EmbeddedServer implements AutoCloseable {
     private static final String BRIDGE = "dev.iolite.testing.bundle.Bridge";
 
-    private final URLClassLoader loader;
+    private final ClassLoader loader;
     private final Object bridge;
     private final Map<String, Object> facts;
 
-    private EmbeddedServer(URLClassLoader loader, Object bridge, Map<String, Object> facts) {
+    private EmbeddedServer(ClassLoader loader, Object bridge, Map<String, Object> facts) {
         this.loader = loader;
         this.bridge = bridge;
         this.facts = facts;
     }
 
     static EmbeddedServer start(Path dataDir, String hubName, String postgresUrl, boolean jobQueue) throws IOException {
-        List<URL> jars = ServerBundle.jars();
-        URLClassLoader loader = new URLClassLoader("iolite-server", jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        ClassLoader loader = ServerBundle.loader();
         try {
             Class<?> type = Class.forName(BRIDGE, true, loader);
             Method start = type.getMethod("start", Path.class, String.class, String.class, boolean.class);
@@ -42,11 +39,7 @@ final class EmbeddedServer implements AutoCloseable {
             Map<String, Object> facts = (Map<String, Object>) call(loader, type.getMethod("facts"), bridge);
             return new EmbeddedServer(loader, bridge, facts);
         } catch (ClassNotFoundException | NoSuchMethodException e) {
-            close(loader);
             throw new IllegalStateException("iolite-testing's embedded server does not match its API: " + e, e);
-        } catch (IOException | RuntimeException e) {
-            close(loader);
-            throw e;
         }
     }
 
@@ -72,11 +65,7 @@ final class EmbeddedServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            invoke("close", new Class<?>[0]);
-        } finally {
-            close(loader);
-        }
+        invoke("close", new Class<?>[0]);
     }
 
     private Object invoke(String name, Class<?>[] types, Object... args) {
@@ -112,14 +101,6 @@ final class EmbeddedServer implements AutoCloseable {
             throw new IllegalStateException(e);
         } finally {
             t.setContextClassLoader(before);
-        }
-    }
-
-    private static void close(URLClassLoader loader) {
-        try {
-            loader.close();
-        } catch (IOException e) {
-            // its jars stay open until the loader is collected
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,6 +58,30 @@ class IsolationTest {
             assertThat(folders).as("one folder, no half-written copy").hasSize(1);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folders.get(0)))).isEqualTo("rwx------");
         }
+    }
+
+    @Test
+    void closingServersEndsEveryThreadTheyStarted() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            try (IoliteServer s = IoliteServer.builder().extraHubs("second").start()) {
+                assertThat(s.armToken()).isNotEmpty();
+                assertThat(serverThreads(ServerBundle.loader())).as("the check below sees the server's threads").isNotEmpty();
+            }
+        }
+        ClassLoader bundle = ServerBundle.loader();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<String> left = serverThreads(bundle);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            left = serverThreads(bundle);
+        }
+        assertThat(left).as("threads of the embedded server alive after close").isEmpty();
+    }
+
+    /** Threads started by the server, or by its threads: they inherit the bundle's loader as their context class loader. */
+    private static List<String> serverThreads(ClassLoader bundle) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getContextClassLoader() == bundle).map(Thread::getName).toList();
     }
 
     private static String codeSource(Class<?> type) throws URISyntaxException {

@@ -12,9 +12,7 @@ import dev.iolite.server.store.StoreUrl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.Driver;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,24 +107,10 @@ public final class Bridge implements AutoCloseable {
         return null;
     }
 
-    /**
-     * Stops the server, then forgets this bundle's JDBC drivers: {@link DriverManager}, a JDK class, would
-     * otherwise hold them, and through them the whole class loader, for the rest of the JVM's life.
-     */
+    /** Stops the server: its listeners, threads, job runner and store. */
     @Override
     public void close() {
-        try {
-            iolite.close();
-        } finally {
-            for (Driver d : Collections.list(DriverManager.getDrivers())) {
-                if (d.getClass().getClassLoader() != Bridge.class.getClassLoader()) continue;
-                try {
-                    DriverManager.deregisterDriver(d);
-                } catch (SQLException e) {
-                    // nothing else holds it; the class loader then lives as long as the JVM
-                }
-            }
-        }
+        iolite.close();
     }
 
     private static synchronized void quietLogs() {
@@ -138,7 +122,10 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
-    /** Initializes this bundle's drivers, which then register themselves; {@link DriverManager} finds them no other way. */
+    /**
+     * Initializes this bundle's drivers, which then register themselves, once, in the JVM's {@link DriverManager}:
+     * it looks drivers up through the context class loader only once per JVM, and that may have been the suite's.
+     */
     private static void registerDrivers() {
         for (String driver : DRIVERS) {
             try {
