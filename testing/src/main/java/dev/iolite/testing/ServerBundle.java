@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -38,6 +41,9 @@ final class ServerBundle {
     /** The zip, a resource beside this class, that the build copies from the iolite-testing-bundle module. */
     static final String RESOURCE = "iolite-testing-bundle.zip";
     private static final Pattern JAR_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*\\.jar");
+    /** The names of copies in the cache folder: a hash, or a hash and the suffix of a copy being written. */
+    private static final Pattern COPY_NAME = Pattern.compile("[0-9a-f]{32}(\\.part-[0-9]+)?");
+    private static final Duration UNUSED_FOR = Duration.ofDays(1);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static List<URL> jars;
     private static ClassLoader loader;
@@ -114,6 +120,8 @@ final class ServerBundle {
                 deleteTree(part);
             }
         }
+        Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+        prune(root, target);
         List<URL> urls = new ArrayList<>();
         try (Stream<Path> files = Files.list(target)) {
             for (Path jar : files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList()) {
@@ -122,6 +130,22 @@ final class ServerBundle {
         }
         if (urls.isEmpty()) throw new IOException(target + " holds no jar; remove it");
         return urls;
+    }
+
+    /**
+     * Deletes the copies of other builds that no JVM started from for a day ({@link #extract} marks a copy's use
+     * in its modification time), and copies that a JVM left half-written: each build of the artifact has a copy.
+     */
+    private static void prune(Path root, Path keep) {
+        Instant before = Instant.now().minus(UNUSED_FOR);
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path p : entries.toList()) {
+                if (p.equals(keep) || !COPY_NAME.matcher(p.getFileName().toString()).matches()) continue;
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) deleteTree(p);
+            }
+        } catch (IOException e) {
+            // an old copy stays until the next start, or until the temporary directory is cleaned
+        }
     }
 
     /** The zip's SHA-256, the first 32 hex digits: a new build of the artifact extracts into a new folder. */

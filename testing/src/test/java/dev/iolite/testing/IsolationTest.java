@@ -9,7 +9,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,7 +43,10 @@ class IsolationTest {
     }
 
     @Test
-    void jvmsUnpackingAtOnceShareOneCompleteOwnerOnlyCopy(@TempDir Path root) throws Exception {
+    void jvmsUnpackingAtOnceShareOneCompleteOwnerOnlyCopyAndOldCopiesGo(@TempDir Path root) throws Exception {
+        Path old = Files.createDirectory(root.resolve("0".repeat(32)));
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+        Path recent = Files.createDirectory(root.resolve("1".repeat(32)));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<List<URL>>> runs = new ArrayList<>();
@@ -54,10 +59,11 @@ class IsolationTest {
             pool.shutdownNow();
         }
         try (var left = Files.list(root)) {
-            List<Path> folders = left.toList();
-            assertThat(folders).as("one folder, no half-written copy").hasSize(1);
+            List<Path> folders = left.filter(f -> !f.equals(recent)).toList();
+            assertThat(folders).as("one copy, no half-written one, the unused one gone").hasSize(1);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folders.get(0)))).isEqualTo("rwx------");
         }
+        assertThat(recent).as("a copy used within the day stays").isDirectory();
     }
 
     @Test
