@@ -38,9 +38,9 @@ import java.util.stream.Stream;
  * The SDKs reach it over TLS: trust it with {@link #sslContext()}, or with {@code javax.net.ssl.trustStore}
  * set to {@link #trustStorePath()} and {@code javax.net.ssl.trustStorePassword} to {@link #trustStorePassword()}.
  * <p>
- * The server runs from the jars this artifact carries, in a class loader of its own ({@link EmbeddedServer}):
- * this class and its API use JDK types only, and the test suite's libraries, whatever their versions, never meet
- * the server's. The server logs through {@code java.util.logging}.
+ * The server runs from the jars this artifact carries, in a class loader that sees the JDK and those jars only
+ * ({@link EmbeddedServer}): this class and its API use JDK types only, and the test suite's libraries, whatever
+ * their versions, never meet the server's. The server logs through {@code java.util.logging}.
  */
 public final class IoliteServer implements AutoCloseable {
     /** How long the tokens this class mints stay valid: longer than any test suite. */
@@ -209,7 +209,7 @@ public final class IoliteServer implements AutoCloseable {
     /** The folder where the default hub's {@code file:NAME} containers live: {@code file:exports} is {@code localBlobRoot().resolve("exports")}. */
     public Path localBlobRoot() { return iolite.path("localBlobRoot"); }
 
-    /** Stops the server, closes its class loader and deletes its temporary data dir. Idempotent. */
+    /** Stops the server (its threads, connections and store) and deletes its temporary data dir. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) return;
