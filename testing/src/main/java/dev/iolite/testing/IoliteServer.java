@@ -1,14 +1,5 @@
 package dev.iolite.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.iolite.server.Iolite;
-import dev.iolite.server.ServerConfig;
-import dev.iolite.server.auth.ArmTokens;
-import dev.iolite.server.auth.SasToken;
-import dev.iolite.server.http.TlsMaterial;
-import dev.iolite.server.store.StoreUrl;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
@@ -22,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,21 +37,26 @@ import java.util.stream.Stream;
  *
  * The SDKs reach it over TLS: trust it with {@link #sslContext()}, or with {@code javax.net.ssl.trustStore}
  * set to {@link #trustStorePath()} and {@code javax.net.ssl.trustStorePassword} to {@link #trustStorePassword()}.
+ * <p>
+ * The server runs from the jars this artifact carries, in a class loader that sees the JDK and those jars only
+ * ({@link EmbeddedServer}): this class and its API use JDK types only, and the test suite's libraries, whatever
+ * their versions, never meet the server's. The server logs through {@code java.util.logging}.
  */
 public final class IoliteServer implements AutoCloseable {
     /** How long the tokens this class mints stay valid: longer than any test suite. */
     static final Duration TOKEN_TTL = Duration.ofHours(24);
     private static final String ARM_API = "?api-version=2021-07-01";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The default hub's name, as {@code iolite serve} names it. */
+    static final String DEFAULT_HUB = "iolite";
 
-    private final Iolite iolite;
+    private final EmbeddedServer iolite;
     private final Path dataDir;
     private final boolean deleteDataDir;
     private final Map<String, String> hubKeys = new ConcurrentHashMap<>();
     private volatile SSLContext sslContext;
     private volatile boolean closed;
 
-    private IoliteServer(Iolite iolite, Path dataDir, boolean deleteDataDir) {
+    private IoliteServer(EmbeddedServer iolite, Path dataDir, boolean deleteDataDir) {
         this.iolite = iolite;
         this.dataDir = dataDir;
         this.deleteDataDir = deleteDataDir;
@@ -78,7 +73,7 @@ public final class IoliteServer implements AutoCloseable {
 
     /** Options of a server; each setter returns this builder. */
     public static final class Builder {
-        private String hubName = ServerConfig.DEFAULT_HUB;
+        private String hubName = DEFAULT_HUB;
         private final List<String> extraHubs = new ArrayList<>();
         private String postgresUrl;
         private boolean jobQueue;
@@ -126,10 +121,7 @@ public final class IoliteServer implements AutoCloseable {
                 if (dir == null) dir = Files.createTempDirectory("iolite-test-");
                 boolean fresh = !Files.exists(dir.resolve("cert.pem"));
                 if (fresh) KeyMaterial.writeInto(dir);
-                ServerConfig config = new ServerConfig(dir, hubName, ServerConfig.Http.DEFAULTS.withPort(0), null, null, null,
-                        postgresUrl == null ? null : StoreUrl.parse(postgresUrl));
-                if (jobQueue) config = config.withJobs(config.jobs().withQueue(true));
-                IoliteServer server = new IoliteServer(Iolite.start(config.validated()), dir, dataDir == null);
+                IoliteServer server = new IoliteServer(EmbeddedServer.start(dir, hubName, postgresUrl, jobQueue), dir, dataDir == null);
                 if (fresh) KeyMaterial.keepFrom(dir);
                 try {
                     for (String hub : extraHubs) server.createHub(hub);
@@ -149,18 +141,18 @@ public final class IoliteServer implements AutoCloseable {
     }
 
     /** The HTTPS base URL, such as {@code https://127.0.0.1:41234}. */
-    public String url() { return iolite.url(); }
+    public String url() { return iolite.text("url"); }
 
     public int port() { return iolite.port(); }
 
     /** The default hub's name. */
-    public String hubName() { return iolite.hubName(); }
+    public String hubName() { return iolite.text("hubName"); }
 
     /** {@code 127.0.0.1:PORT}: the host name for the service SDK's {@code RegistryClient(String, AzureSasCredential)}. */
     public String hostName() { return "127.0.0.1:" + port(); }
 
     /** The default hub's iothubowner connection string (its host name is the hub's, as IoT Hub gives it). */
-    public String connectionString() { return iolite.connectionString(); }
+    public String connectionString() { return iolite.text("connectionString"); }
 
     /** A SAS token of the default hub's iothubowner policy, valid for 24 hours. */
     public String sasToken() {
@@ -171,26 +163,22 @@ public final class IoliteServer implements AutoCloseable {
     public String sasToken(String hub) {
         String hostName = hub.toLowerCase(Locale.ROOT) + ".azure-devices.net";
         if (hub.equalsIgnoreCase(hubName())) {
-            return SasToken.create(iolite.hubHostName(), "iothubowner", key(connectionString()), Instant.now().plus(TOKEN_TTL));
+            return iolite.sasToken(iolite.text("hubHostName"), "iothubowner", key(connectionString()), Instant.now().plus(TOKEN_TTL));
         }
-        return SasToken.create(hostName, "iothubowner", hubKeys.computeIfAbsent(hub.toLowerCase(Locale.ROOT), this::ownerKeyOf),
+        return iolite.sasToken(hostName, "iothubowner", hubKeys.computeIfAbsent(hub.toLowerCase(Locale.ROOT), this::ownerKeyOf),
                 Instant.now().plus(TOKEN_TTL));
     }
 
     /** The ARM endpoint, with its trailing slash, for {@code AzureEnvironment}'s {@code resourceManagerEndpointUrl}. */
     public String armEndpoint() { return url() + "/"; }
 
-    public String subscriptionId() { return iolite.subscriptionId(); }
+    public String subscriptionId() { return iolite.text("subscriptionId"); }
 
-    public String resourceGroup() { return iolite.resourceGroup(); }
+    public String resourceGroup() { return iolite.text("resourceGroup"); }
 
     /** A bearer token that the ARM API accepts, valid for 24 hours (give it to the management SDK as a static credential). */
     public String armToken() {
-        try {
-            return ArmTokens.open(dataDir, null, Clock.systemUTC()).mint(TOKEN_TTL);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return iolite.armToken(TOKEN_TTL);
     }
 
     /** An SSL context that trusts this server (for {@code HttpsURLConnection}, {@code java.net.http}, Netty). */
@@ -214,14 +202,14 @@ public final class IoliteServer implements AutoCloseable {
     }
 
     /** The PKCS12 truststore holding this server's certificate. */
-    public Path trustStorePath() { return iolite.truststore(); }
+    public Path trustStorePath() { return iolite.path("truststore"); }
 
-    public String trustStorePassword() { return TlsMaterial.TRUSTSTORE_PASSWORD; }
+    public String trustStorePassword() { return iolite.text("trustStorePassword"); }
 
     /** The folder where the default hub's {@code file:NAME} containers live: {@code file:exports} is {@code localBlobRoot().resolve("exports")}. */
-    public Path localBlobRoot() { return iolite.localBlobRoot(); }
+    public Path localBlobRoot() { return iolite.path("localBlobRoot"); }
 
-    /** Stops the server and deletes its temporary data dir. Idempotent. */
+    /** Stops the server (its threads, connections and store) and deletes its temporary data dir. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) return;
@@ -238,14 +226,9 @@ public final class IoliteServer implements AutoCloseable {
     private String ownerKeyOf(String hub) {
         HttpResponse<String> r = arm("POST", hub, "/listkeys", null);
         if (r.statusCode() != 200) throw new IllegalStateException("no keys of hub " + hub + ": " + r.body());
-        try {
-            for (JsonNode k : JSON.readTree(r.body()).path("value")) {
-                if (k.path("keyName").asText().equals("iothubowner")) return k.path("primaryKey").asText();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("hub " + hub + " has no iothubowner policy");
+        String key = iolite.ownerKey(r.body());
+        if (key == null) throw new IllegalStateException("hub " + hub + " has no iothubowner policy");
+        return key;
     }
 
     private HttpResponse<String> arm(String method, String hub, String suffix, String body) {
