@@ -10,9 +10,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import dev.iolite.server.files.PrivateFiles;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -36,8 +40,9 @@ final class ImportCommand implements Callable<Integer> {
         @Option(names = "--from", required = true, description = "Input container URI (https://...?SAS or file:NAME).")
         String from;
 
-        @Option(names = "--file", required = true,
-                description = "A local JSON Lines file: copied into the local server's blob root and imported from there.")
+        @Option(names = "--file", required = true, paramLabel = "FILE",
+                description = "A local JSON Lines file, or a JSON array of devices (converted to JSON Lines as it is "
+                        + "copied); '-' reads standard input. Copied into the local server's blob root and imported from there.")
         Path file;
     }
 
@@ -60,7 +65,6 @@ final class ImportCommand implements Callable<Integer> {
             String container = stage(source.file);
             request.setInputBlobContainerUri(container).setOutputBlobContainerUri(container)
                     .setInputBlobName("devices.txt").setOutputBlobName("importErrors.log");
-            spec.commandLine().getErr().println("staged " + source.file + " as " + container + "/devices.txt");
         } else {
             if (errorsTo == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--errors-to is required with --from");
@@ -72,22 +76,49 @@ final class ImportCommand implements Callable<Integer> {
         return JobsCommand.started(spec, conn, hubs, job, await);
     }
 
-    /** Copies the file to imports/TIMESTAMP/devices.txt under the local blob root; returns its container URI. */
+    /**
+     * Copies the file (or standard input, for '-') to imports/TIMESTAMP/devices.txt under the local blob root,
+     * converting a JSON array to JSON Lines on the way; returns its container URI.
+     */
     private String stage(Path file) {
-        if (!Files.isRegularFile(file)) {
+        boolean stdin = file.toString().equals("-");
+        // a pipe such as /dev/stdin is no regular file, but can be read like one
+        if (!stdin && (!Files.exists(file) || Files.isDirectory(file))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--file: no such file: " + file);
         }
         Path root = conn.localBlobRoot();
         if (root == null) throw new Connection.Usage("--file needs a local server (--data-dir); with --server use --from");
         String name = "imports/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        String shown = stdin ? "standard input" : file.toString();
+        Path dir = root.resolve(name);
+        JsonLinesCopy.Copied copied;
         try {
-            Path dir = PrivateFiles.createDirectories(root.resolve(name));
-            try (java.io.OutputStream out = PrivateFiles.newOutputStream(dir.resolve("devices.txt"))) {
-                Files.copy(file, out);
+            PrivateFiles.createDirectories(dir);
+            try (InputStream in = stdin ? new FileInputStream(FileDescriptor.in) : Files.newInputStream(file);
+                 OutputStream out = PrivateFiles.newOutputStream(dir.resolve("devices.txt"))) {
+                copied = JsonLinesCopy.copy(in, out);
             }
+        } catch (JsonLinesCopy.NotAnArray e) {
+            removeQuietly(dir);
+            throw new Connection.Failure("--file " + shown + ": " + e.getMessage() + "; nothing was imported");
         } catch (IOException e) {
-            throw new Connection.Failure("cannot copy " + file + " into " + root + ": " + e.getMessage());
+            removeQuietly(dir);
+            throw new Connection.Failure("cannot copy " + shown + " into " + root + ": " + e.getMessage());
         }
-        return "file:" + name;
+        String container = "file:" + name;
+        spec.commandLine().getErr().println(copied.array()
+                ? String.format("converted the JSON array of %s (%,d elements) to JSON Lines as %s/devices.txt; "
+                        + "line N of the error log is element N", shown, copied.elements(), container)
+                : "staged " + shown + " as " + container + "/devices.txt");
+        return container;
+    }
+
+    private static void removeQuietly(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve("devices.txt"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a staged copy left behind is harmless: nothing imports it
+        }
     }
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,8 +103,14 @@ final class JobsCommand implements Runnable {
         }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job at its next batch boundary.")
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = {"Cancel a job: an enqueued job at once, "
+            + "a running one at its next batch boundary (waited for up to a few seconds).",
+            "Exits 1 when the job had already ended, so there was nothing to cancel."})
     static final class Cancel implements Callable<Integer> {
+        /** How long cancel waits for a running job to reach its batch boundary before it says the request stands. */
+        static final Duration SETTLE = Duration.ofSeconds(5);
+        private static final Duration POLL = Duration.ofMillis(100);
+
         @Mixin
         Connection conn;
 
@@ -114,10 +121,46 @@ final class JobsCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
-            new Printer(spec.commandLine().getOut(), conn.output)
-                    .job(conn.client().iotHubResource().cancelJob(conn.resourceGroup(), conn.hub(), jobId));
+        public Integer call() throws InterruptedException {
+            IotHubResources hubs = conn.client().iotHubResource();
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            JobResponse before = hubs.getJob(conn.resourceGroup(), conn.hub(), jobId);
+            if (ended(before)) return nothingToCancel(p, before, "had already ended " + before.getStatus());
+            JobResponse job = hubs.cancelJob(conn.resourceGroup(), conn.hub(), jobId);
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            while (!ended(job) && System.nanoTime() < deadline) {
+                Thread.sleep(POLL.toMillis());
+                job = hubs.getJob(conn.resourceGroup(), conn.hub(), jobId);
+            }
+            if (JobStatus.CANCELLED.equals(job.getStatus())) {
+                say(p, job, "cancelled job " + jobId);
+                return 0;
+            }
+            if (ended(job)) return nothingToCancel(p, job, "ended " + job.getStatus() + " before the cancellation took");
+            say(p, job, "cancellation of job " + jobId + " requested: it stops at its next batch boundary "
+                    + "(see 'iolite jobs show " + jobId + "')");
             return 0;
+        }
+
+        private static boolean ended(JobResponse j) {
+            return j.getStatus() != null && j.getStatus().isTerminal();
+        }
+
+        /** A table user reads what happened, and the job once it ended; -o json prints the job as it is. */
+        private void say(Printer p, JobResponse job, String what) {
+            if (p.json()) {
+                p.json(job);
+                return;
+            }
+            p.line(what);
+            if (ended(job)) p.job(job);
+        }
+
+        private int nothingToCancel(Printer p, JobResponse job, String how) {
+            if (p.json()) p.json(job);
+            spec.commandLine().getErr().println("iolite: job " + jobId + " " + how + "; there was nothing to cancel");
+            spec.commandLine().getErr().flush();
+            return 1;
         }
     }
 

@@ -208,8 +208,9 @@ final class ImportJob {
             return null;
         }
         int first = firstNonBlank(line.bytes(), line.length());
-        if (first < 0) return null; // blank line
-        if (n == 1 && line.bytes()[first] != '{') return null; // a leading comment line (SPEC §3.1)
+        // A blank line is the only one skipped silently. Any other line that is not one JSON object (a comment,
+        // a JSON array's bracket) fails with its number in the error log, so no line is lost unseen.
+        if (first < 0) return null;
         if (!Utf8.isValid(line.bytes(), line.length())) {
             errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
                     "Invalid device format in line " + n + ": the line is not valid UTF-8"));
@@ -217,9 +218,12 @@ final class ImportJob {
         }
         DeviceLineParser lines = parsers.get();
         try (JsonParser p = json.getFactory().createParser(line.bytes(), 0, line.length())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+            JsonToken start = p.nextToken();
+            if (start != JsonToken.START_OBJECT) {
                 errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
-                        "Invalid device format in line " + n + ": a line must be one JSON object"));
+                        "Invalid device format in line " + n + ": a line must be one JSON object"
+                                + (start == JsonToken.START_ARRAY ? ", not an array: the input is JSON Lines, one "
+                                + "device per line (a JSON array file can be imported with 'iolite import --file')" : "")));
                 return null;
             }
             ImportItem item = lines.read(p, n);

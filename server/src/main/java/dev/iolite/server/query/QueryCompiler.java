@@ -33,6 +33,8 @@ public final class QueryCompiler {
     private static final Instant FIRST_TIME = Instant.parse(NEVER);
     private static final Instant LAST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
+    private static final String NOT_VALID = "the query is not valid at ";
+
     private final TwinQuery.Source source;
 
     private QueryCompiler(TwinQuery.Source source) {
@@ -79,6 +81,10 @@ public final class QueryCompiler {
             where = new QueryCompiler(TwinQuery.Source.DEVICES).condition(tree.expression(), false);
         } catch (StackOverflowError e) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the filter nests parentheses or operators too deeply");
+        } catch (IoliteException e) {
+            // the positions are the filter's own (it was parsed alone): say so, so no one counts from a SELECT
+            if (!e.getMessage().startsWith(NOT_VALID)) throw e;
+            throw new IoliteException(e.errorCode(), "the filter" + e.getMessage().substring("the query".length()));
         }
         QueryLimits.check(where, "filter");
         return new TwinQuery("SELECT * FROM devices WHERE " + condition, TwinQuery.Source.DEVICES, new Selection.All(),
@@ -501,7 +507,7 @@ public final class QueryCompiler {
     }
 
     private static IoliteException bad(Token t, String message) {
-        return new IoliteException(ErrorCode.ARGUMENT_INVALID, "the query is not valid at line " + t.getLine()
+        return new IoliteException(ErrorCode.ARGUMENT_INVALID, NOT_VALID + "line " + t.getLine()
                 + ", column " + (t.getCharPositionInLine() + 1) + ": " + message);
     }
 }

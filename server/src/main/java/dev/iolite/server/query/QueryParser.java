@@ -7,6 +7,7 @@ import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
 
 /**
  * Parses a query of IoT Hub's language into ANTLR's tree ({@code DeviceQuery.g4}). A query that does not
@@ -15,6 +16,14 @@ import org.antlr.v4.runtime.Recognizer;
 public final class QueryParser {
     /** IoT Hub caps a query's text; a longer one is refused before it is parsed. */
     public static final int MAX_QUERY_CHARS = QueryLimits.MAX_QUERY_CHARS;
+
+    /**
+     * IoT Hub's query language sorts nothing: its grammar is SELECT, FROM, WHERE and GROUP BY
+     * (learn.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language), so ORDER BY is refused by name
+     * rather than with the parser's list of expected tokens.
+     */
+    static final String NO_ORDER_BY = "IoT Hub's query language has no ORDER BY; rows come in no set order, "
+            + "so sort them where they are read";
 
     private QueryParser() {}
 
@@ -50,7 +59,11 @@ public final class QueryParser {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int column,
                                     String msg, RecognitionException e) {
-                throw bad("the " + what + " does not parse at line " + line + ", column " + (column + 1) + ": " + msg);
+                String at = " at line " + line + ", column " + (column + 1) + ": ";
+                if (offendingSymbol instanceof Token t && t.getText() != null && t.getText().equalsIgnoreCase("ORDER")) {
+                    throw bad("the " + what + " is not valid" + at + NO_ORDER_BY);
+                }
+                throw bad("the " + what + " does not parse" + at + msg);
             }
         };
         DeviceQueryLexer lexer = new DeviceQueryLexer(CharStreams.fromString(text));
