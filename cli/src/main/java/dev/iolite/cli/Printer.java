@@ -113,8 +113,9 @@ final class Printer {
             if (!chunk.isEmpty() || n == 0) table.accept(p, chunk);
             out.flush();
             if (p.overflowed > 0 && err != null) {
-                err.printf("iolite: %,d lines hold a value wider than its column (widths are set by the first %,d rows) "
-                        + "and are shifted right there; -o tsv or -o json print the fields unpadded%n", p.overflowed, MEASURED_ROWS);
+                err.printf("iolite: %,d %s a value wider than its column (widths are set by the first %,d rows), "
+                        + "shifted right there; -o tsv or -o json print the fields unpadded%n", p.overflowed,
+                        p.overflowed == 1 ? "line holds" : "lines hold", MEASURED_ROWS);
                 err.flush();
             }
             return n;

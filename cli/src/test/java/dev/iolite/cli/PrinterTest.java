@@ -58,7 +58,7 @@ class PrinterTest {
         assertThat(lines).hasSize(rows.size() + 1);
         assertThat(lines.get(lines.size() - 1)).isEqualTo("a-much-longer-device-id  enabled  last");
         assertThat(lines.get(1)).isEqualTo("d0  enabled   n0");
-        assertThat(err.toString()).contains("1 lines hold a value wider than its column").contains("-o tsv");
+        assertThat(err.toString()).contains("1 line holds a value wider than its column").contains("-o tsv");
     }
 
     @Test
