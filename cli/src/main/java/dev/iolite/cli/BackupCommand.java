@@ -18,6 +18,9 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "The backup file to write; it must not exist.")
     Path to;
 
+    @picocli.CommandLine.Mixin
+    OutputOption output;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -25,6 +28,12 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         long bytes = Iolite.backup(dataDir, to);
+        Printer p = new Printer(spec.commandLine().getOut(), output.output);
+        if (!p.human()) {
+            p.record("", Printer.ordered("database", dataDir.resolve("iolite.db").toString(), "backup", to.toString(),
+                    "bytes", bytes, "seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0));
+            return 0;
+        }
         spec.commandLine().getOut().printf("Backed up %s to %s: %,d bytes in %.1f s.%n", dataDir.resolve("iolite.db"),
                 to, bytes, (System.nanoTime() - t0) / 1e9);
         spec.commandLine().getOut().println("To restore: stop the server, put the file in place of iolite.db (the rest");

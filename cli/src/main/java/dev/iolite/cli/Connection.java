@@ -11,6 +11,7 @@ import dev.iolite.client.IotHubClientBuilder;
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;
 import dev.iolite.server.auth.ArmTokens;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How a command reaches a server: {@code --server URL} with {@code --token}, or {@code --data-dir} to
@@ -67,16 +70,57 @@ final class Connection {
     String hub;
 
     @Option(names = {"-o", "--output"}, defaultValue = "${env:IOLITE_OUTPUT:-table}",
-            description = "table or json (default: ${DEFAULT-VALUE}; IOLITE_OUTPUT).")
+            description = "table, json or tsv (default: ${DEFAULT-VALUE}; IOLITE_OUTPUT).")
     Output output;
 
     @Option(names = "--verbose", description = "Print stack traces of failures.")
     boolean verbose;
 
-    enum Output { table, json }
+    /** The formats of --output; see {@link Printer}. */
+    enum Output { table, json, tsv }
+
+    /** The command this mixin belongs to: its parse result says which options the command line gave. */
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    /** The options that say which server, hub and resource group a command reaches, in the order hints name them. */
+    private static final List<String> REACH = List.of("--server", "--data-dir", "--subscription", "--resource-group",
+            "--hub", "--truststore", "--token-file");
+
+    /** Options whose value a hint never repeats: it names them with a placeholder. */
+    private static final Map<String, String> SECRET = Map.of("--token", "TOKEN", "--truststore-password", "PASSWORD");
 
     private JsonNode ready;
     private boolean readyLoaded;
+
+    /**
+     * A command to suggest, such as {@code jobs watch ID}, with the options of this command line that
+     * reach the same server and hub, spelt as given (a relative path stays relative), so that the
+     * suggestion works when copied: {@code iolite jobs watch ID --data-dir d2 --hub lab}. A token's or
+     * password's value shows as a placeholder. Options taken from {@code IOLITE_*} variables or defaults
+     * are left out: the shell that ran this command still has them.
+     */
+    String suggest(String command) {
+        StringBuilder b = new StringBuilder("iolite ").append(command);
+        CommandLine.ParseResult parsed = mixee == null ? null : mixee.commandLine().getParseResult();
+        if (parsed == null) return b.toString();
+        for (String name : REACH) {
+            CommandLine.Model.OptionSpec o = parsed.matchedOption(name);
+            if (o != null && !o.stringValues().isEmpty()) {
+                b.append(' ').append(name).append(' ').append(shellWord(o.stringValues().get(o.stringValues().size() - 1)));
+            }
+        }
+        for (Map.Entry<String, String> secret : new java.util.TreeMap<>(SECRET).entrySet()) {
+            if (parsed.hasMatchedOption(secret.getKey())) b.append(' ').append(secret.getKey()).append(' ').append(secret.getValue());
+        }
+        return b.toString();
+    }
+
+    /** A word as a POSIX shell reads it back: as is when plain, else in single quotes. */
+    static String shellWord(String s) {
+        if (!s.isEmpty() && s.matches("[A-Za-z0-9_@%+=:,./-]+")) return s;
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
 
     /** The local server's ready.json, or null when --server names another server. */
     JsonNode ready() {

@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             if (started != null) {
                 started.close();
-                out.println("Server stopped. Start one that stays up with './iolite serve'.");
+                out.println("Server stopped. Start one that stays up with './" + serve() + "'.");
                 out.flush();
             }
         }
@@ -114,10 +114,16 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  input      " + dir.resolve("devices.txt"));
         out.println("  error log  " + dir.resolve("importErrors.log"));
         out.println("  export     " + dir.resolve("export").resolve("devices.txt"));
-        out.println("Next: './iolite serve', then './iolite stats', './iolite jobs list'");
-        out.println("      and './iolite device list'.");
+        out.println("Next: './" + serve() + "', then './" + conn.suggest("stats") + "', './" + conn.suggest("jobs list") + "'");
+        out.println("      and './" + conn.suggest("device list") + "'.");
         out.flush();
         return 0;
+    }
+
+    /** {@code iolite serve} on this demo's data dir, named as the command line gave it. */
+    private String serve() {
+        CommandLine.Model.OptionSpec dir = spec.commandLine().getParseResult().matchedOption("--data-dir");
+        return "iolite serve" + (dir == null ? "" : " --data-dir " + Connection.shellWord(dir.stringValues().get(dir.stringValues().size() - 1)));
     }
 
     private static int failed(PrintWriter out, JobResponse job) {

@@ -100,7 +100,7 @@ final class DeviceCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Iterable<DeviceIdentity> devices = where == null ? registry(conn).list() : WhereErrors.inQuery(() -> registry(conn).list(where));
-            long n = Printer.rows(out, new Printer(out, conn.output), devices, (p, chunk) -> p.table(
+            long n = Printer.rows(out, spec.commandLine().getErr(), new Printer(out, conn.output), devices, (p, chunk) -> p.table(
                     List.of("DEVICE", "STATUS", "AUTH", "ETAG"),
                     chunk.stream().map(d -> List.of(d.getDeviceId(), Printer.str(d.getStatus()),
                             Printer.str(d.getAuthenticationType()), Printer.str(d.getEtag()))).toList()));

@@ -20,6 +20,7 @@ final class JobWatcher {
     private ProgressLine progress;
     private long lastPlain;
     private String lastPlainText;
+    private java.util.function.UnaryOperator<String> suggest = command -> "iolite " + command;
 
     /** Plain lines on {@code out}, or, when {@code terminal} is true, a progress line on the process's terminal. */
     JobWatcher(PrintWriter out, boolean terminal) {
@@ -32,6 +33,12 @@ final class JobWatcher {
         this.terminal = terminal;
     }
 
+    /** Hints name commands as {@code suggest} writes them, such as with the options that reach the same server. */
+    JobWatcher suggesting(java.util.function.UnaryOperator<String> suggest) {
+        this.suggest = suggest;
+        return this;
+    }
+
     /** True when standard output is a terminal (a progress bar can be redrawn in place). */
     static boolean stdoutIsTerminal() {
         return System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
@@ -42,8 +49,8 @@ final class JobWatcher {
         Thread hint = new Thread(() -> {
             if (done.get()) return;
             out.println();
-            out.println("Stopped watching; job " + jobId + " goes on. Watch it with 'iolite jobs watch " + jobId
-                    + "' or cancel it with 'iolite jobs cancel " + jobId + "'.");
+            out.println("Stopped watching; job " + jobId + " goes on. Watch it with '" + suggest.apply("jobs watch " + jobId)
+                    + "' or cancel it with '" + suggest.apply("jobs cancel " + jobId) + "'.");
             out.flush();
         }, "iolite-watch-hint");
         Runtime.getRuntime().addShutdownHook(hint);

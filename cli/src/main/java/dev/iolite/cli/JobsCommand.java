@@ -32,11 +32,9 @@ final class JobsCommand implements Runnable {
                        boolean await) {
         PrintWriter out = spec.commandLine().getOut();
         if (!await) {
-            new Printer(out, conn.output).job(job);
-            if (conn.output == Connection.Output.table) {
-                out.println("Watch it with 'iolite jobs watch " + job.getJobId() + "'.");
-                out.flush();
-            }
+            Printer p = new Printer(out, conn.output);
+            p.job(job);
+            if (p.human()) p.line("Watch it with '" + conn.suggest("jobs watch " + job.getJobId()) + "'.");
             return 0;
         }
         spec.commandLine().getErr().println("job " + job.getJobId() + " " + job.getStatus());
@@ -44,11 +42,14 @@ final class JobsCommand implements Runnable {
         return finished(spec, conn, watcher(spec, conn).watch(hubs, conn.resourceGroup(), conn.hub(), job.getJobId()));
     }
 
-    /** Progress goes to stdout as a bar or lines; with --output json it goes to stderr, leaving stdout JSON. */
+    /**
+     * Progress goes to stdout as a bar or lines; with --output json or tsv it goes to stderr, leaving stdout
+     * to the result. The Ctrl-C hint repeats the options that reach this server and hub.
+     */
     static JobWatcher watcher(CommandLine.Model.CommandSpec spec, Connection conn) {
-        boolean table = conn.output == Connection.Output.table;
+        boolean table = new Printer(spec.commandLine().getOut(), conn.output).human();
         return new JobWatcher(table ? spec.commandLine().getOut() : spec.commandLine().getErr(),
-                table && JobWatcher.stdoutIsTerminal());
+                table && JobWatcher.stdoutIsTerminal()).suggesting(conn::suggest);
     }
 
     static int finished(CommandLine.Model.CommandSpec spec, Connection conn, JobResponse done) {

@@ -35,14 +35,31 @@ public final class Main implements Runnable {
         cli.setDefaultValueProvider(new ConfigDefaults());  // after the subcommands: it reaches all of them
         if (out != null) cli.setOut(out);
         if (err != null) cli.setErr(err);
+        cli.setParameterExceptionHandler((e, arguments) -> usage(e.getCommandLine(), e));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--verbose");
             if (verbose) e.printStackTrace(cmd.getErr());
+            if (e instanceof Connection.Usage) return usage(cmd, e);
             cmd.getErr().println("iolite: " + describe(e));
             cmd.getErr().flush();
-            return e instanceof Connection.Usage ? 2 : 1;
+            return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A usage error (unknown option, missing or bad value): one line naming it and where the command's help
+     * is, exit code 2; picocli's own handler would print the whole help after it.
+     */
+    static int usage(CommandLine cmd, Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage().strip();
+        message = message.replaceFirst("^Error: ", "").replaceAll("\\s*\\R\\s*", "; ");
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += "; did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).map(x -> "'" + x + "'").toList()) + "?";
+        }
+        cmd.getErr().println("iolite: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        cmd.getErr().flush();
+        return 2;
     }
 
     /** One line for a failure: the service's message with its status and code, or the local problem. */
@@ -56,6 +73,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().println();
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command, for example 'iolite serve'");
     }
 

@@ -9,18 +9,42 @@ import dev.iolite.client.models.JobResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** Prints results as an aligned table or as JSON (--output). */
+/**
+ * Prints results in the format of --output: an aligned table, JSON, or tab-separated values.
+ * <ul>
+ * <li>table: one header line, then one line per record; a cell's tab, newline and carriage return are
+ * written as {@code \t}, {@code \n} and {@code \r}, so that a record is one line. Streamed rows
+ * ({@link #rows}) take their column widths from the header and the first {@value #MEASURED_ROWS} rows
+ * and keep them to the end; a later value wider than its column is printed whole (never cut) and pushes
+ * the rest of its line right until a column start has room again, and {@link #rows} says on stderr how
+ * many lines did so.</li>
+ * <li>tsv: the table's columns in the table's order, no header (as {@code az --output tsv}), one line
+ * per record, fields separated by one tab; backslash, tab, newline and carriage return in a value are
+ * written {@code \\}, {@code \t}, {@code \n} and {@code \r}. A single record (name: value lines in a
+ * table) is one line of its values.</li>
+ * <li>json: the result as the API returned it, indented; streamed rows as one array.</li>
+ * </ul>
+ */
 final class Printer {
+    /** How many streamed rows set the column widths of a table. */
+    static final int MEASURED_ROWS = 1000;
+
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     private final PrintWriter out;
     private final Connection.Output format;
 
+    /** While {@link #rows} streams: the widths the first table fixed (null before it), and lines that overflowed. */
+    private boolean streaming;
+    private int[] fixedWidths;
+    private long overflowed;
+
     Printer(PrintWriter out, Connection.Output format) {
         this.out = out;
-        this.format = format;
+        this.format = format == null ? Connection.Output.table : format;
     }
 
     /** One value as single-line JSON. */
@@ -34,6 +58,11 @@ final class Printer {
 
     boolean json() { return format == Connection.Output.json; }
 
+    boolean tsv() { return format == Connection.Output.tsv; }
+
+    /** True for the table format, the one for people: hints and prose go with it, not with json or tsv. */
+    boolean human() { return format == Connection.Output.table; }
+
     void json(Object value) {
         try {
             out.println(JSON.writeValueAsString(value));
@@ -44,10 +73,18 @@ final class Printer {
     }
 
     /**
-     * Streams rows: as one JSON array (never held whole in memory), or as tables of at most a thousand
-     * rows each, drawn by {@code table}. Returns how many rows there were.
+     * Streams rows: as one JSON array (never held whole in memory), or through {@code table}, called with
+     * chunks of at most {@value #MEASURED_ROWS} rows, whose {@link #table} calls make one table: the first
+     * prints the header and fixes the widths, the later ones print rows only. Returns how many rows there
+     * were.
      */
     static <T> long rows(PrintWriter out, Printer p, Iterable<T> rows, java.util.function.BiConsumer<Printer, List<T>> table) {
+        return rows(out, null, p, rows, table);
+    }
+
+    /** As {@link #rows(PrintWriter, Printer, Iterable, java.util.function.BiConsumer)}, noting overflowed lines on {@code err}. */
+    static <T> long rows(PrintWriter out, PrintWriter err, Printer p, Iterable<T> rows,
+                         java.util.function.BiConsumer<Printer, List<T>> table) {
         long n = 0;
         if (p.json()) {
             out.print("[");
@@ -60,48 +97,127 @@ final class Printer {
             out.flush();
             return n;
         }
-        List<T> chunk = new ArrayList<>();
-        for (T row : rows) {
-            chunk.add(row);
-            n++;
-            if (chunk.size() == 1000) {
-                table.accept(p, chunk);
-                chunk.clear();
+        p.streaming = true;
+        p.fixedWidths = null;
+        p.overflowed = 0;
+        try {
+            List<T> chunk = new ArrayList<>();
+            for (T row : rows) {
+                chunk.add(row);
+                n++;
+                if (chunk.size() == MEASURED_ROWS) {
+                    table.accept(p, chunk);
+                    chunk.clear();
+                }
             }
+            if (!chunk.isEmpty() || n == 0) table.accept(p, chunk);
+            out.flush();
+            if (p.overflowed > 0 && err != null) {
+                err.printf("iolite: %,d %s a value wider than its column (widths are set by the first %,d rows), "
+                        + "shifted right there; -o tsv or -o json print the fields unpadded%n", p.overflowed,
+                        p.overflowed == 1 ? "line holds" : "lines hold", MEASURED_ROWS);
+                err.flush();
+            }
+            return n;
+        } finally {
+            p.streaming = false;
+            p.fixedWidths = null;
         }
-        if (!chunk.isEmpty() || n == 0) table.accept(p, chunk);
-        out.flush();
-        return n;
     }
 
-    /** A table with a header row; columns are padded to their widest cell. */
+    /** How many lines of the last streamed table held a value wider than its column. */
+    long overflowed() { return overflowed; }
+
+    /**
+     * A table with a header row, columns padded to their widest cell; in tsv, the rows alone. Within
+     * {@link #rows}, the calls after the first continue its table: same widths, no header.
+     */
     void table(List<String> header, List<List<String>> rows) {
-        List<List<String>> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
+        if (tsv()) {
+            for (List<String> r : rows) out.println(tsvLine(r));
+            out.flush();
+            return;
+        }
+        if (streaming && fixedWidths != null) {
+            for (List<String> r : rows) printRow(r, fixedWidths);
+            out.flush();
+            return;
+        }
         int[] width = new int[header.size()];
-        for (List<String> r : all) {
-            for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], cell(r.get(i)).length());
-        }
-        for (List<String> r : all) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.size(); i++) {
-                String c = cell(r.get(i));
-                line.append(c);
-                if (i < r.size() - 1) line.append(" ".repeat(width[i] - c.length() + 2));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        measure(width, header);
+        for (List<String> r : rows) measure(width, r);
+        printRow(header, width);
+        for (List<String> r : rows) printRow(r, width);
+        if (streaming) fixedWidths = width;
         out.flush();
     }
 
-    /** Name: value lines. */
+    private static void measure(int[] width, List<String> row) {
+        for (int i = 0; i < row.size() && i < width.length; i++) width[i] = Math.max(width[i], length(tableCell(row.get(i))));
+    }
+
+    /**
+     * One line: each cell starts at its column (the widths before it plus two spaces each), or two spaces
+     * after the cell before when that one is wider than its column.
+     */
+    private void printRow(List<String> row, int[] width) {
+        StringBuilder line = new StringBuilder();
+        int used = 0;
+        int column = 0;
+        boolean over = false;
+        for (int i = 0; i < row.size(); i++) {
+            String c = tableCell(row.get(i));
+            if (i > 0) {
+                int gap = Math.max(2, column - used);
+                line.append(" ".repeat(gap));
+                used += gap;
+            }
+            line.append(c);
+            int w = length(c);
+            used += w;
+            if (i < width.length) {
+                if (i < row.size() - 1 && w > width[i]) over = true;
+                column += width[i] + 2;
+            }
+        }
+        if (over) overflowed++;
+        out.println(line.toString().stripTrailing());
+    }
+
+    /** Name: value lines; in tsv, one line of the values. */
     void fields(List<String> names, List<String> values) {
+        if (tsv()) {
+            out.println(tsvLine(values));
+            out.flush();
+            return;
+        }
         int w = names.stream().mapToInt(String::length).max().orElse(0);
         for (int i = 0; i < names.size(); i++) {
-            out.println(names.get(i) + ":" + " ".repeat(w - names.get(i).length() + 1) + cell(values.get(i)));
+            out.println(names.get(i) + ":" + " ".repeat(w - names.get(i).length() + 1) + tableCell(values.get(i)));
         }
         out.flush();
+    }
+
+    /**
+     * One record in every format: {@code record} as JSON, its values as a tsv line, or {@code text} for
+     * a person. For results such as {@code deleted device X}.
+     */
+    void record(String text, Map<String, ?> record) {
+        if (json()) {
+            json(record);
+        } else if (tsv()) {
+            out.println(tsvLine(record.values().stream().map(Printer::str).toList()));
+            out.flush();
+        } else {
+            line(text);
+        }
+    }
+
+    /** Names and values, alternating, as a map that keeps their order (for {@link #record} and {@link #json(Object)}). */
+    static Map<String, Object> ordered(Object... namesAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) m.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        return m;
     }
 
     void line(String text) {
@@ -125,5 +241,33 @@ final class Printer {
 
     static String str(Object o) { return o == null ? "" : o.toString(); }
 
-    private static String cell(String s) { return s == null ? "" : s; }
+    /** Fields joined by tabs, each escaped so that the line splits back into them. */
+    static String tsvLine(List<String> fields) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) b.append('\t');
+            String s = fields.get(i);
+            if (s == null) continue;
+            for (int k = 0; k < s.length(); k++) {
+                char ch = s.charAt(k);
+                switch (ch) {
+                    case '\\' -> b.append("\\\\");
+                    case '\t' -> b.append("\\t");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    default -> b.append(ch);
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /** A cell as a table shows it: on one line. */
+    static String tableCell(String s) {
+        if (s == null) return "";
+        if (s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) return s;
+        return s.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static int length(String s) { return s.codePointCount(0, s.length()); }
 }

@@ -26,6 +26,9 @@ final class SasTokenCommand implements Callable<Integer> {
             description = "Lifetime: 90s, 30m, 1h, 7d or ISO-8601 such as PT1H (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
+    @CommandLine.Mixin
+    OutputOption output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,7 +55,10 @@ final class SasTokenCommand implements Callable<Integer> {
         if (host == null || keyName == null || key == null) {
             throw new IllegalStateException(ready + " holds no usable connectionString");
         }
-        spec.commandLine().getOut().println(SasToken.create(host, keyName, key, Instant.now().plus(ttl)));
+        Instant expires = Instant.now().plus(ttl);
+        String sas = SasToken.create(host, keyName, key, expires);
+        Printer p = new Printer(spec.commandLine().getOut(), output.output);
+        if (p.json()) p.json(Printer.ordered("sas", sas, "expiresOn", expires.toString())); else p.line(sas);
         return 0;
     }
 }

@@ -25,6 +25,9 @@ final class TokenCommand implements Callable<Integer> {
             description = "Lifetime: 90s, 30m, 1h, 7d or ISO-8601 such as PT1H (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
+    @CommandLine.Mixin
+    OutputOption output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -35,7 +38,14 @@ final class TokenCommand implements Callable<Integer> {
                     + dataDir + "' once first");
         }
         ArmTokens tokens = ArmTokens.open(dataDir, null, Clock.systemUTC());
-        spec.commandLine().getOut().println(tokens.mint(ttl));
+        java.time.Instant expires = java.time.Instant.now().plus(ttl);
+        String token = tokens.mint(ttl);
+        Printer p = new Printer(spec.commandLine().getOut(), output.output);
+        if (p.json()) {
+            p.json(Printer.ordered("accessToken", token, "tokenType", "Bearer", "expiresOn", expires.toString()));
+        } else {
+            p.line(token);
+        }
         return 0;
     }
 
