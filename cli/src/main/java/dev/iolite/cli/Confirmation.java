@@ -22,9 +22,8 @@ final class Confirmation {
                 + " pass --yes to delete without asking");
     }
 
-    /** Asks "[y/N]" on the terminal, unless {@code yes}; anything but y or yes ends the command with exit 1. */
-    static void askYesNo(boolean yes, PrintWriter err, String question, String refusal) {
-        if (yes) return;
+    /** Asks "[y/N]" on the terminal; anything but y or yes ends the command with exit 1. */
+    static void askYesNo(PrintWriter err, String question, String refusal) {
         String answer = ask(err, question + " [y/N] ");
         String a = answer == null ? "" : answer.trim().toLowerCase(Locale.ROOT);
         if (!a.equals("y") && !a.equals("yes")) throw new Connection.Failure(refusal);
@@ -32,10 +31,9 @@ final class Confirmation {
 
     /**
      * Asks the person to type {@code expected} (a hub's name: a delete that takes everything with it is not
-     * confirmed by a reflex of the y key), unless {@code yes}; any other answer ends the command with exit 1.
+     * confirmed by a reflex of the y key); any other answer ends the command with exit 1.
      */
-    static void askToType(boolean yes, PrintWriter err, String warning, String expected, String refusal) {
-        if (yes) return;
+    static void askToType(PrintWriter err, String warning, String expected, String refusal) {
         err.println(warning);
         String answer = ask(err, "Type '" + expected + "' to confirm: ");
         if (answer == null || !answer.trim().equals(expected)) throw new Connection.Failure(refusal);

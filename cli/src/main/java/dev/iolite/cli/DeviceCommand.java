@@ -164,7 +164,7 @@ final class DeviceCommand implements Runnable {
             DeviceRegistry registry = registry(conn);
             if (!yes) {
                 int modules = registry.listModules(deviceId).size();  // 404 DeviceNotFound before the question
-                Confirmation.askYesNo(false, spec.commandLine().getErr(), "Delete device " + deviceId
+                Confirmation.askYesNo(spec.commandLine().getErr(), "Delete device " + deviceId
                         + (modules == 0 ? "" : " and its " + modules + (modules == 1 ? " module" : " modules")) + "?",
                         "device " + deviceId + " was not deleted");
             }

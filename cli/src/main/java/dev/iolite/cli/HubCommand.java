@@ -133,8 +133,10 @@ final class HubCommand implements Runnable {
             }
             if (!yes) {
                 Long devices = hubs.getStats(rg, name).getTotalDeviceCount();
-                Confirmation.askToType(false, spec.commandLine().getErr(), String.format("Hub %s holds %,d devices. Deleting it "
-                        + "deletes them with their modules, twins, jobs and file: containers; it cannot be undone.", name, devices == null ? 0 : devices),
+                long n = devices == null ? 0 : devices;
+                Confirmation.askToType(spec.commandLine().getErr(), String.format("Hub %s holds %,d %s. Deleting it deletes "
+                        + "them with their modules and twins, and the hub's jobs and file: containers; it cannot be undone.", name, n,
+                        n == 1 ? "device" : "devices"),
                         name, "hub " + name + " was not deleted");
             }
             if (!hubs.delete(rg, name)) throw new Connection.Failure(missing(rg));

@@ -131,7 +131,7 @@ final class ModuleCommand implements Runnable {
             var registry = DeviceCommand.registry(conn);
             if (!yes) {
                 registry.getModule(deviceId, moduleId);  // 404 ModuleNotFound before the question
-                Confirmation.askYesNo(false, spec.commandLine().getErr(), "Delete module " + moduleId + " of device " + deviceId + "?",
+                Confirmation.askYesNo(spec.commandLine().getErr(), "Delete module " + moduleId + " of device " + deviceId + "?",
                         "module " + moduleId + " was not deleted");
             }
             registry.deleteModule(deviceId, moduleId, etag);

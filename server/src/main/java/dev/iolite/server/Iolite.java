@@ -207,7 +207,7 @@ public final class Iolite implements AutoCloseable {
                 } catch (IOException e) {
                     LOG.warn("hub {} is created, but its folder of local containers is not usable: {}", name, e.getMessage());
                 }
-                if (running.get() != null) hubStore.find(name).ifPresent(defaultChanged);
+                if (running.get() != null && name.equalsIgnoreCase(config.hubName())) hubStore.find(name).ifPresent(defaultChanged);
             }, defaultChanged, name -> {
                 try {
                     if (!LocalLayout.deleteHubFolder(containers.hubRoot(name))) {

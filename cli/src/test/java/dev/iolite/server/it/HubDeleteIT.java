@@ -45,7 +45,7 @@ class HubDeleteIT {
         // WHEN a person answers y instead of the name THEN nothing is deleted, exit 1
         ChildCli.Result no = ChildCli.inTerminal(tmp, "y\n", "hub", "delete", "ask-hub", "--data-dir", dataDir());
         assertThat(no.code()).as(no.out()).isEqualTo(1);
-        assertThat(no.out()).contains("Hub ask-hub holds 1 devices").contains("Type 'ask-hub' to confirm:")
+        assertThat(no.out()).contains("Hub ask-hub holds 1 device. Deleting it").contains("Type 'ask-hub' to confirm:")
                 .contains("hub ask-hub was not deleted").doesNotContain("deleted hub");
         assertThat(hubStatus("ask-hub")).isEqualTo(200);
         assertThat(container).isDirectory();
