@@ -36,9 +36,22 @@ final class BackupCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf("Backed up %s to %s: %,d bytes in %.1f s.%n", dataDir.resolve("iolite.db"),
                 to, bytes, (System.nanoTime() - t0) / 1e9);
-        spec.commandLine().getOut().println("To restore: stop the server, put the file in place of iolite.db (the rest");
-        spec.commandLine().getOut().println("of the data dir, its keys and certificate, stays), and start it again.");
-        spec.commandLine().getOut().flush();
+        // The old write-ahead log must go with the old database: SQLite would apply its pages to the restored
+        // file (docs/operations.md, "Backups").
+        Path db = dataDir.toAbsolutePath().resolve("iolite.db");
+        var out = spec.commandLine().getOut();
+        out.println("To restore: stop the server, delete the store's write-ahead log (-wal and -shm files), put the");
+        out.println("backup in place of iolite.db, and start the server again:");
+        out.println("  rm -f " + quoted(db + "-wal") + " " + quoted(db + "-shm") + " && cp " + quoted(to.toAbsolutePath().toString())
+                + " " + quoted(db.toString()));
+        out.println("The rest of the data dir (keys, certificate, server.json) stays as it is.");
+        out.flush();
         return 0;
+    }
+
+    /** A path as a POSIX shell reads it back unchanged: as is when it holds only safe characters, else in single quotes. */
+    static String quoted(String path) {
+        if (path.matches("[A-Za-z0-9_./:@%+=,-]+")) return path;
+        return "'" + path.replace("'", "'\\''") + "'";
     }
 }

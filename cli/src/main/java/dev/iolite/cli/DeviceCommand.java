@@ -15,17 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code iolite device create|show|list|update|delete}: device identities through the hub's service API. */
-@Command(name = "device", mixinStandardHelpOptions = true, description = "Create, show, list, update and delete devices.",
+/** {@code iolite device create|show|list|update|delete|connection-string}: device identities through the hub's service API. */
+@Command(name = "device", mixinStandardHelpOptions = true,
+        description = "Create, show, list, update and delete devices; print a device's connection string.",
         subcommands = {DeviceCommand.Create.class, DeviceCommand.Show.class, DeviceCommand.ListDevices.class,
-                DeviceCommand.Update.class, DeviceCommand.Delete.class})
+                DeviceCommand.Update.class, DeviceCommand.Delete.class, DeviceCommand.ConnectionString.class})
 final class DeviceCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update or delete");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update, delete or connection-string");
     }
 
     static DeviceRegistry registry(Connection conn) {
@@ -139,7 +140,8 @@ final class DeviceCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a device and its modules.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a device and its modules.",
+            "On a terminal it asks first; elsewhere it needs --yes."})
     static final class Delete implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -150,14 +152,61 @@ final class DeviceCommand implements Runnable {
         @Option(names = "--etag", description = "Only if the device still has this etag.")
         String etag;
 
+        @Option(names = {"-y", "--yes"}, description = "Delete without asking.")
+        boolean yes;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            registry(conn).delete(deviceId, etag);
+            Confirmation.requireTerminalOrYes(yes, "device delete");
+            DeviceRegistry registry = registry(conn);
+            if (!yes) {
+                int modules = registry.listModules(deviceId).size();  // 404 DeviceNotFound before the question
+                Confirmation.askYesNo(spec.commandLine().getErr(), "Delete device " + deviceId
+                        + (modules == 0 ? "" : " and its " + modules + (modules == 1 ? " module" : " modules")) + "?",
+                        "device " + deviceId + " was not deleted");
+            }
+            registry.delete(deviceId, etag);
             Printer p = new Printer(spec.commandLine().getOut(), conn.output);
             if (p.json()) p.json(Map.of("deleted", deviceId)); else p.line("deleted device " + deviceId);
+            return 0;
+        }
+    }
+
+    @Command(name = "connection-string", mixinStandardHelpOptions = true, description = {
+            "Print the connection string a device (or one of its modules) gives a device SDK:",
+            "HostName=HUB.azure-devices.net;DeviceId=ID[;ModuleId=M];SharedAccessKey=KEY[;GatewayHostName=HOST:PORT].",
+            "GatewayHostName, the address of this server, is there when it is not the hub's host name."})
+    static final class ConnectionString implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Option(names = {"-m", "--module"}, paramLabel = "MODULE_ID", description = "The module's connection string.")
+        String moduleId;
+
+        @Option(names = "--key-type", defaultValue = "primary", description = "primary or secondary (default: ${DEFAULT-VALUE}).")
+        KeyType keyType;
+
+        enum KeyType { primary, secondary }
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var hub = conn.client().iotHubResource().get(conn.resourceGroup(), conn.hub());
+            String key = DeviceKeys.of(registry(conn), deviceId, moduleId, keyType == KeyType.secondary);
+            String text = "HostName=" + hub.getHostName() + ";DeviceId=" + deviceId
+                    + (moduleId == null ? "" : ";ModuleId=" + moduleId) + ";SharedAccessKey=" + key;
+            String gateway = java.net.URI.create(conn.url()).getAuthority();
+            if (gateway != null && !gateway.equalsIgnoreCase(hub.getHostName())) text += ";GatewayHostName=" + gateway;
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            if (p.json()) p.json(Map.of("connectionString", text)); else p.line(text);
             return 0;
         }
     }

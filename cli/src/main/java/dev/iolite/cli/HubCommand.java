@@ -1,5 +1,6 @@
 package dev.iolite.cli;
 
+import dev.iolite.client.IotHubException;
 import dev.iolite.client.models.IotHubDescription;
 import dev.iolite.client.models.SharedAccessKey;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code iolite hub list|show|create|delete|keys}. */
-@Command(name = "hub", mixinStandardHelpOptions = true, description = "List, show, create and delete hubs; show their keys.",
+@Command(name = "hub", mixinStandardHelpOptions = true, description = "List, show, create and delete hubs; show and rotate their keys.",
         subcommands = {HubCommand.ListHubs.class, HubCommand.Show.class, HubCommand.Create.class,
                 HubCommand.Delete.class, HubCommand.Keys.class})
 final class HubCommand implements Runnable {
@@ -104,7 +105,8 @@ final class HubCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a hub and every identity in it.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a hub and every identity, twin, job and "
+            + "file: container of it.", "On a terminal it asks you to type the hub's name; elsewhere it needs --yes."})
     static final class Delete implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -112,15 +114,39 @@ final class HubCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         String name;
 
+        @Option(names = {"-y", "--yes"}, description = "Delete without asking.")
+        boolean yes;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            conn.client().iotHubResource().delete(conn.resourceGroup(), name);
+            Confirmation.requireTerminalOrYes(yes, "hub delete");
+            var hubs = conn.client().iotHubResource();
+            String rg = conn.resourceGroup();
+            try {
+                hubs.get(rg, name);
+            } catch (IotHubException e) {
+                if (e.getStatusCode() == 404) throw new Connection.Failure(missing(rg));
+                throw e;
+            }
+            if (!yes) {
+                Long devices = hubs.getStats(rg, name).getTotalDeviceCount();
+                long n = devices == null ? 0 : devices;
+                Confirmation.askToType(spec.commandLine().getErr(), String.format("Hub %s holds %,d %s. Deleting it deletes "
+                        + "them with their modules and twins, and the hub's jobs and file: containers; it cannot be undone.", name, n,
+                        n == 1 ? "device" : "devices"),
+                        name, "hub " + name + " was not deleted");
+            }
+            if (!hubs.delete(rg, name)) throw new Connection.Failure(missing(rg));
             Printer p = new Printer(spec.commandLine().getOut(), conn.output);
             if (p.json()) p.json(java.util.Map.of("deleted", name)); else p.line("deleted hub " + name);
             return 0;
+        }
+
+        private String missing(String rg) {
+            return "hub " + name + " does not exist in resource group " + rg + "; nothing was deleted ('iolite hub list' shows the hubs)";
         }
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "iolite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
         subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class, DemoCommand.class,
-                HubCommand.class, DeviceCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class,
+                HubCommand.class, DeviceCommand.class, ModuleCommand.class, TwinCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class,
                 JobsCommand.class, QueryCommand.class, BackupCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -242,13 +242,15 @@ public final class IotHubResources {
     }
 
     /**
-     * Deletes a hub and its registry.
+     * Deletes a hub and its registry. As on Azure, deleting a hub that does not exist is no error: the
+     * service answers 204 instead of 200 with the deleted hub, and this method returns false.
      *
      * @param resourceGroupName the resource group
      * @param resourceName      the hub name
+     * @return true when a hub was deleted, false when there was none of that name
      */
-    public void delete(String resourceGroupName, String resourceName) {
-        arm.send(HttpMethod.DELETE, url(resourceGroupName, resourceName, ""), null, (Map<String, String>) null);
+    public boolean delete(String resourceGroupName, String resourceName) {
+        return arm.send(HttpMethod.DELETE, url(resourceGroupName, resourceName, ""), null, (Map<String, String>) null) != null;
     }
 
     /**
@@ -272,7 +274,8 @@ public final class IotHubResources {
     }
 
     /**
-     * The device identities of a hub, through its service API, signed with the hub's registry-write key.
+     * The device and module identities of a hub and their twins, through its service API, signed with the key
+     * of a policy with RegistryWrite (and ServiceConnect, for twins, when the hub has such a policy).
      *
      * @param resourceGroupName the resource group
      * @param resourceName      the hub name
@@ -280,9 +283,11 @@ public final class IotHubResources {
      */
     public DeviceRegistry devices(String resourceGroupName, String resourceName) {
         IotHubDescription hub = get(resourceGroupName, resourceName);
-        SharedAccessKey key = listKeys(resourceGroupName, resourceName).stream()
-                .filter(k -> k.getRights() != null && k.getRights().contains("RegistryWrite"))
-                .findFirst().orElseThrow(() -> new IotHubException(403, "Unauthorized",
+        // twins need ServiceConnect besides: a policy with both (iothubowner) is preferred
+        List<SharedAccessKey> writers = listKeys(resourceGroupName, resourceName).stream()
+                .filter(k -> k.getRights() != null && k.getRights().contains("RegistryWrite")).toList();
+        SharedAccessKey key = writers.stream().filter(k -> k.getRights().contains("ServiceConnect")).findFirst()
+                .or(() -> writers.stream().findFirst()).orElseThrow(() -> new IotHubException(403, "Unauthorized",
                         "hub '" + resourceName + "' has no shared access policy with RegistryWrite", null));
         SasPolicy sas = new SasPolicy(hub.getHostName(), key.getKeyName(), key.getPrimaryKey(), Clock.systemUTC());
         return new DeviceRegistry(serviceTransport.apply(sas), serviceEndpointFor.apply(hub.getHostName()));

@@ -48,6 +48,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletionException;
 
 /** The composition root: a {@link ServerConfig} in, a running server out. */
@@ -62,15 +63,17 @@ public final class Iolite implements AutoCloseable {
     private final JobRunner runner;
     private final ServerIdentity identity;
     private final TlsMaterial tls;
-    private final Hub defaultHub;
+    /** The default hub as it is now: a change of its keys through this node replaces it and rewrites ready.json. */
+    private final AtomicReference<Hub> defaultHub;
     private final ObjectMapper json;
     private final BlobContainers containers;
     private volatile boolean stopped;
+    private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
-                   TlsMaterial tls, Hub defaultHub, ObjectMapper json, BlobContainers containers) {
+                   TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
         this.containers = containers;
         this.config = config;
         this.db = db;
@@ -187,13 +190,25 @@ public final class Iolite implements AutoCloseable {
                     new BlobHostGuard(config.blobs().allowedHosts(), isLoopback(config.http().bind())),
                     config.blobs().storageAccounts().stream().map(a -> new BlobContainers.StorageGrant(a.name(), a.key(), a.hubs()))
                             .toList(), () -> hubStore.list().size(), meters.registry());
+            // ready.json holds the default hub's owner connection string: it follows the hub's keys (and a hub made
+            // again under that name) once the server runs
+            AtomicReference<Hub> currentDefault = new AtomicReference<>();
+            AtomicReference<Iolite> running = new AtomicReference<>();
+            java.util.function.Consumer<Hub> defaultChanged = hub -> {
+                if (!hub.name().equalsIgnoreCase(config.hubName())) return;
+                currentDefault.accumulateAndGet(hub, (cur, next) -> cur == null || !next.createdAt().equals(cur.createdAt())
+                        || next.version() > cur.version() ? next : cur);
+                Iolite iolite = running.get();
+                if (iolite != null) iolite.rewriteReadyFile();
+            };
             HubService hubs = new HubService(hubStore, credentials, clock, name -> {
                 try {
                     LocalLayout.hubFolder(containers.hubRoot(name));
                 } catch (IOException e) {
                     LOG.warn("hub {} is created, but its folder of local containers is not usable: {}", name, e.getMessage());
                 }
-            }, name -> {
+                if (running.get() != null && name.equalsIgnoreCase(config.hubName())) hubStore.find(name).ifPresent(defaultChanged);
+            }, defaultChanged, name -> {
                 try {
                     if (!LocalLayout.deleteHubFolder(containers.hubRoot(name))) {
                         LOG.warn("hub {} is deleted; {} was not made by Iolite and is left in place", name, containers.hubRoot(name));
@@ -206,6 +221,7 @@ public final class Iolite implements AutoCloseable {
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
             RegistryService registry = new RegistryService(registryStore, credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
+            currentDefault.set(defaultHub);
             try {
                 LocalLayout.hubFolder(containers.hubRoot(defaultHub.name()));
             } catch (LocalLayout.ForeignRootException e) {
@@ -248,8 +264,9 @@ public final class Iolite implements AutoCloseable {
                     phases.totalMillis(),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
-            Iolite iolite = new Iolite(config, db, web, runner, identity, tls, defaultHub, json, containers);
+            Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
@@ -277,11 +294,11 @@ public final class Iolite implements AutoCloseable {
     }
 
     /** The default hub: its name, the host name its SAS tokens name, and its owner policy's connection string. */
-    public String hubName() { return defaultHub.name(); }
+    public String hubName() { return defaultHub.get().name(); }
 
-    public String hubHostName() { return defaultHub.hostName(); }
+    public String hubHostName() { return defaultHub.get().hostName(); }
 
-    public String connectionString() { return defaultHub.connectionString("iothubowner"); }
+    public String connectionString() { return defaultHub.get().connectionString("iothubowner"); }
 
     public String subscriptionId() { return identity.subscriptionId(); }
 
@@ -291,7 +308,7 @@ public final class Iolite implements AutoCloseable {
     public Path truststore() { return tls.truststore(); }
 
     /** The folder that the default hub's {@code file:NAME} containers resolve under. */
-    public Path localBlobRoot() { return containers.hubRoot(defaultHub.name()); }
+    public Path localBlobRoot() { return containers.hubRoot(defaultHub.get().name()); }
 
     /** The port of the metrics listener, or -1 when metrics are off. */
     public int metricsPort() { return meters.port(); }
@@ -336,7 +353,28 @@ public final class Iolite implements AutoCloseable {
         return "https://" + host + ":" + port;
     }
 
+    /**
+     * Writes ready.json, at start and again whenever the default hub's keys change through this node (a key
+     * rotated by another node of a cluster reaches this file at this node's next start; {@code iolite sas-token}
+     * reads the keys from the API and is current either way). Atomic: a reader sees the old file or the new one.
+     */
     private void writeReadyFile() throws IOException {
+        synchronized (readyFileLock) {  // not this: close() holds that while requests in flight finish
+            if (stopped) return;
+            writeReadyFile(defaultHub.get());
+        }
+    }
+
+    /** After start: a rewrite that fails is logged, since the change it follows has committed. */
+    private void rewriteReadyFile() {
+        try {
+            writeReadyFile();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not rewrite {} after a change of hub {}: {}", READY_FILE, defaultHub.get().name(), e.toString());
+        }
+    }
+
+    private void writeReadyFile(Hub defaultHub) throws IOException {
         ObjectNode r = json.createObjectNode();
         r.put("url", url());
         r.put("port", port());
@@ -367,10 +405,12 @@ public final class Iolite implements AutoCloseable {
     public synchronized void close() {
         if (stopped) return;
         stopped = true;
-        try {
-            Files.deleteIfExists(config.dataDir().toAbsolutePath().resolve(READY_FILE));
-        } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
+        synchronized (readyFileLock) {
+            try {
+                Files.deleteIfExists(config.dataDir().toAbsolutePath().resolve(READY_FILE));
+            } catch (IOException e) {
+                LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
+            }
         }
         web.stop(Duration.ofSeconds(30));
         runner.close();

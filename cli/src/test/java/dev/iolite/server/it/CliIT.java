@@ -66,7 +66,7 @@ class CliIT {
         assertThat(cli("hub", "list").out).contains("cli-hub").contains(server.ready().get("hub").asText());
         assertThat(cli("hub", "show", "cli-hub", "-o", "json").out).contains("\"hostName\" : \"cli-hub.azure-devices.net\"");
         assertThat(cli("hub", "keys", "cli-hub").out).contains("iothubowner").contains("RegistryWrite");
-        assertThat(cli("hub", "delete", "cli-hub").code).isZero();
+        assertThat(cli("hub", "delete", "cli-hub", "--yes").code).isZero();
         Result gone = cli("hub", "show", "cli-hub");
         assertThat(gone.code).isEqualTo(1);
         assertOneCleanLine(gone);
@@ -84,7 +84,7 @@ class CliIT {
         assertThat(cli("device", "show", "cli-dev").out).contains(key);
         Result list = cli("device", "list", "-o", "json");
         assertThat(ServerExtension.JSON.readTree(list.out).findValuesAsText("deviceId")).contains("cli-dev");
-        assertThat(cli("device", "delete", "cli-dev").out).contains("deleted device cli-dev");
+        assertThat(cli("device", "delete", "cli-dev", "--yes").out).contains("deleted device cli-dev");
         Result missing = cli("device", "show", "cli-dev");
         assertThat(missing.code).isEqualTo(1);
         assertOneCleanLine(missing);

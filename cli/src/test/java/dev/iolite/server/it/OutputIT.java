@@ -171,8 +171,8 @@ class OutputIT {
         assertThat(cli("token", "-o", "tsv").outLines()).singleElement().asString().isNotBlank().doesNotContain("\t");
 
         JsonNode sas = ServerExtension.JSON.readTree(cli("sas-token", "--output", "json").out());
-        assertThat(sas.get("sas").asText()).startsWith("SharedAccessSignature sr=");
-        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", sas.get("sas").asText(), null).statusCode())
+        assertThat(sas.get("sasToken").asText()).startsWith("SharedAccessSignature sr=");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", sas.get("sasToken").asText(), null).statusCode())
                 .isEqualTo(200);
 
         if (!"postgresql".equalsIgnoreCase(System.getProperty("iolite.test.store", "sqlite"))) {

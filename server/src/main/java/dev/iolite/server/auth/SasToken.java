@@ -77,10 +77,20 @@ public record SasToken(String rawResource, String resource, String signature, lo
 
     /** A service token for {@code host} in the Java SDK's form (URL-encoded {@code sr}). */
     public static String create(String host, String keyName, String base64Key, Instant expiresAt) {
-        String sr = URLEncoder.encode(host.toLowerCase(Locale.ROOT), StandardCharsets.UTF_8);
+        return createFor(host.toLowerCase(Locale.ROOT), keyName, base64Key, expiresAt);
+    }
+
+    /**
+     * A token for any resource URI, such as {@code {host}/devices/{id}} or {@code {host}/devices/{id}/modules/{mid}}
+     * signed with that device's or module's own key: {@code sr} is the URL-encoded URI (its slashes become
+     * {@code %2F}, as the device SDKs send it), and {@code skn} is left out when {@code keyName} is null, as
+     * IoT Hub's documentation on SAS tokens says for device-key tokens.
+     */
+    public static String createFor(String resourceUri, String keyName, String base64Key, Instant expiresAt) {
+        String sr = URLEncoder.encode(resourceUri, StandardCharsets.UTF_8);
         long se = expiresAt.getEpochSecond();
         return PREFIX + "sr=" + sr + "&sig=" + URLEncoder.encode(sign(sr, se, base64Key), StandardCharsets.UTF_8)
-                + "&se=" + se + "&skn=" + keyName;
+                + "&se=" + se + (keyName == null ? "" : "&skn=" + keyName);
     }
 
     private static String decode(String s) {

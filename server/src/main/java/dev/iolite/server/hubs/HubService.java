@@ -27,23 +27,27 @@ public final class HubService {
     private final Credentials credentials;
     private final Clock clock;
     private final Consumer<String> afterCreate;
+    private final Consumer<Hub> afterUpdate;
     private final Consumer<String> afterDelete;
 
     /** @param afterDelete called with a hub's name after its deletion committed (to remove what lives outside the store) */
     public HubService(HubStore store, Credentials credentials, Clock clock, Consumer<String> afterDelete) {
-        this(store, credentials, clock, name -> { }, afterDelete);
+        this(store, credentials, clock, name -> { }, hub -> { }, afterDelete);
     }
 
     /**
      * @param afterCreate called with a hub's name after its creation committed (to make what lives outside the store)
+     * @param afterUpdate called with the hub as it is after a change of its SKU, tags or keys committed (to
+     *                    rewrite what holds a copy of its keys, such as ready.json)
      * @param afterDelete called with a hub's name after its deletion committed (to remove what lives outside the store)
      */
     public HubService(HubStore store, Credentials credentials, Clock clock, Consumer<String> afterCreate,
-                      Consumer<String> afterDelete) {
+                      Consumer<Hub> afterUpdate, Consumer<String> afterDelete) {
         this.store = store;
         this.credentials = credentials;
         this.clock = clock;
         this.afterCreate = afterCreate;
+        this.afterUpdate = afterUpdate;
         this.afterDelete = afterDelete;
     }
 
@@ -122,6 +126,7 @@ public final class HubService {
                     : policies(spec.policies(), cur.policies()), cur.version() + 1, cur.createdAt());
             try {
                 store.update(next, cur.version());
+                afterUpdate.accept(next);
                 return new Placed(next, false);
             } catch (StaleWriteException e) {
                 // lost a race with another writer: read again
@@ -139,6 +144,7 @@ public final class HubService {
                     cur.skuCapacity(), tags, cur.policies(), cur.version() + 1, cur.createdAt());
             try {
                 store.update(next, cur.version());
+                afterUpdate.accept(next);
                 return next;
             } catch (StaleWriteException e) {
                 // lost a race with another writer: read again
