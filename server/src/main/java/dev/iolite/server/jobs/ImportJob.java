@@ -209,7 +209,7 @@ final class ImportJob {
         }
         int first = firstNonBlank(line.bytes(), line.length());
         if (first < 0) return null; // blank line
-        if (n == 1 && line.bytes()[first] != '{') return null; // a leading comment line (SPEC §3.1)
+        if (n == 1 && line.bytes()[first] != '{') return null; // a leading comment line, as the C# SDK's export test allows
         if (!Utf8.isValid(line.bytes(), line.length())) {
             errors.add(new ErrorLine(n, null, null, ErrorCode.DESERIALIZATION_ERROR,
                     "Invalid device format in line " + n + ": the line is not valid UTF-8"));

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Azurite blob service for the test JVM (CLIENTS.md §2): the pinned npm package, installed
+ * A real Azurite blob service (https://github.com/Azure/Azurite) for the test JVM: the pinned npm package, installed
  * into {@code .cache/azurite} of the repository on first use, started with node on a free loopback
  * port, and stopped when the JVM's tests are done.
  */

@@ -173,7 +173,7 @@ class BadInputIT {
 
     @Test
     void anUnencodedIdFromTheJavaSdkGetsAClearErrorNotA500() {
-        // The Java SDK concatenates ids into the URL unencoded (CLIENTS.md §0.7).
+        // The Java service SDK (iot-service-client 2.x) concatenates ids into the URL unencoded.
         RegistryClient client = new RegistryClient(server.hostPort(), new AzureSasCredential(server.ownerSas()));
         assertThatThrownBy(() -> client.addDevice(new Device("has space")))
                 .isInstanceOfSatisfying(IotHubException.class, e -> {

@@ -31,7 +31,7 @@ class RegistryClientIT {
 
     @BeforeEach
     void connect() {
-        // Any-port recipe (CLIENTS.md §4, option B): the credential constructor skips the host-name regex.
+        // Any port: RegistryClient's credential constructor skips the connection string's host-name regex.
         client = new RegistryClient(server.hostPort(), new AzureSasCredential(server.ownerSas()));
     }
 

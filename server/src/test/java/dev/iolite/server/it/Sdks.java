@@ -15,7 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The official SDKs aimed at a test server (CLIENTS.md §3 and §4), and job polling. */
+/** The official SDKs (the ARM SDK and the Java service SDK) aimed at a test server, and job polling. */
 final class Sdks {
     private Sdks() {}
 

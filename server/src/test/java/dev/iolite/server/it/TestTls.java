@@ -15,7 +15,7 @@ import java.security.KeyStore;
 /**
  * One TLS certificate for every server a test JVM starts, trusted JVM-wide before any client
  * exists: the Java service SDK ({@code HttpsURLConnection}) and the ARM SDK (Netty) both read the
- * {@code javax.net.ssl.trustStore} properties once (CLIENTS.md §1).
+ * {@code javax.net.ssl.trustStore} properties once, when their first TLS context is made.
  */
 final class TestTls {
     static final Path DIR;

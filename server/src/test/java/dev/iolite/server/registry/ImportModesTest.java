@@ -20,7 +20,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The nine import modes of SPEC §3.3 through {@link RegistryService#applyBatch}, on a real SQLite store. */
+/**
+ * The nine import modes (https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt) through {@link
+ * RegistryService#applyBatch}, on a real SQLite store.
+ */
 class ImportModesTest {
     private static final String HUB = "hub";
     private static final ObjectMapper JSON = new ObjectMapper();
