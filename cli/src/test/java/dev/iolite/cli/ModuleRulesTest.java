@@ -15,7 +15,7 @@ class ModuleRulesTest {
 
     @Test
     void theCommandLineNeverReachesTheStoreOrTheWireSurfaces() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.store.jdbc..",
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.jdbc..",
                 "dev.iolite.server.arm..", "dev.iolite.server.hubapi..", "dev.iolite.server.http..",
                 "dev.iolite.server.jobs..", "dev.iolite.server.registry..").check(CLI);
     }

@@ -53,8 +53,8 @@ class PackageRulesTest {
 
     @Test
     void onlyTheCompositionRootKnowsTheJdbcStore() {
-        noClasses().that().resideOutsideOfPackages("dev.iolite.server", "dev.iolite.server.store.jdbc..")
-                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.store.jdbc..").check(MAIN);
+        noClasses().that().resideOutsideOfPackages("dev.iolite.server", "dev.iolite.server.jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc..").check(MAIN);
     }
 
     @Test
@@ -72,7 +72,7 @@ class PackageRulesTest {
     void theDomainReachesTheStoreOnlyThroughItsPorts() {
         noClasses().that().resideInAnyPackage("dev.iolite.server.auth..", "dev.iolite.server.blob..",
                         "dev.iolite.server.hubs..", "dev.iolite.server.jobs..", "dev.iolite.server.registry..")
-                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.store.jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc..")
                 .check(MAIN);
     }
 }

@@ -1,8 +1,8 @@
 package dev.iolite.server.it;
 
-import dev.iolite.server.store.StoreContract;
+import dev.iolite.server.jdbc.StoreContract;
 import dev.iolite.server.store.StoreUrl;
-import dev.iolite.server.store.jdbc.Database;
+import dev.iolite.server.jdbc.Database;
 
 import java.nio.file.Path;
 

@@ -1,7 +1,7 @@
 package dev.iolite.server.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.iolite.server.store.jdbc.Database;
+import dev.iolite.server.jdbc.Database;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
