@@ -34,6 +34,7 @@ import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.jdbc.Database;
 import dev.iolite.server.jdbc.hubs.JdbcHubStore;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,7 +205,8 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
-            RegistryService registry = new RegistryService(registryStore, credentials, clock);
+            RegistryService registry = new RegistryService(registryStore,
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             try {
                 LocalLayout.hubFolder(containers.hubRoot(defaultHub.name()));

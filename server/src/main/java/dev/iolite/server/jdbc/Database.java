@@ -39,6 +39,9 @@ public final class Database implements AutoCloseable {
     public static final Duration QUERY_SLOT_WAIT = Duration.ofSeconds(2);
     public static final Duration QUERY_RETRY_AFTER = Duration.ofSeconds(2);
 
+    /** The longest a query or a job's scan may run by default; past it the caller is told to narrow it. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+
     private final HikariDataSource dataSource;
     private final HikariDataSource queryPool;
     private final QueryShares shares;

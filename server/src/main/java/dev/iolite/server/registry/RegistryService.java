@@ -41,11 +41,13 @@ public final class RegistryService {
     private static final int MAX_ATTEMPTS = 8;
 
     private final RegistryStore store;
+    private final QueryStore queries;
     private final Credentials credentials;
     private final Clock clock;
 
-    public RegistryService(RegistryStore store, Credentials credentials, Clock clock) {
+    public RegistryService(RegistryStore store, QueryStore queries, Credentials credentials, Clock clock) {
         this.store = store;
+        this.queries = queries;
         this.credentials = credentials;
         this.clock = clock;
     }
@@ -225,7 +227,7 @@ public final class RegistryService {
     public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
                            java.util.function.Predicate<Device> sink) {
         try {
-            store.queryTwins(hub, query, after, limit, wanted, sink);
+            queries.queryTwins(hub, query, after, limit, wanted, sink);
         } catch (StatementTimeoutException e) {
             throw ranPastDeadline(e);
         }
@@ -238,7 +240,7 @@ public final class RegistryService {
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
         List<GroupRow> rows;
         try {
-            rows = store.queryGroups(hub, query, offset, limit, wanted);
+            rows = queries.queryGroups(hub, query, offset, limit, wanted);
         } catch (StatementTimeoutException e) {
             throw ranPastDeadline(e);
         }

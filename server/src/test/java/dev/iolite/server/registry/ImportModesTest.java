@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.jdbc.TestHubs;
 import dev.iolite.server.jdbc.Database;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +39,7 @@ class ImportModesTest {
         db = Database.openSqlite(dir.resolve("t.db"));
         // the hub the devices belong to: its counters need it (a foreign key)
         TestHubs.insert(db, HUB);
-        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new Credentials(new SecureRandom()),
+        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new JdbcQueryStore(db, JSON), new Credentials(new SecureRandom()),
                 Clock.systemUTC());
     }
 

@@ -1,6 +1,10 @@
 package dev.iolite.server.jdbc.query;
 
 import dev.iolite.server.jdbc.dialect.JsonSql;
+import dev.iolite.server.jdbc.dialect.SqlDialect;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import java.sql.SQLException;
 import dev.iolite.server.jdbc.dialect.SqlText;
 import dev.iolite.server.jdbc.rows.TwinColumn;
 
@@ -502,5 +506,18 @@ public final class QuerySql {
                     throw new IllegalStateException(f + " is in the twin column");
             case ETAG -> throw new IllegalStateException("an etag is compared through the twin version it encodes");
         };
+    }
+
+    /**
+     * A statement's failure as the store reports it: one the store refused over the statement or its data (the
+     * dialect tells which) is a 400 saying why, after {@code context}. The same again would fail alike, so a job
+     * ends with the reason instead of retrying. Any other failure passes through as it was; a statement stopped at
+     * its deadline is not reported here ({@code Database.query} knows it stopped it and throws
+     * {@link dev.iolite.server.store.StatementTimeoutException}).
+     */
+    public static SQLException refused(SqlDialect dialect, SQLException e, String context) {
+        String problem = dialect.queryProblem(e);
+        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, context + problem);
+        return e;
     }
 }

@@ -7,16 +7,8 @@ import dev.iolite.server.jdbc.query.QuerySql;
 import dev.iolite.server.jdbc.rows.DeviceRows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.iolite.server.errors.ErrorCode;
-import dev.iolite.server.errors.IoliteException;
-import dev.iolite.server.query.GroupRow;
-import dev.iolite.server.query.Operand;
-import dev.iolite.server.query.TwinField;
 import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.registry.Device;
-import dev.iolite.server.registry.ETags;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.ExportRow;
@@ -30,9 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.function.Predicate;
-import dev.iolite.server.store.StillWanted;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,12 +39,12 @@ public final class JdbcRegistryStore implements RegistryStore {
     private final ObjectMapper json;
     private final Duration deadline;
 
-    /** A store whose queries and job scans stop at {@link #DEFAULT_DEADLINE}. */
+    /** A store whose job scans stop at {@link Database#DEFAULT_DEADLINE}. */
     public JdbcRegistryStore(Database db, ObjectMapper json) {
-        this(db, json, DEFAULT_DEADLINE);
+        this(db, json, Database.DEFAULT_DEADLINE);
     }
 
-    /** A store whose queries and job scans stop at {@code deadline} (the server's {@code --query-timeout}). */
+    /** A store whose job scans stop at {@code deadline} (the server's {@code --query-timeout}). */
     public JdbcRegistryStore(Database db, ObjectMapper json, Duration deadline) {
         this.deadline = deadline;
         this.db = db;
@@ -152,155 +141,8 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
-    /** The longest a query or a job's scan may run by default; past it the caller is told to narrow it. */
-    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
-    /**
-     * Rows PostgreSQL sends per round trip of a query's cursor: without a fetch size its driver reads the whole
-     * result into memory first. 64 maximum-size twins are a few MiB.
-     */
-    private static final int FETCH_ROWS = 64;
-
-    @Override
-    public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
-                           Predicate<Device> sink) {
-        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
-                .append(" AND " + QuerySql.sourceFilter(query.source()));
-        if (after != null) {
-            sql.append(" AND (device_id, module_id) > (").param(after.deviceId()).append(", ")
-                    .param(after.moduleId() == null ? "" : after.moduleId()).append(")");
-        }
-        SqlText where = querySql.where(query);
-        if (where != null) sql.append(" AND ").append(where);
-        sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
-        db.query(hub, deadline, wanted, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-                sql.bind(ps);
-                ps.setFetchSize(FETCH_ROWS);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && sink.test(rows.read(rs))) {
-                        // each twin goes to the sink as it is read; none is kept here
-                    }
-                }
-                return null;
-            } catch (SQLException e) {
-                throw refused(e, "");
-            }
-        });
-    }
-
-    @Override
-    public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
-        List<SqlText> keys = new ArrayList<>();
-        for (Operand key : query.groupBy()) keys.add(querySql.groupKey(key));
-        SqlText sql = SqlText.of("SELECT ");
-        List<String> positions = new ArrayList<>();
-        for (SqlText key : keys) {
-            if (key == null) continue;
-            sql.append(key).append(", ");
-            positions.add(String.valueOf(positions.size() + 1));
-        }
-        sql.append("COUNT(*) FROM devices");
-        SqlText rest = SqlText.of(" WHERE hub = ").param(hub).append(" AND " + QuerySql.sourceFilter(query.source()));
-        SqlText where = querySql.where(query);
-        if (where != null) rest.append(" AND ").append(where);
-        if (!positions.isEmpty()) {
-            String list = String.join(", ", positions);
-            rest.append(" GROUP BY " + list + " ORDER BY " + list);
-        }
-        rest.append(" LIMIT ").param(limit).append(" OFFSET ").param(offset);
-        return db.query(hub, deadline, wanted, c -> {
-            String scan = db.dialect().fullScan();
-            if (scan != null && holdsMostRows(c, hub)) sql.append(scan);
-            sql.append(rest);
-            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-                sql.bind(ps);
-                List<GroupRow> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) out.add(groupRow(rs, query.groupBy(), keys));
-                }
-                return out;
-            } catch (SQLException e) {
-                throw refused(e, "");
-            }
-        });
-    }
-
-    /** Whether the hub holds at least half of all hubs' devices (by the counters, O(hubs)). */
-    private static boolean holdsMostRows(Connection c, String hub) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(CASE WHEN hub = ? THEN total ELSE 0 END), 0), "
-                + "COALESCE(SUM(total), 0) FROM hub_stats")) {
-            ps.setString(1, hub);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) * 2 >= rs.getLong(2);
-            }
-        }
-    }
-
-    private GroupRow groupRow(ResultSet rs, List<Operand> groupBy, List<SqlText> keys) throws SQLException {
-        List<JsonNode> values = new ArrayList<>(groupBy.size());
-        int column = 1;
-        for (int i = 0; i < groupBy.size(); i++) {
-            Operand key = groupBy.get(i);
-            if (key instanceof Operand.Literal l) values.add(l.value());
-            else if (keys.get(i) == null) values.add(null);
-            else values.add(keyValue(rs, column++, key));
-        }
-        return new GroupRow(java.util.Collections.unmodifiableList(values), rs.getLong(column));
-    }
-
-    /** A grouping key's value as the twin shows it: JSON text parsed, columns in their wire form. */
-    private JsonNode keyValue(ResultSet rs, int column, Operand key) throws SQLException {
-        JsonNodeFactory nodes = JsonNodeFactory.instance;
-        TwinField field = key instanceof Operand.Field f ? f.field() : null;
-        if (field == null) {
-            String text = rs.getString(column);
-            if (text == null) return null;
-            try {
-                return json.readTree(text);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new SQLException("a stored twin is not JSON", e);
-            }
-        }
-        switch (field) {
-            case STATUS_UPDATE_TIME:
-                // kept as epoch milliseconds; the twin shows a UTC time
-                return nodes.textNode(Instant.ofEpochMilli(rs.getLong(column)).toString());
-            case IOT_EDGE:
-                return nodes.booleanNode(rs.getInt(column) == 1);
-            case STATUS_REASON:
-            case DEVICE_SCOPE: {
-                String text = rs.getString(column);
-                return text == null ? nodes.nullNode() : nodes.textNode(text);
-            }
-            case ETAG:
-                return nodes.textNode(ETags.twin(rs.getLong(column)));
-            case MODULE_ID: {
-                String id = rs.getString(column);
-                return id == null || id.isEmpty() ? null : nodes.textNode(id);
-            }
-            case VERSION:
-                return nodes.numberNode(rs.getLong(column));
-            default:
-                return nodes.textNode(rs.getString(column));
-        }
-    }
-
     /** What a job's failure says before the store's reason when its filter cannot be evaluated. */
     private static final String FILTER_REFUSED = "the filter cannot be evaluated over this hub's devices: ";
-
-    /**
-     * A statement's failure as the store reports it: one the store refused over the statement or its data (the
-     * dialect tells which) is a 400 saying why, after {@code context}. The same again would fail alike, so a job
-     * ends with the reason instead of retrying. Any other failure passes through as it was; a statement stopped at
-     * its deadline is not reported here ({@link Database#query} knows it stopped it and throws
-     * {@link dev.iolite.server.store.StatementTimeoutException}).
-     */
-    private SQLException refused(SQLException e, String context) {
-        String problem = db.dialect().queryProblem(e);
-        if (problem != null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, context + problem);
-        return e;
-    }
 
     @Override
     public List<Device> listModules(String hub, String deviceId) {
@@ -331,7 +173,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                 }
                 return out;
             } catch (SQLException e) {
-                throw refused(e, FILTER_REFUSED);
+                throw QuerySql.refused(db.dialect(), e, FILTER_REFUSED);
             }
         });
     }
@@ -381,7 +223,7 @@ public final class JdbcRegistryStore implements RegistryStore {
                     return rs.getLong(1);
                 }
             } catch (SQLException e) {
-                throw refused(e, FILTER_REFUSED);
+                throw QuerySql.refused(db.dialect(), e, FILTER_REFUSED);
             }
         });
     }
