@@ -63,19 +63,6 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public String jsonParameter() { return "CAST(? AS jsonb)"; }
 
-    @Override
-    public byte[] readJson(java.sql.ResultSet rs, int column) throws SQLException {
-        return rs.getString(column).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void bindJson(PreparedStatement ps, int index, byte[] utf8) throws SQLException {
-        ps.setString(index, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String fullScan() { return null; }
-
     /** 400 rows of 15 parameters: well under the protocol's 65,535, and a tenth of the round trips of 50. */
     @Override
     public int insertRows() { return 400; }
@@ -86,9 +73,6 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String claimLock() { return " FOR UPDATE OF j SKIP LOCKED"; }
-
-    @Override
-    public String rowLock() { return " FOR UPDATE"; }
 
     private static String state(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

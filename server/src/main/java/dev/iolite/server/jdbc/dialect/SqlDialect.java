@@ -4,8 +4,9 @@ package dev.iolite.server.jdbc.dialect;
 import java.sql.SQLException;
 
 /**
- * What differs between SQL databases; everything else is portable SQL in the stores. The two dialects are made
- * here ({@link #sqlite()}, {@link #postgresql()}); everything else knows them only as a {@code SqlDialect}.
+ * What differs between SQL databases; everything else is portable SQL in the stores. Each default here is
+ * standard SQL and JDBC, and a dialect overrides only where its database differs. The two dialects are made here
+ * ({@link #sqlite()}, {@link #postgresql()}); everything else knows them only as a {@code SqlDialect}.
  */
 public interface SqlDialect {
 
@@ -43,34 +44,28 @@ public interface SqlDialect {
 
     /**
      * What follows {@code FROM devices} to read the whole table rather than through the key index, for an
-     * aggregate over a hub that holds most of the rows (null where the planner decides well by itself).
-     * SQLite's planner takes the index for {@code hub = ?} even when it selects every row, and then
-     * looks up each row: slower than a plain scan by half.
+     * aggregate over a hub that holds most of the rows; null (the default) where the planner decides well by
+     * itself.
      */
-    default String fullScan() { return " NOT INDEXED"; }
+    default String fullScan() { return null; }
 
-    /** How queries read JSON documents in this dialect. */
-    default JsonSql json() { return new JsonSql.Sqlite(); }
-
-    /**
-     * A parameter holding JSON text, stored as the column type wants it: SQLite keeps twin documents as
-     * the text they are (converting them to its binary JSONB on write cost bulk imports a tenth of
-     * their speed, more than it saved queries), bound as their UTF-8 bytes and cast, which spares a
-     * decode to a Java string and an encode back per document; PostgreSQL as jsonb ({@code CAST(? AS jsonb)}).
-     */
-    default String jsonParameter() { return "CAST(? AS TEXT)"; }
+    /** How queries read JSON documents in this dialect (SQL has no JSON functions every database shares). */
+    JsonSql json();
 
     /**
-     * A stored JSON column's UTF-8. SQLite hands over a text column's bytes as they are stored, and
-     * decoding them here costs less than the driver's string conversion.
+     * A parameter holding JSON text, stored as the column type wants it; by default a plain parameter, bound as
+     * text ({@link #bindJson}).
      */
+    default String jsonParameter() { return "?"; }
+
+    /** A stored JSON column's UTF-8; by default read as text and encoded. */
     default byte[] readJson(java.sql.ResultSet rs, int column) throws SQLException {
-        return rs.getBytes(column);
+        return rs.getString(column).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Binds a JSON document, given as UTF-8, to a {@link #jsonParameter}. */
+    /** Binds a JSON document, given as UTF-8, to a {@link #jsonParameter}; by default as text. */
     default void bindJson(java.sql.PreparedStatement ps, int index, byte[] utf8) throws SQLException {
-        ps.setBytes(index, utf8);
+        ps.setString(index, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Rows per multi-row INSERT: one statement, and on a networked database one round trip, for many rows. */
@@ -82,14 +77,17 @@ public interface SqlDialect {
      */
     default String relaxedDurability() { return null; }
 
-    /** Appended to the job claim's SELECT: row locks that other nodes skip (empty where one writer is the rule). */
-    default String claimLock() { return ""; }
+    /**
+     * Appended to the job claim's SELECT: row locks, which other nodes skip where the database can; by default
+     * the standard {@code FOR UPDATE}.
+     */
+    default String claimLock() { return " FOR UPDATE"; }
 
     /**
-     * The suffix of a SELECT that locks its row against every other writer, foreign-key checks included
-     * ({@code FOR UPDATE}); empty where transactions are serialized anyway (SQLite's one writer).
+     * The suffix of a SELECT that locks its row against every other writer, foreign-key checks included; by
+     * default the standard {@code FOR UPDATE}.
      */
-    default String rowLock() { return ""; }
+    default String rowLock() { return " FOR UPDATE"; }
 
     /** True when a write named a parent row that is gone (a foreign key): here, a hub deleted meanwhile. */
     boolean isMissingParent(SQLException e);
