@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.cli.Main;
 import org.junit.jupiter.api.Order;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The {@code iolite} commands run in-process against a real server, and as a user runs them (./iolite). */
+@SqliteOnly("the command line does not depend on the store")
 class CliIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 

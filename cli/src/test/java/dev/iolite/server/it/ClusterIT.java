@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.PostgresqlOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * death of its node, If-Match writes through different nodes have one winner per etag, and a database
  * outage gives 503s and then a job that completes. Runs in the PostgreSQL execution of the suite only.
  */
+@PostgresqlOnly("several nodes need a shared database")
 class ClusterIT {
     private static final Path JAR = Path.of("target/iolite.jar").toAbsolutePath();
 

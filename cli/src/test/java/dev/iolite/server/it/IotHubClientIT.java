@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.rest.PagedResponse;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Java client library against a real server: every operation, paging, each error class, and waiting for jobs. */
+@SqliteOnly("the client library does not depend on the store")
 class IotHubClientIT {
     @RegisterExtension
     @Order(1)

@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reason a person can read and frees the hub; SIGTERM stops a server whose stage is stuck within a bound.
  * Failures are injected at the stages through the {@code iolite.test.fault} property.
  */
+@SqliteOnly("stall and failure handling live in threads and stages; the store only records what they did")
 class JobHangIT {
     private static final String FAULT = "iolite.test.fault";
     private static final String API = "?api-version=2021-04-12";

@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Drives {@code ./iolite} as a user would: serve, use, SIGTERM, restart, find everything again. */
+@SqliteOnly("the launcher does not depend on the store")
 class LauncherIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 

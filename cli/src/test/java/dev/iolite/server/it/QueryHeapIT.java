@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 4 MiB and are written as the store reads the rows, so the server pages through 350 MiB of twins without
  * holding them. A server process of its own, as only a separate JVM has its own heap limit.
  */
+@SqliteOnly("a server process's heap under query pages, on the default store")
 class QueryHeapIT {
     private static final String API = "?api-version=2021-04-12";
     private static final int DEVICES = 10_000;

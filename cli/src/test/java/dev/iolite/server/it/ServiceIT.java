@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code iolite serve} as a service manager runs it: one server per data dir, start-up failures as one line and exit code. */
+@SqliteOnly("the command line does not depend on the store")
 class ServiceIT {
     private static final Path JAR = Path.of("target/iolite.jar").toAbsolutePath();
 

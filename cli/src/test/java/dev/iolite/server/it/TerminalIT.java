@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import org.jline.builtins.ScreenTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The command line as a person sees it: {@code ./iolite demo} in a pseudo-terminal of 80 columns (util-linux's
  * {@code script}), its output replayed on a VT100 screen of the same size (JLine's {@link ScreenTerminal}).
  */
+@SqliteOnly("what a terminal shows does not depend on the store")
 class TerminalIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
     private static final int COLUMNS = 80;

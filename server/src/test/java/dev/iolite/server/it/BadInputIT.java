@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.SqliteOnly;
 import com.azure.core.credential.AzureSasCredential;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubBadFormatException;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Every class of malformed request gets a 4xx in IoT Hub's error format, with a message naming the
  * problem, and changes nothing: each test checks the statistics and the device afterwards.
  */
+@SqliteOnly("request validation happens before the store")
 class BadInputIT {
     @RegisterExtension
     static final ServerExtension server = new ServerExtension();

@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.PostgresqlOnly;
 import dev.iolite.server.jdbc.StoreContract;
 import dev.iolite.server.store.StoreUrl;
 import dev.iolite.server.jdbc.Database;
@@ -7,6 +8,7 @@ import dev.iolite.server.jdbc.Database;
 import java.nio.file.Path;
 
 /** The store contract on PostgreSQL: a fresh database of the tests' server for every test. */
+@PostgresqlOnly("the store contract's PostgreSQL half")
 class PostgresStoreIT extends StoreContract {
     @Override
     protected Database openStore(Path dir) {
