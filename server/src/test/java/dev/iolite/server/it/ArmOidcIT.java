@@ -1,5 +1,8 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.TestTls;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;

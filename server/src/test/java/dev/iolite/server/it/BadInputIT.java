@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.azure.core.credential.AzureSasCredential;
 import com.fasterxml.jackson.databind.JsonNode;

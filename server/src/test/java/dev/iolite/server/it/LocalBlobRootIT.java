@@ -1,5 +1,8 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.JobPolling;
 import dev.iolite.server.testkit.SqliteOnly;
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;

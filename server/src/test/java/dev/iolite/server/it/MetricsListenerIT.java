@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
 import dev.iolite.server.testkit.SqliteOnly;
 import dev.iolite.server.ServerConfig;
 import dev.iolite.server.metrics.MetricsEndpoint;

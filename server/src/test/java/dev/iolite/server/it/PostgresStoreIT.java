@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.Postgres;
 import dev.iolite.server.testkit.PostgresqlOnly;
 import dev.iolite.server.jdbc.StoreContract;
 import dev.iolite.server.store.StoreUrl;

@@ -1,5 +1,7 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Postgres;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

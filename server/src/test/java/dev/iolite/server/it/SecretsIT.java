@@ -1,5 +1,8 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.TestTls;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.Iolite;

@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.cli.it;
 
 import dev.iolite.server.testkit.SqliteOnly;
 import org.jline.builtins.ScreenTerminal;

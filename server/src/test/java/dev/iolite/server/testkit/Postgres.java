@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * folder; one per test JVM, stopped when the JVM exits. Each caller gets a database of its own.
  * As root, the server runs as the {@code postgres} user, since PostgreSQL refuses to run as root.
  */
-final class Postgres {
+public final class Postgres {
     /** {@code -Diolite.test.store=postgresql} runs the integration suite on PostgreSQL. */
-    static final boolean SELECTED = "postgresql".equalsIgnoreCase(System.getProperty("iolite.test.store", "sqlite"));
+    public static final boolean SELECTED = "postgresql".equalsIgnoreCase(System.getProperty("iolite.test.store", "sqlite"));
     private static Postgres instance;
 
     private final Path bin;
@@ -40,13 +40,13 @@ final class Postgres {
         this.asRoot = asRoot;
     }
 
-    static synchronized Postgres get() {
+    public static synchronized Postgres get() {
         if (instance == null) instance = startNew();
         return instance;
     }
 
     /** A server of the caller's own (tests that stop and start it), stopped when the JVM exits or on {@link #destroy}. */
-    static Postgres startNew() {
+    public static Postgres startNew() {
         try {
             Path bin = findBin();
             Path dir = Files.createTempDirectory("iolite-pg");
@@ -61,10 +61,10 @@ final class Postgres {
         }
     }
 
-    int port() { return port; }
+    public int port() { return port; }
 
     /** A new empty database, as a store URL with credentials (postgresql://USER:PASSWORD@HOST:PORT/DB). */
-    String newDatabase() {
+    public String newDatabase() {
         String name = "iolite_" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "iolite", "iolite");
              Statement st = c.createStatement()) {
@@ -76,14 +76,14 @@ final class Postgres {
     }
 
     /** Starts the server (again, after {@link #stop}); returns once it accepts connections. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
                 "-w", "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
                         + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start");
     }
 
     /** Stops the server at once (clients see their connections fail). */
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     }
 
@@ -97,7 +97,7 @@ final class Postgres {
     }
 
     /** Stops the server and removes its files. */
-    void destroy() {
+    public void destroy() {
         try {
             stop();
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * it afterwards. Gives tests the ready.json, SAS and ARM tokens, and a raw HTTPS client for what
  * the SDKs will not send.
  */
-final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     static {
         TestTls.init();
@@ -43,12 +43,12 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     private JsonNode ready;
     private HttpClient http;
 
-    ServerExtension() {
+    public ServerExtension() {
         this(c -> c);
     }
 
     /** A server whose configuration the test adjusts (external issuers, limits). */
-    ServerExtension(java.util.function.UnaryOperator<ServerConfig> customize) {
+    public ServerExtension(java.util.function.UnaryOperator<ServerConfig> customize) {
         this.customize = customize;
     }
 
@@ -71,38 +71,38 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    JsonNode ready() { return ready; }
+    public JsonNode ready() { return ready; }
 
-    Path dataDir() { return dataDir; }
+    public Path dataDir() { return dataDir; }
 
     /** The folder that {@code file:NAME} containers resolve under. */
-    Path blobRoot() { return Path.of(ready.get("localBlobRoot").asText()); }
+    public Path blobRoot() { return Path.of(ready.get("localBlobRoot").asText()); }
 
-    String url() { return ready.get("url").asText(); }
+    public String url() { return ready.get("url").asText(); }
 
-    int port() { return ready.get("port").asInt(); }
+    public int port() { return ready.get("port").asInt(); }
 
-    String hostPort() { return "127.0.0.1:" + port(); }
+    public String hostPort() { return "127.0.0.1:" + port(); }
 
-    String hubHostName() { return ready.get("hubHostName").asText(); }
+    public String hubHostName() { return ready.get("hubHostName").asText(); }
 
     /** The primary key of the default hub's policy, from the owner connection string. */
-    String ownerKey() {
+    public String ownerKey() {
         for (String part : ready.get("connectionString").asText().split(";")) {
             if (part.startsWith("SharedAccessKey=")) return part.substring("SharedAccessKey=".length());
         }
         throw new IllegalStateException("no key in the connection string");
     }
 
-    String ownerSas() {
+    public String ownerSas() {
         return SasToken.create(hubHostName(), "iothubowner", ownerKey(), Instant.now().plusSeconds(3600));
     }
 
-    String armToken() throws IOException {
+    public String armToken() throws IOException {
         return ArmTokens.open(dataDir, null, Clock.systemUTC()).mint(Duration.ofHours(1));
     }
 
-    HttpResponse<String> send(String method, String path, String authorization, String body, String... headers)
+    public HttpResponse<String> send(String method, String path, String authorization, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -113,13 +113,13 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** ARM path prefix of a hub of this server's subscription and resource group. */
-    String armHub(String hub) {
+    public String armHub(String hub) {
         return "/subscriptions/" + ready.get("subscriptionId").asText() + "/resourceGroups/"
                 + ready.get("resourceGroup").asText() + "/providers/Microsoft.Devices/IotHubs/" + hub;
     }
 
     /** Creates a hub through ARM (raw HTTPS) and returns an iothubowner SAS token for it. */
-    String createHub(String hub) throws IOException, InterruptedException {
+    public String createHub(String hub) throws IOException, InterruptedException {
         HttpResponse<String> put = send("PUT", armHub(hub) + "?api-version=2021-07-01", "Bearer " + armToken(),
                 "{\"location\":\"local\",\"sku\":{\"name\":\"S1\",\"capacity\":1}}");
         if (put.statusCode() / 100 != 2) throw new IllegalStateException("creating hub " + hub + ": " + put.body());
@@ -127,7 +127,7 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** An iothubowner SAS token of a hub, with its key read through ARM's listkeys. */
-    String ownerSasOf(String hub) throws IOException, InterruptedException {
+    public String ownerSasOf(String hub) throws IOException, InterruptedException {
         HttpResponse<String> keys = send("POST", armHub(hub) + "/listkeys?api-version=2021-07-01", "Bearer " + armToken(), null);
         for (JsonNode k : JSON.readTree(keys.body()).get("value")) {
             if (k.get("keyName").asText().equals("iothubowner")) {
@@ -139,12 +139,12 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** The folder where {@code file:NAME} of {@code hub} resolves. */
-    Path blobRootOf(String hub) {
+    public Path blobRootOf(String hub) {
         return Path.of(ready.get("blobRoot").asText()).resolve(hub.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Reads the hub error body: the JSON inside {@code Message}. */
-    static JsonNode hubError(HttpResponse<String> r) throws IOException {
+    public static JsonNode hubError(HttpResponse<String> r) throws IOException {
         return JSON.readTree(JSON.readTree(r.body()).get("Message").asText());
     }
 }

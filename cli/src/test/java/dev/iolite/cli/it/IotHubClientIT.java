@@ -1,5 +1,7 @@
-package dev.iolite.server.it;
+package dev.iolite.cli.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.AzuriteExtension;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;

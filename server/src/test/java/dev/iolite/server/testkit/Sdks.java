@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
@@ -16,10 +16,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The official SDKs (the ARM SDK and the Java service SDK) aimed at a test server, and job polling. */
-final class Sdks {
+public final class Sdks {
     private Sdks() {}
 
-    static IotHubManager arm(ServerExtension server, String token) {
+    public static IotHubManager arm(ServerExtension server, String token) {
         String base = server.url() + "/";
         Map<String, String> ep = new HashMap<>();
         ep.put("resourceManagerEndpointUrl", base);
@@ -34,7 +34,7 @@ final class Sdks {
     }
 
     /** Polls the hub API until the job ends; returns its last JSON. */
-    static JsonNode awaitJob(ServerExtension server, String sas, String jobId) throws Exception {
+    public static JsonNode awaitJob(ServerExtension server, String sas, String jobId) throws Exception {
         return JobPolling.until("job " + jobId + " ends", Duration.ofSeconds(120), Duration.ofMillis(50),
                 () -> ServerExtension.JSON.readTree(
                         server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),

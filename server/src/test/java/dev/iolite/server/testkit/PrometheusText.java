@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,18 +14,18 @@ import java.util.regex.Pattern;
  * label values; each family typed once, before its samples; histogram buckets cumulative and ending at
  * {@code +Inf}, equal to {@code _count}. Anything else fails the read, naming the line.
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern TYPE = Pattern.compile("# TYPE (" + NAME + ") (counter|gauge|histogram|summary|untyped)");
     private static final Pattern HELP = Pattern.compile("# HELP (" + NAME + ") .*");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"");
 
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
-    final Map<String, String> types = new HashMap<>();
-    final List<Sample> samples = new ArrayList<>();
+    public final Map<String, String> types = new HashMap<>();
+    public final List<Sample> samples = new ArrayList<>();
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText t = new PrometheusText();
         int n = 0;
         for (String line : text.split("\n", -1)) {
@@ -106,7 +106,7 @@ final class PrometheusText {
     }
 
     /** The value of the sample of {@code name} whose labels include {@code labels}; 0 when there is none. */
-    double value(String name, Map<String, String> labels) {
+    public double value(String name, Map<String, String> labels) {
         double sum = 0;
         boolean found = false;
         for (Sample s : samples) {
@@ -118,7 +118,7 @@ final class PrometheusText {
         return found ? sum : 0;
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return samples.stream().anyMatch(s -> s.name.equals(name));
     }
 

@@ -1,5 +1,9 @@
-package dev.iolite.server.it;
+package dev.iolite.cli.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.JobPolling;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.auth.SasToken;
 import org.junit.jupiter.api.Test;

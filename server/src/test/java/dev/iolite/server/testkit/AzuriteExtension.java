@@ -1,10 +1,10 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** Gives a test class the shared Azurite instance (register it before the server). */
-final class AzuriteExtension implements BeforeAllCallback {
+public final class AzuriteExtension implements BeforeAllCallback {
     private Azurite azurite;
 
     @Override
@@ -12,5 +12,5 @@ final class AzuriteExtension implements BeforeAllCallback {
         azurite = Azurite.get(context);
     }
 
-    Azurite get() { return azurite; }
+    public Azurite get() { return azurite; }
 }

@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
@@ -24,17 +24,17 @@ import java.util.concurrent.TimeUnit;
  * into {@code .cache/azurite} of the repository on first use, started with node on a free loopback
  * port, and stopped when the JVM's tests are done.
  */
-final class Azurite implements ExtensionContext.Store.CloseableResource {
-    static final String VERSION = "3.37.0";
-    static final String ACCOUNT = "devstoreaccount1";
-    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+public final class Azurite implements ExtensionContext.Store.CloseableResource {
+    public static final String VERSION = "3.37.0";
+    public static final String ACCOUNT = "devstoreaccount1";
+    public static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static Azurite instance;
 
     private final Process process;
     private final int port;
     private final Path location;
-    final BlobServiceClient service;
+    public final BlobServiceClient service;
 
     private Azurite(Process process, int port, Path location) {
         this.process = process;
@@ -45,7 +45,7 @@ final class Azurite implements ExtensionContext.Store.CloseableResource {
     }
 
     /** The shared instance, started on first use and stopped at the end of the test run. */
-    static synchronized Azurite get(ExtensionContext context) throws Exception {
+    public static synchronized Azurite get(ExtensionContext context) throws Exception {
         if (instance == null) {
             instance = start();
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put("iolite.azurite", instance);
@@ -53,34 +53,34 @@ final class Azurite implements ExtensionContext.Store.CloseableResource {
         return instance;
     }
 
-    String endpoint() { return "http://127.0.0.1:" + port + "/" + ACCOUNT; }
+    public String endpoint() { return "http://127.0.0.1:" + port + "/" + ACCOUNT; }
 
     /** A fresh container and a SAS URI for it with the permissions of the given letters (e.g. racwdl). */
-    String container(String name, String permissions) {
+    public String container(String name, String permissions) {
         BlobContainerClient c = service.getBlobContainerClient(name);
         if (!c.exists()) c.create();
         return sasUri(name, permissions);
     }
 
-    String sasUri(String name, String permissions) {
+    public String sasUri(String name, String permissions) {
         BlobContainerClient c = service.getBlobContainerClient(name);
         String sas = c.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(2),
                 BlobContainerSasPermission.parse(permissions)));
         return c.getBlobContainerUrl() + "?" + sas;
     }
 
-    BlobContainerClient client(String name) { return service.getBlobContainerClient(name); }
+    public BlobContainerClient client(String name) { return service.getBlobContainerClient(name); }
 
-    String read(String container, String blob) {
+    public String read(String container, String blob) {
         return client(container).getBlobClient(blob).downloadContent().toString();
     }
 
-    List<String> lines(String container, String blob) {
+    public List<String> lines(String container, String blob) {
         String text = read(container, blob);
         return text.isEmpty() ? List.of() : List.of(text.split("\n"));
     }
 
-    void upload(String container, String blob, String content) {
+    public void upload(String container, String blob, String content) {
         client(container).getBlobClient(blob).upload(com.azure.core.util.BinaryData.fromString(content), true);
     }
 

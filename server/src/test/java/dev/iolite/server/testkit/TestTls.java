@@ -1,4 +1,4 @@
-package dev.iolite.server.it;
+package dev.iolite.server.testkit;
 
 import dev.iolite.server.http.TlsMaterial;
 
@@ -17,11 +17,11 @@ import java.security.KeyStore;
  * exists: the Java service SDK ({@code HttpsURLConnection}) and the ARM SDK (Netty) both read the
  * {@code javax.net.ssl.trustStore} properties once, when their first TLS context is made.
  */
-final class TestTls {
-    static final Path DIR;
-    static final Path CERT;
-    static final Path KEY;
-    static final Path TRUSTSTORE;
+public final class TestTls {
+    public static final Path DIR;
+    public static final Path CERT;
+    public static final Path KEY;
+    public static final Path TRUSTSTORE;
 
     static {
         try {
@@ -40,12 +40,12 @@ final class TestTls {
 
     private TestTls() {}
 
-    static void init() {
+    public static void init() {
         // loading the class is what matters
     }
 
     /** An SSL context that trusts the given truststore (for servers started with their own certificate). */
-    static SSLContext trusting(Path truststore) {
+    public static SSLContext trusting(Path truststore) {
         try (InputStream in = Files.newInputStream(truststore)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, TlsMaterial.TRUSTSTORE_PASSWORD.toCharArray());
@@ -60,7 +60,7 @@ final class TestTls {
     }
 
     /** A server-side TLS context with the test certificate, for helper servers the server under test calls. */
-    static SSLContext serving() {
+    public static SSLContext serving() {
         try {
             char[] pw = "changeit".toCharArray();
             KeyStore ks = TlsMaterial.load(DIR, null, null).keyStore(pw);
