@@ -1,6 +1,5 @@
 package dev.iolite.server.jdbc.dialect;
 
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.iolite.server.jdbc.dialect;
 
-
 import java.sql.SQLException;
 
 /** SQLite: constraint result codes and busy/locked as transient. */

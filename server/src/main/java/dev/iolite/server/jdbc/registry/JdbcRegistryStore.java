@@ -36,7 +36,6 @@ public final class JdbcRegistryStore implements RegistryStore {
     private final Database db;
     private final DeviceRows rows;
     private final QuerySql querySql;
-    private final ObjectMapper json;
     private final Duration deadline;
 
     /** A store whose job scans stop at {@link Database#DEFAULT_DEADLINE}. */
@@ -50,7 +49,6 @@ public final class JdbcRegistryStore implements RegistryStore {
         this.db = db;
         this.rows = new DeviceRows(json, db.dialect());
         this.querySql = new QuerySql(db.dialect().json());
-        this.json = json;
     }
 
     @Override
