@@ -26,15 +26,16 @@ import dev.iolite.server.jobs.JobRunner;
 import dev.iolite.server.metrics.Meters;
 import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobTuning;
-import dev.iolite.server.store.jdbc.JdbcJobStore;
+import dev.iolite.server.jdbc.jobs.JdbcJobStore;
 import dev.iolite.server.hubapi.TwinsHandler;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.registry.RegistryService;
-import dev.iolite.server.store.jdbc.Database;
-import dev.iolite.server.store.jdbc.JdbcHubStore;
-import dev.iolite.server.store.jdbc.JdbcRegistryStore;
+import dev.iolite.server.jdbc.Database;
+import dev.iolite.server.jdbc.hubs.JdbcHubStore;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
+import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +220,8 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
-            RegistryService registry = new RegistryService(registryStore, credentials, clock);
+            RegistryService registry = new RegistryService(registryStore,
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock);
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -290,7 +292,7 @@ public final class Iolite implements AutoCloseable {
             throw new IOException("the data dir " + dataDir.toAbsolutePath() + " holds no SQLite store (iolite.db); a server"
                     + " on PostgreSQL is backed up with pg_dump (docs/operations.md)");
         }
-        return dev.iolite.server.store.jdbc.SqliteBackup.copy(db, target.toAbsolutePath());
+        return dev.iolite.server.jdbc.backup.SqliteBackup.copy(db, target.toAbsolutePath());
     }
 
     /** The default hub: its name, the host name its SAS tokens name, and its owner policy's connection string. */

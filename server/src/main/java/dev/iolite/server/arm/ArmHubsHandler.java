@@ -16,7 +16,10 @@ import java.util.function.Predicate;
 
 /** Hub resources of the ARM surface: lifecycle, keys, statistics, quota metrics. */
 public final class ArmHubsHandler {
-    /** Devices plus modules per hub (SPEC §3.8); reported as the TotalDeviceCount quota. */
+    /**
+     * Devices plus modules per hub (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling);
+     * reported as the TotalDeviceCount quota.
+     */
     public static final long DEVICE_QUOTA = 1_000_000;
 
     private final HubService hubs;
@@ -60,7 +63,7 @@ public final class ArmHubsHandler {
         ctx.json(mapper.hub(placed.hub()));
     }
 
-    /** The tags-only PATCH (SPEC §1.2). */
+    /** The tags-only PATCH (https://learn.microsoft.com/rest/api/iothub/iot-hub-resource/update). */
     void updateTags(Context ctx) {
         ctx.json(mapper.hub(hubs.updateTags(ctx.pathParam("sub"), ctx.pathParam("rg"), ctx.pathParam("hub"),
                 mapper.tags(JsonBodies.parse(json, ctx.body())))));

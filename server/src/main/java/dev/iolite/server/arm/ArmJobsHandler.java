@@ -28,7 +28,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * Device operations of the ARM surface (SPEC §1.2 to §1.5): exportDevices and importDevices answer
+ * Device operations of the ARM surface (https://learn.microsoft.com/rest/api/iothub/iot-hub-resource): exportDevices
+ * and importDevices answer
  * 200 with the job (the Java SDK accepts nothing else), jobs page through an absolute nextLink, and
  * times are RFC 1123 (the Java SDK parses nothing else).
  */

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** ARM wire JSON (SPEC §1.9) to and from the domain. */
+/** ARM wire JSON (https://learn.microsoft.com/rest/api/iothub/iot-hub-resource) to and from the domain. */
 public final class ArmMapper {
     private final ObjectMapper json;
 

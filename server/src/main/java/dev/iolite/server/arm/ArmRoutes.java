@@ -11,7 +11,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 /**
- * The ARM surface's route table (SPEC §1.2). Paths are registered in lower case and matched
+ * The ARM surface's route table (https://learn.microsoft.com/rest/api/iothub/iot-hub-resource). Paths are registered
+ * in lower case and matched
  * case-insensitively; every route needs a bearer token and an {@code api-version} (any value).
  */
 public final class ArmRoutes implements WebServer.RouteTable {

@@ -14,7 +14,8 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Authenticates hub API calls by SAS token (SPEC §2.10) and finds the hub they address: the
+ * Authenticates hub API calls by SAS token (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas) and
+ * finds the hub they address: the
  * token's {@code sr} host (port ignored), then the Host header, else the default hub. The request
  * path must be at or under the token's resource path ({@link SasScope}).
  *

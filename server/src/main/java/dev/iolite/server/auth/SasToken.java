@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A parsed {@code SharedAccessSignature} (SPEC §2.10). Fields arrive in any order; {@code sr} is
+ * A parsed {@code SharedAccessSignature} (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).
+ * Fields arrive in any order; {@code sr} is
  * kept exactly as sent, because the signature covers that text (C# and Node do not re-encode it).
  */
 public record SasToken(String rawResource, String resource, String signature, long expiry, String keyName) {

@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * A container of the Azure Blob API (Azure Storage, Azurite). Reads use 16 MiB blocks, four times
- * faster than the SDK's default (CLIENTS.md §2); writes stage blocks and commit the list once.
+ * faster than the SDK's default, measured against Azurite; writes stage blocks and commit the list once.
  *
  * <p>A container opened for a probe has a deadline: each call gets what is left of it as the SDK's own
  * timeout, which bounds the whole call (connection, TLS handshake, request and answer), where the HTTP

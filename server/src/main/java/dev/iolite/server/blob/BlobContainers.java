@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 
 /**
- * Resolves container URIs (DESIGN "Blob containers") for one hub at a time:
+ * Resolves container URIs (docs/architecture.md, the {@code blob} package) for one hub at a time:
  * <ul>
  *   <li>{@code file:NAME} is the folder {@code ROOT/HUB/NAME}: each hub has its own local containers,
  *       and no name reaches another hub's folder or leaves the root;</li>

@@ -1,7 +1,8 @@
 package dev.iolite.server.errors;
 
 /**
- * Every error Iolite reports, with IoT Hub's name, six-digit code and HTTP status (SPEC §2.11).
+ * Every error Iolite reports, with IoT Hub's name, six-digit code and HTTP status
+ * (https://learn.microsoft.com/azure/iot-hub/troubleshoot-error-codes).
  * The first three digits of the code are the HTTP status. Both wire surfaces render from this table.
  */
 public enum ErrorCode {

@@ -11,11 +11,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * Renders errors in each surface's format. Hub API (SPEC §2.1): header {@code iothub-errorcode}
+ * Renders errors in each surface's format. Hub API
+ * (https://learn.microsoft.com/azure/iot-hub/troubleshoot-error-codes): header {@code iothub-errorcode}
  * and {@code {"Message": "<json with errorCode, trackingId, message, timestampUtc>",
  * "ExceptionMessage": ""}}: C# and the Java SDK both find the numeric {@code errorCode} inside
- * {@code Message}. ARM (SPEC §1.7): the spec's
- * flat {@code ErrorDetails} with a string {@code code}, wrapped also as ARM's {@code error} object.
+ * {@code Message}. ARM (the {@code ErrorDetails} of https://learn.microsoft.com/rest/api/iothub/iot-hub-resource):
+ * the spec's flat {@code ErrorDetails} with a string {@code code}, wrapped also as ARM's {@code error} object.
  */
 public final class ErrorRenderer {
     public static final String ARM_PREFIX = "/subscriptions";

@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * second: {@code GET /health/live} answers 200 while the process serves; {@code GET /health/ready}
  * answers 200 when the store answers (its migrations ran when it opened), and 503 with the reason
  * otherwise. The supplier must answer at once and in words fit for anyone: the store's is a cached check
- * on a connection of its own (see {@code store/jdbc/Readiness.java}), never a pooled connection.
+ * on a connection of its own (see {@code jdbc/Readiness.java}), never a pooled connection.
  */
 public final class HealthRoutes implements WebServer.RouteTable {
     private final Supplier<String> notReadyBecause;

@@ -29,7 +29,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Device and module identity operations of the hub API (SPEC §2.2 to §2.5). */
+/**
+ * Device and module identity operations of the hub API (https://learn.microsoft.com/rest/api/iothub/service/devices).
+ */
 public final class DevicesHandler {
     private final RegistryService registry;
     private final HubMapper mapper;
@@ -68,12 +70,16 @@ public final class DevicesHandler {
         ctx.json(out);
     }
 
-    /** Page size when the caller names none, and the largest it may name (SPEC §2.8). */
+    /**
+     * Page size when the caller names none, and the largest it may name
+     * (https://learn.microsoft.com/rest/api/iothub/service/devices/get-devices).
+     */
     static final int QUERY_PAGE = 100;
     static final int QUERY_PAGE_MAX = 10_000;
 
     /**
-     * {@code POST /devices/query} (SPEC §2.8): IoT Hub's query language over device and module twins.
+     * {@code POST /devices/query} (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language): IoT
+     * Hub's query language over twins.
      * Filtering, counting and grouping run in the store; twins come in (device id, module id) order,
      * {@code x-ms-max-item-count} per page, with a signed {@code x-ms-continuation} token while more remain.
      */
@@ -173,7 +179,8 @@ public final class DevicesHandler {
     }
 
     /**
-     * Create or update (SPEC §2.4): no If-Match creates (409 if it exists), {@code *} updates
+     * Create or update (https://learn.microsoft.com/rest/api/iothub/service/devices): no If-Match creates (409 if it
+     * exists), {@code *} updates
      * unconditionally, an etag updates only on match (412 otherwise).
      */
     void put(Context ctx, Hub hub) {
@@ -199,7 +206,7 @@ public final class DevicesHandler {
         ctx.json(mapper.device(d));
     }
 
-    /** Delete: no If-Match or {@code *} is unconditional (SPEC §2.4), an etag must match. */
+    /** Delete: no If-Match or {@code *} is unconditional, an etag must match. */
     void delete(Context ctx, Hub hub) {
         DeviceKey key = key(ctx);
         String ifMatch = ETags.unquote(ctx.header("If-Match"));
@@ -209,7 +216,8 @@ public final class DevicesHandler {
     }
 
     /**
-     * Bulk registry operation (SPEC §2.5): at most 100 items, each named once, each with its import mode.
+     * Bulk registry operation (https://learn.microsoft.com/rest/api/iothub/service/bulk-registry): at most 100 items,
+     * each named once, each with its import mode.
      * {@code countDevices} is told how many devices the array holds before any is applied (the throttle).
      */
     void bulk(Context ctx, Hub hub, java.util.function.IntConsumer countDevices) {

@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 
-/** Hub API wire JSON (SPEC §2.3, §2.7, §3.2) to and from the domain. Reading checks types and names the field. */
+/**
+ * Hub API wire JSON (https://learn.microsoft.com/rest/api/iothub/service/devices) to and from the domain. Reading
+ * checks types and names the field.
+ */
 public final class HubMapper {
-    /** The wire value of a time that was never set (SPEC §2.3). */
+    /** The wire value of a time that was never set ({@code 0001-01-01T00:00:00}, as IoT Hub writes it). */
     static final String NEVER = "0001-01-01T00:00:00Z";
 
     private final ObjectMapper json;
@@ -76,7 +79,10 @@ public final class HubMapper {
         return auth;
     }
 
-    /** The twin of SPEC §2.7 as a tree (see {@link #writeTwin}, its one definition). */
+    /**
+     * The twin (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins) as a tree (see {@link
+     * #writeTwin}, its one definition).
+     */
     public ObjectNode twin(Device d) {
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
@@ -90,7 +96,8 @@ public final class HubMapper {
     }
 
     /**
-     * Writes the twin of SPEC §2.7: {@code etag} is the twin's, {@code deviceEtag} the identity's. The
+     * Writes the twin (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins): {@code etag}
+     * is the twin's, {@code deviceEtag} the identity's. The
      * stored documents go out as they are stored (already compact JSON), never parsed and re-serialized:
      * query pages of ten thousand twins are written this way.
      */
@@ -143,7 +150,7 @@ public final class HubMapper {
         ObjectNode n = json.createObjectNode();
         n.put("totalDeviceCount", s.totalDeviceCount());
         n.put("enabledDeviceCount", s.enabledDeviceCount());
-        // The Java service SDK reads this misspelling (CLIENTS.md §0.6); others ignore it.
+        // The Java service SDK's RegistryStatisticsParser reads this misspelling; others ignore it.
         n.put("enableDeviceCount", s.enabledDeviceCount());
         n.put("disabledDeviceCount", s.disabledDeviceCount());
         return n;

@@ -10,7 +10,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 /**
- * The hub API's route table (SPEC §2.2). Every route authenticates with a SAS token first, then counts
+ * The hub API's route table (https://learn.microsoft.com/rest/api/iothub/service). Every route authenticates with a
+ * SAS token first, then counts
  * against its hub's throttle for its operation class (which lets every call pass unless {@code --throttle}
  * is on); statistics are not throttled.
  */

@@ -19,7 +19,10 @@ import io.javalin.http.Context;
 
 import java.time.temporal.ChronoUnit;
 
-/** Import/export jobs of the hub API (SPEC §2.6): create, list, get, cancel. Times are ISO-8601. */
+/**
+ * Import/export jobs of the hub API (https://learn.microsoft.com/rest/api/iothub/service/jobs): create, list, get,
+ * cancel. Times are ISO-8601.
+ */
 public final class JobsHandler {
     /** GET /jobs returns the hub's recent jobs in one array, as IoT Hub does. */
     static final int LIST_LIMIT = 1000;
@@ -63,7 +66,7 @@ public final class JobsHandler {
         ctx.json(job(jobs.get(hub.name(), ctx.pathParam("id"))));
     }
 
-    /** Cancel; C# sends If-Match with the job id here, which is ignored (SPEC §2.6). */
+    /** Cancel; the C# SDK's CancelJobAsync sends If-Match with the job id here, which is ignored. */
     void cancel(Context ctx, Hub hub) {
         ctx.json(job(jobs.cancel(hub.name(), ctx.pathParam("id"))));
     }

@@ -9,7 +9,10 @@ import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryService;
 import io.javalin.http.Context;
 
-/** Twin read, replace (PUT) and merge (PATCH) for devices and modules (SPEC §2.7). */
+/**
+ * Twin read, replace (PUT) and merge (PATCH) for devices and modules
+ * (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins).
+ */
 public final class TwinsHandler {
     private final RegistryService registry;
     private final HubMapper mapper;

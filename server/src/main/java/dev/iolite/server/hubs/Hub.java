@@ -15,7 +15,10 @@ public record Hub(String name, String subscriptionId, String resourceGroup, Stri
         policies = List.copyOf(policies);
     }
 
-    /** The data-plane host name; tokens name it in {@code sr} (SPEC §2.10). */
+    /**
+     * The data-plane host name; tokens name it in {@code sr}
+     * (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).
+     */
     public String hostName() { return name.toLowerCase(java.util.Locale.ROOT) + "." + HubService.HOST_SUFFIX; }
 
     public String etag() {

@@ -4,7 +4,10 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.StringJoiner;
 
-/** Permissions of a shared access policy (SPEC §2.9), in ARM's fixed order. */
+/**
+ * Permissions of a shared access policy (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas), in
+ * ARM's fixed order.
+ */
 public enum Right {
     REGISTRY_READ("RegistryRead"), REGISTRY_WRITE("RegistryWrite"),
     SERVICE_CONNECT("ServiceConnect"), DEVICE_CONNECT("DeviceConnect");
@@ -36,7 +39,10 @@ public enum Right {
         return out;
     }
 
-    /** RegistryWrite implies RegistryRead (registryReadWrite; SPEC §2.9). */
+    /**
+     * RegistryWrite implies RegistryRead (the registryReadWrite policy of
+     * https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).
+     */
     public static boolean grants(Set<Right> held, Right needed) {
         return held.contains(needed) || (needed == REGISTRY_READ && held.contains(REGISTRY_WRITE));
     }

@@ -11,7 +11,10 @@ public record SharedAccessPolicy(String keyName, String primaryKey, String secon
         rights = Set.copyOf(rights);
     }
 
-    /** The five standard policies of every new hub (SPEC §2.9), with fresh keys. */
+    /**
+     * The five standard policies of every new hub
+     * (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas), with fresh keys.
+     */
     public static List<SharedAccessPolicy> defaults(Supplier<String> newKey) {
         return List.of(
                 new SharedAccessPolicy("iothubowner", newKey.get(), newKey.get(), EnumSet.allOf(Right.class)),

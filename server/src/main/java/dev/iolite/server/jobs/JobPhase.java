@@ -1,6 +1,9 @@
 package dev.iolite.server.jobs;
 
-/** Job states; only these five are emitted, as the SDKs parse exactly these (SPEC §2.6). */
+/**
+ * Job states; only these five are emitted, as the SDKs parse exactly these
+ * (https://learn.microsoft.com/rest/api/iothub/service/jobs).
+ */
 public enum JobPhase {
     ENQUEUED, RUNNING, COMPLETED, FAILED, CANCELLED;
 

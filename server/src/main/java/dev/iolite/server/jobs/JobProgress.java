@@ -1,7 +1,7 @@
 package dev.iolite.server.jobs;
 
 /**
- * A job's progress to commit together with a batch (DESIGN principle 4). The write is conditional on
+ * A job's progress to commit together with a batch (docs/architecture.md, "An import"). The write is conditional on
  * {@code leaseOwner} still holding the lease; otherwise the whole transaction fails with
  * {@link LeaseLostException}.
  */

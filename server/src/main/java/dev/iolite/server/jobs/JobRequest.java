@@ -3,7 +3,7 @@ package dev.iolite.server.jobs;
 import dev.iolite.server.blob.StorageAuth;
 
 /**
- * What a job was asked to do, in the domain's names (each surface maps its own, SPEC §1.3, §1.4, §2.6).
+ * What a job was asked to do, in the domain's names (each surface, ARM and the hub API, maps its own).
  * Blob names are resolved to their defaults at creation. {@code filter} is Iolite's extension for
  * exports: a condition of the query language (what follows WHERE) that selects the devices to export,
  * each with its modules; null exports every identity. {@code requestId} is the id of the HTTP request

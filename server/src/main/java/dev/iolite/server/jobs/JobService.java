@@ -28,7 +28,8 @@ import java.util.UUID;
 /**
  * Creating, reading, listing and cancelling import/export jobs for both surfaces. A create checks
  * the request and probes the containers first (a clear 400 now beats a failed job later), then
- * enqueues; by default one active job per hub, as IoT Hub (SPEC §3.8), unless queueing is on.
+ * enqueues; by default one active job per hub, as IoT Hub
+ * (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling), unless queueing is on.
  */
 public final class JobService {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);

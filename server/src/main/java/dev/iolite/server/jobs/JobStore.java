@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Import/export jobs: the queue every node shares (DESIGN principle 6). */
+/** Import/export jobs: the queue every node shares (docs/architecture.md, "Several nodes, one job queue"). */
 public interface JobStore {
 
     /**

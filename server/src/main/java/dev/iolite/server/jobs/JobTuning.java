@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param importBatchLines  lines applied per transaction; bigger batches amortize the commit, smaller ones
  *                          lose less work in a crash and hold the SQLite writer for less time
  * @param exportBlockBytes  bytes per staged block of an export (the Blob API allows 50,000 blocks per blob)
- * @param maxLineBytes      longest import line accepted (SPEC: lines over 1 MiB are errors)
+ * @param maxLineBytes      longest import line accepted; a longer line is a failed line
  * @param lease             how long a claim lasts without a heartbeat; a dead node's job is resumed after it
  * @param heartbeat         how often the runner renews its lease (well under {@code lease})
  * @param poll              how often an idle runner looks for work

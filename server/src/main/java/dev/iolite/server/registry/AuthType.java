@@ -5,7 +5,7 @@ import dev.iolite.server.errors.IoliteException;
 
 /**
  * How a device authenticates. Parsed by its camelCase name, case-insensitively; IoT Hub refuses
- * other spellings such as {@code SELF_SIGNED} (SPEC §3.4).
+ * other spellings such as {@code SELF_SIGNED} (IoT Hub's import refuses that spelling with 400012).
  */
 public enum AuthType {
     SAS("sas"), SELF_SIGNED("selfSigned"), CERTIFICATE_AUTHORITY("certificateAuthority"), NONE("none");

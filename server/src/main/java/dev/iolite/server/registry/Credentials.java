@@ -6,7 +6,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
-/** Key generation and the credential rules of SPEC §3.4 and §4. */
+/**
+ * Key generation and the credential rules (https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt,
+ * https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry).
+ */
 public final class Credentials {
     public static final int GENERATED_KEY_BYTES = 32;
     public static final int MIN_KEY_BYTES = 16;

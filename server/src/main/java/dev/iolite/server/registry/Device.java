@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A device identity, or a module identity when its key has a module id. {@code version} is the
- * counter behind the etag (SPEC §2.3: base64 of a decimal counter).
+ * counter behind the etag (IoT Hub's device etags are base64 of a decimal counter).
  *
  * @param key            the device id, and the module id of a module
  * @param version        the etag's counter

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The wire forms of etags (SPEC §2.3, §2.7) and the leniency clients need: values arrive quoted
+ * The wire forms of etags (https://learn.microsoft.com/rest/api/iothub/service/devices) and the leniency clients need:
+ * values arrive quoted
  * ({@code "\"*\""} from Node and C#) or bare (Java), so one pair of quotes is stripped first.
  */
 public final class ETags {

@@ -6,7 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes export lines (SPEC §3.5, the shape of {@link DeviceLineParser}) straight into bytes: field
+ * Writes export lines (https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt, the shape of {@link
+ * DeviceLineParser}) straight into bytes: field
  * names are constants, values that need no escaping (ids, keys, etags, thumbprints, enum names)
  * are copied as they are, stored twin JSON is copied verbatim, and only free text goes through
  * JSON escaping. A general JSON generator escaping every character was most of an export's time.

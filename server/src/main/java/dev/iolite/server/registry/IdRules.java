@@ -4,7 +4,7 @@ import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import java.util.regex.Pattern;
 
-/** Identifier rules of SPEC §4. */
+/** Identifier rules (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry). */
 public final class IdRules {
     /** IDREG: ASCII alphanumerics and {@code - . % _ * ? ! ( ) , : = @ $ '}; 1 to 128 characters. */
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9\\-.%_*?!(),:=@$']{1,128}");

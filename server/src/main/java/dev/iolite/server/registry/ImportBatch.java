@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * One attempt at applying a batch: decides each item against the rows read at the start (and the
- * items before it), per the import modes of SPEC §3.3, and collects the writes. Not thread-safe;
+ * items before it), per the import modes of https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt, and
+ * collects the writes. Not thread-safe;
  * one instance per attempt.
  */
 final class ImportBatch {
@@ -154,7 +155,7 @@ final class ImportBatch {
         return cur.withTwin(twin, now);
     }
 
-    /** Tags and desired properties given in the item replace the stored ones (SPEC §3.3 "overwrite"). */
+    /** Tags and desired properties given in the item replace the stored ones (the import modes' "overwrite"). */
     private static Twin replaceTwin(Twin twin, ImportItem item) {
         if (item.tags() == null && item.desired() == null) return twin;
         return new Twin(orElse(item.tags(), twin.tags()), orElse(item.desired(), twin.desired()),

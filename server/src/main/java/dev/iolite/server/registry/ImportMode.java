@@ -3,7 +3,10 @@ package dev.iolite.server.registry;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 
-/** The nine import modes of SPEC §3.3, shared by bulk {@code POST /devices} and import jobs. */
+/**
+ * The nine import modes (https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt), shared by bulk
+ * {@code POST /devices} and import jobs.
+ */
 public enum ImportMode {
     CREATE_OR_UPDATE("createOrUpdate"),
     CREATE("create"),

@@ -24,22 +24,30 @@ import java.util.Set;
 /**
  * The identity registry: every device, module and twin operation of both surfaces, and the one
  * import-mode engine ({@link #applyBatch}) behind bulk {@code POST /devices}, single-device writes
- * and import jobs (DESIGN principle 2).
+ * and import jobs (docs/architecture.md, the {@code registry} package).
  */
 public final class RegistryService {
-    /** Bulk {@code POST /devices} limit (SPEC §2.5); past it, 413 TooManyDevices. */
+    /**
+     * Bulk {@code POST /devices} limit (https://learn.microsoft.com/rest/api/iothub/service/bulk-registry); past it,
+     * 413 TooManyDevices.
+     */
     public static final int MAX_BULK_DEVICES = 100;
-    /** {@code GET /devices?top=N}: values outside 1..1000 mean 1000 (SPEC §2.2). */
+    /**
+     * {@code GET /devices?top=N}: values outside 1..1000 mean 1000
+     * (https://learn.microsoft.com/rest/api/iothub/service/devices/get-devices).
+     */
     public static final int MAX_LIST = 1000;
     /** Attempts of a batch that lost a race with another writer before giving up with 503. */
     private static final int MAX_ATTEMPTS = 8;
 
     private final RegistryStore store;
+    private final QueryStore queries;
     private final Credentials credentials;
     private final Clock clock;
 
-    public RegistryService(RegistryStore store, Credentials credentials, Clock clock) {
+    public RegistryService(RegistryStore store, QueryStore queries, Credentials credentials, Clock clock) {
         this.store = store;
+        this.queries = queries;
         this.credentials = credentials;
         this.clock = clock;
     }
@@ -55,7 +63,7 @@ public final class RegistryService {
 
     /**
      * As {@link #applyBatch(String, List)}, and commits the writes that {@code progressFor} derives from the
-     * outcomes (a job's checkpoint) last, in the same transaction (DESIGN principle 4), even when no item
+     * outcomes (a job's checkpoint) last, in the same transaction (docs/architecture.md, "An import"), even when no item
      * changed anything. Whatever those writes throw (a job's lost lease) ends the batch with nothing written.
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
@@ -219,7 +227,7 @@ public final class RegistryService {
     public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
                            java.util.function.Predicate<Device> sink) {
         try {
-            store.queryTwins(hub, query, after, limit, wanted, sink);
+            queries.queryTwins(hub, query, after, limit, wanted, sink);
         } catch (StatementTimeoutException e) {
             throw ranPastDeadline(e);
         }
@@ -232,7 +240,7 @@ public final class RegistryService {
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
         List<GroupRow> rows;
         try {
-            rows = store.queryGroups(hub, query, offset, limit, wanted);
+            rows = queries.queryGroups(hub, query, offset, limit, wanted);
         } catch (StatementTimeoutException e) {
             throw ranPastDeadline(e);
         }

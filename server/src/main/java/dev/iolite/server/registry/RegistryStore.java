@@ -1,9 +1,7 @@
 package dev.iolite.server.registry;
 
-import dev.iolite.server.query.GroupRow;
 import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.store.StaleWriteException;
-import dev.iolite.server.store.StillWanted;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -11,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Device and module identities of every hub, and each hub's statistics counters. SQL and row mapping only. */
+/**
+ * Device and module identities of every hub, and each hub's statistics counters. SQL and row mapping only. The
+ * query language's reads have a port of their own, {@link QueryStore}.
+ */
 public interface RegistryStore {
 
     /** The rows of those keys that exist; missing keys are absent from the map. */
@@ -65,41 +66,6 @@ public interface RegistryStore {
      *         or too long, too many parameters, a character the store cannot hold, no plan within the time)
      */
     Optional<String> checkScan(String hub, TwinQuery filter, int pageSize, Duration within);
-
-    /**
-     * The twins a query selects, in (device id, module id) order, after the key {@code after} (null: from
-     * the start), at most {@code limit}. Filtering runs in the store.
-     *
-     * @throws dev.iolite.server.store.StatementTimeoutException when the query ran past the store's deadline
-     */
-    default List<Device> queryTwins(String hub, TwinQuery query, DeviceKey after, int limit) {
-        List<Device> out = new java.util.ArrayList<>();
-        queryTwins(hub, query, after, limit, StillWanted.ALWAYS, d -> out.add(d));
-        return out;
-    }
-
-    /**
-     * As {@link #queryTwins(String, TwinQuery, DeviceKey, int)}, handing each twin to {@code sink} as the store
-     * reads it, until the sink returns false or {@code limit} twins went by: a page is never held whole. The
-     * statement stops when {@code wanted} says the caller went away.
-     *
-     * @throws dev.iolite.server.errors.ThrottledException when the hub's share of the store's query connections
-     *         stays in use (429)
-     * @throws dev.iolite.server.store.StatementTimeoutException when the query ran past the store's deadline
-     */
-    void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
-                    java.util.function.Predicate<Device> sink);
-
-    /**
-     * An aggregate query's groups (one, without keys, for COUNT() alone) in key order, skipping the first
-     * {@code offset}, at most {@code limit}. Counting and grouping run in the store.
-     */
-    default List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit) {
-        return queryGroups(hub, query, offset, limit, StillWanted.ALWAYS);
-    }
-
-    /** As {@link #queryGroups(String, TwinQuery, long, int)}, stopped when {@code wanted} says the caller went away. */
-    List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted);
 
     /** Devices plus modules of the hub (an export's total; a scan, not a counter). */
     long countIdentities(String hub);

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 
-/** Twin document limits of SPEC §4: key rules, depth, value sizes and document sizes. */
+/**
+ * Twin document limits (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins): key rules, depth,
+ * value sizes and document sizes.
+ */
 public final class TwinRules {
     public static final int MAX_DEPTH = 10;
     public static final int MAX_KEY_BYTES = 1024;

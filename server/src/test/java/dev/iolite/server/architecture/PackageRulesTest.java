@@ -6,9 +6,25 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
+import com.tngtech.archunit.base.DescribedPredicate;
+import dev.iolite.server.hubs.HubStore;
+import dev.iolite.server.jdbc.dialect.JsonSql;
+import dev.iolite.server.jdbc.dialect.SqlDialect;
+import dev.iolite.server.jobs.JobStore;
+import dev.iolite.server.registry.QueryStore;
+import dev.iolite.server.registry.RegistryStore;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -29,7 +45,7 @@ class PackageRulesTest {
         noClasses().that().resideInAnyPackage("dev.iolite.server.auth..", "dev.iolite.server.blob..",
                         "dev.iolite.server.errors..", "dev.iolite.server.files..", "dev.iolite.server.hubs..",
                         "dev.iolite.server.jobs..", "dev.iolite.server.json..", "dev.iolite.server.query..", "dev.iolite.server.registry..",
-                        "dev.iolite.server.store..")
+                        "dev.iolite.server.store..", "dev.iolite.server.jdbc..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
                         "dev.iolite.server.http..", "dev.iolite.cli..")
                 .check(MAIN);
@@ -53,8 +69,81 @@ class PackageRulesTest {
 
     @Test
     void onlyTheCompositionRootKnowsTheJdbcStore() {
-        noClasses().that().resideOutsideOfPackages("dev.iolite.server", "dev.iolite.server.store.jdbc..")
-                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.store.jdbc..").check(MAIN);
+        noClasses().that().resideOutsideOfPackages("dev.iolite.server", "dev.iolite.server.jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc..").check(MAIN);
+    }
+
+    /**
+     * The JDBC packages, each above the ones it may use: a package depends only on those listed for it (and on
+     * the domain's ports and types), never on one above it.
+     */
+    private static final Map<String, List<String>> JDBC_LAYERS = new LinkedHashMap<>();
+    static {
+        JDBC_LAYERS.put("dialect", List.of());
+        JDBC_LAYERS.put("rows", List.of("dialect"));
+        JDBC_LAYERS.put("migration", List.of("dialect", "rows"));
+        JDBC_LAYERS.put("", List.of("dialect", "migration"));
+        JDBC_LAYERS.put("query", List.of("", "dialect", "rows"));
+        JDBC_LAYERS.put("registry", List.of("", "dialect", "rows", "query"));
+        JDBC_LAYERS.put("hubs", List.of("", "dialect", "registry"));
+        JDBC_LAYERS.put("jobs", List.of("", "dialect"));
+        JDBC_LAYERS.put("backup", List.of());
+    }
+
+    private static String jdbc(String sub) {
+        return sub.isEmpty() ? "dev.iolite.server.jdbc" : "dev.iolite.server.jdbc." + sub;
+    }
+
+    @Test
+    void jdbcPackagesDependOnlyDownward() {
+        for (Map.Entry<String, List<String>> layer : JDBC_LAYERS.entrySet()) {
+            List<String> allowed = new ArrayList<>();
+            allowed.add(jdbc(layer.getKey()));
+            for (String below : layer.getValue()) allowed.add(jdbc(below));
+            noClasses().that().resideInAPackage(jdbc(layer.getKey()))
+                    .should().dependOnClassesThat(resideInAPackage("dev.iolite.server.jdbc..")
+                            .and(resideOutsideOfPackages(allowed.toArray(String[]::new))))
+                    .as("JDBC package " + jdbc(layer.getKey()) + " depends only on " + allowed)
+                    .check(MAIN);
+        }
+    }
+
+    @Test
+    void everyJdbcPackageHasItsPlaceInTheLayers() {
+        List<String> unplaced = new ArrayList<>();
+        for (JavaClass c : MAIN) {
+            String pkg = c.getPackageName();
+            if (!pkg.startsWith("dev.iolite.server.jdbc")) continue;
+            String sub = pkg.equals("dev.iolite.server.jdbc") ? "" : pkg.substring("dev.iolite.server.jdbc.".length());
+            if (!JDBC_LAYERS.containsKey(sub)) unplaced.add(pkg);
+        }
+        assertThat(unplaced).as("packages of dev.iolite.server.jdbc missing from JDBC_LAYERS").isEmpty();
+    }
+
+    @Test
+    void theDialectsAreUsedOnlyThroughSqlDialect() {
+        DescribedPredicate<JavaClass> aDialect = assignableTo(SqlDialect.class).or(assignableTo(JsonSql.class))
+                .and(not(equivalentTo(SqlDialect.class))).and(not(equivalentTo(JsonSql.class)))
+                .as("a dialect (an implementation of SqlDialect or JsonSql)");
+        noClasses().that().resideOutsideOfPackage("dev.iolite.server.jdbc.dialect")
+                .should().dependOnClassesThat(aDialect).check(MAIN);
+    }
+
+    @Test
+    void onlyTheDatabaseRunsTheMigrations() {
+        noClasses().that().resideOutsideOfPackages("dev.iolite.server.jdbc", "dev.iolite.server.jdbc.migration")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc.migration").check(MAIN);
+    }
+
+    @Test
+    void theStoresImplementTheDomainsPorts() {
+        classes().that().resideInAPackage("dev.iolite.server.jdbc..").and().haveSimpleNameEndingWith("Store")
+                .should().implement(RegistryStore.class).orShould().implement(QueryStore.class)
+                .orShould().implement(HubStore.class).orShould().implement(JobStore.class).check(MAIN);
+        classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
+                .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
+                        "dev.iolite.server.registry")
+                .as("the store ports live in the domain packages that use them").check(MAIN);
     }
 
     @Test
@@ -71,8 +160,11 @@ class PackageRulesTest {
     @Test
     void theDomainReachesTheStoreOnlyThroughItsPorts() {
         noClasses().that().resideInAnyPackage("dev.iolite.server.auth..", "dev.iolite.server.blob..",
-                        "dev.iolite.server.hubs..", "dev.iolite.server.jobs..", "dev.iolite.server.registry..")
-                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.store.jdbc..")
+                        "dev.iolite.server.hubs..", "dev.iolite.server.jobs..", "dev.iolite.server.registry..",
+                        "dev.iolite.server.query..", "dev.iolite.server.json..", "dev.iolite.server.throttle..",
+                        "dev.iolite.server.store..", "dev.iolite.server.errors..", "dev.iolite.server.files..",
+                        "dev.iolite.server.metrics..")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc..")
                 .check(MAIN);
     }
 }

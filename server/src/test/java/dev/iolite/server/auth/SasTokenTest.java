@@ -9,7 +9,10 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SAS tokens as the SDKs send them (SPEC §2.10, CLIENTS.md §4 and §5). */
+/**
+ * SAS tokens as the Java and Node SDKs send them
+ * (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).
+ */
 class SasTokenTest {
     private static final String KEY = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
 

@@ -1,5 +1,9 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.SqliteOnly;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -25,6 +29,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ARM accepts tokens of an external OIDC issuer, validated against its JWKS; and refuses near misses. */
+@SqliteOnly("OIDC tokens do not depend on the store")
 class ArmOidcIT {
     private static final String ISSUER = "https://login.example.test/tenant/v2.0";
     private static final String AUDIENCE = "https://management.azure.com/";

@@ -1,5 +1,7 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.SqliteOnly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -14,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A job create's container probe is bounded at 3 s in all, the TLS handshake included. */
+@SqliteOnly("the blob probes' deadline does not depend on the store")
 class BlobProbeIT {
     private static final String API = "?api-version=2021-04-12";
 

@@ -1,5 +1,11 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Azurite;
+import dev.iolite.server.testkit.AzuriteExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.JobPolling;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;

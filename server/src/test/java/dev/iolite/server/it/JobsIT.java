@@ -1,5 +1,10 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Azurite;
+import dev.iolite.server.testkit.AzuriteExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.JobPolling;
 import com.azure.core.credential.AzureSasCredential;
 import com.azure.resourcemanager.iothub.IotHubManager;
 import com.azure.resourcemanager.iothub.models.ExportDevicesRequest;

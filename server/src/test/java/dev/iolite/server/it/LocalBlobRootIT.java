@@ -1,5 +1,9 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.JobPolling;
+import dev.iolite.server.testkit.SqliteOnly;
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;
 import dev.iolite.server.StartFailure;
@@ -23,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * non-empty folder it did not mark is refused at start, an empty one keeps its mode, and a folder that someone
  * else named like a hub is neither that hub's containers nor deleted with it.
  */
+@SqliteOnly("the local blob root's files do not depend on the store")
 class LocalBlobRootIT {
     private static final String API = "?api-version=2021-04-12";
     private static final Path ROOT;

@@ -1,5 +1,10 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.AzuriteExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.JobPolling;
+import dev.iolite.server.testkit.PrometheusText;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,7 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.SqliteOnly;
 import dev.iolite.server.ServerConfig;
 import dev.iolite.server.metrics.MetricsEndpoint;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The metrics listener of a server whose API listens on every address: it stays on loopback, needs its bearer
  * token, and answers a scrape at once while other connections hang half-way through a request.
  */
+@SqliteOnly("the metrics listener does not depend on the store")
 class MetricsListenerIT {
     private static final String TOKEN = "scrape-token-5c1f";
 

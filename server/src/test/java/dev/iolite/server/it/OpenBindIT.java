@@ -1,5 +1,7 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.SqliteOnly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -9,6 +11,7 @@ import java.net.http.HttpResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A server reachable from the network may not be pointed at its own machine's loopback services. */
+@SqliteOnly("the listener's address does not depend on the store")
 class OpenBindIT {
     @RegisterExtension
     static final ServerExtension server = new ServerExtension(c -> c.withHttp(c.http().withBind("0.0.0.0")));

@@ -1,12 +1,15 @@
 package dev.iolite.server.it;
 
-import dev.iolite.server.store.StoreContract;
+import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.PostgresqlOnly;
+import dev.iolite.server.jdbc.StoreContract;
 import dev.iolite.server.store.StoreUrl;
-import dev.iolite.server.store.jdbc.Database;
+import dev.iolite.server.jdbc.Database;
 
 import java.nio.file.Path;
 
 /** The store contract on PostgreSQL: a fresh database of the tests' server for every test. */
+@PostgresqlOnly("the store contract's PostgreSQL half")
 class PostgresStoreIT extends StoreContract {
     @Override
     protected Database openStore(Path dir) {

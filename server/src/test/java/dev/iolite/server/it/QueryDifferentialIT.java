@@ -1,5 +1,8 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -31,6 +34,7 @@ import static org.assertj.core.api.Assertions.fail;
  * negates, arithmetic in doubles). The three must agree on every query, rows or the same 400, with no 5xx
  * and a bounded time per query; a mismatch names the seed and the query.
  */
+@SqliteOnly("starts a server on each store itself")
 class QueryDifferentialIT {
     @RegisterExtension
     static final ServerExtension sqlite = new ServerExtension();

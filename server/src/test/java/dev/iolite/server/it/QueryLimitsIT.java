@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.query.QueryLimits;
 import org.junit.jupiter.api.BeforeAll;

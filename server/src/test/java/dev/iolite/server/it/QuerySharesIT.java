@@ -1,7 +1,10 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.TestTls;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.iolite.server.store.jdbc.Database;
+import dev.iolite.server.jdbc.Database;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,6 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
 import com.azure.core.credential.AzureSasCredential;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.sdk.iot.service.auth.AuthenticationType;
@@ -31,7 +32,7 @@ class RegistryClientIT {
 
     @BeforeEach
     void connect() {
-        // Any-port recipe (CLIENTS.md §4, option B): the credential constructor skips the host-name regex.
+        // Any port: RegistryClient's credential constructor skips the connection string's host-name regex.
         client = new RegistryClient(server.hostPort(), new AzureSasCredential(server.ownerSas()));
     }
 

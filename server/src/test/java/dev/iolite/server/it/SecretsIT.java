@@ -1,5 +1,9 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Sdks;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.server.Iolite;
 import dev.iolite.server.ServerConfig;
@@ -20,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Secrets at rest are the owner's alone, and links do not follow the caller's Host (issue 9, findings 14, 15). */
+@SqliteOnly("the data dir's files and ready.json do not depend on the store")
 class SecretsIT {
     /** A server whose links name its public URL, whatever Host a caller sends. */
     @RegisterExtension

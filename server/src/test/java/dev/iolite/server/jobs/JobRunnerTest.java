@@ -8,10 +8,11 @@ import dev.iolite.server.registry.Credentials;
 import dev.iolite.server.registry.RegistryService;
 import dev.iolite.server.registry.RegistryStore;
 import dev.iolite.server.store.StatementTimeoutException;
-import dev.iolite.server.store.TestHubs;
-import dev.iolite.server.store.jdbc.Database;
-import dev.iolite.server.store.jdbc.JdbcJobStore;
-import dev.iolite.server.store.jdbc.JdbcRegistryStore;
+import dev.iolite.server.jdbc.TestHubs;
+import dev.iolite.server.jdbc.Database;
+import dev.iolite.server.jdbc.jobs.JdbcJobStore;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
+import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class JobRunnerTest {
         TestHubs.insert(db, "hub");
         jobs = new JdbcJobStore(db, json);
         registryStore = new JdbcRegistryStore(db, json);
-        registry = new RegistryService(registryStore, new Credentials(new SecureRandom()), clock);
+        registry = new RegistryService(registryStore, new JdbcQueryStore(db, json), new Credentials(new SecureRandom()), clock);
         containers = new BlobContainers(dir.resolve("blobs"), new BlobHostGuard(List.of(), true), List.of(), () -> 1);
         runner = runnerOver(registryStore, JobTuning.DEFAULTS);
     }

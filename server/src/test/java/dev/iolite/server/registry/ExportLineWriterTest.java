@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Export lines: SPEC §3.5's shape, valid JSON whatever the text holds, and readable back as import lines. */
+/**
+ * Export lines: the shape of https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt, valid JSON whatever
+ * the text holds, and readable back as import lines.
+ */
 class ExportLineWriterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

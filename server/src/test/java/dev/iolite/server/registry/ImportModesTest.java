@@ -4,9 +4,10 @@ import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.iolite.server.store.TestHubs;
-import dev.iolite.server.store.jdbc.Database;
-import dev.iolite.server.store.jdbc.JdbcRegistryStore;
+import dev.iolite.server.jdbc.TestHubs;
+import dev.iolite.server.jdbc.Database;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
+import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The nine import modes of SPEC §3.3 through {@link RegistryService#applyBatch}, on a real SQLite store. */
+/**
+ * The nine import modes (https://learn.microsoft.com/azure/iot-hub/iot-hub-bulk-identity-mgmt) through {@link
+ * RegistryService#applyBatch}, on a real SQLite store.
+ */
 class ImportModesTest {
     private static final String HUB = "hub";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +39,7 @@ class ImportModesTest {
         db = Database.openSqlite(dir.resolve("t.db"));
         // the hub the devices belong to: its counters need it (a foreign key)
         TestHubs.insert(db, HUB);
-        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new Credentials(new SecureRandom()),
+        registry = new RegistryService(new JdbcRegistryStore(db, JSON), new JdbcQueryStore(db, JSON), new Credentials(new SecureRandom()),
                 Clock.systemUTC());
     }
 

@@ -7,10 +7,11 @@ import dev.iolite.server.jobs.JobRequest;
 import dev.iolite.server.jobs.JobPhase;
 import dev.iolite.server.jobs.JobKind;
 import dev.iolite.server.blob.StorageAuth;
-import dev.iolite.server.store.TestHubs;
-import dev.iolite.server.store.jdbc.Database;
-import dev.iolite.server.store.jdbc.JdbcJobStore;
-import dev.iolite.server.store.jdbc.JdbcRegistryStore;
+import dev.iolite.server.jdbc.TestHubs;
+import dev.iolite.server.jdbc.Database;
+import dev.iolite.server.jdbc.jobs.JdbcJobStore;
+import dev.iolite.server.jdbc.query.JdbcQueryStore;
+import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class ImportRepeatsTest {
         TestHubs.insert(db, HUB);
         jobs = new JdbcJobStore(db, JSON);
         store = new JdbcRegistryStore(db, JSON);
-        registry = new RegistryService(store, new Credentials(new SecureRandom()), Clock.systemUTC());
+        registry = new RegistryService(store, new JdbcQueryStore(db, JSON), new Credentials(new SecureRandom()), Clock.systemUTC());
     }
 
     @AfterEach

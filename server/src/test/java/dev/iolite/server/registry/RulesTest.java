@@ -13,7 +13,10 @@ import java.security.SecureRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Id, credential, etag and twin rules (SPEC §3.4, §4). */
+/**
+ * Id, credential, etag and twin rules (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry,
+ * https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins).
+ */
 class RulesTest {
     private final Credentials credentials = new Credentials(new SecureRandom());
 

@@ -1,0 +1,372 @@
+package dev.iolite.cli.it;
+
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.TestTls;
+import dev.iolite.server.testkit.JobPolling;
+import dev.iolite.server.testkit.SqliteOnly;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.iolite.cli.Main;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@code iolite} commands run in-process against a real server, and as a user runs them (./iolite). */
+@SqliteOnly("the command line does not depend on the store")
+class CliIT {
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+
+    @RegisterExtension
+    @Order(1)
+    static final ServerExtension server = new ServerExtension();
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+        List<String> errLines() { return err.lines().toList(); }
+    }
+
+    /** Runs a command in this JVM against the test server's data dir. */
+    static Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (!all.contains("--data-dir") && !all.contains("--server")) {
+            all.add("--data-dir");
+            all.add(server.dataDir().toString());
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static void assertOneCleanLine(Result r) {
+        assertThat(r.errLines()).as(r.err).hasSize(1);
+        assertThat(r.err).startsWith("iolite: ").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void statsAndHubsInTableAndJson() throws Exception {
+        Result table = cli("stats");
+        assertThat(table.code).isZero();
+        assertThat(table.out).contains("hub:").contains("total:");
+
+        Result json = cli("stats", "--output", "json");
+        JsonNode stats = ServerExtension.JSON.readTree(json.out);
+        assertThat(stats.has("totalDeviceCount")).isTrue();
+
+        assertThat(cli("hub", "create", "cli-hub", "--sku", "S2").out).contains("cli-hub").contains("S2");
+        assertThat(cli("hub", "list").out).contains("cli-hub").contains(server.ready().get("hub").asText());
+        assertThat(cli("hub", "show", "cli-hub", "-o", "json").out).contains("\"hostName\" : \"cli-hub.azure-devices.net\"");
+        assertThat(cli("hub", "keys", "cli-hub").out).contains("iothubowner").contains("RegistryWrite");
+        assertThat(cli("hub", "delete", "cli-hub", "--yes").code).isZero();
+        Result gone = cli("hub", "show", "cli-hub");
+        assertThat(gone.code).isEqualTo(1);
+        assertOneCleanLine(gone);
+        assertThat(gone.err).contains("HTTP 404").contains("IotHubNotFound");
+    }
+
+    @Test
+    void deviceLifecycle() throws Exception {
+        Result created = cli("device", "create", "cli-dev", "-o", "json");
+        assertThat(created.code).as(created.err).isZero();
+        String key = ServerExtension.JSON.readTree(created.out).get("primaryKey").asText();
+        assertThat(key).hasSize(44);
+        assertThat(cli("device", "update", "cli-dev", "--status", "disabled", "--reason", "stolen").out)
+                .contains("disabled").contains("stolen");
+        assertThat(cli("device", "show", "cli-dev").out).contains(key);
+        Result list = cli("device", "list", "-o", "json");
+        assertThat(ServerExtension.JSON.readTree(list.out).findValuesAsText("deviceId")).contains("cli-dev");
+        assertThat(cli("device", "delete", "cli-dev", "--yes").out).contains("deleted device cli-dev");
+        Result missing = cli("device", "show", "cli-dev");
+        assertThat(missing.code).isEqualTo(1);
+        assertOneCleanLine(missing);
+        assertThat(missing.err).contains("DeviceNotFound");
+    }
+
+    @Test
+    void queriesListsByConditionAndFilteredExports() throws Exception {
+        // GIVEN devices of two sites, one of them disabled, imported from a file
+        Path file = tmp.resolve("sites.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 30; i++) {
+                w.write("{\"id\":\"site-" + i + "\",\"status\":\"" + (i == 7 ? "disabled" : "enabled")
+                        + "\",\"tags\":{\"site\":\"" + (i % 3 == 0 ? "north" : "south") + "\",\"rack\":" + i + "}}\n");
+            }
+        }
+        assertThat(cli("import", "--file", file.toString(), "--wait").code).isZero();
+        String mine = "STARTSWITH(deviceId, 'site-')";
+
+        // WHEN counting by site THEN a table with the group and count columns
+        Result groups = cli("query", "SELECT tags.site, COUNT() AS n FROM devices WHERE " + mine + " GROUP BY tags.site");
+        assertThat(groups.code).as(groups.err).isZero();
+        assertThat(groups.out.lines().toList()).containsExactly("SITE   N", "north  10", "south  20");
+        assertThat(groups.err).contains("2 rows");
+        // AND whole twins show as id, status, version and tags; JSON output is an array of the rows
+        Result twins = cli("query", "SELECT * FROM devices WHERE tags.rack = 7 AND " + mine);
+        assertThat(twins.out.lines().toList()).hasSize(2);
+        assertThat(twins.out).contains("DEVICE").contains("site-7").contains("disabled").contains("{\"site\":\"south\",\"rack\":7}");
+        JsonNode rows = ServerExtension.JSON.readTree(cli("query", "SELECT deviceId FROM devices WHERE tags.rack < 2 AND "
+                + mine, "-o", "json").out);
+        assertThat(rows.toString()).isEqualTo("[{\"deviceId\":\"site-0\"},{\"deviceId\":\"site-1\"}]");
+
+        // WHEN listing devices by a condition THEN only those
+        Result disabled = cli("device", "list", "--where", "status = 'disabled' AND " + mine);
+        assertThat(disabled.out).contains("site-7").doesNotContain("site-8");
+        assertThat(disabled.err).contains("1 devices");
+
+        // WHEN exporting one site THEN the blob holds its devices only
+        Result north = cli("export", "--to", "file:cli-north", "--where", "tags.site = 'north' AND " + mine, "--wait");
+        assertThat(north.code).as(north.err).isZero();
+        assertThat(Files.readAllLines(server.blobRoot().resolve("cli-north/devices.txt"))).hasSize(10)
+                .allMatch(l -> l.contains("\"site\":\"north\""));
+
+        // AND a bad query is one clean line naming the place, exit 1
+        Result bad = cli("query", "SELECT * FROM devices WHERE tags.site = ");
+        assertThat(bad.code).isEqualTo(1);
+        assertOneCleanLine(bad);
+        assertThat(bad.err).contains("line 1, column");
+    }
+
+    @Test
+    void importFromAFileExportAndJobs() throws Exception {
+        Path file = tmp.resolve("fleet.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 500; i++) w.write("{\"id\":\"cli-imp-" + i + "\"}\n");
+            w.write("not json\n");
+        }
+        // WHEN importing a local file and waiting (not a terminal: plain progress lines)
+        Result imported = cli("import", "--file", file.toString(), "--wait");
+        // THEN the job completes with one failed line and the output shows the counts
+        assertThat(imported.code).as(imported.err).isZero();
+        assertThat(imported.out).contains("import completed 100%").contains("processed 501").contains("failed 1");
+        assertThat(imported.err).contains("staged " + file);
+
+        Result exported = cli("export", "--to", "file:cli-export", "--blob", "all.txt", "--exclude-keys", "--wait");
+        assertThat(exported.code).as(exported.err).isZero();
+        assertThat(Files.readAllLines(server.blobRoot().resolve("cli-export/all.txt")))
+                .anyMatch(l -> l.contains("\"id\":\"cli-imp-499\""));
+
+        Result jobs = cli("jobs", "list");
+        assertThat(jobs.out).contains("JOB").contains("import").contains("export").contains("completed");
+        String jobId = ServerExtension.JSON.readTree(cli("jobs", "list", "-o", "json").out).get(0).get("jobId").asText();
+        assertThat(cli("jobs", "show", jobId).out).contains(jobId).contains("completed");
+        Result watched = cli("jobs", "watch", jobId);
+        assertThat(watched.code).isZero();
+        assertThat(watched.out).contains("completed 100%");
+
+        // AND a started job returns at once without --wait, and can be cancelled
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 200_000; i++) w.write("{\"id\":\"cli-big-" + i + "\"}\n");
+        }
+        Result started = cli("import", "--file", file.toString(), "-o", "json");
+        assertThat(started.code).as(started.err).isZero();
+        String big = ServerExtension.JSON.readTree(started.out).get("jobId").asText();
+        assertThat(cli("jobs", "cancel", big).code).isZero();
+        Result cancelled = cli("jobs", "watch", big, "-o", "json");
+        assertThat(cancelled.code).isEqualTo(1);
+        assertThat(ServerExtension.JSON.readTree(cancelled.out).get("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void badInputGetsOneLineAndTheRightExitCode() throws Exception {
+        Result missingFile = cli("import", "--file", tmp.resolve("nope.jsonl").toString());
+        assertThat(missingFile.code).isEqualTo(2);
+        assertThat(missingFile.err).contains("no such file");
+
+        Result badUri = cli("stats", "--server", "not a url", "--token", "t", "--hub", "h", "--subscription", "s");
+        assertThat(badUri.code).isEqualTo(2);
+        assertOneCleanLine(badUri);
+
+        Result unreachable = cli("stats", "--server", "https://127.0.0.1:1", "--token", "t", "--hub", "h",
+                "--subscription", "s");
+        assertThat(unreachable.code).isEqualTo(1);
+        assertOneCleanLine(unreachable);
+        assertThat(unreachable.err).contains("could not reach 127.0.0.1:1: ");
+
+        Result badToken = cli("stats", "--server", server.url(), "--token", "forged", "--hub", "iolite",
+                "--subscription", server.ready().get("subscriptionId").asText(),
+                "--truststore", server.ready().get("truststore").asText());
+        assertThat(badToken.code).isEqualTo(1);
+        assertOneCleanLine(badToken);
+        assertThat(badToken.err).contains("HTTP 401");
+
+        Result unknownHub = cli("stats", "--hub", "no-such-hub");
+        assertThat(unknownHub.code).isEqualTo(1);
+        assertOneCleanLine(unknownHub);
+
+        Result noServer = cli("stats", "--data-dir", tmp.toString());
+        assertThat(noServer.code).isEqualTo(1);
+        assertOneCleanLine(noServer);
+        assertThat(noServer.err).contains("no server is running");
+
+        assertThat(cli("jobs", "show").code).isEqualTo(2);
+        assertThat(cli("no-such-command").code).isEqualTo(2);
+        Result verbose = cli("stats", "--hub", "no-such-hub", "--verbose");
+        assertThat(verbose.err).contains("\tat ");
+    }
+
+    @Test
+    void ctrlCWhileWatchingLeavesTheJobRunningAndSaysWhatToDo() throws Exception {
+        Path file = tmp.resolve("long.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            // long enough that the watcher (a new JVM, on a loaded machine) starts well before the job ends
+            for (int i = 0; i < 1_200_000; i++) w.write("{\"id\":\"cli-long-" + i + "\"}\n");
+        }
+        String id = ServerExtension.JSON.readTree(cli("import", "--file", file.toString(), "-o", "json").out)
+                .get("jobId").asText();
+        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "jobs", "watch", id,
+                "--data-dir", server.dataDir().toString()).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).contains("import");
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            StringBuilder rest = new StringBuilder();
+            for (String l; (l = out.readLine()) != null; ) rest.append(l).append('\n');
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(rest.toString()).contains("job " + id + " goes on")
+                    .contains("iolite jobs watch " + id).contains("iolite jobs cancel " + id);
+        }
+        String status = ServerExtension.JSON.readTree(cli("jobs", "show", id, "-o", "json").out).get("status").asText();
+        assertThat(status).isIn("running", "completed");
+        cli("jobs", "cancel", id);
+        cli("jobs", "watch", id);
+    }
+
+    @Test
+    void aBackupTakenDuringAnImportOpensAndHoldsAConsistentRegistry() throws Exception {
+        // GIVEN an import of 400,000 devices under way on a hub of its own
+        String sas = server.createHub("backup-hub");
+        Path in = Files.createDirectories(server.blobRootOf("backup-hub").resolve("in"));
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("devices.txt"))) {
+            for (int i = 0; i < 400_000; i++) w.write("{\"id\":\"b-" + i + "\",\"importMode\":\"create\"}\n");
+        }
+        var created = server.send("POST", "/jobs/create?api-version=2021-04-12", sas,
+                "{\"type\":\"import\",\"inputBlobContainerUri\":\"file:in\",\"outputBlobContainerUri\":\"file:in\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String jobId = ServerExtension.JSON.readTree(created.body()).get("jobId").asText();
+        JobPolling.until("the import is under way", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(20),
+                () -> ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),
+                JobPolling.processedAtLeast(10_000));
+
+        // WHEN a backup is taken while it runs
+        Path backup = tmp.resolve("registry-backup.db");
+        Result r = cli("backup", "--to", backup.toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("Backed up").contains(backup.toString());
+        JsonNode after = ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body());
+
+        // THEN the copy opens, checks out, and holds one committed state: the hub's counters, its rows and the job's
+        // checkpoint agree, taken in the middle of the import
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(backup))).isEqualTo("rw-------");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + backup)) {
+            java.sql.Statement s = c.createStatement();
+            assertThat(scalar(s, "PRAGMA integrity_check")).isEqualTo("ok");
+            long counted = Long.parseLong(scalar(s, "SELECT total FROM hub_stats WHERE hub = 'backup-hub'"));
+            long rows = Long.parseLong(scalar(s, "SELECT count(*) FROM devices WHERE hub = 'backup-hub' AND module_id = ''"));
+            long succeeded = Long.parseLong(scalar(s, "SELECT succeeded FROM jobs WHERE id = '" + jobId + "'"));
+            assertThat(rows).isEqualTo(counted).isEqualTo(succeeded).isPositive().isLessThan(400_000);
+            assertThat(scalar(s, "SELECT status FROM jobs WHERE id = '" + jobId + "'")).isEqualTo("running");
+        }
+        assertThat(after.get("status").asText()).isIn("running", "completed");
+        Result again = cli("backup", "--to", backup.toString());
+        assertThat(again.code).isEqualTo(1);
+        assertOneCleanLine(again);
+        assertThat(again.err).contains("exists");
+        JobPolling.until("the import ends", java.time.Duration.ofSeconds(120), java.time.Duration.ofMillis(100),
+                () -> ServerExtension.JSON.readTree(server.send("GET", "/jobs/" + jobId + "?api-version=2021-04-12", sas, null).body()),
+                JobPolling::ended);
+    }
+
+    private static String scalar(java.sql.Statement s, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    @Test
+    void demoRunsAsAUserRunsIt() throws Exception {
+        Path data = tmp.resolve("demo-data");
+        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "demo", "--devices", "20000",
+                "--data-dir", data.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("Generating 20,000 devices")
+                .contains("now holds 20,000 devices: 18,000 enabled, 2,000 disabled")
+                .contains("21,000 lines applied, 3 failed")
+                .contains("Export: 21,000 identities written")
+                .contains("Server stopped");
+        Path blobs = data.resolve("blobs/iolite");
+        try (var dirs = Files.list(blobs)) {
+            Path run = dirs.filter(d -> d.getFileName().toString().startsWith("demo-")).findFirst().orElseThrow();
+            assertThat(Files.readAllLines(run.resolve("importErrors.log"))).hasSize(3);
+            assertThat(Files.readAllLines(run.resolve("export/devices.txt"))).hasSize(21_000);
+        }
+        assertThat(data.resolve("ready.json")).doesNotExist();
+
+        Process stats = new ProcessBuilder(REPO.resolve("iolite").toString(), "stats", "--data-dir", data.toString()).start();
+        String err = new String(stats.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(stats.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(stats.exitValue()).isEqualTo(1);
+        assertThat(err.lines().toList()).singleElement().asString().contains("no server is running");
+    }
+
+    @Test
+    void hubKeysRegenerateRotatesOneKeyAndTheOldTokenStopsAtOnce() throws Exception {
+        server.createHub("cli-rotate");
+        String oldToken = server.ownerSasOf("cli-rotate");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", oldToken, null).statusCode()).isEqualTo(200);
+        Result keysBefore = cli("hub", "keys", "cli-rotate", "--output", "json");
+        Result r = cli("hub", "keys", "cli-rotate", "--regenerate", "iothubowner", "--primary", "--output", "json");
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).isNotEqualTo(keysBefore.out);
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", oldToken, null).statusCode())
+                .as("a token of the old key").isEqualTo(401);
+        String newToken = server.ownerSasOf("cli-rotate");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", newToken, null).statusCode()).isEqualTo(200);
+        // the secondary key and the other policies are as they were
+        com.fasterxml.jackson.databind.JsonNode was = ServerExtension.JSON.readTree(keysBefore.out);
+        com.fasterxml.jackson.databind.JsonNode now = ServerExtension.JSON.readTree(r.out);
+        for (int i = 0; i < was.size(); i++) {
+            boolean owner = was.get(i).get("keyName").asText().equals("iothubowner");
+            assertThat(now.get(i).get("secondaryKey")).isEqualTo(was.get(i).get("secondaryKey"));
+            if (!owner) assertThat(now.get(i).get("primaryKey")).isEqualTo(was.get(i).get("primaryKey"));
+        }
+        Result both = cli("hub", "keys", "cli-rotate", "--regenerate", "iothubowner", "--primary", "--secondary");
+        assertThat(both.code).isEqualTo(2);
+        Result unknown = cli("hub", "keys", "cli-rotate", "--regenerate", "noSuchPolicy");
+        assertThat(unknown.code).isEqualTo(1);
+        assertOneCleanLine(unknown);
+        assertThat(unknown.err).contains("noSuchPolicy");
+        assertThat(server.send("GET", "/statistics/devices?api-version=2021-04-12", newToken, null).statusCode())
+                .as("nothing changed").isEqualTo(200);
+    }
+
+    @Test
+    void aTokenFromAFileStaysOffTheCommandLine() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, server.armToken() + "\n");
+        Result r = cli("stats", "--server", server.url(), "--token-file", file.toString(), "--hub",
+                server.ready().get("hub").asText(), "--subscription", server.ready().get("subscriptionId").asText(),
+                "--truststore", TestTls.TRUSTSTORE.toString());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("total:");
+        Result missing = cli("stats", "--server", server.url(), "--token-file", tmp.resolve("nope").toString(), "--hub", "x",
+                "--subscription", "s", "--truststore", TestTls.TRUSTSTORE.toString());
+        assertThat(missing.code).isEqualTo(1);
+        assertOneCleanLine(missing);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.iolite.server.jdbc;
+
+import dev.iolite.server.jdbc.Database;
+
+import java.nio.file.Path;
+
+/** The store contract on SQLite, a file in the test's folder. */
+class SqliteStoreTest extends StoreContract {
+    @Override
+    protected Database openStore(Path dir) {
+        return Database.openSqlite(dir.resolve("store.db"));
+    }
+}
