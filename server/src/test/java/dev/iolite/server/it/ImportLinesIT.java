@@ -1,5 +1,8 @@
 package dev.iolite.server.it;
 
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.Sdks;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
