@@ -32,7 +32,7 @@ class HubDeleteIT {
         return server.send("GET", server.armHub(hub) + "?api-version=2021-07-01", "Bearer " + server.armToken(), null).statusCode();
     }
 
-    private static void assertOneLine(ChildCli.Result r) {
+    private static void assertOneLine(CliProcess.Result r) {
         assertThat(r.errLines()).as(r.toString()).hasSize(1);
         assertThat(r.err()).startsWith("iolite: ").doesNotContain("Exception");
     }
@@ -47,7 +47,7 @@ class HubDeleteIT {
         Files.createDirectories(container);
 
         // WHEN a person answers y instead of the name THEN nothing is deleted, exit 1
-        ChildCli.Result no = ChildCli.inTerminal(tmp, "y\n", "hub", "delete", "ask-hub", "--data-dir", dataDir());
+        CliProcess.Result no = CliProcess.inTerminal(tmp, "y\n", "hub", "delete", "ask-hub", "--data-dir", dataDir());
         assertThat(no.code()).as(no.out()).isEqualTo(1);
         assertThat(no.out()).contains("Hub ask-hub holds 1 device. Deleting it").contains("Type 'ask-hub' to confirm:")
                 .contains("hub ask-hub was not deleted").doesNotContain("deleted hub");
@@ -55,7 +55,7 @@ class HubDeleteIT {
         assertThat(container).isDirectory();
 
         // WHEN the name is typed THEN the hub goes, exit 0
-        ChildCli.Result yes = ChildCli.inTerminal(tmp, "ask-hub\n", "hub", "delete", "ask-hub", "--data-dir", dataDir());
+        CliProcess.Result yes = CliProcess.inTerminal(tmp, "ask-hub\n", "hub", "delete", "ask-hub", "--data-dir", dataDir());
         assertThat(yes.code()).as(yes.out()).isZero();
         assertThat(yes.out()).contains("deleted hub ask-hub");
         assertThat(hubStatus("ask-hub")).isEqualTo(404);
@@ -66,7 +66,7 @@ class HubDeleteIT {
         server.createHub("script-hub");
 
         // WHEN run from a script without --yes THEN a usage error of one line, and the hub stays
-        ChildCli.Result refused = ChildCli.run("script-hub\n", "hub", "delete", "script-hub", "--data-dir", dataDir());
+        CliProcess.Result refused = CliProcess.withText("script-hub\n", "hub", "delete", "script-hub", "--data-dir", dataDir());
         assertThat(refused.code()).as(refused.toString()).isEqualTo(2);
         assertOneLine(refused);
         assertThat(refused.err()).contains("--yes").contains("no terminal");
@@ -74,7 +74,7 @@ class HubDeleteIT {
         assertThat(hubStatus("script-hub")).isEqualTo(200);
 
         // WHEN --yes is given THEN it is deleted without a question
-        ChildCli.Result deleted = ChildCli.run(null, "hub", "delete", "script-hub", "--yes", "-o", "json", "--data-dir", dataDir());
+        CliProcess.Result deleted = CliProcess.withText(null, "hub", "delete", "script-hub", "--yes", "-o", "json", "--data-dir", dataDir());
         assertThat(deleted.code()).as(deleted.toString()).isZero();
         assertThat(ServerExtension.JSON.readTree(deleted.out()).get("deleted").asText()).isEqualTo("script-hub");
         assertThat(deleted.err()).isEmpty();
@@ -82,7 +82,7 @@ class HubDeleteIT {
 
         // WHEN the hub does not exist (again, or ever) THEN exit 1 with one line, never "deleted hub"
         for (String name : new String[] {"script-hub", "lab"}) {
-            ChildCli.Result missing = ChildCli.run(null, "hub", "delete", name, "--yes", "--data-dir", dataDir());
+            CliProcess.Result missing = CliProcess.withText(null, "hub", "delete", name, "--yes", "--data-dir", dataDir());
             assertThat(missing.code()).as(missing.toString()).isEqualTo(1);
             assertOneLine(missing);
             assertThat(missing.err()).contains("hub " + name + " does not exist");
@@ -100,7 +100,7 @@ class HubDeleteIT {
 
         // WHEN deleted from a script without --yes THEN usage errors, and both stay
         for (String[] args : new String[][] {{"device", "delete", "del-1"}, {"module", "delete", "del-1", "m1"}}) {
-            ChildCli.Result r = ChildCli.run("y\n", concat(args, "--data-dir", dataDir()));
+            CliProcess.Result r = CliProcess.withText("y\n", concat(args, "--data-dir", dataDir()));
             assertThat(r.code()).as(r.toString()).isEqualTo(2);
             assertOneLine(r);
             assertThat(r.err()).contains("--yes");
@@ -108,22 +108,22 @@ class HubDeleteIT {
         assertThat(server.send("GET", "/devices/del-1/modules/m1?api-version=2021-04-12", sas, null).statusCode()).isEqualTo(200);
 
         // WHEN a person answers n, then y, to the module's question THEN it is deleted the second time only
-        ChildCli.Result n = ChildCli.inTerminal(tmp, "n\n", "module", "delete", "del-1", "m1", "--data-dir", dataDir());
+        CliProcess.Result n = CliProcess.inTerminal(tmp, "n\n", "module", "delete", "del-1", "m1", "--data-dir", dataDir());
         assertThat(n.code()).as(n.out()).isEqualTo(1);
         assertThat(n.out()).contains("Delete module m1 of device del-1? [y/N]").contains("module m1 was not deleted");
-        ChildCli.Result y = ChildCli.inTerminal(tmp, "y\n", "module", "delete", "del-1", "m1", "--data-dir", dataDir());
+        CliProcess.Result y = CliProcess.inTerminal(tmp, "y\n", "module", "delete", "del-1", "m1", "--data-dir", dataDir());
         assertThat(y.code()).as(y.out()).isZero();
         assertThat(y.out()).contains("deleted module m1 of device del-1");
         assertThat(server.send("GET", "/devices/del-1/modules/m1?api-version=2021-04-12", sas, null).statusCode()).isEqualTo(404);
 
         // WHEN the device is deleted on a terminal THEN it asks; with --yes it does not
-        ChildCli.Result asked = ChildCli.inTerminal(tmp, "\n", "device", "delete", "del-1", "--data-dir", dataDir());
+        CliProcess.Result asked = CliProcess.inTerminal(tmp, "\n", "device", "delete", "del-1", "--data-dir", dataDir());
         assertThat(asked.code()).as(asked.out()).isEqualTo(1);
         assertThat(asked.out()).contains("Delete device del-1? [y/N]");
-        ChildCli.Result gone = ChildCli.run(null, "device", "delete", "del-1", "--yes", "--data-dir", dataDir());
+        CliProcess.Result gone = CliProcess.withText(null, "device", "delete", "del-1", "--yes", "--data-dir", dataDir());
         assertThat(gone.code()).as(gone.toString()).isZero();
         assertThat(gone.out()).isEqualTo("deleted device del-1\n");
-        ChildCli.Result again = ChildCli.run(null, "device", "delete", "del-1", "--yes", "--data-dir", dataDir());
+        CliProcess.Result again = CliProcess.withText(null, "device", "delete", "del-1", "--yes", "--data-dir", dataDir());
         assertThat(again.code()).as(again.toString()).isEqualTo(1);
         assertOneLine(again);
         assertThat(again.err()).contains("DeviceNotFound");

@@ -32,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SqliteOnly("the command line does not depend on the store; ImportLinesIT covers the server on both")
 class ImportFileIT {
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 
     @RegisterExtension
     @Order(1)
@@ -41,43 +40,15 @@ class ImportFileIT {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-        List<String> errLines() { return err.lines().toList(); }
-    }
-
     /** Runs ./iolite with the test server's data dir; {@code stdin} (may be null) is written to its input pipe. */
-    static Run iolite(byte[] stdin, String... args) throws Exception {
-        List<String> all = new ArrayList<>();
-        all.add(REPO.resolve("iolite").toString());
-        all.addAll(List.of(args));
+    static CliProcess.Result iolite(byte[] stdin, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
         all.add("--data-dir");
         all.add(server.dataDir().toString());
-        Process p = new ProcessBuilder(all).start();
-        CompletableFuture<byte[]> out = drain(p.getInputStream());
-        CompletableFuture<byte[]> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) in.write(stdin);
-        }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("iolite " + args[0] + " did not end within 300 s");
-        }
-        return new Run(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
+        return CliProcess.withInput(stdin, all.toArray(String[]::new));
     }
 
-    private static CompletableFuture<byte[]> drain(InputStream s) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (s) {
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                s.transferTo(b);
-                return b.toByteArray();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-    }
-
-    private static void assertOneCleanLine(Run r) {
+    private static void assertOneCleanLine(CliProcess.Result r) {
         assertThat(r.errLines()).as(r.err()).hasSize(1);
         assertThat(r.err()).startsWith("iolite: ").doesNotContain("Exception").doesNotContain("\tat ");
     }
@@ -95,8 +66,8 @@ class ImportFileIT {
         Files.writeString(pretty, "\uFEFF[\n  {\n    \"id\": \"pretty-1\",\n    \"tags\": {\"site\": \"north\"}\n  },\n"
                 + "  {\n    \"id\": \"pretty-2\"\n  },\n  \"not a device\"\n]\n");
         // WHEN each is imported
-        Run one = iolite(null, "import", "--file", oneLine.toString(), "--wait");
-        Run many = iolite(null, "import", "--file", pretty.toString(), "--wait");
+        CliProcess.Result one = iolite(null, "import", "--file", oneLine.toString(), "--wait");
+        CliProcess.Result many = iolite(null, "import", "--file", pretty.toString(), "--wait");
         // THEN each element became a line: the devices are imported, and the element that is no device failed
         assertThat(one.code()).as(one.err()).isZero();
         assertThat(one.err()).contains("converted the JSON array").contains("2 elements");
@@ -113,7 +84,7 @@ class ImportFileIT {
     void aFileThatStartsAsAnArrayButIsNotOneIsRefusedWithOneLine() throws Exception {
         Path broken = tmp.resolve("broken.json");
         Files.writeString(broken, "[{\"id\":\"broken-1\"},\n{\"id\":");
-        Run r = iolite(null, "import", "--file", broken.toString(), "--wait");
+        CliProcess.Result r = iolite(null, "import", "--file", broken.toString(), "--wait");
         assertThat(r.code()).isEqualTo(1);
         assertOneCleanLine(r);
         assertThat(r.err()).contains(broken.toString()).contains("line 2").contains("nothing was imported");
@@ -123,12 +94,12 @@ class ImportFileIT {
     @Test
     void standardInputIsReadFromAPipeAsDashOrDevStdin() throws Exception {
         byte[] lines = "{\"id\":\"pipe-1\"}\n{\"id\":\"pipe-2\"}\n".getBytes(StandardCharsets.UTF_8);
-        Run dash = iolite(lines, "import", "--file", "-", "--wait");
+        CliProcess.Result dash = iolite(lines, "import", "--file", "-", "--wait");
         assertThat(dash.code()).as(dash.err()).isZero();
         assertThat(dash.err()).contains("staged standard input");
         assertThat(dash.out()).containsPattern("succeeded: +2");
         byte[] array = "[{\"id\":\"pipe-3\"}]".getBytes(StandardCharsets.UTF_8);
-        Run dev = iolite(array, "import", "--file", "/dev/stdin", "--wait");
+        CliProcess.Result dev = iolite(array, "import", "--file", "/dev/stdin", "--wait");
         assertThat(dev.code()).as(dev.err()).isZero();
         assertThat(dev.out()).containsPattern("succeeded: +1");
         for (String id : List.of("pipe-1", "pipe-2", "pipe-3")) assertThat(deviceStatus(id)).as(id).isEqualTo(200);
@@ -142,7 +113,7 @@ class ImportFileIT {
         assertThat(iolite(null, "import", "--file", file.toString(), "--wait").code()).isZero();
         // WHEN they are exported to a local file
         Path out = tmp.resolve("east.jsonl");
-        Run r = iolite(null, "export", "--to-file", out.toString(), "--where", "tags.site = 'east'");
+        CliProcess.Result r = iolite(null, "export", "--to-file", out.toString(), "--where", "tags.site = 'east'");
         // THEN the file holds them, only its owner may read it, and the result names the real path
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readAllLines(out)).hasSize(2).allMatch(l -> l.contains("\"tofile-") && l.contains("\"east\""));
@@ -153,7 +124,7 @@ class ImportFileIT {
         assertThat(json.get("outputBlobUri").asText()).isEqualTo(out.toString());
         assertThat(json.get("status").asText()).isEqualTo("completed");
         // AND an existing file is replaced only with --force; --to and --to-file exclude each other
-        Run again = iolite(null, "export", "--to-file", out.toString());
+        CliProcess.Result again = iolite(null, "export", "--to-file", out.toString());
         assertThat(again.code()).isEqualTo(2);
         assertOneCleanLine(again);
         assertThat(again.err()).contains("--force");
@@ -162,15 +133,15 @@ class ImportFileIT {
 
     @Test
     void whereErrorsPointIntoTheConditionAndNameTheFlag() throws Exception {
-        Run export = iolite(null, "export", "--to", "file:where-x", "--where", "tags.site = ");
+        CliProcess.Result export = iolite(null, "export", "--to", "file:where-x", "--where", "tags.site = ");
         assertThat(export.code()).isEqualTo(1);
         assertOneCleanLine(export);
         assertThat(export.err()).startsWith("iolite: --where: the condition does not parse at column 13: ")
                 .doesNotContain("ioliteFilter");
-        Run compiled = iolite(null, "export", "--to-file", tmp.resolve("x.jsonl").toString(),
+        CliProcess.Result compiled = iolite(null, "export", "--to-file", tmp.resolve("x.jsonl").toString(),
                 "--where", "tags.site = 'a' AND foo(x) = 1");
         assertThat(compiled.err()).startsWith("iolite: --where: the condition is not valid at column 21: ");
-        Run list = iolite(null, "device", "list", "--where", "tags.site = ");
+        CliProcess.Result list = iolite(null, "device", "list", "--where", "tags.site = ");
         assertThat(list.code()).isEqualTo(1);
         assertOneCleanLine(list);
         assertThat(list.err()).startsWith("iolite: --where: the condition does not parse at column 13: ")
@@ -179,7 +150,7 @@ class ImportFileIT {
 
     @Test
     void orderByIsRefusedByName() throws Exception {
-        Run r = iolite(null, "query", "SELECT * FROM devices ORDER BY deviceId");
+        CliProcess.Result r = iolite(null, "query", "SELECT * FROM devices ORDER BY deviceId");
         assertThat(r.code()).isEqualTo(1);
         assertOneCleanLine(r);
         assertThat(r.err()).contains("has no ORDER BY").doesNotContain("mismatched");
@@ -190,10 +161,10 @@ class ImportFileIT {
         // GIVEN a job that has ended
         Path small = tmp.resolve("small.jsonl");
         Files.writeString(small, "{\"id\":\"cancel-small\"}\n");
-        Run done = iolite(null, "import", "--file", small.toString(), "--wait", "-o", "json");
+        CliProcess.Result done = iolite(null, "import", "--file", small.toString(), "--wait", "-o", "json");
         String doneId = ServerExtension.JSON.readTree(done.out()).get("jobId").asText();
         // WHEN it is cancelled THEN the command says there was nothing to cancel, and exits 1
-        Run late = iolite(null, "jobs", "cancel", doneId);
+        CliProcess.Result late = iolite(null, "jobs", "cancel", doneId);
         assertThat(late.code()).isEqualTo(1);
         assertOneCleanLine(late);
         assertThat(late.err()).contains("job " + doneId + " had already ended completed").contains("nothing to cancel");
@@ -207,7 +178,7 @@ class ImportFileIT {
         String id = ServerExtension.JSON.readTree(iolite(null, "import", "--file", big.toString(), "-o", "json").out())
                 .get("jobId").asText();
         // WHEN it is cancelled THEN the command says so, and never shows the job as running
-        Run cancel = iolite(null, "jobs", "cancel", id);
+        CliProcess.Result cancel = iolite(null, "jobs", "cancel", id);
         assertThat(cancel.code()).as(cancel.err()).isZero();
         assertThat(cancel.out()).containsAnyOf("cancelled job " + id, "cancellation of job " + id + " requested")
                 .doesNotContain("running");

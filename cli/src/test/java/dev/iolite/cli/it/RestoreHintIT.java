@@ -41,13 +41,13 @@ class RestoreHintIT {
         String dir = data.toString();
         String hint;
         try {
-            assertThat(ChildCli.run(null, "device", "create", "before-backup", "--data-dir", dir).code()).isZero();
+            assertThat(CliProcess.withText(null, "device", "create", "before-backup", "--data-dir", dir).code()).isZero();
             Path backup = tmp.resolve("backup.db");
-            ChildCli.Result b = ChildCli.run(null, "backup", "--data-dir", dir, "--to", backup.toString());
+            CliProcess.Result b = CliProcess.withText(null, "backup", "--data-dir", dir, "--to", backup.toString());
             assertThat(b.code()).as(b.toString()).isZero();
             hint = b.out().lines().map(String::strip).filter(l -> l.startsWith("rm -f ")).findFirst().orElseThrow();
             // AND a device created after it, then the server killed: the later write is in the write-ahead log only
-            assertThat(ChildCli.run(null, "device", "create", "after-backup", "--data-dir", dir).code()).isZero();
+            assertThat(CliProcess.withText(null, "device", "create", "after-backup", "--data-dir", dir).code()).isZero();
         } finally {
             server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
@@ -62,8 +62,8 @@ class RestoreHintIT {
         // THEN the restarted server holds the backup's device, and not the later one
         server = serve(data);
         try {
-            assertThat(ChildCli.run(null, "device", "show", "before-backup", "--data-dir", dir).code()).isZero();
-            ChildCli.Result later = ChildCli.run(null, "device", "show", "after-backup", "--data-dir", dir);
+            assertThat(CliProcess.withText(null, "device", "show", "before-backup", "--data-dir", dir).code()).isZero();
+            CliProcess.Result later = CliProcess.withText(null, "device", "show", "after-backup", "--data-dir", dir);
             assertThat(later.code()).as(later.toString()).isEqualTo(1);
             assertThat(later.err()).contains("DeviceNotFound");
         } finally {

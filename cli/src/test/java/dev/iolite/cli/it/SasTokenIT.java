@@ -28,15 +28,15 @@ class SasTokenIT {
     @Order(1)
     static final ServerExtension server = new ServerExtension();
 
-    private static ChildCli.Result iolite(String... args) throws Exception {
+    private static CliProcess.Result iolite(String... args) throws Exception {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--data-dir";
         all[args.length + 1] = server.dataDir().toString();
-        return ChildCli.run(null, all);
+        return CliProcess.withText(null, all);
     }
 
     private static String token(String... args) throws Exception {
-        ChildCli.Result r = iolite(args);
+        CliProcess.Result r = iolite(args);
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out().lines().toList()).as(r.toString()).singleElement();
         return r.out().strip();
@@ -58,7 +58,7 @@ class SasTokenIT {
         assertThat(server.send("GET", STATS, oldToken, null).statusCode()).isEqualTo(200);
 
         // WHEN the key is rotated through the command line
-        ChildCli.Result rotated = iolite("hub", "keys", "--regenerate", "iothubowner");
+        CliProcess.Result rotated = iolite("hub", "keys", "--regenerate", "iothubowner");
         assertThat(rotated.code()).as(rotated.toString()).isZero();
 
         // THEN the old token fails, a new sas-token works
@@ -95,11 +95,11 @@ class SasTokenIT {
         assertThat(server.send("PUT", "/devices/nope?api-version=2021-04-12", token, "{\"deviceId\":\"nope\"}").statusCode())
                 .isIn(401, 403);
 
-        ChildCli.Result unknown = iolite("sas-token", "--hub", "sas-other", "--policy", "nobody");
+        CliProcess.Result unknown = iolite("sas-token", "--hub", "sas-other", "--policy", "nobody");
         assertThat(unknown.code()).as(unknown.toString()).isEqualTo(1);
         assertThat(unknown.errLines()).hasSize(1);
         assertThat(unknown.err()).contains("no shared access policy named 'nobody'");
-        ChildCli.Result noHub = iolite("sas-token", "--hub", "no-such-hub");
+        CliProcess.Result noHub = iolite("sas-token", "--hub", "no-such-hub");
         assertThat(noHub.code()).as(noHub.toString()).isEqualTo(1);
         assertThat(noHub.err()).contains("IotHubNotFound");
     }
@@ -128,13 +128,13 @@ class SasTokenIT {
         assertThat(m.keyName()).isNull();
 
         // usage errors: one line, exit 2; an unknown device: exit 1
-        ChildCli.Result moduleAlone = iolite("sas-token", "--module", "m-1");
+        CliProcess.Result moduleAlone = iolite("sas-token", "--module", "m-1");
         assertThat(moduleAlone.code()).isEqualTo(2);
         assertThat(moduleAlone.errLines()).singleElement().asString().contains("--device");
-        ChildCli.Result both = iolite("sas-token", "--device", "sas-dev", "--policy", "iothubowner");
+        CliProcess.Result both = iolite("sas-token", "--device", "sas-dev", "--policy", "iothubowner");
         assertThat(both.code()).isEqualTo(2);
         assertThat(both.errLines()).singleElement().asString().contains("--policy").contains("--device");
-        ChildCli.Result noDevice = iolite("sas-token", "--device", "nobody");
+        CliProcess.Result noDevice = iolite("sas-token", "--device", "nobody");
         assertThat(noDevice.code()).isEqualTo(1);
         assertThat(noDevice.err()).contains("DeviceNotFound");
     }

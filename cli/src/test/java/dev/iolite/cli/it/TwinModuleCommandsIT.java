@@ -26,20 +26,20 @@ class TwinModuleCommandsIT {
     @TempDir
     Path tmp;
 
-    private static ChildCli.Result iolite(String... args) throws Exception {
+    private static CliProcess.Result iolite(String... args) throws Exception {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--data-dir";
         all[args.length + 1] = server.dataDir().toString();
-        return ChildCli.run(null, all);
+        return CliProcess.withText(null, all);
     }
 
-    private static ChildCli.Result ok(String... args) throws Exception {
-        ChildCli.Result r = iolite(args);
+    private static CliProcess.Result ok(String... args) throws Exception {
+        CliProcess.Result r = iolite(args);
         assertThat(r.code()).as(r.toString()).isZero();
         return r;
     }
 
-    private static void assertUsage(ChildCli.Result r, String... words) {
+    private static void assertUsage(CliProcess.Result r, String... words) {
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         assertThat(r.errLines()).as(r.toString()).hasSize(1);
         assertThat(r.err()).startsWith("iolite: ").contains(words);
@@ -50,7 +50,7 @@ class TwinModuleCommandsIT {
         ok("device", "create", "mod-dev");
 
         // WHEN a module is created THEN it has keys, in a table and in JSON
-        ChildCli.Result created = ok("module", "create", "mod-dev", "edge-agent");
+        CliProcess.Result created = ok("module", "create", "mod-dev", "edge-agent");
         assertThat(created.out()).contains("module:").contains("edge-agent").contains("sas");
         JsonNode shown = ServerExtension.JSON.readTree(ok("module", "show", "mod-dev", "edge-agent", "-o", "json").out());
         assertThat(shown.get("deviceId").asText()).isEqualTo("mod-dev");
@@ -60,7 +60,7 @@ class TwinModuleCommandsIT {
 
         // AND a second one; the list has both, as a table and as a JSON array
         ok("module", "create", "mod-dev", "sensor");
-        ChildCli.Result table = ok("module", "list", "mod-dev");
+        CliProcess.Result table = ok("module", "list", "mod-dev");
         assertThat(table.out().lines().toList()).hasSize(3);
         assertThat(table.out()).startsWith("MODULE").contains("edge-agent").contains("sensor");
         assertThat(table.err()).contains("2 modules");
@@ -68,11 +68,11 @@ class TwinModuleCommandsIT {
         assertThat(list.findValuesAsText("moduleId")).containsExactlyInAnyOrder("edge-agent", "sensor");
 
         // WHEN a module exists already, or the device does not THEN exit 1 with one line
-        ChildCli.Result twice = iolite("module", "create", "mod-dev", "sensor");
+        CliProcess.Result twice = iolite("module", "create", "mod-dev", "sensor");
         assertThat(twice.code()).as(twice.toString()).isEqualTo(1);
         assertThat(twice.errLines()).hasSize(1);
         assertThat(twice.err()).contains("409");
-        ChildCli.Result noDevice = iolite("module", "list", "no-such-device");
+        CliProcess.Result noDevice = iolite("module", "list", "no-such-device");
         assertThat(noDevice.code()).as(noDevice.toString()).isEqualTo(1);
         assertThat(noDevice.err()).contains("DeviceNotFound");
 
@@ -80,7 +80,7 @@ class TwinModuleCommandsIT {
         assertThat(ok("module", "delete", "mod-dev", "sensor", "--yes").out()).isEqualTo("deleted module sensor of device mod-dev\n");
         assertThat(ServerExtension.JSON.readTree(ok("module", "list", "mod-dev", "-o", "json").out())
                 .findValuesAsText("moduleId")).containsExactly("edge-agent");
-        ChildCli.Result missing = iolite("module", "show", "mod-dev", "sensor");
+        CliProcess.Result missing = iolite("module", "show", "mod-dev", "sensor");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("ModuleNotFound");
     }
@@ -91,7 +91,7 @@ class TwinModuleCommandsIT {
         ok("module", "create", "twin-dev", "thermo");
 
         // WHEN tags and desired properties are set inline THEN the twin shows them
-        ChildCli.Result updated = ok("twin", "update", "twin-dev", "--desired", "{\"interval\": 30}", "--tags", "{\"site\": \"north\"}");
+        CliProcess.Result updated = ok("twin", "update", "twin-dev", "--desired", "{\"interval\": 30}", "--tags", "{\"site\": \"north\"}");
         assertThat(updated.out()).contains("device:").contains("twin-dev").contains("{\"site\":\"north\"}").contains("\"interval\":30");
         // AND a second patch merges: a member set to null goes, the others stay
         Path patch = tmp.resolve("desired.json");
@@ -111,7 +111,7 @@ class TwinModuleCommandsIT {
                 .path("properties").path("desired").has("unit")).isFalse();
 
         // WHEN the etag is stale THEN exit 1, and nothing changes
-        ChildCli.Result stale = iolite("twin", "update", "twin-dev", "--tags", "{\"site\": \"south\"}", "--etag", "AAAAAAAAAAE=");
+        CliProcess.Result stale = iolite("twin", "update", "twin-dev", "--tags", "{\"site\": \"south\"}", "--etag", "AAAAAAAAAAE=");
         assertThat(stale.code()).as(stale.toString()).isEqualTo(1);
         assertThat(stale.errLines()).hasSize(1);
         assertThat(stale.err()).contains("412");
@@ -132,7 +132,7 @@ class TwinModuleCommandsIT {
         JsonNode module = ServerExtension.JSON.readTree(ok("module", "create", "cs-dev", "cam", "-o", "json").out());
         String host = server.hubHostName();
 
-        ChildCli.Result cs = ok("device", "connection-string", "cs-dev");
+        CliProcess.Result cs = ok("device", "connection-string", "cs-dev");
         assertThat(cs.out().lines().toList()).singleElement().isEqualTo("HostName=" + host + ";DeviceId=cs-dev;SharedAccessKey="
                 + device.get("primaryKey").asText() + ";GatewayHostName=127.0.0.1:" + server.port());
         // split as the SDKs split it: on ';', then on the first '=' (keys end in '=')
@@ -148,10 +148,10 @@ class TwinModuleCommandsIT {
         assertThat(mod).containsEntry("DeviceId", "cs-dev").containsEntry("ModuleId", "cam")
                 .containsEntry("SharedAccessKey", module.get("primaryKey").asText());
 
-        ChildCli.Result missing = iolite("device", "connection-string", "no-such-device");
+        CliProcess.Result missing = iolite("device", "connection-string", "no-such-device");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("DeviceNotFound");
-        ChildCli.Result badType = iolite("device", "connection-string", "cs-dev", "--key-type", "tertiary");
+        CliProcess.Result badType = iolite("device", "connection-string", "cs-dev", "--key-type", "tertiary");
         assertThat(badType.code()).as(badType.toString()).isEqualTo(2);
         assertThat(badType.err()).contains("tertiary");
     }
