@@ -94,6 +94,16 @@ final class Connection {
     private boolean readyLoaded;
 
     /**
+     * How the user runs Iolite, for the commands it suggests: what the launcher was called as
+     * ({@code ./iolite} from a clone, {@code bin/iolite} from the release archive, {@code iolite} when found
+     * on the PATH), which both launchers pass in {@code IOLITE_LAUNCHER}; {@code iolite} without a launcher.
+     */
+    static String program() {
+        String launcher = System.getenv("IOLITE_LAUNCHER");
+        return launcher == null || launcher.isBlank() ? "iolite" : shellWord(launcher);
+    }
+
+    /**
      * A command to suggest, such as {@code jobs watch ID}, with the options of this command line that
      * reach the same server and hub, spelt as given (a relative path stays relative), so that the
      * suggestion works when copied: {@code iolite jobs watch ID --data-dir d2 --hub lab}. A token's or
@@ -101,7 +111,7 @@ final class Connection {
      * are left out: the shell that ran this command still has them.
      */
     String suggest(String command) {
-        StringBuilder b = new StringBuilder("iolite ").append(command);
+        StringBuilder b = new StringBuilder(program()).append(' ').append(command);
         CommandLine.ParseResult parsed = mixee == null ? null : mixee.commandLine().getParseResult();
         if (parsed == null) return b.toString();
         for (String name : REACH) {
@@ -128,8 +138,8 @@ final class Connection {
         if (server != null && !server.isBlank()) return null;
         Path file = dataDir.resolve(Iolite.READY_FILE);
         if (!Files.isRegularFile(file)) {
-            throw new Failure("no server is running for data dir " + dataDir + "; start one with 'iolite serve"
-                    + (dataDir.equals(ServerConfig.DEFAULT_DATA_DIR) ? "" : " --data-dir " + dataDir) + "' or pass --server URL");
+            throw new Failure("no server is running for data dir " + dataDir + "; start one with '" + program() + " serve"
+                    + (dataDir.equals(ServerConfig.DEFAULT_DATA_DIR) ? "" : " --data-dir " + shellWord(dataDir.toString())) + "' or pass --server URL");
         }
         JsonNode ready;
         try {
@@ -140,7 +150,8 @@ final class Connection {
         long pid = ready.path("pid").asLong(-1);
         if (pid > 0 && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
             throw new Failure("the server of data dir " + dataDir + " is not running (process " + pid
-                    + " has ended); start it again with 'iolite serve'");
+                    + " has ended); start it again with '" + program() + " serve"
+                    + (dataDir.equals(ServerConfig.DEFAULT_DATA_DIR) ? "" : " --data-dir " + shellWord(dataDir.toString())) + "'");
         }
         this.ready = ready;
         readyLoaded = true;

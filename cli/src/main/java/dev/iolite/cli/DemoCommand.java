@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             if (started != null) {
                 started.close();
-                out.println("Server stopped. Start one that stays up with './" + serve() + "'.");
+                out.println("Server stopped. Start one that stays up with '" + serve() + "'.");
                 out.flush();
             }
         }
@@ -114,8 +114,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  input      " + dir.resolve("devices.txt"));
         out.println("  error log  " + dir.resolve("importErrors.log"));
         out.println("  export     " + dir.resolve("export").resolve("devices.txt"));
-        out.println("Next: './" + serve() + "', then './" + conn.suggest("stats") + "', './" + conn.suggest("jobs list") + "'");
-        out.println("      and './" + conn.suggest("device list") + "'.");
+        out.println("Next: '" + serve() + "', then '" + conn.suggest("stats") + "', '" + conn.suggest("jobs list") + "'");
+        out.println("      and '" + conn.suggest("device list") + "'.");
         out.flush();
         return 0;
     }
@@ -123,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
     /** {@code iolite serve} on this demo's data dir, named as the command line gave it. */
     private String serve() {
         CommandLine.Model.OptionSpec dir = spec.commandLine().getParseResult().matchedOption("--data-dir");
-        return "iolite serve" + (dir == null ? "" : " --data-dir " + Connection.shellWord(dir.stringValues().get(dir.stringValues().size() - 1)));
+        return Connection.program() + " serve" + (dir == null ? "" : " --data-dir " + Connection.shellWord(dir.stringValues().get(dir.stringValues().size() - 1)));
     }
 
     private static int failed(PrintWriter out, JobResponse job) {

@@ -34,8 +34,8 @@ final class TokenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataDir)) {
-            throw new IllegalArgumentException("no data dir at " + dataDir + "; start 'iolite serve --data-dir "
-                    + dataDir + "' once first");
+            throw new IllegalArgumentException("no data dir at " + dataDir + "; start '" + Connection.program() + " serve --data-dir "
+                    + Connection.shellWord(dataDir.toString()) + "' once first");
         }
         ArmTokens tokens = ArmTokens.open(dataDir, null, Clock.systemUTC());
         java.time.Instant expires = java.time.Instant.now().plus(ttl);

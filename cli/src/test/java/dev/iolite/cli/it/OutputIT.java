@@ -123,7 +123,7 @@ class OutputIT {
         assertThat(started.code()).as(started.err()).isZero();
 
         // WHEN the suggested command is run as printed
-        Matcher hint = Pattern.compile("Watch it with 'iolite (jobs watch [^']+)'").matcher(started.out());
+        Matcher hint = Pattern.compile("Watch it with '" + Pattern.quote(CliProcess.REPO.resolve("iolite").toString()) + " (jobs watch [^']+)'").matcher(started.out());
         assertThat(hint.find()).as(started.out()).isTrue();
         assertThat(hint.group(1)).endsWith(" --data-dir " + dataDir() + " --hub out-lab");
         CliProcess.Result watched = CliProcess.run(tmp, hint.group(1).split(" "));
@@ -157,7 +157,9 @@ class OutputIT {
 
             // THEN the hint names the hub and the data dir, and its cancel command reaches the job
             String suffix = " --data-dir " + dataDir() + " --hub out-watch";
-            assertThat(rest).contains("'iolite jobs watch " + id + suffix + "'").contains("'iolite jobs cancel " + id + suffix + "'");
+            String launcher = CliProcess.REPO.resolve("iolite").toString();
+            assertThat(rest).contains("'" + launcher + " jobs watch " + id + suffix + "'")
+                    .contains("'" + launcher + " jobs cancel " + id + suffix + "'");
             CliProcess.Result cancel = CliProcess.run(tmp, ("jobs cancel " + id + suffix).split(" "));
             assertThat(cancel.code()).as(cancel.err()).isZero();
             assertThat(cancel.out()).contains(id);

@@ -124,6 +124,9 @@ class ReleaseIT {
                 .contains("2,100 lines applied, 3 failed")
                 .contains("Export: 2,100 identities written")
                 .contains("Server stopped");
+        // and the commands it suggests name the launcher the user ran, not the clone's ./iolite
+        assertThat(demo.out).contains("Next: '" + home.resolve("bin/iolite") + " serve --data-dir " + data + "'")
+                .doesNotContain("./iolite");
         assertThat(demo.err).doesNotContain("class-data archive");
         assertThat(onlyArchive(home.resolve("lib"))).isEqualTo(archive);
         assertThat(Files.getLastModifiedTime(archive)).isEqualTo(made);
