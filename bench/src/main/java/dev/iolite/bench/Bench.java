@@ -26,6 +26,10 @@ public final class Bench {
             FairnessBench.run(repo, opts);
             return;
         }
+        if ("cli-files".equals(opts.get("scenario"))) {
+            CliFilesBench.run(repo, opts);
+            return;
+        }
         int devices = Integer.parseInt(opts.getOrDefault("devices", "1000000").replace("_", ""));
         String source = opts.getOrDefault("source", "file");
         String heap = opts.getOrDefault("server-heap", "512m");
