@@ -227,16 +227,17 @@ class CliIT {
         }
         String id = ServerExtension.JSON.readTree(cli("import", "--file", file.toString(), "-o", "json").out)
                 .get("jobId").asText();
-        Process p = new ProcessBuilder(REPO.resolve("iolite").toString(), "jobs", "watch", id,
-                "--data-dir", server.dataDir().toString()).start();
+        Process p = CliProcess.interruptible("jobs", "watch", id, "--data-dir", server.dataDir().toString());
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).contains("import");
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the watcher stopped on SIGINT").isTrue();
             StringBuilder rest = new StringBuilder();
             for (String l; (l = out.readLine()) != null; ) rest.append(l).append('\n');
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(rest.toString()).contains("job " + id + " goes on")
                     .contains("iolite jobs watch " + id).contains("iolite jobs cancel " + id);
+        } finally {
+            p.destroyForcibly();
         }
         String status = ServerExtension.JSON.readTree(cli("jobs", "show", id, "-o", "json").out).get("status").asText();
         assertThat(status).isIn("running", "completed");

@@ -69,6 +69,19 @@ final class CliProcess {
     }
 
     /**
+     * Starts {@code ./iolite ARGS} as a terminal's Ctrl-C would reach it: with SIGINT at its default disposition,
+     * also when this JVM was started with SIGINT ignored (a background job of a shell without job control). The
+     * child would inherit that, and a JVM that finds SIGINT ignored never installs its handler. Perl (in every
+     * Debian system) resets it and then runs the launcher in the same process, so the pid is the command's.
+     */
+    static Process interruptible(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("perl", "-e",
+                "$SIG{INT} = 'DEFAULT'; exec {$ARGV[0]} @ARGV or die \"exec: $!\\n\"", "--", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
+    /**
      * Runs {@code ./iolite ARGS} on a pseudo-terminal (its standard input, output and error), typing {@code typed}
      * into it; the result holds the exit code and, in {@code out}, everything the terminal showed.
      */

@@ -145,14 +145,15 @@ class OutputIT {
             String id = ServerExtension.JSON.readTree(started.out()).get("jobId").asText();
 
             // WHEN its watcher is interrupted
-            Process p = new ProcessBuilder(CliProcess.REPO.resolve("iolite").toString(), "jobs", "watch", id,
-                    "--hub", "out-watch", "--data-dir", dataDir()).start();
+            Process p = CliProcess.interruptible("jobs", "watch", id, "--hub", "out-watch", "--data-dir", dataDir());
             String rest;
             try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 assertThat(out.readLine()).contains("import");
                 new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+                assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the watcher stopped on SIGINT").isTrue();
                 rest = out.lines().collect(java.util.stream.Collectors.joining("\n"));
-                assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly();
             }
 
             // THEN the hint names the hub and the data dir, and its cancel command reaches the job
