@@ -25,11 +25,11 @@ import java.util.Objects;
  * @param jobs      the job engine's settings
  * @param store     the PostgreSQL store, or null for SQLite in the data dir
  * @param clock     the time of jobs, leases, tokens and records (the system's, UTC, unless a test sets one)
- * @param queryTimeout how long a query or a job's scan may run before the store stops it
- * @param throttle  IoT Hub's per-hub rates of this tier and units ({@code --throttle}), or null (the default) for none
+ * @param limits    how long a query may run, and IoT Hub's per-hub rates when they apply
+ * @param devices   the device side: the MQTT listener and the built-in endpoint's telemetry
  */
 public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
-                           StoreUrl store, Clock clock, Duration queryTimeout, Sku throttle) {
+                           StoreUrl store, Clock clock, Limits limits, Devices devices) {
     public static final Path DEFAULT_DATA_DIR = Path.of("iolite-data");
     public static final String DEFAULT_HUB = "iolite";
     /** 30 s: past it a query gets 400 telling the caller to narrow it; raise it for large unindexed hubs. */
@@ -40,9 +40,20 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         this(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, null, null);
     }
 
+    /** How long a query or a job's scan may run before the store stops it. */
+    public Duration queryTimeout() { return limits.queryTimeout(); }
+
+    /** IoT Hub's per-hub rates of this tier and units ({@code --throttle}), or null (the default) for none. */
+    public Sku throttle() { return limits.throttle(); }
+
     /** The same configuration with another query timeout (null: the default). */
     public ServerConfig withQueryTimeout(Duration t) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, t, throttle);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, new Limits(t, limits.throttle()), devices);
+    }
+
+    /** The same configuration with other device-side settings (null: the defaults). */
+    public ServerConfig withDevices(Devices d) {
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, limits, d);
     }
 
     public ServerConfig {
@@ -52,7 +63,8 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         blobs = blobs == null ? Blobs.DEFAULTS : blobs;
         jobs = jobs == null ? Jobs.DEFAULTS : jobs;
         clock = clock == null ? Clock.systemUTC() : clock;
-        queryTimeout = queryTimeout == null ? DEFAULT_QUERY_TIMEOUT : queryTimeout;
+        limits = limits == null ? new Limits(null, null) : limits;
+        devices = devices == null ? Devices.DEFAULTS : devices;
     }
 
     public ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer armIssuer, Blobs blobs, Jobs jobs,
@@ -70,27 +82,27 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         return blobs.localRoot() != null ? blobs.localRoot() : dataDir.resolve("blobs");
     }
 
-    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, queryTimeout, throttle); }
+    public ServerConfig withHttp(Http h) { return new ServerConfig(dataDir, hubName, h, armIssuer, blobs, jobs, store, clock, limits, devices); }
 
     public ServerConfig withArmIssuer(ArmIssuer issuer) {
-        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, queryTimeout, throttle);
+        return new ServerConfig(dataDir, hubName, http, issuer, blobs, jobs, store, clock, limits, devices);
     }
 
-    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, queryTimeout, throttle); }
+    public ServerConfig withBlobs(Blobs b) { return new ServerConfig(dataDir, hubName, http, armIssuer, b, jobs, store, clock, limits, devices); }
 
-    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, queryTimeout, throttle); }
+    public ServerConfig withJobs(Jobs j) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, j, store, clock, limits, devices); }
 
     /** The same configuration with another clock (tests that move time). */
-    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, queryTimeout, throttle); }
+    public ServerConfig withClock(Clock c) { return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, c, limits, devices); }
 
     /** The same configuration on another store (null: SQLite in the data dir). */
     public ServerConfig withStore(StoreUrl url) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, queryTimeout, throttle);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, url, clock, limits, devices);
     }
 
     /** The same configuration with IoT Hub's rates of {@code sku} applied to every hub (null: none). */
     public ServerConfig withThrottle(Sku sku) {
-        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, queryTimeout, sku);
+        return new ServerConfig(dataDir, hubName, http, armIssuer, blobs, jobs, store, clock, new Limits(limits.queryTimeout(), sku), devices);
     }
 
     /** Throws IllegalArgumentException with the first problem's message. */
@@ -99,9 +111,10 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         http.validate();
         if (armIssuer != null) armIssuer.validate();
         jobs.validate();
-        if (queryTimeout.compareTo(Duration.ofSeconds(1)) < 0 || queryTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        if (queryTimeout().compareTo(Duration.ofSeconds(1)) < 0 || queryTimeout().compareTo(Duration.ofHours(1)) > 0) {
             throw problem(Problem.BAD_QUERY_TIMEOUT);
         }
+        devices.validate();
         return this;
     }
 
@@ -316,4 +329,49 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
     }
 
     private static IllegalArgumentException problem(Problem p) { return new IllegalArgumentException(p.message()); }
+
+    /**
+     * What bounds a caller.
+     *
+     * @param queryTimeout how long a query or a job's scan may run before the store stops it (null: 30 s)
+     * @param throttle     IoT Hub's per-hub rates of this tier and units, or null for none
+     */
+    public record Limits(Duration queryTimeout, Sku throttle) {
+        public Limits {
+            queryTimeout = queryTimeout == null ? DEFAULT_QUERY_TIMEOUT : queryTimeout;
+        }
+    }
+
+    /**
+     * The device side.
+     *
+     * @param mqttPort           the MQTT-over-TLS port ({@code --mqtt-port}; IoT Hub's 8883 by default, 0 picks a
+     *                           free one, -1 turns the listener off; MQTT over WebSockets on the HTTPS port stays)
+     * @param telemetryRetention how long the built-in endpoint keeps a message ({@code --telemetry-retention})
+     * @param telemetryMaxBytes  the most a hub's built-in endpoint holds; the oldest messages go first past it
+     * @param partitions         the built-in endpoint's partitions of a new hub (IoT Hub's default: 4)
+     */
+    public record Devices(int mqttPort, Duration telemetryRetention, long telemetryMaxBytes, int partitions) {
+        public static final int DEFAULT_MQTT_PORT = 8883;
+        public static final Duration DEFAULT_TELEMETRY_RETENTION = Duration.ofDays(1);
+        public static final long DEFAULT_TELEMETRY_MAX_BYTES = 1L << 30;
+        public static final int DEFAULT_PARTITIONS = 4;
+        public static final Devices DEFAULTS = new Devices(DEFAULT_MQTT_PORT, DEFAULT_TELEMETRY_RETENTION,
+                DEFAULT_TELEMETRY_MAX_BYTES, DEFAULT_PARTITIONS);
+
+        public Devices withMqttPort(int p) { return new Devices(p, telemetryRetention, telemetryMaxBytes, partitions); }
+
+        public Devices withTelemetry(Duration retention, long maxBytes) {
+            return new Devices(mqttPort, retention, maxBytes, partitions);
+        }
+
+        void validate() {
+            if (mqttPort < -1 || mqttPort > 65535) throw new IllegalArgumentException("--mqtt-port must be 0 to 65535 (0 picks a free port), or -1 for none");
+            if (telemetryRetention.compareTo(Duration.ofMinutes(1)) < 0 || telemetryRetention.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("--telemetry-retention must be 1 minute to 7 days (IoT Hub keeps 1 to 7 days)");
+            }
+            if (telemetryMaxBytes < (1L << 20)) throw new IllegalArgumentException("--telemetry-max-bytes must be at least 1 MiB");
+            if (partitions < 1 || partitions > 32) throw new IllegalArgumentException("partitions must be 1 to 32, as IoT Hub's");
+        }
+    }
 }

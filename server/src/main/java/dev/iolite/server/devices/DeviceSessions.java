@@ -1,0 +1,114 @@
+package dev.iolite.server.devices;
+
+import dev.iolite.server.registry.DeviceKey;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The devices and modules connected to this node: at most one link per identity (a new connection
+ * replaces the old one, as IoT Hub does), and waiters for an identity that is not connected yet
+ * (a method call's {@code connectTimeoutInSeconds}).
+ */
+public final class DeviceSessions {
+    private record Id(String hub, DeviceKey key) {
+        static Id of(String hub, DeviceKey key) { return new Id(hub.toLowerCase(Locale.ROOT), key); }
+    }
+
+    private record Waiter(Predicate<DeviceLink> ready, CompletableFuture<DeviceLink> future) {}
+
+    private final ConcurrentHashMap<Id, DeviceLink> links = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Id, List<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final ConnectionEvents events;
+    private final Clock clock;
+
+    public DeviceSessions(ConnectionEvents events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Makes {@code link} its identity's connection; the one it replaces, if any, is closed. */
+    public void register(DeviceLink link) {
+        DeviceLink old = links.put(Id.of(link.hub(), link.key()), link);
+        if (old != null && old.id() != link.id()) {
+            events.disconnected(old, clock.instant());
+            old.close(DeviceLink.CloseReason.REPLACED);
+        }
+        events.connected(link, clock.instant());
+        changed(link);
+    }
+
+    /** {@code link} ended; nothing happens when a newer link has replaced it already. */
+    public void unregister(DeviceLink link) {
+        if (links.remove(Id.of(link.hub(), link.key()), link)) events.disconnected(link, clock.instant());
+    }
+
+    /** A link's subscriptions changed: waiters that were waiting for them may go on. */
+    public void changed(DeviceLink link) {
+        Id id = Id.of(link.hub(), link.key());
+        List<Waiter> ready = new ArrayList<>();
+        waiters.computeIfPresent(id, (k, list) -> {
+            List<Waiter> rest = new ArrayList<>();
+            for (Waiter w : list) {
+                if (w.future().isDone()) continue;
+                (w.ready().test(link) ? ready : rest).add(w);
+            }
+            return rest.isEmpty() ? null : rest;
+        });
+        for (Waiter w : ready) w.future().complete(link);
+    }
+
+    public Optional<DeviceLink> find(String hub, DeviceKey key) {
+        return Optional.ofNullable(links.get(Id.of(hub, key)));
+    }
+
+    /**
+     * The identity's link once it is connected here and {@code ready} holds for it, waiting at most
+     * {@code wait}; the future completes with null when the wait ends first.
+     */
+    public CompletableFuture<DeviceLink> await(String hub, DeviceKey key, Predicate<DeviceLink> ready, Duration wait) {
+        Id id = Id.of(hub, key);
+        DeviceLink now = links.get(id);
+        if (now != null && ready.test(now)) return CompletableFuture.completedFuture(now);
+        if (wait.isZero() || wait.isNegative()) return CompletableFuture.completedFuture(null);
+        CompletableFuture<DeviceLink> f = new CompletableFuture<DeviceLink>().completeOnTimeout(null, wait.toMillis(),
+                TimeUnit.MILLISECONDS);
+        waiters.compute(id, (k, list) -> {
+            List<Waiter> l = list == null ? new ArrayList<>() : list;
+            l.add(new Waiter(ready, f));
+            return l;
+        });
+        f.whenComplete((l, e) -> waiters.computeIfPresent(id, (k, list) -> {
+            list.removeIf(w -> w.future() == f);
+            return list.isEmpty() ? null : list;
+        }));
+        DeviceLink again = links.get(id);  // connected between the first look and the waiter's registration
+        if (again != null && ready.test(again)) f.complete(again);
+        return f;
+    }
+
+    /** Every link of {@code hub} for {@code deviceId} (the device's and its modules'). */
+    public List<DeviceLink> ofDevice(String hub, String deviceId) {
+        String h = hub.toLowerCase(Locale.ROOT);
+        List<DeviceLink> out = new ArrayList<>();
+        links.forEach((id, link) -> {
+            if (id.hub().equals(h) && id.key().deviceId().equals(deviceId)) out.add(link);
+        });
+        return out;
+    }
+
+    public int size() { return links.size(); }
+
+    /** Closes every link (the server stops). */
+    public void closeAll() {
+        for (DeviceLink l : List.copyOf(links.values())) l.close(DeviceLink.CloseReason.SHUTDOWN);
+    }
+}
