@@ -36,6 +36,9 @@ import dev.iolite.server.jdbc.Database;
 import dev.iolite.server.jdbc.hubs.JdbcHubStore;
 import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
+import dev.iolite.server.jdbc.devices.JdbcConnectionStore;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.ConnectionTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,7 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private ConnectionTracker connections;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -175,6 +179,7 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        ConnectionTracker connections = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
@@ -236,10 +241,14 @@ public final class Iolite implements AutoCloseable {
                     jobMetrics);
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
+            // connection state of every device surface, written in batches; this node's lease in the store
+            connections = new ConnectionTracker(new JdbcConnectionStore(db), identity.nodeId(), clock, meters.registry());
+            connections.start();
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
-                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
+                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
+                    new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
@@ -268,12 +277,14 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.connections = connections;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (runner != null) runner.close();
+            if (connections != null) connections.close();
             db.close();
             meters.close();
             throw e;
@@ -281,6 +292,12 @@ public final class Iolite implements AutoCloseable {
     }
 
     public int port() { return web.port(); }
+
+    /**
+     * Where the device surfaces report connections, disconnections and activity ({@code connectionState},
+     * {@code lastActivityTime}, {@code connectedDeviceCount}): hand it to {@code DeviceSessions}.
+     */
+    public ConnectionEvents connectionEvents() { return connections; }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -415,6 +432,7 @@ public final class Iolite implements AutoCloseable {
             }
         }
         web.stop(Duration.ofSeconds(30));
+        connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
         runner.close();
         db.close();
         if (meters != null) meters.close();
