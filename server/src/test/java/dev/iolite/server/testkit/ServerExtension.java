@@ -73,6 +73,9 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public JsonNode ready() { return ready; }
 
+    /** The running server, for tests that drive its parts in-process (the device side's events). */
+    public Iolite iolite() { return iolite; }
+
     public Path dataDir() { return dataDir; }
 
     /** The folder that {@code file:NAME} containers resolve under. */
