@@ -164,6 +164,41 @@ class ConnectionStateIT {
     }
 
     @Test
+    void anExportFilteredByConnectionStateTakesTheDevicesOwnStateAndItsLinesCarryNoConnectionFields() throws Exception {
+        // GIVEN ce-1 connected with a module that is not, and ce-2 not connected with a module that is
+        String sas = server.ownerSas();
+        String hub = server.ready().get("hub").asText();
+        for (String path : List.of("/devices/ce-1", "/devices/ce-1/modules/m", "/devices/ce-2", "/devices/ce-2/modules/m")) {
+            put(sas, path);
+        }
+        ConnectionEvents events = server.iolite().connectionEvents();
+        events.connected(LinkStub.of(hub, "ce-1"), Instant.now());
+        events.connected(LinkStub.of(hub, "ce-2", "m"), Instant.now());
+        await(sas, "/devices/ce-2/modules/m", n -> n.get("connectionState").asText().equals("Connected"));
+        await(sas, "/devices/ce-1", n -> n.get("connectionState").asText().equals("Connected"));
+
+        // WHEN the connected devices are exported
+        HttpResponse<String> created = server.send("POST", "/jobs/create" + API, sas, ServerExtension.JSON.createObjectNode()
+                .put("type", "export").put("outputBlobContainerUri", "file:connected")
+                .put("ioliteFilter", "connectionState = 'Connected' AND STARTSWITH(deviceId, 'ce-')").toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        JsonNode done = dev.iolite.server.testkit.Sdks.awaitJob(server, sas,
+                ServerExtension.JSON.readTree(created.body()).get("jobId").asText());
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+
+        // THEN ce-1 and its module are exported, as IoT Hub's lines (ExportImportDevice) without connection fields
+        List<String> ids = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(server.blobRoot().resolve("connected/devices.txt"))) {
+            if (line.isBlank()) continue;
+            JsonNode n = ServerExtension.JSON.readTree(line);
+            ids.add(n.get("id").asText() + "/" + n.path("moduleId").asText(""));
+            assertThat(n.has("connectionState") || n.has("lastActivityTime") || n.has("connectionStateUpdatedTime"))
+                    .as(line).isFalse();
+        }
+        assertThat(ids).containsExactly("ce-1/", "ce-1/m");
+    }
+
+    @Test
     void manyConnectionsAtOnceAreAllWritten() throws Exception {
         // GIVEN 2,500 devices created in one bulk request per 100 (IoT Hub's limit)
         String sas = server.createHub("conn-many");
