@@ -73,8 +73,11 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public JsonNode ready() { return ready; }
 
-    /** The running server, for tests that drive its parts in-process (the device side's events). */
+    /** The running server, for tests that reach its parts in-process. */
     public Iolite iolite() { return iolite; }
+
+    /** The MQTT-over-TLS port (a free one, unless the test's configuration names one). */
+    public int mqttPort() { return ready.get("mqttPort").asInt(); }
 
     public Path dataDir() { return dataDir; }
 
