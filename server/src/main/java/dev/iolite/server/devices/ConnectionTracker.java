@@ -184,9 +184,13 @@ public final class ConnectionTracker implements ConnectionEvents, AutoCloseable 
         }
     }
 
-    /** Writes every pending change, a batch per transaction; a failed batch goes back, under newer changes. */
+    /**
+     * Writes the changes pending when it begins, a batch per transaction; a failed batch goes back, under newer
+     * changes. Changes that arrive meanwhile wait for the next round, so a steady stream of them never keeps the
+     * heartbeat from its turn.
+     */
     private void flush() {
-        while (!pending.isEmpty()) {
+        for (int batches = pending.size() / BATCH + 1; batches > 0 && !pending.isEmpty(); batches--) {
             List<ConnectionStore.Change> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
             Map<Id, Pending> taken = new java.util.HashMap<>();
             for (Iterator<Id> it = pending.keySet().iterator(); it.hasNext() && batch.size() < BATCH; ) {
@@ -240,7 +244,7 @@ public final class ConnectionTracker implements ConnectionEvents, AutoCloseable 
             Thread.currentThread().interrupt();
         }
         try {
-            if (!writer.isAlive()) flush();
+            while (!writer.isAlive() && !pending.isEmpty()) flush();
             store.disconnectNode(nodeId, clock.instant(), true);
         } catch (RuntimeException e) {
             LOG.warn("could not mark this node's connections Disconnected at stop; other nodes will once its lease"
