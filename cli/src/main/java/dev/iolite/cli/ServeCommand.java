@@ -223,7 +223,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.flush();
             Runtime.getRuntime().halt(0);
         }, "iolite-stop"));
-        System.out.println("Iolite ready on " + iolite.url());
+        System.out.println("Iolite ready on " + iolite.url() + (iolite.mqttPort() < 0 ? ""
+                : "; devices: MQTT on port " + iolite.mqttPort() + ", MQTT over WebSockets on " + iolite.url() + "/$iothub/websocket"));
         System.out.flush();
         new CountDownLatch(1).await();  // until the shutdown hook ends the process
         return 0;
