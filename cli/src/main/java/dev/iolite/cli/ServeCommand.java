@@ -223,8 +223,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.flush();
             Runtime.getRuntime().halt(0);
         }, "iolite-stop"));
-        System.out.println("Iolite ready on " + iolite.url() + (iolite.mqttPort() < 0 ? ""
-                : "; devices: MQTT on port " + iolite.mqttPort() + ", MQTT over WebSockets on " + iolite.url() + "/$iothub/websocket"));
+        System.out.println("Iolite ready on " + iolite.url());
+        System.out.println(iolite.mqttPort() < 0 ? "Devices connect over MQTT over WebSockets on the HTTPS port"
+                : "Devices connect over MQTT on port " + iolite.mqttPort() + ", or over WebSockets on the HTTPS port");
         System.out.flush();
         new CountDownLatch(1).await();  // until the shutdown hook ends the process
         return 0;
