@@ -28,6 +28,12 @@ import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobTuning;
 import dev.iolite.server.jdbc.jobs.JdbcJobStore;
 import dev.iolite.server.hubapi.TwinsHandler;
+import dev.iolite.server.hubapi.MethodsHandler;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.DeviceSessions;
+import dev.iolite.server.devices.MethodAnswers;
+import dev.iolite.server.devices.MethodCalls;
+import dev.iolite.server.devices.MethodMetrics;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.registry.Credentials;
@@ -72,6 +78,7 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private MethodCalls methodCalls;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -175,6 +182,7 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        MethodCalls methodCalls = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
@@ -238,9 +246,12 @@ public final class Iolite implements AutoCloseable {
             HubMapper hubMapper = new HubMapper(json);
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
+            // the devices connected to this node, and the direct method calls that wait for their answers
+            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
+            methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json), limiter);
+                    new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
@@ -268,12 +279,14 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.methodCalls = methodCalls;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (runner != null) runner.close();
+            if (methodCalls != null) methodCalls.close();
             db.close();
             meters.close();
             throw e;
@@ -281,6 +294,9 @@ public final class Iolite implements AutoCloseable {
     }
 
     public int port() { return web.port(); }
+
+    /** Where a device surface hands the devices' answers to method requests. */
+    public MethodAnswers methodAnswers() { return methodCalls; }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -414,6 +430,7 @@ public final class Iolite implements AutoCloseable {
                 LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
             }
         }
+        methodCalls.close();  // calls waiting for devices end now (503), not after the HTTPS stop's wait
         web.stop(Duration.ofSeconds(30));
         runner.close();
         db.close();
