@@ -57,8 +57,9 @@ public final class MethodsHandler {
     void invoke(Context ctx, Hub hub, IntConsumer meter) {
         DeviceKey key = DevicesHandler.key(ctx);
         String body = ctx.body();
-        meter.accept(Math.max(1, (body.getBytes(StandardCharsets.UTF_8).length + METER_BYTES - 1) / METER_BYTES));
         MethodCalls.Call call = call(JsonBodies.requireObject(JsonBodies.parse(json, body), "the method call"));
+        // a call refused for its body costs the hub nothing, like a refused token
+        meter.accept(Math.max(1, (body.getBytes(StandardCharsets.UTF_8).length + METER_BYTES - 1) / METER_BYTES));
         requireEnabled(hub, key);
         ctx.future(() -> calls.invoke(hub.name(), key, call).thenAccept(answer -> ctx.json(result(key, answer))));
     }
