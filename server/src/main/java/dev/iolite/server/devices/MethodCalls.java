@@ -72,8 +72,15 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<Id, Integer> perIdentity = new ConcurrentHashMap<>();
-    /** Every call in flight, waiting for its device or for its answer, with its hub. */
-    private final Map<CompletableFuture<Answer>, String> active = new ConcurrentHashMap<>();
+    /** A call in flight, with what it reserved. */
+    private record Flight(String hub, Id id, long bytes) {}
+
+    /**
+     * Every call in flight, waiting for its device or for its answer. Whoever removes a call from here ends it:
+     * releases its reservation and counts its outcome, then completes its future, so that a caller who sees the
+     * future done also sees the counts.
+     */
+    private final Map<CompletableFuture<Answer>, Flight> active = new ConcurrentHashMap<>();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicLong requestIds = new AtomicLong();
@@ -107,11 +114,7 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
             metrics.finished(hub, MethodMetrics.Outcome.REFUSED);
             return CompletableFuture.failedFuture(refused);
         }
-        active.put(result, hub);
-        result.whenComplete((a, e) -> {
-            active.remove(result);
-            release(Id.of(hub, key), bytes);
-        });
+        active.put(result, new Flight(hub, Id.of(hub, key), bytes));
         if (closed) {  // close() may have run before the call was added to those it fails
             fail(hub, result, MethodMetrics.Outcome.STOPPED, stopping());
             return result;
@@ -169,8 +172,9 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
             LOG.debug("an answer from {} to request {} that no call waits for was dropped", from.key(), requestId);
             return;
         }
-        if (p.result().complete(new Answer(status, payload == null ? new byte[0] : payload))) {
+        if (claim(p.result())) {
             metrics.answered(p.hub(), System.nanoTime() - p.sentNanos());
+            p.result().complete(new Answer(status, payload == null ? new byte[0] : payload));
         }
     }
 
@@ -189,7 +193,7 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        active.forEach((f, hub) -> fail(hub, f, MethodMetrics.Outcome.STOPPED, stopping()));
+        active.forEach((f, flight) -> fail(flight.hub(), f, MethodMetrics.Outcome.STOPPED, stopping()));
         timer.shutdownNow();
     }
 
@@ -221,14 +225,21 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
         return null;
     }
 
-    private void release(Id id, long bytes) {
+    /** Takes the call out of those in flight and releases what it reserved; false when it had ended already. */
+    private boolean claim(CompletableFuture<Answer> result) {
+        Flight f = active.remove(result);
+        if (f == null) return false;
         calls.decrementAndGet();
-        payloadBytes.addAndGet(-bytes);
-        perIdentity.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
+        payloadBytes.addAndGet(-f.bytes());
+        perIdentity.computeIfPresent(f.id(), (k, n) -> n <= 1 ? null : n - 1);
+        return true;
     }
 
     private void fail(String hub, CompletableFuture<Answer> result, MethodMetrics.Outcome outcome, Throwable e) {
-        if (result.completeExceptionally(e)) metrics.finished(hub, outcome);
+        if (claim(result)) {
+            metrics.finished(hub, outcome);
+            result.completeExceptionally(e);
+        }
     }
 
     private static IoliteException busy(String why) {
