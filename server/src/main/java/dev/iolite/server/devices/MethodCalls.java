@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,10 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Bounded: at most {@link Limits#perIdentity()} calls per identity (IoT Hub's 403800
  * DeviceMaximumInflightMethodExceeded) and {@link Limits#total()} calls and {@link Limits#payloadBytes()} bytes
  * of request payloads in all (503005 ServerBusy). No thread waits for a call: the timeouts run on one scheduler
- * thread that this object owns and stops in {@link #close}.
+ * thread, and the calls' futures are completed on two threads, all owned by this object and stopped in
+ * {@link #close}.
  */
 public final class MethodCalls implements MethodAnswers, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MethodCalls.class);
+    /** Threads that complete calls (and so write the HTTP answers); each write is short. */
+    private static final int COMPLETION_THREADS = 2;
 
     /**
      * How many calls may wait at once.
@@ -70,6 +75,11 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     private final MethodMetrics metrics;
     private final Limits limits;
     private final ScheduledThreadPoolExecutor timer;
+    /**
+     * Completes the calls' futures. The hub API writes its HTTP answer in the thread that completes the future; this
+     * keeps that write (to a caller that may read slowly) off a device connection's thread and off {@link #timer}.
+     */
+    private final ThreadPoolExecutor completions;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<Id, Integer> perIdentity = new ConcurrentHashMap<>();
     /** A call in flight, with what it reserved. */
@@ -96,6 +106,14 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        // each call completes once, so the queue never holds more than the calls in flight
+        completions = new ThreadPoolExecutor(COMPLETION_THREADS, COMPLETION_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(limits.total()), r -> {
+                    Thread t = new Thread(r, "iolite-method-answers");
+                    t.setDaemon(true);
+                    return t;
+                });
+        completions.allowCoreThreadTimeOut(true);
         metrics.inFlight(calls::get);
         sessions.whenEnded(this::linkEnded);
     }
@@ -135,7 +153,7 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     }
 
     private void send(String hub, DeviceKey key, DeviceLink link, Call call, CompletableFuture<Answer> result) {
-        if (result.isDone()) return;  // the server stopped while the call waited for its device
+        if (!active.containsKey(result)) return;  // the server stopped while the call waited for its device
         String requestId = Long.toHexString(requestIds.incrementAndGet());
         Pending p = new Pending(hub, link.id(), result, System.nanoTime());
         pending.put(requestId, p);
@@ -174,7 +192,8 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
         }
         if (claim(p.result())) {
             metrics.answered(p.hub(), System.nanoTime() - p.sentNanos());
-            p.result().complete(new Answer(status, payload == null ? new byte[0] : payload));
+            Answer a = new Answer(status, payload == null ? new byte[0] : payload);
+            deliver(() -> p.result().complete(a));
         }
     }
 
@@ -195,6 +214,12 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
         closed = true;
         active.forEach((f, flight) -> fail(flight.hub(), f, MethodMetrics.Outcome.STOPPED, stopping()));
         timer.shutdownNow();
+        completions.shutdown();  // the failures above are delivered first
+        try {
+            if (!completions.awaitTermination(5, TimeUnit.SECONDS)) LOG.warn("direct method answers were still being written at stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private IoliteException reserve(Id id, long bytes) {
@@ -238,7 +263,16 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     private void fail(String hub, CompletableFuture<Answer> result, MethodMetrics.Outcome outcome, Throwable e) {
         if (claim(result)) {
             metrics.finished(hub, outcome);
-            result.completeExceptionally(e);
+            deliver(() -> result.completeExceptionally(e));
+        }
+    }
+
+    /** Runs {@code completion} on {@link #completions}, or here once they have stopped. */
+    private void deliver(Runnable completion) {
+        try {
+            completions.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run();
         }
     }
 
