@@ -11,6 +11,12 @@ import dev.iolite.server.http.ErrorRenderer;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.DeviceAuthenticator;
+import dev.iolite.server.devices.DeviceNotifier;
+import dev.iolite.server.devices.DeviceSessions;
+import dev.iolite.server.mqtt.MqttContext;
+import dev.iolite.server.mqtt.MqttListener;
 import dev.iolite.server.hubapi.DevicesHandler;
 import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
@@ -79,6 +85,8 @@ public final class Iolite implements AutoCloseable {
     private DataDirLock lock;
     private Meters meters;
     private MethodCalls methodCalls;
+    private MqttListener mqtt;
+    private java.util.concurrent.ExecutorService deviceWork;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -183,6 +191,8 @@ public final class Iolite implements AutoCloseable {
         }
         JobRunner runner = null;
         MethodCalls methodCalls = null;
+        MqttListener mqtt = null;
+        java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
@@ -228,8 +238,9 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
+            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
             RegistryService registry = new RegistryService(registryStore,
-                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock);
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -246,8 +257,7 @@ public final class Iolite implements AutoCloseable {
             HubMapper hubMapper = new HubMapper(json);
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
-            // the devices connected to this node, and the direct method calls that wait for their answers
-            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
+            // the direct method calls that wait for the answers of devices connected to this node
             methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
@@ -255,9 +265,12 @@ public final class Iolite implements AutoCloseable {
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
+            deviceWork = DeviceWork.start();
+            mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
+                    DeviceWork.NOT_STORED, methodCalls, deviceWork, json, clock), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
-                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes),
+                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
                     meters.registry());
             phases.mark("services");
             try {
@@ -268,6 +281,14 @@ public final class Iolite implements AutoCloseable {
                 }
                 throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().port() + " on "
                         + config.http().bind() + " is in use; choose another with --port", e);
+            }
+            try {
+                mqtt.start(config.http().bind(), config.devices().mqttPort());
+            } catch (IOException | RuntimeException e) {
+                web.stop(Duration.ofSeconds(5));
+                if (!WebServer.isBindFailure(e, config.http().bind(), config.devices().mqttPort())) throw e;
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.devices().mqttPort() + " on "
+                        + config.http().bind() + " is in use; choose another with --mqtt-port (0 picks a free one)", e);
             }
             publicBase.set(url(config, web.port()));
             lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
@@ -280,11 +301,15 @@ public final class Iolite implements AutoCloseable {
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
             iolite.methodCalls = methodCalls;
+            iolite.mqtt = mqtt;
+            iolite.deviceWork = deviceWork;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
+            if (mqtt != null) mqtt.close();
+            if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
             if (methodCalls != null) methodCalls.close();
             db.close();
@@ -297,6 +322,8 @@ public final class Iolite implements AutoCloseable {
 
     /** Where a device surface hands the devices' answers to method requests. */
     public MethodAnswers methodAnswers() { return methodCalls; }
+    /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
+    public int mqttPort() { return mqtt.port(); }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -396,6 +423,7 @@ public final class Iolite implements AutoCloseable {
         ObjectNode r = json.createObjectNode();
         r.put("url", url());
         r.put("port", port());
+        if (mqttPort() >= 0) r.put("mqttPort", mqttPort());
         r.put("hub", defaultHub.name());
         r.put("hubHostName", defaultHub.hostName());
         r.put("connectionString", defaultHub.connectionString("iothubowner"));
@@ -431,7 +459,9 @@ public final class Iolite implements AutoCloseable {
             }
         }
         methodCalls.close();  // calls waiting for devices end now (503), not after the HTTPS stop's wait
+        if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
+        if (deviceWork != null) DeviceWork.stop(deviceWork);
         runner.close();
         db.close();
         if (meters != null) meters.close();
