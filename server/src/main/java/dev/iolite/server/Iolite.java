@@ -16,6 +16,7 @@ import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
 import dev.iolite.server.throttle.HubRateLimiter;
 import dev.iolite.server.hubapi.JobsHandler;
+import dev.iolite.server.hubapi.MessagesHandler;
 import dev.iolite.server.arm.ArmJobsHandler;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlobHostGuard;
@@ -36,6 +37,12 @@ import dev.iolite.server.jdbc.Database;
 import dev.iolite.server.jdbc.hubs.JdbcHubStore;
 import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
+import dev.iolite.server.jdbc.messages.JdbcMessageStore;
+import dev.iolite.server.messages.MessageFeed;
+import dev.iolite.server.messages.MessageLog;
+import dev.iolite.server.messages.MessageMetrics;
+import dev.iolite.server.messages.MessageRetention;
+import dev.iolite.server.messages.MessageSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +79,17 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private Messages messages;
+
+    /** The built-in endpoint's writer, trim and tail reads, closed together (writer last: it drains its queue). */
+    private record Messages(MessageLog log, MessageRetention retention, MessageFeed feed) implements AutoCloseable {
+        @Override
+        public void close() {
+            feed.close();
+            retention.close();
+            log.close();
+        }
+    }
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -175,6 +193,7 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        Messages messages = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
@@ -236,11 +255,20 @@ public final class Iolite implements AutoCloseable {
                     jobMetrics);
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
+            // the built-in endpoint: device messages are appended by one group-commit writer, trimmed by age and bytes
+            JdbcMessageStore messageStore = new JdbcMessageStore(db);
+            MessageMetrics messageMetrics = new MessageMetrics(meters.registry());
+            ServerConfig.Devices devices = config.devices();
+            MessageLog messageLog = new MessageLog(messageStore, devices.partitions(), clock, MessageLog.Tuning.DEFAULTS, messageMetrics);
+            MessageFeed messageFeed = new MessageFeed(messageStore, devices.partitions());
+            messageLog.onCommit(messageFeed::committed);
+            messages = new Messages(messageLog, new MessageRetention(messageStore, clock, devices.telemetryRetention(),
+                    devices.telemetryMaxBytes(), messageMetrics).start(), messageFeed);
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json), limiter);
+                    new JobsHandler(jobs, json), new MessagesHandler(messageFeed, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
@@ -268,12 +296,14 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.messages = messages;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (runner != null) runner.close();
+            if (messages != null) messages.close();
             db.close();
             meters.close();
             throw e;
@@ -281,6 +311,15 @@ public final class Iolite implements AutoCloseable {
     }
 
     public int port() { return web.port(); }
+
+    /**
+     * Where device surfaces append the messages devices send: the hub's built-in endpoint, whose futures complete
+     * once a message is committed (an MQTT PUBACK goes out then).
+     */
+    public MessageSink messageSink() { return messages.log(); }
+
+    /** The built-in endpoint's trim, to run a round now (tests that move the clock). */
+    public MessageRetention messageRetention() { return messages.retention(); }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -416,6 +455,7 @@ public final class Iolite implements AutoCloseable {
         }
         web.stop(Duration.ofSeconds(30));
         runner.close();
+        if (messages != null) messages.close();
         db.close();
         if (meters != null) meters.close();
         if (lock != null) lock.close();
