@@ -453,6 +453,7 @@ public final class Iolite implements AutoCloseable {
                 LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
             }
         }
+        if (messages != null) messages.feed().close();  // waiting tail reads answer now, not at their deadline
         web.stop(Duration.ofSeconds(30));
         runner.close();
         if (messages != null) messages.close();

@@ -33,6 +33,7 @@ public final class MessageFeed implements AutoCloseable {
     private final int partitions;
     private final ScheduledExecutorService thread;
     private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     /** What a read asks for: the hub, the cursor, an optional device, and the page's bounds. */
     public record Request(String hub, MessageCursor cursor, String deviceId, int maxItems, long maxBytes) {}
@@ -77,7 +78,7 @@ public final class MessageFeed implements AutoCloseable {
 
     /** For {@link MessageLog#onCommit}: wakes the reads waiting on {@code hubs}. Never blocks. */
     public void committed(Set<String> hubs) {
-        if (waiting.isEmpty()) return;
+        if (waiting.isEmpty() || closed) return;
         Set<String> lower = new java.util.HashSet<>();
         for (String h : hubs) lower.add(h.toLowerCase(Locale.ROOT));
         for (Waiting w : waiting) {
@@ -112,12 +113,16 @@ public final class MessageFeed implements AutoCloseable {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the cursor must hold " + partitions + " positions");
         }
         MessagePage page = read(request);
-        if (!page.messages().isEmpty() || wait.isZero() || waiting.size() >= MAX_WAITING) {
+        if (!page.messages().isEmpty() || wait.isZero() || waiting.size() >= MAX_WAITING || closed) {
             return CompletableFuture.completedFuture(page);
         }
         Waiting w = new Waiting(request, wait);
         waiting.add(w);
-        thread.schedule(() -> w.retry(true), wait.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            thread.schedule(() -> w.retry(true), wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            w.finish(page);
+        }
         return w.answer;
     }
 
@@ -156,12 +161,14 @@ public final class MessageFeed implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Answers every waiting read at once, with what it holds now (nothing new: its cursor unchanged), so that a
+     * stopping server does not wait for them; reads from now on answer without waiting. Idempotent.
+     */
     @Override
     public void close() {
+        closed = true;
         thread.shutdownNow();
-        for (Waiting w : new ArrayList<>(waiting)) {
-            w.answer.completeExceptionally(new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the server is stopping"));
-        }
-        waiting.clear();
+        for (Waiting w : new ArrayList<>(waiting)) w.finish(new MessagePage(List.of(), w.request.cursor()));
     }
 }
