@@ -209,7 +209,7 @@ public final class DeviceRegistry {
      *
      * @param from     {@code start} or {@code now}
      * @param deviceId only this device's messages, or null for all
-     * @param wait     how long to wait for a message when there is none (at most 30 s; zero: answer at once)
+     * @param wait     how long to wait for a message when there is none (at most 25 s; zero: answer at once)
      * @param maxItems the most messages to return, 1 to 1,000
      * @return the messages and the cursor after them
      */
@@ -222,7 +222,7 @@ public final class DeviceRegistry {
      *
      * @param cursor   the cursor of the previous answer
      * @param deviceId only this device's messages, or null for all
-     * @param wait     how long to wait for a message when there is none (at most 30 s)
+     * @param wait     how long to wait for a message when there is none (at most 25 s)
      * @param maxItems the most messages to return, 1 to 1,000
      * @return the messages and the cursor after them
      */

@@ -30,8 +30,8 @@ import java.util.Map;
  */
 public final class MessagesHandler {
     public static final String PATH = "/iolite/messages";
-    /** The longest a read waits for a message, in seconds: below the usual 60 s idle timeouts of HTTP clients and proxies. */
-    public static final int MAX_WAIT = 30;
+    /** The longest a read waits for a message, in seconds: below the HTTPS listener's 30 s idle timeout (Jetty's default). */
+    public static final int MAX_WAIT = 25;
     /** Messages per answer: {@code maxItems} defaults to 100 and may be up to 1,000. */
     public static final int DEFAULT_ITEMS = 100;
     public static final int MAX_ITEMS = 1000;
