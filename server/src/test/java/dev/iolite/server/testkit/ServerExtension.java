@@ -75,8 +75,11 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public JsonNode ready() { return ready; }
 
-    /** The running server, for what a test drives in-process (such as appending device messages). */
+    /** The running server, for tests that reach its parts in-process. */
     public Iolite iolite() { return iolite; }
+
+    /** The MQTT-over-TLS port (a free one, unless the test's configuration names one). */
+    public int mqttPort() { return ready.get("mqttPort").asInt(); }
 
     /** The configuration the server started with (its store, clock and limits). */
     public ServerConfig config() { return started; }
