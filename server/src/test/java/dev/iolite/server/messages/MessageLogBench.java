@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * through its {@code MessageSink} from {@code -Dthreads} threads (default 8), each with up to {@code -Dinflight}
  * unacknowledged messages (default 500, like an MQTT connection's QoS 1 window) from its own devices, for
  * {@code -Dseconds} (default 20) after a warm-up of 5 s. Messages carry 3 application properties and a
- * 100-byte body. Run it as docs/operations.md says ("Measuring the built-in endpoint").
+ * 100-byte body. Run it as docs/operations.md says ("Device messages", measuring the writer).
  */
 public final class MessageLogBench {
     public static void main(String[] args) throws Exception {
