@@ -35,6 +35,8 @@ public final class MessageRetention implements AutoCloseable {
     private final Thread thread;
     private final Object wake = new Object();
     private volatile boolean closed;
+    /** Rounds run, for the hub each starts at. */
+    private long rounds;
 
     /** What a round deleted. */
     public record Trimmed(int byAge, int byBytes) {}
@@ -76,13 +78,18 @@ public final class MessageRetention implements AutoCloseable {
     }
 
     /** One round of the trim, now (the periodic thread's work; tests call it after moving the clock). */
-    public Trimmed trim() {
+    public synchronized Trimmed trim() {
         int budget = DELETES_PER_ROUND;
         int byAge = 0;
         int byBytes = 0;
         Instant cutoff = clock.instant().minus(retention);
-        for (String hub : store.hubs()) {
+        List<String> hubs = store.hubs();
+        // each round starts at another hub, so that when the budget runs out no hub waits behind the same others
+        int start = hubs.isEmpty() ? 0 : (int) Math.floorMod(rounds++, (long) hubs.size());
+        for (int h = 0; h < hubs.size(); h++) {
+            String hub = hubs.get((start + h) % hubs.size());
             for (PartitionState p : store.partitions(hub)) {
+                if (p.firstEnqueued() == null || !p.firstEnqueued().isBefore(cutoff)) continue;  // nothing past the retention
                 long from = p.firstSequence();
                 while (budget > 0 && from < p.nextSequence()) {
                     long before = Math.min(from + CHUNK, p.nextSequence());

@@ -219,6 +219,30 @@ class MessagesIT {
         assertThat(after.get(0).get("sequenceNumber").asLong()).isEqualTo(41);
     }
 
+    @Test
+    void aHubPastTheRetentionIsTrimmedWhateverTheHubsBeforeItHold() throws Exception {
+        // GIVEN a hub with a message past the retention, and 60 hubs, listed before it, whose 240 partitions hold recent ones
+        String old = "zz-msg-aged";
+        String sas = server.createHub(old);
+        sink().append(message(old, "dev-aged", 0)).get(10, TimeUnit.SECONDS);
+        CLOCK.advance(Duration.ofMinutes(2));
+        List<String> onePerPartition = new ArrayList<>();
+        for (int i = 0; onePerPartition.size() < 4; i++) {
+            if (Partitions.of("d-" + i, 4) == onePerPartition.size()) onePerPartition.add("d-" + i);
+        }
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int h = 0; h < 60; h++) {
+            String hub = String.format("msg-recent-%02d", h);
+            server.createHub(hub);
+            for (String device : onePerPartition) sent.add(sink().append(message(hub, device, 0)));
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        // WHEN one round of the trim runs
+        server.iolite().messageRetention().trim();
+        // THEN the aged message is gone: the recent partitions cost the round's budget nothing
+        assertThat(read(sas, "&from=start").get("messages")).isEmpty();
+    }
+
     /** A stored message's size as the byte bound counts it: body, and names and values of both property sets. */
     private static long size(JsonNode m) {
         long n = m.get("body").asText().getBytes(StandardCharsets.UTF_8).length;
