@@ -11,12 +11,12 @@ import dev.iolite.server.http.ErrorRenderer;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
-import dev.iolite.server.devices.ConnectionEvents;
 import dev.iolite.server.devices.DeviceAuthenticator;
 import dev.iolite.server.devices.DeviceNotifier;
 import dev.iolite.server.devices.DeviceSessions;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
+import dev.iolite.server.mqtt.MqttMetrics;
 import dev.iolite.server.hubapi.DevicesHandler;
 import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
@@ -49,6 +49,9 @@ import dev.iolite.server.messages.MessageLog;
 import dev.iolite.server.messages.MessageMetrics;
 import dev.iolite.server.messages.MessageRetention;
 import dev.iolite.server.messages.MessageSink;
+import dev.iolite.server.jdbc.devices.JdbcConnectionStore;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.ConnectionTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +99,7 @@ public final class Iolite implements AutoCloseable {
             log.close();
         }
     }
+    private ConnectionTracker connections;
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
 
@@ -202,6 +206,7 @@ public final class Iolite implements AutoCloseable {
         }
         JobRunner runner = null;
         Messages messages = null;
+        ConnectionTracker connections = null;
         MqttListener mqtt = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
@@ -249,7 +254,10 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
-            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
+            // connection state of every device surface, written in batches; this node's lease in the store
+            connections = new ConnectionTracker(new JdbcConnectionStore(db), identity.nodeId(), clock, meters.registry());
+            connections.start();
+            DeviceSessions sessions = new DeviceSessions(connections, clock);
             RegistryService registry = new RegistryService(registryStore,
                     new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
@@ -278,14 +286,16 @@ public final class Iolite implements AutoCloseable {
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
-                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
+                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
+                    new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), new MessagesHandler(messageFeed, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    messageLog, DeviceWork.NO_METHODS, deviceWork, json, clock), tls);
+                    messageLog, DeviceWork.NO_METHODS, deviceWork, json, clock,
+                    new MqttMetrics(meters.registry(), sessions::size)), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
@@ -319,6 +329,7 @@ public final class Iolite implements AutoCloseable {
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
             iolite.messages = messages;
+            iolite.connections = connections;
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
             running.set(iolite);
@@ -330,6 +341,7 @@ public final class Iolite implements AutoCloseable {
             if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
             if (messages != null) messages.close();
+            if (connections != null) connections.close();
             db.close();
             meters.close();
             throw e;
@@ -349,6 +361,12 @@ public final class Iolite implements AutoCloseable {
 
     /** The built-in endpoint's trim, to run a round now (tests that move the clock). */
     public MessageRetention messageRetention() { return messages.retention(); }
+
+    /**
+     * Where the device surfaces report connections, disconnections and activity ({@code connectionState},
+     * {@code lastActivityTime}, {@code connectedDeviceCount}): hand it to {@code DeviceSessions}.
+     */
+    public ConnectionEvents connectionEvents() { return connections; }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -487,6 +505,7 @@ public final class Iolite implements AutoCloseable {
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
+        connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
         runner.close();
         if (messages != null) messages.close();
         db.close();
