@@ -31,7 +31,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--job-lease", () -> duration(ServerConfig.Jobs.DEFAULTS.lease())),
             Map.entry("--job-stall-after", () -> duration(ServerConfig.Jobs.DEFAULTS.stallAfter())),
             Map.entry("--job-workers", () -> String.valueOf(ServerConfig.Jobs.DEFAULTS.workers())),
-            Map.entry("--query-timeout", () -> duration(ServerConfig.DEFAULT_QUERY_TIMEOUT)));
+            Map.entry("--query-timeout", () -> duration(ServerConfig.DEFAULT_QUERY_TIMEOUT)),
+            Map.entry("--telemetry-retention", () -> duration(ServerConfig.Devices.DEFAULT_TELEMETRY_RETENTION)),
+            Map.entry("--telemetry-max-bytes", () -> String.valueOf(ServerConfig.Devices.DEFAULT_TELEMETRY_MAX_BYTES)));
 
     /** Options whose variable is not their name in capitals. */
     private static final Map<String, String> VARIABLES = Map.of("--storage-account", "IOLITE_STORAGE_ACCOUNTS");

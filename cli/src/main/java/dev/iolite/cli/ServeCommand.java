@@ -122,6 +122,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}; IOLITE_QUERY_TIMEOUT).")
     java.time.Duration queryTimeout;
 
+    @Option(names = "--telemetry-retention", converter = TokenCommand.DurationConverter.class,
+            description = "How long the built-in endpoint keeps a device message, 1m to 7d "
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_TELEMETRY_RETENTION).")
+    java.time.Duration telemetryRetention;
+
+    @Option(names = "--telemetry-max-bytes",
+            description = "The most a hub's built-in endpoint holds, in bytes; the oldest messages go first past it "
+                    + "(default: ${DEFAULT-VALUE}; IOLITE_TELEMETRY_MAX_BYTES).")
+    long telemetryMaxBytes;
+
     @Option(names = "--job-workers",
             description = "Jobs a node runs at once, each of another hub; a hub still runs one job at a time "
                     + "(default: ${DEFAULT-VALUE}; IOLITE_JOB_WORKERS).")
@@ -194,7 +204,7 @@ final class ServeCommand implements Callable<Integer> {
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)
-                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(mqttPort))
+                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(mqttPort).withTelemetry(telemetryRetention, telemetryMaxBytes))
                     .withThrottle(throttle == null || throttle.isBlank() ? null : Sku.parse(throttle))
                     .validated();
         } catch (IllegalArgumentException e) {

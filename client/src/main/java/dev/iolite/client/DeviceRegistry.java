@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.client.models.DeviceIdentity;
 import dev.iolite.client.models.MethodResult;
+import dev.iolite.client.models.MessagePage;
 import dev.iolite.client.models.ModuleIdentity;
 
 import java.time.Duration;
@@ -242,6 +243,44 @@ public final class DeviceRegistry {
     public PagedIterable<JsonNode> query(String query) {
         if (query == null || query.isBlank()) throw new IllegalArgumentException("a query is required");
         return pages(query, row -> row);
+    }
+
+    /**
+     * Beyond IoT Hub: reads the hub's built-in endpoint (device-to-cloud messages) from its oldest kept message
+     * ({@code from} = {@code start}) or from now on ({@code now}), through Iolite's {@code GET /iolite/messages}
+     * (ServiceConnect). Pass the answer's cursor to {@link #readMessagesAfter} for the next messages.
+     *
+     * @param from     {@code start} or {@code now}
+     * @param deviceId only this device's messages, or null for all
+     * @param wait     how long to wait for a message when there is none (at most 25 s; zero: answer at once)
+     * @param maxItems the most messages to return, 1 to 1,000
+     * @return the messages and the cursor after them
+     */
+    public MessagePage readMessages(String from, String deviceId, java.time.Duration wait, int maxItems) {
+        return messages("from=" + Transport.encode(from), deviceId, wait, maxItems);
+    }
+
+    /**
+     * As {@link #readMessages}, from a cursor that an earlier read returned: the messages appended after it.
+     *
+     * @param cursor   the cursor of the previous answer
+     * @param deviceId only this device's messages, or null for all
+     * @param wait     how long to wait for a message when there is none (at most 25 s)
+     * @param maxItems the most messages to return, 1 to 1,000
+     * @return the messages and the cursor after them
+     */
+    public MessagePage readMessagesAfter(String cursor, String deviceId, java.time.Duration wait, int maxItems) {
+        if (cursor == null || cursor.isBlank()) throw new IllegalArgumentException("a cursor is required");
+        return messages("cursor=" + Transport.encode(cursor), deviceId, wait, maxItems);
+    }
+
+    private MessagePage messages(String position, String deviceId, java.time.Duration wait, int maxItems) {
+        String url = url("/iolite/messages") + "&" + position + "&wait=" + wait.toSeconds() + "&maxItems=" + maxItems
+                + (deviceId == null ? "" : "&deviceId=" + Transport.encode(deviceId));
+        JsonNode page = transport.send(HttpMethod.GET, url, null, (Map<String, String>) null);
+        List<JsonNode> messages = new ArrayList<>();
+        page.path("messages").forEach(messages::add);
+        return new MessagePage(page.path("cursor").asText(), messages);
     }
 
     private <T> PagedIterable<T> pages(String query, java.util.function.Function<JsonNode, T> map) {

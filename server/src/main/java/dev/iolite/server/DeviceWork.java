@@ -1,13 +1,9 @@
 package dev.iolite.server;
 
-import dev.iolite.server.errors.ErrorCode;
-import dev.iolite.server.errors.IoliteException;
-import dev.iolite.server.messages.MessageSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +17,6 @@ final class DeviceWork {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceWork.class);
     static final int THREADS = 4;
     static final int QUEUE = 20_000;
-
-    /** Until the built-in endpoint stores telemetry, a message is refused rather than acknowledged and lost. */
-    static final MessageSink NOT_STORED = m -> CompletableFuture.failedFuture(
-            new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "this server does not store telemetry yet"));
 
     private DeviceWork() {}
 

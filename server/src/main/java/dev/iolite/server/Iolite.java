@@ -22,6 +22,7 @@ import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
 import dev.iolite.server.throttle.HubRateLimiter;
 import dev.iolite.server.hubapi.JobsHandler;
+import dev.iolite.server.hubapi.MessagesHandler;
 import dev.iolite.server.arm.ArmJobsHandler;
 import dev.iolite.server.blob.BlobContainers;
 import dev.iolite.server.blob.BlobHostGuard;
@@ -48,6 +49,12 @@ import dev.iolite.server.jdbc.Database;
 import dev.iolite.server.jdbc.hubs.JdbcHubStore;
 import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
+import dev.iolite.server.jdbc.messages.JdbcMessageStore;
+import dev.iolite.server.messages.MessageFeed;
+import dev.iolite.server.messages.MessageLog;
+import dev.iolite.server.messages.MessageMetrics;
+import dev.iolite.server.messages.MessageRetention;
+import dev.iolite.server.messages.MessageSink;
 import dev.iolite.server.jdbc.devices.JdbcConnectionStore;
 import dev.iolite.server.devices.ConnectionEvents;
 import dev.iolite.server.devices.ConnectionTracker;
@@ -87,6 +94,17 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private Messages messages;
+
+    /** The built-in endpoint's writer, trim and tail reads, closed together (writer last: it drains its queue). */
+    private record Messages(MessageLog log, MessageRetention retention, MessageFeed feed) implements AutoCloseable {
+        @Override
+        public void close() {
+            feed.close();
+            retention.close();
+            log.close();
+        }
+    }
     private ConnectionTracker connections;
     private MethodCalls methodCalls;
     private MqttListener mqtt;
@@ -194,6 +212,7 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        Messages messages = null;
         ConnectionTracker connections = null;
         MethodCalls methodCalls = null;
         MqttListener mqtt = null;
@@ -263,6 +282,15 @@ public final class Iolite implements AutoCloseable {
                     jobMetrics);
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
+            // the built-in endpoint: device messages are appended by one group-commit writer, trimmed by age and bytes
+            JdbcMessageStore messageStore = new JdbcMessageStore(db);
+            MessageMetrics messageMetrics = new MessageMetrics(meters.registry());
+            ServerConfig.Devices devices = config.devices();
+            MessageLog messageLog = new MessageLog(messageStore, devices.partitions(), clock, MessageLog.Tuning.DEFAULTS, messageMetrics);
+            MessageFeed messageFeed = new MessageFeed(messageStore, devices.partitions());
+            messageLog.onCommit(messageFeed::committed);
+            messages = new Messages(messageLog, new MessageRetention(messageStore, clock, devices.telemetryRetention(),
+                    devices.telemetryMaxBytes(), messageMetrics).start(), messageFeed);
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             // the direct method calls that wait for the answers of devices connected to this node
@@ -270,13 +298,14 @@ public final class Iolite implements AutoCloseable {
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json), limiter);
+                    new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
+                    new MessagesHandler(messageFeed, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    DeviceWork.NOT_STORED, methodCalls, deviceWork, json, clock,
+                    messageLog, methodCalls, deviceWork, json, clock,
                     new MqttMetrics(meters.registry(), sessions::size)), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
@@ -310,6 +339,7 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.messages = messages;
             iolite.connections = connections;
             iolite.methodCalls = methodCalls;
             iolite.mqtt = mqtt;
@@ -322,6 +352,7 @@ public final class Iolite implements AutoCloseable {
             if (mqtt != null) mqtt.close();
             if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
+            if (messages != null) messages.close();
             if (connections != null) connections.close();
             if (methodCalls != null) methodCalls.close();
             db.close();
@@ -336,6 +367,15 @@ public final class Iolite implements AutoCloseable {
     public MethodAnswers methodAnswers() { return methodCalls; }
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
+
+    /**
+     * Where device surfaces append the messages devices send: the hub's built-in endpoint, whose futures complete
+     * once a message is committed (an MQTT PUBACK goes out then).
+     */
+    public MessageSink messageSink() { return messages.log(); }
+
+    /** The built-in endpoint's trim, to run a round now (tests that move the clock). */
+    public MessageRetention messageRetention() { return messages.retention(); }
 
     /**
      * Where the device surfaces report connections, disconnections and activity ({@code connectionState},
@@ -477,11 +517,13 @@ public final class Iolite implements AutoCloseable {
             }
         }
         methodCalls.close();  // calls waiting for devices end now (503), not after the HTTPS stop's wait
+        if (messages != null) messages.feed().close();  // waiting tail reads answer now, not at their deadline
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
         connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
         runner.close();
+        if (messages != null) messages.close();
         db.close();
         if (meters != null) meters.close();
         if (lock != null) lock.close();

@@ -21,11 +21,13 @@ public final class HubRoutes implements WebServer.RouteTable {
     private final TwinsHandler twins;
     private final JobsHandler jobs;
     private final MethodsHandler methods;
+    private final MessagesHandler messages;
     private final HubRateLimiter limiter;
 
     public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins, JobsHandler jobs,
-                     MethodsHandler methods, HubRateLimiter limiter) {
+                     MethodsHandler methods, MessagesHandler messages, HubRateLimiter limiter) {
         this.methods = methods;
+        this.messages = messages;
         this.auth = auth;
         this.limiter = limiter;
         this.devices = devices;
@@ -70,6 +72,8 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.get("/jobs", ctx -> jobs.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.get("/jobs/{id}", ctx -> jobs.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.delete("/jobs/{id}", ctx -> jobs.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
+        // beyond IoT Hub: the built-in endpoint's messages after a cursor, waiting for new ones (iolite messages tail)
+        app.get(MessagesHandler.PATH, ctx -> messages.tail(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
     }
 
     private void invokeMethod(Context ctx) {

@@ -12,6 +12,7 @@ import dev.iolite.server.hubs.HubStore;
 import dev.iolite.server.jdbc.dialect.JsonSql;
 import dev.iolite.server.jdbc.dialect.SqlDialect;
 import dev.iolite.server.jobs.JobStore;
+import dev.iolite.server.messages.MessageStore;
 import dev.iolite.server.registry.QueryStore;
 import dev.iolite.server.registry.RegistryStore;
 
@@ -150,7 +151,7 @@ class PackageRulesTest {
         classes().that().resideInAPackage("dev.iolite.server.jdbc..").and().haveSimpleNameEndingWith("Store")
                 .should().implement(RegistryStore.class).orShould().implement(QueryStore.class)
                 .orShould().implement(HubStore.class).orShould().implement(JobStore.class)
-                .orShould().implement(ConnectionStore.class).check(MAIN);
+                .orShould().implement(ConnectionStore.class).orShould().implement(MessageStore.class).check(MAIN);
         classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
                 .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
                         "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages")

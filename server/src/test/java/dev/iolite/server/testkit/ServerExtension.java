@@ -40,6 +40,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     private final java.util.function.UnaryOperator<ServerConfig> customize;
     private Path dataDir;
     private Iolite iolite;
+    private ServerConfig started;
     private JsonNode ready;
     private HttpClient http;
 
@@ -57,7 +58,8 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
         dataDir = Files.createTempDirectory("iolite-it");
         ServerConfig c = ServerConfig.of(dataDir, 0);
         if (Postgres.SELECTED) c = c.withStore(dev.iolite.server.store.StoreUrl.parse(Postgres.get().newDatabase()));
-        iolite = Iolite.start(customize.apply(c.withHttp(c.http().withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024))));
+        started = customize.apply(c.withHttp(c.http().withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024)));
+        iolite = Iolite.start(started);
         ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
         http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
                 .connectTimeout(Duration.ofSeconds(10)).build();
@@ -78,6 +80,16 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     /** The MQTT-over-TLS port (a free one, unless the test's configuration names one). */
     public int mqttPort() { return ready.get("mqttPort").asInt(); }
+
+    /** The configuration the server started with (its store, clock and limits). */
+    public ServerConfig config() { return started; }
+
+    /** Stops the server and starts it again on the same data dir and store (a new port). */
+    public void restart() throws IOException {
+        iolite.close();
+        iolite = Iolite.start(started);
+        ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
+    }
 
     public Path dataDir() { return dataDir; }
 
