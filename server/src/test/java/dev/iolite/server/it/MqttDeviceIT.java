@@ -127,7 +127,7 @@ class MqttDeviceIT {
         String key = DeviceSdks.register(server, "soon-disabled");
         DeviceClient device = DeviceSdks.open(DeviceSdks.connectionString(server, "soon-disabled", key));
         BlockingQueue<IotHubConnectionStatus> statuses = new ArrayBlockingQueue<>(20);
-        device.setConnectionStatusChangeCallback(c -> statuses.add(c.getNewStatus()), null);
+        device.setConnectionStatusChangeCallback(c -> statuses.offer(c.getNewStatus()), null);
         try {
             HttpResponse<String> r = server.send("PUT", "/devices/soon-disabled" + API, server.ownerSas(),
                     "{\"deviceId\":\"soon-disabled\",\"status\":\"disabled\"}", "If-Match", "*");
@@ -146,7 +146,7 @@ class MqttDeviceIT {
         DeviceClient device = DeviceSdks.open("HostName=" + server.hubHostName() + ";DeviceId=short-lived;SharedAccessSignature="
                 + token + ";GatewayHostName=" + server.hostPort());
         BlockingQueue<IotHubConnectionStatus> statuses = new ArrayBlockingQueue<>(20);
-        device.setConnectionStatusChangeCallback(c -> statuses.add(c.getNewStatus()), null);
+        device.setConnectionStatusChangeCallback(c -> statuses.offer(c.getNewStatus()), null);
         try {
             IotHubConnectionStatus s = statuses.poll(15, TimeUnit.SECONDS);
             assertThat(s).as("a status change once the token expired").isNotNull().isNotEqualTo(IotHubConnectionStatus.CONNECTED);
@@ -160,7 +160,7 @@ class MqttDeviceIT {
         String key = DeviceSdks.register(server, "twice");
         DeviceClient first = DeviceSdks.open(DeviceSdks.connectionString(server, "twice", key));
         BlockingQueue<IotHubConnectionStatus> statuses = new ArrayBlockingQueue<>(20);
-        first.setConnectionStatusChangeCallback(c -> statuses.add(c.getNewStatus()), null);
+        first.setConnectionStatusChangeCallback(c -> statuses.offer(c.getNewStatus()), null);
         DeviceClient second = DeviceSdks.open(DeviceSdks.connectionString(server, "twice", key));
         try {
             IotHubConnectionStatus s = statuses.poll(10, TimeUnit.SECONDS);
