@@ -13,7 +13,10 @@ import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.devices.ConnectionEvents;
 import dev.iolite.server.devices.DeviceAuthenticator;
-import dev.iolite.server.devices.DeviceNotifier;
+import dev.iolite.server.devices.ClusterNotifier;
+import dev.iolite.server.devices.NodeBus;
+import dev.iolite.server.devices.RemoteMethods;
+import dev.iolite.server.jdbc.cluster.PgNodeBus;
 import dev.iolite.server.devices.DeviceSessions;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
@@ -80,6 +83,8 @@ public final class Iolite implements AutoCloseable {
     private Meters meters;
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
+    private NodeBus bus;
+    private RemoteMethods remoteMethods;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -184,6 +189,7 @@ public final class Iolite implements AutoCloseable {
         }
         JobRunner runner = null;
         MqttListener mqtt = null;
+        NodeBus bus = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -231,8 +237,11 @@ public final class Iolite implements AutoCloseable {
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
             DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
+            // several nodes on one PostgreSQL store reach each other's devices through it; SQLite serves one node
+            bus = config.store() == null ? NodeBus.alone(identity.nodeId()) : PgNodeBus.start(db, config.store(), identity.nodeId());
+            RemoteMethods remoteMethods = new RemoteMethods(bus, sessions, json);
             RegistryService registry = new RegistryService(registryStore,
-                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new ClusterNotifier(sessions, bus, json));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -257,7 +266,7 @@ public final class Iolite implements AutoCloseable {
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    DeviceWork.NOT_STORED, DeviceWork.NO_METHODS, deviceWork, json, clock), tls);
+                    DeviceWork.NOT_STORED, remoteMethods.answers(DeviceWork.NO_METHODS), deviceWork, json, clock), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
@@ -292,6 +301,8 @@ public final class Iolite implements AutoCloseable {
             iolite.meters = meters;
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
+            iolite.bus = bus;
+            iolite.remoteMethods = remoteMethods;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
@@ -299,6 +310,7 @@ public final class Iolite implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (mqtt != null) mqtt.close();
             if (deviceWork != null) deviceWork.shutdownNow();
+            if (bus != null) bus.close();
             if (runner != null) runner.close();
             db.close();
             meters.close();
@@ -307,6 +319,9 @@ public final class Iolite implements AutoCloseable {
     }
 
     public int port() { return web.port(); }
+
+    /** Direct method calls to devices connected to other nodes of this store (none on SQLite). */
+    public RemoteMethods remoteMethods() { return remoteMethods; }
 
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
@@ -447,6 +462,7 @@ public final class Iolite implements AutoCloseable {
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
+        if (bus != null) bus.close();
         runner.close();
         db.close();
         if (meters != null) meters.close();
