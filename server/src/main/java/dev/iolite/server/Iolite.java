@@ -12,7 +12,10 @@ import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.devices.DeviceAuthenticator;
-import dev.iolite.server.devices.DeviceNotifier;
+import dev.iolite.server.devices.ClusterNotifier;
+import dev.iolite.server.devices.NodeBus;
+import dev.iolite.server.devices.RemoteMethods;
+import dev.iolite.server.jdbc.cluster.PgNodeBus;
 import dev.iolite.server.devices.DeviceSessions;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
@@ -109,6 +112,8 @@ public final class Iolite implements AutoCloseable {
     private MethodCalls methodCalls;
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
+    private NodeBus bus;
+    private RemoteMethods remoteMethods;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -216,6 +221,7 @@ public final class Iolite implements AutoCloseable {
         ConnectionTracker connections = null;
         MethodCalls methodCalls = null;
         MqttListener mqtt = null;
+        NodeBus bus = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -266,8 +272,11 @@ public final class Iolite implements AutoCloseable {
             connections = new ConnectionTracker(new JdbcConnectionStore(db), identity.nodeId(), clock, meters.registry());
             connections.start();
             DeviceSessions sessions = new DeviceSessions(connections, clock);
+            // several nodes on one PostgreSQL store reach each other's devices through it; SQLite serves one node
+            bus = config.store() == null ? NodeBus.alone(identity.nodeId()) : PgNodeBus.start(db, config.store(), identity.nodeId());
+            RemoteMethods remoteMethods = new RemoteMethods(bus, sessions, json);
             RegistryService registry = new RegistryService(registryStore,
-                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new ClusterNotifier(sessions, bus, json));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -294,7 +303,7 @@ public final class Iolite implements AutoCloseable {
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             // the direct method calls that wait for the answers of devices connected to this node
-            methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT);
+            methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT, remoteMethods);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
@@ -305,7 +314,7 @@ public final class Iolite implements AutoCloseable {
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    messageLog, methodCalls, deviceWork, json, clock,
+                    messageLog, remoteMethods.answers(methodCalls), deviceWork, json, clock,
                     new MqttMetrics(meters.registry(), sessions::size)), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
@@ -344,6 +353,8 @@ public final class Iolite implements AutoCloseable {
             iolite.methodCalls = methodCalls;
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
+            iolite.bus = bus;
+            iolite.remoteMethods = remoteMethods;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
@@ -351,6 +362,7 @@ public final class Iolite implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (mqtt != null) mqtt.close();
             if (deviceWork != null) deviceWork.shutdownNow();
+            if (bus != null) bus.close();
             if (runner != null) runner.close();
             if (messages != null) messages.close();
             if (connections != null) connections.close();
@@ -365,6 +377,9 @@ public final class Iolite implements AutoCloseable {
 
     /** Where a device surface hands the devices' answers to method requests. */
     public MethodAnswers methodAnswers() { return methodCalls; }
+    /** Direct method calls to devices connected to other nodes of this store (none on SQLite). */
+    public RemoteMethods remoteMethods() { return remoteMethods; }
+
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
 
@@ -522,6 +537,7 @@ public final class Iolite implements AutoCloseable {
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
         connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
+        if (bus != null) bus.close();
         runner.close();
         if (messages != null) messages.close();
         db.close();

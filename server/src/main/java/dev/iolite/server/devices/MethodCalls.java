@@ -95,8 +95,18 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicLong requestIds = new AtomicLong();
     private volatile boolean closed;
+    private final RemoteMethods remote;
 
     public MethodCalls(DeviceSessions sessions, MethodMetrics metrics, Limits limits) {
+        this(sessions, metrics, limits, null);
+    }
+
+    /**
+     * Calls that also reach identities connected to other nodes of the store, through {@code remote} (null: this
+     * node's identities only).
+     */
+    public MethodCalls(DeviceSessions sessions, MethodMetrics metrics, Limits limits, RemoteMethods remote) {
+        this.remote = remote;
         this.sessions = sessions;
         this.metrics = metrics;
         this.limits = limits;
@@ -137,6 +147,10 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
             fail(hub, result, MethodMetrics.Outcome.STOPPED, stopping());
             return result;
         }
+        if (remote != null && remote.reachesOthers() && sessions.find(hub, key).filter(DeviceLink::acceptsMethods).isEmpty()) {
+            viaOtherNodes(hub, key, call, result);
+            return result;
+        }
         sessions.await(hub, key, DeviceLink::acceptsMethods, call.connectTimeout()).whenComplete((link, e) -> {
             if (e != null) {
                 fail(hub, result, MethodMetrics.Outcome.STOPPED, e);
@@ -150,6 +164,41 @@ public final class MethodCalls implements MethodAnswers, AutoCloseable {
             }
         });
         return result;
+    }
+
+    /**
+     * The identity is not connected here: the node that holds it (within the connect timeout) sends the request and
+     * relays the answer. When none does, the identity may have connected here meanwhile.
+     */
+    private void viaOtherNodes(String hub, DeviceKey key, Call call, CompletableFuture<Answer> result) {
+        long sent = System.nanoTime();
+        remote.invoke(hub, key, call.methodName(), call.payload(), call.connectTimeout(), call.responseTimeout())
+                .whenComplete((outcome, e) -> {
+                    if (e != null) {
+                        fail(hub, result, MethodMetrics.Outcome.REFUSED, e);
+                    } else if (outcome instanceof RemoteMethods.Answered a) {
+                        if (claim(result)) {
+                            metrics.answered(hub, System.nanoTime() - sent);
+                            Answer answer = new Answer(a.status(), a.payload() == null ? new byte[0] : a.payload());
+                            deliver(() -> result.complete(answer));
+                        }
+                    } else if (outcome instanceof RemoteMethods.TimedOut) {
+                        fail(hub, result, MethodMetrics.Outcome.TIMEOUT, new IoliteException(ErrorCode.GATEWAY_TIMEOUT,
+                                "Timed out waiting for the response from device: '" + key + "' did not answer '"
+                                        + call.methodName() + "' within " + call.responseTimeout().toSeconds()
+                                        + " s (the call's responseTimeoutInSeconds)"));
+                    } else {
+                        java.util.Optional<DeviceLink> here = sessions.find(hub, key).filter(DeviceLink::acceptsMethods);
+                        if (here.isPresent()) {
+                            send(hub, key, here.get(), call, result);
+                        } else {
+                            fail(hub, result, MethodMetrics.Outcome.NOT_ONLINE, new IoliteException(ErrorCode.DEVICE_NOT_ONLINE,
+                                    "Timed out waiting for device to connect: '" + key + "' is not connected to any node"
+                                            + " with a subscription to direct methods (waited "
+                                            + call.connectTimeout().toSeconds() + " s, the call's connectTimeoutInSeconds)"));
+                        }
+                    }
+                });
     }
 
     private void send(String hub, DeviceKey key, DeviceLink link, Call call, CompletableFuture<Answer> result) {

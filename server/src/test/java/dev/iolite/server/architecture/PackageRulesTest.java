@@ -98,6 +98,7 @@ class PackageRulesTest {
         JDBC_LAYERS.put("backup", List.of());
         JDBC_LAYERS.put("devices", List.of("", "dialect"));
         JDBC_LAYERS.put("messages", List.of("", "dialect"));
+        JDBC_LAYERS.put("cluster", List.of(""));
     }
 
     private static String jdbc(String sub) {
