@@ -1,0 +1,193 @@
+package dev.iolite.cli.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.sdk.iot.device.ClientOptions;
+import com.microsoft.azure.sdk.iot.device.DeviceClient;
+import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
+import com.microsoft.azure.sdk.iot.device.Message;
+import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
+import dev.iolite.server.auth.SasToken;
+import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.PostgresqlOnly;
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.TestTls;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Server processes killed (SIGKILL) under connected devices: a QoS 1 message the server acknowledged is never
+ * lost, and on several nodes a device whose node died connects to another and is reached there.
+ */
+class DeviceCrashIT {
+    private static final Path JAR = Path.of("target/iolite.jar").toAbsolutePath();
+    private static final String API = "?api-version=2021-04-12";
+
+    @TempDir
+    Path tmp;
+
+    private final List<Node> nodes = new ArrayList<>();
+    private String store;
+
+    @AfterEach
+    void noServerOutlivesTheTest() {
+        for (Node n : nodes) if (n.process.isAlive()) n.process.destroyForcibly();
+    }
+
+    private final class Node {
+        final Process process;
+        final JsonNode ready;
+        final HttpClient http;
+        final String sas;
+
+        Node(Path data, String log) throws Exception {
+            Files.deleteIfExists(data.resolve("ready.json"));
+            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", JAR.toString(), "serve", "--data-dir",
+                    data.toString(), "--port", "0").redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
+            if (store != null) pb.environment().put("IOLITE_STORE", store);
+            process = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(data.resolve("ready.json"))) {
+                if (!process.isAlive()) throw new AssertionError(Files.readString(tmp.resolve(log)));
+                assertThat(System.nanoTime()).as("server ready").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            ready = ServerExtension.JSON.readTree(data.resolve("ready.json").toFile());
+            http = HttpClient.newBuilder().sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build();
+            String conn = ready.get("connectionString").asText();
+            sas = SasToken.create(ready.get("hubHostName").asText(), "iothubowner",
+                    conn.substring(conn.indexOf("SharedAccessKey=") + 16), Instant.now().plusSeconds(3600));
+            nodes.add(this);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ready.get("url").asText() + path))
+                    .timeout(Duration.ofSeconds(60)).header("Authorization", sas)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) b.header("Content-Type", "application/json");
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        String register(String deviceId) throws Exception {
+            HttpResponse<String> r = send("PUT", "/devices/" + deviceId + API, "{\"deviceId\":\"" + deviceId + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            return ServerExtension.JSON.readTree(r.body()).path("authentication").path("symmetricKey").path("primaryKey").asText();
+        }
+
+        DeviceClient connect(String deviceId, String key) throws Exception {
+            String cs = "HostName=" + ready.get("hubHostName").asText() + ";DeviceId=" + deviceId + ";SharedAccessKey=" + key
+                    + ";GatewayHostName=127.0.0.1:" + ready.get("port").asInt();
+            DeviceClient c = new DeviceClient(cs, IotHubClientProtocol.MQTT_WS, ClientOptions.builder()
+                    .sslContext(TestTls.trusting(Path.of(ready.get("truststore").asText()))).build());
+            c.open(false);
+            return c;
+        }
+
+        void kill() throws Exception {
+            process.destroyForcibly();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void everyMessageAcknowledgedAtQos1OutlivesASigkill() throws Exception {
+        if (Postgres.SELECTED) store = Postgres.get().newDatabase();
+        Path data = tmp.resolve("data");
+        Node server = new Node(data, "first.log");
+        String key = server.register("crash-sender");
+        DeviceClient device = server.connect("crash-sender", key);
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        try {
+            for (int i = 0; i < 5_000 && acknowledged.size() < 400; i++) {
+                Message m = new Message(("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+                String id = "m-" + i;
+                m.setMessageId(id);
+                m.setProperty("seq", Integer.toString(i));
+                device.sendEventAsync(m, (sent, e, context) -> {
+                    if (e == null) acknowledged.add(id);
+                }, null);
+                if (i % 50 == 49) Thread.sleep(20);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (acknowledged.size() < 400) {
+                assertThat(System.nanoTime()).as("400 messages acknowledged").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            server.kill();  // with messages still in flight
+        } finally {
+            device.close();
+        }
+        Set<String> seenAtKill = Set.copyOf(acknowledged);
+        Node again = new Node(data, "second.log");
+        Set<String> stored = new HashSet<>();
+        String cursor = null;
+        for (int round = 0; round < 1_000; round++) {
+            String q = cursor == null ? "&from=start" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+            HttpResponse<String> r = again.send("GET", "/iolite/messages" + API + q + "&maxItems=1000", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode page = ServerExtension.JSON.readTree(r.body());
+            cursor = page.path("cursor").asText();
+            if (page.path("messages").isEmpty()) break;
+            for (JsonNode m : page.path("messages")) stored.add(m.path("systemProperties").path("message-id").asText());
+        }
+        assertThat(seenAtKill).hasSizeGreaterThanOrEqualTo(400);
+        assertThat(stored).containsAll(seenAtKill);
+    }
+
+    @Test
+    @Tag(PostgresqlOnly.TAG)  // several nodes need a shared database
+    void aDeviceWhoseNodeDiedConnectsToAnotherAndIsReachedThere() throws Exception {
+        store = Postgres.get().newDatabase();
+        Node a = new Node(tmp.resolve("a"), "a.log");
+        Node b = new Node(tmp.resolve("b"), "b.log");
+        String key = a.register("wanderer");
+        DeviceClient first = a.connect("wanderer", key);
+        try {
+            awaitState(b, "wanderer", "Connected");
+            a.kill();
+        } finally {
+            first.close();
+        }
+        DeviceClient second = b.connect("wanderer", key);
+        try {
+            second.subscribeToMethods((name, payload, context) -> new DirectMethodResponse(200, "{\"on\":\"b\"}"), null);
+            awaitState(b, "wanderer", "Connected");
+            HttpResponse<String> r = b.send("POST", "/twins/wanderer/methods" + API,
+                    "{\"methodName\":\"where\",\"responseTimeoutInSeconds\":10,\"connectTimeoutInSeconds\":10}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"status\":200");
+        } finally {
+            second.close();
+        }
+    }
+
+    private static void awaitState(Node n, String deviceId, String state) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            HttpResponse<String> r = n.send("GET", "/devices/" + deviceId + API, null);
+            if (ServerExtension.JSON.readTree(r.body()).path("connectionState").asText().equals(state)) return;
+            assertThat(System.nanoTime()).as(deviceId + " " + state + ": " + r.body()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
