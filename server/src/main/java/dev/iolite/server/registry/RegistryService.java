@@ -66,10 +66,20 @@ public final class RegistryService {
         for (int i = 0; i < stripes.length; i++) stripes[i] = new java.util.concurrent.locks.ReentrantLock();
     }
 
-    /** Commits {@code changes} and tells the listener of {@code watched}, in commit order per identity. */
-    private void commit(String hub, RegistryChanges changes, List<RegistryListener.Change> watched) {
+    /**
+     * Commits {@code changes} and tells the listener of {@code watched}, in commit order per identity when
+     * {@code ordered} (an import job's batches are not: they hold no stripes, so that jobs of several hubs never wait
+     * on each other, and a twin that an import and another writer change at the same moment may be told out of
+     * order; the device drops a patch older than one it has).
+     */
+    private void commit(String hub, RegistryChanges changes, List<RegistryListener.Change> watched, boolean ordered) {
         if (watched.isEmpty()) {
             store.apply(hub, changes);
+            return;
+        }
+        if (!ordered) {
+            store.apply(hub, changes);
+            listener.changed(hub, watched);
             return;
         }
         java.util.TreeSet<Integer> held = new java.util.TreeSet<>();
@@ -148,7 +158,7 @@ public final class RegistryService {
             if (changes.isEmpty()) return outcomes;
             List<RegistryListener.Change> watched = batch.watched(hub, listener);
             try {
-                commit(hub, changes, watched);
+                commit(hub, changes, watched, mark == null);
                 return outcomes;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {
@@ -320,7 +330,7 @@ public final class RegistryService {
             Device next = batch.replaceTwinOf(cur, twin);
             List<RegistryListener.Change> watched = batch.watched(hub, listener);
             try {
-                commit(hub, batch.changes(), watched);
+                commit(hub, batch.changes(), watched, true);
                 return next;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {
