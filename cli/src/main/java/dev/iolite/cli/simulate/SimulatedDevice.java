@@ -103,8 +103,13 @@ final class SimulatedDevice {
                 stopped.complete(null);
                 return;
             }
-            if (accepted) channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)));
-            channel.close();
+            if (accepted) {
+                // close once DISCONNECT is written, so the hub reads it before the socket ends
+                channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                channel.close();
+            }
         });
         return stopped;
     }
