@@ -43,7 +43,7 @@ public final class StatusLine {
         lines.add(String.format(Locale.ROOT, "  telemetry    %,d sent, %,d acknowledged (%,.0f/s), PUBACK p50 %s, p99 %s%s", s.sent(),
                 s.acknowledged(), seconds > 0 ? s.acknowledged() / seconds : 0, ms(puback.quantileMillis(0.5)),
                 ms(puback.quantileMillis(0.99)), s.behind() > 0 ? String.format(Locale.ROOT, ", %,d behind", s.behind()) : ""));
-        lines.add(String.format(Locale.ROOT, "  twins        %,d read (p50 %s), %,d reported patches, %,d desired patches, %,d errors",
+        lines.add(String.format(Locale.ROOT, "  twins        %,d read (p50 %s), %,d reported, %,d desired, %,d errors",
                 s.twinReads(), ms(s.twinReadLatency().quantileMillis(0.5)), s.reportedPatches(), s.desiredPatches(), s.twinErrors()));
         lines.add(String.format(Locale.ROOT, "  methods      %,d answered", s.methods()));
         return lines;

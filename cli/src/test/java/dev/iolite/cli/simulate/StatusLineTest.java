@@ -39,7 +39,7 @@ class StatusLineTest {
                 "Simulated 3 devices for 5.0 s:",
                 "  connections  3 accepted, 0 lost, 0 refused, 0 failed",
                 "  telemetry    15 sent, 15 acknowledged (3/s), PUBACK p50 -, p99 -",
-                "  twins        3 read (p50 -), 3 reported patches, 0 desired patches, 0 errors",
+                "  twins        3 read (p50 -), 3 reported, 0 desired, 0 errors",
                 "  methods      0 answered");
     }
 }

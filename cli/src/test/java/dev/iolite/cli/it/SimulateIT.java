@@ -1,0 +1,70 @@
+package dev.iolite.cli.it;
+
+import dev.iolite.server.testkit.ServerExtension;
+import dev.iolite.server.testkit.SqliteOnly;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ./iolite simulate} as a user runs it, against a real server with its MQTT listener on a free port. */
+@SqliteOnly("the simulator is a client of the server; the store is the server's business")
+class SimulateIT {
+    @RegisterExtension
+    static final ServerExtension server = new ServerExtension(c -> c.withDevices(c.devices().withMqttPort(0)));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void threeDevicesConnectReadTheirTwinsReportAndSendForFiveSeconds() throws Exception {
+        // WHEN three devices that do not exist yet are simulated for five seconds
+        CliProcess.Result r = CliProcess.run(tmp, "simulate", "--devices", "3", "--duration", "5s", "--prefix", "it-sim-",
+                "--data-dir", server.dataDir().toString());
+
+        // THEN they were created, connected once each, read their twins, reported, and had their telemetry acknowledged
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("3 created, 0 already there")
+                .contains("Simulated 3 devices for ")
+                .contains("connections  3 accepted, 0 lost, 0 refused, 0 failed")
+                .contains("twins        3 read")
+                .contains("3 reported, 0 desired, 0 errors");
+        Matcher telemetry = Pattern.compile("telemetry +(\\d+) sent, (\\d+) acknowledged").matcher(r.out());
+        assertThat(telemetry.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(telemetry.group(2))).as(r.out()).isPositive().isEqualTo(Long.parseLong(telemetry.group(1)));
+        for (int i = 1; i <= 3; i++) {
+            assertThat(server.send("GET", "/devices/it-sim-" + i + "?api-version=2021-04-12", server.ownerSas(), null).statusCode())
+                    .isEqualTo(200);
+            String twin = server.send("GET", "/twins/it-sim-" + i + "?api-version=2021-04-12", server.ownerSas(), null).body();
+            assertThat(twin).as("the reported properties").contains("\"simulator\"");
+        }
+
+        // and a second run uses the devices as they are (their keys read, none made again)
+        CliProcess.Result again = CliProcess.run(tmp, "simulate", "--devices", "3", "--duration", "2s", "--prefix", "it-sim-",
+                "--rate", "0", "--data-dir", server.dataDir().toString());
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("0 created, 3 already there").contains("connections  3 accepted")
+                .contains("telemetry    0 sent");
+    }
+
+    @Test
+    void withNothingListeningOnTheMqttPortItSaysSoInOneLine() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        CliProcess.Result r = CliProcess.run(tmp, "simulate", "--devices", "2", "--duration", "2s", "--prefix", "it-none-",
+                "--mqtt-port", String.valueOf(closed), "--data-dir", server.dataDir().toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.errLines()).as(r.err()).singleElement().asString()
+                .startsWith("iolite: no device could connect to 127.0.0.1:" + closed);
+        // the devices were made all the same
+        assertThat(server.send("GET", "/devices/it-none-2?api-version=2021-04-12", server.ownerSas(), null).statusCode()).isEqualTo(200);
+    }
+}
