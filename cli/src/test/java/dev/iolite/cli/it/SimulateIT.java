@@ -54,6 +54,27 @@ class SimulateIT {
     }
 
     @Test
+    void ctrlCDisconnectsEveryDeviceAndPrintsTheSummary() throws Exception {
+        Process p = CliProcess.interruptible("simulate", "--devices", "2", "--prefix", "it-ctrlc-", "--data-dir", server.dataDir().toString());
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            // GIVEN both devices connected (the plain line, every two seconds without a terminal)
+            for (String l; (l = out.readLine()) != null; ) {
+                if (l.startsWith("2/2 connected")) break;
+            }
+            // WHEN Ctrl-C
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("simulate stopped on SIGINT").isTrue();
+            StringBuilder rest = new StringBuilder();
+            for (String l; (l = out.readLine()) != null; ) rest.append(l).append('\n');
+            // THEN the devices were disconnected and the summary printed
+            assertThat(rest.toString()).contains("Disconnecting...").contains("Simulated 2 devices for ")
+                    .contains("connections  2 accepted, 0 lost");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void withNothingListeningOnTheMqttPortItSaysSoInOneLine() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
