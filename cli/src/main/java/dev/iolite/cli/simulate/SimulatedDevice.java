@@ -299,13 +299,13 @@ final class SimulatedDevice {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            closed();
+            closed(ctx.channel());
         }
 
         @Override
         public void channelUnregistered(ChannelHandlerContext ctx) {
             // a connect that failed before the channel became active ends here without channelInactive
-            closed();
+            closed(ctx.channel());
         }
     }
 
@@ -317,8 +317,8 @@ final class SimulatedDevice {
         }
     }
 
-    private void closed() {
-        if (channel == null) return;  // both callbacks of one closing
+    private void closed(Channel closing) {
+        if (closing != channel) return;  // the second callback of one closing, or a connection already replaced
         boolean wasAwaiting = awaitingConnAck;
         handshakeEnded();
         if (wasAwaiting && !stopping) fleet.stats().failedConnects.increment();
