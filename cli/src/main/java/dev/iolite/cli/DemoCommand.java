@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
     private void simulate(PrintWriter out) throws IOException {
         out.println();
         if (conn.ready().path("mqttPort").asInt(0) == 0) {
-            out.println("This server has no MQTT listener, so no device connects (see --mqtt-port).");
+            out.println("This server does not listen for devices (its ready.json names no MQTT port), so none connects.");
             out.flush();
             return;
         }
