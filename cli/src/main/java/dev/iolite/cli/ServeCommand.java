@@ -32,6 +32,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}; IOLITE_PORT).")
     int port;
 
+    @Option(names = "--mqtt-port",
+            description = "MQTT-over-TLS port of devices; 0 picks a free one, -1 none (MQTT over WebSockets stays on "
+                    + "the HTTPS port) (default: ${DEFAULT-VALUE}; IOLITE_MQTT_PORT).")
+    int mqttPort;
+
     @Option(names = "--bind",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; IOLITE_BIND).")
     String bind;
@@ -189,6 +194,7 @@ final class ServeCommand implements Callable<Integer> {
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)
+                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(mqttPort))
                     .withThrottle(throttle == null || throttle.isBlank() ? null : Sku.parse(throttle))
                     .validated();
         } catch (IllegalArgumentException e) {

@@ -11,6 +11,12 @@ import dev.iolite.server.http.ErrorRenderer;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.DeviceAuthenticator;
+import dev.iolite.server.devices.DeviceNotifier;
+import dev.iolite.server.devices.DeviceSessions;
+import dev.iolite.server.mqtt.MqttContext;
+import dev.iolite.server.mqtt.MqttListener;
 import dev.iolite.server.hubapi.DevicesHandler;
 import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
@@ -72,6 +78,8 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private MqttListener mqtt;
+    private java.util.concurrent.ExecutorService deviceWork;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
                    TlsMaterial tls, AtomicReference<Hub> defaultHub, ObjectMapper json, BlobContainers containers) {
@@ -175,6 +183,8 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        MqttListener mqtt = null;
+        java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             Credentials credentials = new Credentials(new SecureRandom());
@@ -220,8 +230,9 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
+            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
             RegistryService registry = new RegistryService(registryStore,
-                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock);
+                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -244,9 +255,12 @@ public final class Iolite implements AutoCloseable {
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
+            deviceWork = DeviceWork.start();
+            mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
+                    DeviceWork.NOT_STORED, DeviceWork.NO_METHODS, deviceWork, json, clock), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
-                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes),
+                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
                     meters.registry());
             phases.mark("services");
             try {
@@ -258,6 +272,14 @@ public final class Iolite implements AutoCloseable {
                 throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.http().port() + " on "
                         + config.http().bind() + " is in use; choose another with --port", e);
             }
+            try {
+                mqtt.start(config.http().bind(), config.devices().mqttPort());
+            } catch (IOException | RuntimeException e) {
+                web.stop(Duration.ofSeconds(5));
+                if (!WebServer.isBindFailure(e, config.http().bind(), config.devices().mqttPort())) throw e;
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.devices().mqttPort() + " on "
+                        + config.http().bind() + " is in use; choose another with --mqtt-port (0 picks a free one)", e);
+            }
             publicBase.set(url(config, web.port()));
             lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
             phases.mark("https");
@@ -268,11 +290,15 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.mqtt = mqtt;
+            iolite.deviceWork = deviceWork;
             running.set(iolite);
             iolite.writeReadyFile();
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
+            if (mqtt != null) mqtt.close();
+            if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
             db.close();
             meters.close();
@@ -281,6 +307,9 @@ public final class Iolite implements AutoCloseable {
     }
 
     public int port() { return web.port(); }
+
+    /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
+    public int mqttPort() { return mqtt.port(); }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -380,6 +409,7 @@ public final class Iolite implements AutoCloseable {
         ObjectNode r = json.createObjectNode();
         r.put("url", url());
         r.put("port", port());
+        if (mqttPort() >= 0) r.put("mqttPort", mqttPort());
         r.put("hub", defaultHub.name());
         r.put("hubHostName", defaultHub.hostName());
         r.put("connectionString", defaultHub.connectionString("iothubowner"));
@@ -414,7 +444,9 @@ public final class Iolite implements AutoCloseable {
                 LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
             }
         }
+        if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
+        if (deviceWork != null) DeviceWork.stop(deviceWork);
         runner.close();
         db.close();
         if (meters != null) meters.close();

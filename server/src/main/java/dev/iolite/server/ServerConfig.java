@@ -72,9 +72,10 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
         this(dataDir, hubName, http, armIssuer, blobs, jobs, store, null);
     }
 
-    /** Defaults for everything but the data dir and port (tests, the demo). */
+    /** Defaults for everything but the data dir and port (tests, the demo); port 0 picks free ports for MQTT too. */
     public static ServerConfig of(Path dataDir, int port) {
-        return new ServerConfig(dataDir, DEFAULT_HUB, Http.DEFAULTS.withPort(port), null, null, null, null);
+        return new ServerConfig(dataDir, DEFAULT_HUB, Http.DEFAULTS.withPort(port), null, null, null, null)
+                .withDevices(port == 0 ? Devices.DEFAULTS.withMqttPort(0) : Devices.DEFAULTS);
     }
 
     /** The folder of {@code file:} containers. */

@@ -26,6 +26,8 @@ public final class DeviceSessions {
     private record Waiter(Predicate<DeviceLink> ready, CompletableFuture<DeviceLink> future) {}
 
     private final ConcurrentHashMap<Id, DeviceLink> links = new ConcurrentHashMap<>();
+    /** The links of each device and its modules, keyed by the device. */
+    private final ConcurrentHashMap<Id, List<DeviceLink>> byDevice = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Id, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final ConnectionEvents events;
     private final Clock clock;
@@ -38,6 +40,12 @@ public final class DeviceSessions {
     /** Makes {@code link} its identity's connection; the one it replaces, if any, is closed. */
     public void register(DeviceLink link) {
         DeviceLink old = links.put(Id.of(link.hub(), link.key()), link);
+        byDevice.compute(Id.of(link.hub(), link.key().parent()), (k, list) -> {
+            List<DeviceLink> l = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
+            if (old != null) l.remove(old);
+            l.add(link);
+            return List.copyOf(l);
+        });
         if (old != null && old.id() != link.id()) {
             events.disconnected(old, clock.instant());
             old.close(DeviceLink.CloseReason.REPLACED);
@@ -48,7 +56,14 @@ public final class DeviceSessions {
 
     /** {@code link} ended; nothing happens when a newer link has replaced it already. */
     public void unregister(DeviceLink link) {
-        if (links.remove(Id.of(link.hub(), link.key()), link)) events.disconnected(link, clock.instant());
+        if (links.remove(Id.of(link.hub(), link.key()), link)) {
+            byDevice.computeIfPresent(Id.of(link.hub(), link.key().parent()), (k, list) -> {
+                List<DeviceLink> l = new ArrayList<>(list);
+                l.remove(link);
+                return l.isEmpty() ? null : List.copyOf(l);
+            });
+            events.disconnected(link, clock.instant());
+        }
     }
 
     /** A link's subscriptions changed: waiters that were waiting for them may go on. */
@@ -97,12 +112,12 @@ public final class DeviceSessions {
 
     /** Every link of {@code hub} for {@code deviceId} (the device's and its modules'). */
     public List<DeviceLink> ofDevice(String hub, String deviceId) {
-        String h = hub.toLowerCase(Locale.ROOT);
-        List<DeviceLink> out = new ArrayList<>();
-        links.forEach((id, link) -> {
-            if (id.hub().equals(h) && id.key().deviceId().equals(deviceId)) out.add(link);
-        });
-        return out;
+        return byDevice.getOrDefault(Id.of(hub, DeviceKey.device(deviceId)), List.of());
+    }
+
+    /** Whether the identity, or for a device any of its modules, is connected here. */
+    public boolean holds(String hub, DeviceKey key) {
+        return key.moduleId() == null ? byDevice.containsKey(Id.of(hub, key)) : links.containsKey(Id.of(hub, key));
     }
 
     public int size() { return links.size(); }

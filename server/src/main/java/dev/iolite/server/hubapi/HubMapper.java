@@ -125,7 +125,7 @@ public final class HubMapper {
         g.writeFieldName("desired");
         g.writeRawValue(withMetadata(d.twin().desired().json(), time(d.lastUpdated()), d.twin().version()));
         g.writeFieldName("reported");
-        g.writeRawValue(withMetadata(d.twin().reported().json(), NEVER, 1));
+        g.writeRawValue(withMetadata(d.twin().reported().json(), time(d.lastUpdated()), d.twin().version()));
         g.writeEndObject();
         g.writeObjectFieldStart("capabilities");
         g.writeBooleanField("iotEdge", d.iotEdge());

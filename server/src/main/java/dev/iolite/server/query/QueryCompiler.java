@@ -396,8 +396,8 @@ public final class QueryCompiler {
                 List<String> inside = rest.subList(1, rest.size());
                 if (!inside.isEmpty() && inside.get(0).equals("$version")) {
                     if (inside.size() > 1) return new Operand.Undefined();
-                    // desired's version is the twin's; reported properties never change in Iolite
-                    return desired ? new Operand.Field(TwinField.VERSION) : new Operand.Literal(NODES.numberNode(1));
+                    // both documents' versions are the twin's (docs/architecture.md, "Twins from both sides")
+                    return new Operand.Field(TwinField.VERSION);
                 }
                 return json(p, desired ? Operand.Document.DESIRED : Operand.Document.REPORTED, inside);
             case "capabilities":

@@ -182,6 +182,17 @@ final class ImportBatch {
         return d;
     }
 
+    /** The changes of the batch to the identities that {@code listener} watches. */
+    List<RegistryListener.Change> watched(String hub, RegistryListener listener) {
+        List<RegistryListener.Change> out = new ArrayList<>();
+        for (Map.Entry<DeviceKey, Device> e : original.entrySet()) {
+            Device after = current.get(e.getKey());
+            if (after == e.getValue() || !listener.watches(hub, e.getKey())) continue;
+            out.add(new RegistryListener.Change(e.getKey(), e.getValue(), after));
+        }
+        return out;
+    }
+
     /** The writes that turn the rows read at the start into the current state. */
     RegistryChanges changes() {
         List<Device> inserts = new ArrayList<>();

@@ -44,12 +44,20 @@ public final class RegistryService {
     private final QueryStore queries;
     private final Credentials credentials;
     private final Clock clock;
+    private final RegistryListener listener;
 
     public RegistryService(RegistryStore store, QueryStore queries, Credentials credentials, Clock clock) {
+        this(store, queries, credentials, clock, RegistryListener.NONE);
+    }
+
+    /** A registry whose committed changes to the identities {@code listener} watches are told to it. */
+    public RegistryService(RegistryStore store, QueryStore queries, Credentials credentials, Clock clock,
+                           RegistryListener listener) {
         this.store = store;
         this.queries = queries;
         this.credentials = credentials;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /**
@@ -115,8 +123,10 @@ public final class RegistryService {
             if (writes != null) changes = changes.with(writes);
             if (progressFor != null) changes = changes.with(progressFor.apply(outcomes));
             if (changes.isEmpty()) return outcomes;
+            List<RegistryListener.Change> watched = batch.watched(hub, listener);
             try {
                 store.apply(hub, changes);
+                if (!watched.isEmpty()) listener.changed(hub, watched);
                 return outcomes;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {
@@ -284,6 +294,31 @@ public final class RegistryService {
             TwinRules.validateTags(newTags.view());
             TwinRules.validateDesired(newDesired.view());
             Twin twin = new Twin(newTags, newDesired, cur.twin().reported(), cur.twin().version() + 1);
+            ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
+            Device next = batch.replaceTwinOf(cur, twin);
+            List<RegistryListener.Change> watched = batch.watched(hub, listener);
+            try {
+                store.apply(hub, batch.changes());
+                if (!watched.isEmpty()) listener.changed(hub, watched);
+                return next;
+            } catch (StaleWriteException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the twin is changing too quickly; try again");
+                }
+            }
+        }
+    }
+
+    /**
+     * Merges a device's reported-properties patch (null values remove keys) into its twin, under the same
+     * rules as the service's writes, and returns the identity with its new twin version.
+     */
+    public Device patchReported(String hub, DeviceKey key, ObjectNode patch) {
+        for (int attempt = 1; ; attempt++) {
+            Device cur = get(hub, key);
+            TwinDocument reported = TwinDocument.owning(merge(cur.twin().reported().view(), patch));
+            TwinRules.validateReported(reported.view());
+            Twin twin = new Twin(cur.twin().tags(), cur.twin().desired(), reported, cur.twin().version() + 1);
             ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
             Device next = batch.replaceTwinOf(cur, twin);
             try {

@@ -71,6 +71,28 @@ public final class TwinDocument {
     /** A copy of the JSON object, the caller's to change. */
     public ObjectNode toTree() { return tree.deepCopy(); }
 
+    /**
+     * The JSON merge patch (RFC 7396) that turns this document into {@code next}: members that left are
+     * null, objects that changed are patched member by member, anything else that changed is replaced.
+     */
+    public ObjectNode patchTo(TwinDocument next) {
+        return diff(tree, next.tree);
+    }
+
+    private static ObjectNode diff(ObjectNode from, ObjectNode to) {
+        ObjectNode out = MAPPER.createObjectNode();
+        from.fieldNames().forEachRemaining(k -> {
+            if (!to.has(k)) out.putNull(k);
+        });
+        to.fields().forEachRemaining(e -> {
+            JsonNode old = from.get(e.getKey());
+            JsonNode now = e.getValue();
+            if (now.equals(old)) return;
+            out.set(e.getKey(), old instanceof ObjectNode o && now instanceof ObjectNode n ? diff(o, n) : now.deepCopy());
+        });
+        return out;
+    }
+
     /** The JSON object itself, for reading within the registry (rules, merges); never changed, never handed out. */
     ObjectNode view() { return tree; }
 

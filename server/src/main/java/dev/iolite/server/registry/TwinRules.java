@@ -26,6 +26,9 @@ public final class TwinRules {
 
     public static void validateDesired(ObjectNode desired) { validate(desired, "properties.desired", MAX_DESIRED_BYTES); }
 
+    /** Reported properties have the desired ones' limits (32 KB). */
+    public static void validateReported(ObjectNode reported) { validate(reported, "properties.reported", MAX_DESIRED_BYTES); }
+
     private static void validate(ObjectNode doc, String path, int maxBytes) {
         if (doc == null) return;
         long size = checkObject(doc, path, 1);

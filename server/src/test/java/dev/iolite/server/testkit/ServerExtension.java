@@ -73,6 +73,12 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public JsonNode ready() { return ready; }
 
+    /** The running server, for tests that reach its parts in-process. */
+    public Iolite iolite() { return iolite; }
+
+    /** The MQTT-over-TLS port (a free one, unless the test's configuration names one). */
+    public int mqttPort() { return ready.get("mqttPort").asInt(); }
+
     public Path dataDir() { return dataDir; }
 
     /** The folder that {@code file:NAME} containers resolve under. */

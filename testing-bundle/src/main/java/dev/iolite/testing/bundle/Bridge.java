@@ -66,6 +66,7 @@ public final class Bridge implements AutoCloseable {
         ServerConfig config = new ServerConfig(dataDir, hubName, ServerConfig.Http.DEFAULTS.withPort(0), null, null, null,
                 postgresUrl == null ? null : StoreUrl.parse(postgresUrl));
         if (jobQueue) config = config.withJobs(config.jobs().withQueue(true));
+        config = config.withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0));
         return new Bridge(Iolite.start(config.validated()), dataDir);
     }
 

@@ -1,0 +1,579 @@
+package dev.iolite.server.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.devices.DeviceAuthenticator;
+import dev.iolite.server.devices.DeviceLink;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.errors.LogText;
+import dev.iolite.server.messages.DeviceMessage;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One device's MQTT connection: IoT Hub's CONNECT rules, then its fixed set of topics
+ * (https://learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-hub). Runs on the connection's event loop; what
+ * may block (authentication, twin reads and writes) runs on {@link MqttContext#work()}, one step at a time per
+ * connection, and comes back to the event loop to answer. Anything IoT Hub refuses closes the connection, as
+ * IoT Hub does on MQTT.
+ */
+final class MqttConnection extends ChannelInboundHandlerAdapter implements DeviceLink {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    /** IoT Hub's device-to-cloud limit: body, system property values, application property names and values. */
+    static final int MAX_MESSAGE_BYTES = 256 * 1024;
+    /** QoS 1 messages read but not yet acknowledged; past it the connection stops reading until some are. */
+    static final int MAX_IN_FLIGHT = 64;
+    /** Twin requests waiting their turn; past it a request is answered 429, as IoT Hub throttles. */
+    static final int MAX_QUEUED_TWIN_REQUESTS = 16;
+    /** Bytes waiting to go out to a device that does not read them: past it the connection is closed. */
+    static final int MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+    /** IoT Hub closes a connection idle for 1.5 times its keep-alive, at most 1767 s. */
+    static final long MAX_IDLE_SECONDS = 1767;
+    private static final String TWIN_RES = "$iothub/twin/res/#";
+    private static final String DESIRED = "$iothub/twin/PATCH/properties/desired/#";
+    private static final String METHODS = "$iothub/methods/POST/#";
+
+    private final MqttContext cx;
+    private final long id = IDS.incrementAndGet();
+    private ChannelHandlerContext ctx;
+    private volatile DeviceAuthenticator.Authenticated who;
+    private volatile boolean methods;
+    private volatile boolean desired;
+    private boolean twinResponses;
+    /** The QoS each of the device's filters was granted, for what goes out on it. */
+    private MqttQoS twinQos = MqttQoS.AT_MOST_ONCE;
+    private MqttQoS desiredQos = MqttQoS.AT_MOST_ONCE;
+    private int nextPacketId;
+    private boolean connecting;
+    private int inFlight;
+    private int queuedTwin;
+    /** Twin requests run one after the other, in the order the device sent them. */
+    private CompletableFuture<Void> twinTail = CompletableFuture.completedFuture(null);
+    private ScheduledFuture<?> expiry;
+    private MqttPublishMessage will;
+    private volatile boolean closedByServer;
+
+    MqttConnection(MqttContext cx) {
+        this.cx = cx;
+    }
+
+    // ---- DeviceLink
+
+    @Override public String hub() { return who.hub().name(); }
+
+    @Override public DeviceKey key() { return who.key(); }
+
+    @Override public long id() { return id; }
+
+    @Override public boolean acceptsMethods() { return methods; }
+
+    @Override public boolean acceptsDesired() { return desired; }
+
+    @Override
+    public void sendMethodRequest(String requestId, String methodName, String payload) {
+        send("$iothub/methods/POST/" + methodName + "/?$rid=" + PropertyBag.encode(requestId),
+                payload == null ? "null" : payload, MqttQoS.AT_MOST_ONCE);
+    }
+
+    @Override
+    public void sendDesiredPatch(long version, String patch) {
+        String body = patch.equals("{}") ? "{\"$version\":" + version + "}"
+                : patch.substring(0, patch.length() - 1) + ",\"$version\":" + version + "}";
+        send("$iothub/twin/PATCH/properties/desired/?$version=" + version, body, desiredQos);
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closedByServer = true;
+        if (ctx == null) return;
+        LOG.info("closing the MQTT connection of {} in hub {}: {}", who == null ? "?" : key(), who == null ? "?" : hub(), reason.text());
+        ctx.channel().close();
+    }
+
+    // ---- Netty
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        MqttMessage m = (MqttMessage) msg;
+        try {
+            if (m.decoderResult().isFailure()) {
+                refuseMalformed(m.decoderResult().cause());
+                return;
+            }
+            MqttMessageType type = m.fixedHeader().messageType();
+            if (who == null) {
+                if (type == MqttMessageType.CONNECT && !connecting) {
+                    connect((MqttConnectMessage) m);
+                } else {
+                    drop("sent " + type + " before its CONNECT was accepted");
+                }
+                return;
+            }
+            switch (type) {
+                case PUBLISH -> publish((MqttPublishMessage) m);
+                case SUBSCRIBE -> subscribe((MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
+                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
+                        MqttQoS.AT_MOST_ONCE, false, 0)));
+                case PUBACK -> { } // QoS 1 deliveries to the device (cloud-to-device messages) are acknowledged here
+                case DISCONNECT -> {
+                    will = release(will);
+                    ctx.close();
+                }
+                case CONNECT -> drop("sent a second CONNECT");
+                default -> drop("sent " + type + ", which IoT Hub does not accept");
+            }
+        } finally {
+            if (m instanceof MqttPublishMessage p) p.release();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            drop(who == null ? "sent no CONNECT in time" : "was silent past its keep-alive (404104 DeviceConnectionClosedRemotely)");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (expiry != null) expiry.cancel(false);
+        DeviceAuthenticator.Authenticated w = who;
+        if (w != null) {
+            cx.sessions().unregister(this);
+            if (will != null && !closedByServer) {
+                sendWill(w, will);
+            }
+            LOG.debug("{} of hub {} disconnected", w.key(), w.hub().name());
+        }
+        will = release(will);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            refuseMalformed(cause);
+        } else if (!(cause instanceof java.io.IOException)) {
+            LOG.warn("MQTT connection {} failed: {}", describe(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    // ---- CONNECT
+
+    private void connect(MqttConnectMessage m) {
+        connecting = true;
+        var v = m.variableHeader();
+        var p = m.payload();
+        if (v.version() != 4) {
+            connack(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            return;
+        }
+        if (v.isWillFlag() && v.willQos() > 1) {
+            drop("asked for a QoS " + v.willQos() + " will");
+            return;
+        }
+        String password = v.hasPassword() && p.passwordInBytes() != null
+                ? new String(p.passwordInBytes(), StandardCharsets.UTF_8) : null;
+        DeviceAuthenticator.Presented presented = new DeviceAuthenticator.Presented(p.clientIdentifier(),
+                v.hasUserName() ? p.userName() : null, password, clientCertificate());
+        byte[] willBody = v.isWillFlag() ? p.willMessageInBytes() : null;
+        String willTopic = v.isWillFlag() ? p.willTopic() : null;
+        int keepAlive = v.keepAliveTimeSeconds();
+        try {
+            CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cx.authenticator().authenticate(presented);
+                } catch (DeviceAuthenticator.Refused e) {
+                    LOG.info("MQTT CONNECT of '{}' refused: {}", LogText.escape(presented.clientId()), e.getMessage());
+                    return null;
+                }
+            }, cx.work()).whenComplete((w, e) -> ctx.executor().execute(() -> connected(w, e, keepAlive, willTopic, willBody)));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("MQTT CONNECT of '{}' refused: the server is busy", LogText.escape(presented.clientId()));
+            connack(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+        }
+    }
+
+    private void connected(DeviceAuthenticator.Authenticated w, Throwable failure, int keepAlive, String willTopic, byte[] willBody) {
+        if (!ctx.channel().isActive()) return;
+        if (failure != null) {
+            LOG.warn("MQTT CONNECT failed: {}", failure.toString());
+            connack(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
+        if (w == null) {
+            connack(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        if (willTopic != null) {
+            if (eventsTopicOf(w.key(), willTopic) == null) {
+                LOG.info("MQTT CONNECT of {} refused: its will's topic '{}' is not its events topic", w.key(), LogText.escape(willTopic));
+                connack(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                return;
+            }
+            will = MqttMessageBuilders.publish().topicName(willTopic).qos(MqttQoS.AT_MOST_ONCE)
+                    .payload(Unpooled.wrappedBuffer(willBody)).build();
+        }
+        who = w;
+        long idle = keepAlive == 0 ? MAX_IDLE_SECONDS : Math.min(MAX_IDLE_SECONDS, keepAlive * 3L / 2 + 1);
+        ctx.pipeline().replace(IdleStateHandler.class, "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.SECONDS));
+        if (w.expires() != null) {
+            long ms = Math.max(0, Duration.between(cx.clock().instant(), w.expires()).toMillis());
+            expiry = ctx.executor().schedule(() -> close(CloseReason.TOKEN_EXPIRED), ms, TimeUnit.MILLISECONDS);
+        }
+        connack(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        cx.sessions().register(this);
+    }
+
+    private void connack(MqttConnectReturnCode code) {
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            ctx.writeAndFlush(ack);
+        } else {
+            ctx.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private X509Certificate clientCertificate() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) return null;
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    // ---- SUBSCRIBE
+
+    private void subscribe(MqttSubscribeMessage m) {
+        List<Integer> granted = new ArrayList<>();
+        for (MqttTopicSubscription s : m.payload().topicSubscriptions()) {
+            String filter = s.topicName();
+            MqttQoS q = s.qualityOfService() == MqttQoS.AT_MOST_ONCE ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;
+            if (filter.equals(TWIN_RES)) {
+                twinResponses = true;
+                twinQos = q;
+            } else if (filter.equals(DESIRED)) {
+                desired = true;
+                desiredQos = q;
+            } else if (filter.equals(METHODS)) {
+                methods = true;
+            } else if (!isOwnInbox(filter)) {
+                drop("subscribed to '" + LogText.escape(filter) + "', which is not one of its topics");
+                return;
+            }
+            granted.add(Math.min(1, s.qualityOfService().value()));
+        }
+        ctx.writeAndFlush(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(m.variableHeader().messageId()), new MqttSubAckPayload(granted)));
+        cx.sessions().changed(this);
+    }
+
+    /** The cloud-to-device inbox of a device, or a module's inputs (which IoT Edge serves; nothing arrives here). */
+    private boolean isOwnInbox(String filter) {
+        DeviceKey k = who.key();
+        if (k.moduleId() == null) return filter.equals("devices/" + k.deviceId() + "/messages/devicebound/#");
+        String module = "devices/" + k.deviceId() + "/modules/" + k.moduleId() + "/";
+        return filter.equals(module + "#") || filter.equals(module + "inputs/#");
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage m) {
+        for (String filter : m.payload().topics()) {
+            if (filter.equals(TWIN_RES)) twinResponses = false;
+            if (filter.equals(DESIRED)) desired = false;
+            if (filter.equals(METHODS)) methods = false;
+        }
+        ctx.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(m.variableHeader().messageId()).build());
+    }
+
+    // ---- PUBLISH
+
+    private void publish(MqttPublishMessage m) {
+        MqttQoS qos = m.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            drop("published at QoS 2, which IoT Hub does not support");
+            return;
+        }
+        String topic = m.variableHeader().topicName();
+        int packetId = m.variableHeader().packetId();
+        if (topic.startsWith("$iothub/twin/")) {
+            twinRequest(topic, ByteBufUtil.getBytes(m.payload()));
+            ack(qos, packetId);
+        } else if (topic.startsWith("$iothub/methods/res/")) {
+            methodAnswer(topic, ByteBufUtil.getBytes(m.payload()));
+            ack(qos, packetId);
+        } else {
+            String bag = eventsTopicOf(who.key(), topic);
+            if (bag == null) {
+                drop("published to '" + LogText.escape(topic) + "', which is not one of its topics");
+                return;
+            }
+            telemetry(bag, m, qos, packetId);
+        }
+    }
+
+    private void ack(MqttQoS qos, int packetId) {
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            ctx.writeAndFlush(new MqttPubAckMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                    MqttMessageIdVariableHeader.from(packetId)));
+        }
+    }
+
+    /** The property bag of {@code topic} when it is {@code key}'s own events topic, else null. */
+    static String eventsTopicOf(DeviceKey key, String topic) {
+        String prefix = "devices/" + key.deviceId() + (key.moduleId() == null ? "" : "/modules/" + key.moduleId())
+                + "/messages/events/";
+        if (topic.startsWith(prefix)) return topic.substring(prefix.length());
+        if (topic.equals(prefix.substring(0, prefix.length() - 1))) return "";
+        return null;
+    }
+
+    private void telemetry(String bag, MqttPublishMessage m, MqttQoS qos, int packetId) {
+        PropertyBag.Parsed props;
+        try {
+            props = PropertyBag.parse(bag);
+        } catch (IllegalArgumentException e) {
+            drop("sent a malformed property bag");
+            return;
+        }
+        if (m.fixedHeader().isRetain()) props.application().put("mqtt-retain", "true");
+        DeviceMessage msg = new DeviceMessage(hub(), key(), props.system(), props.application(),
+                ByteBufUtil.getBytes(m.payload()), who.authMethod(), cx.clock().instant());
+        if (msg.countedSize() > MAX_MESSAGE_BYTES) {
+            drop("sent a message of " + msg.countedSize() + " bytes; IoT Hub's limit is " + MAX_MESSAGE_BYTES);
+            return;
+        }
+        CompletableFuture<Void> stored = cx.messages().append(msg);
+        if (qos == MqttQoS.AT_MOST_ONCE) return;
+        if (++inFlight >= MAX_IN_FLIGHT) ctx.channel().config().setAutoRead(false);
+        stored.whenComplete((ok, e) -> ctx.executor().execute(() -> {
+            inFlight--;
+            if (!ctx.channel().config().isAutoRead() && inFlight < MAX_IN_FLIGHT / 2) ctx.channel().config().setAutoRead(true);
+            if (e != null) {
+                drop("had a message refused: " + rootMessage(e));
+            } else {
+                ack(qos, packetId);
+            }
+        }));
+    }
+
+    private void sendWill(DeviceAuthenticator.Authenticated w, MqttPublishMessage m) {
+        String bag = eventsTopicOf(w.key(), m.variableHeader().topicName());
+        PropertyBag.Parsed props = PropertyBag.parse(bag == null ? "" : bag);
+        props.application().put("iothub-MessageType", "Will");
+        cx.messages().append(new DeviceMessage(w.hub().name(), w.key(), props.system(), props.application(),
+                ByteBufUtil.getBytes(m.payload()), w.authMethod(), cx.clock().instant()));
+    }
+
+    // ---- twins
+
+    private void twinRequest(String topic, byte[] body) {
+        int q = topic.indexOf("/?");
+        String path = q < 0 ? topic : topic.substring(0, q);
+        String query = q < 0 ? "" : topic.substring(q + 2);
+        String rid = PropertyBag.param(query, "$rid");
+        boolean get = path.equals("$iothub/twin/GET");
+        boolean patch = path.equals("$iothub/twin/PATCH/properties/reported");
+        if (!get && !patch) {
+            drop("published to '" + LogText.escape(topic) + "', which is not one of its topics");
+            return;
+        }
+        if (rid == null) rid = "";
+        String requestId = rid;
+        if (queuedTwin >= MAX_QUEUED_TWIN_REQUESTS) {
+            twinAnswer(429, requestId, null, error(429001, "too many twin requests in flight on this connection"));
+            return;
+        }
+        queuedTwin++;
+        String hub = hub();
+        DeviceKey key = key();
+        twinTail = twinTail.handleAsync((x, y) -> {
+            try {
+                if (get) return twinGet(hub, key);
+                ObjectNode p = parsePatch(body);
+                Device d = cx.registry().patchReported(hub, key, p);
+                return new TwinAnswer(204, Long.toString(d.twin().version()), null);
+            } catch (IoliteException e) {
+                return new TwinAnswer(e.errorCode().httpStatus(), null, error(e.errorCode().code(), e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.warn("twin request of {} in hub {} failed", key, hub, e);
+                return new TwinAnswer(500, null, error(500001, "internal error"));
+            }
+        }, cx.work()).thenAccept(a -> ctx.executor().execute(() -> {
+            queuedTwin--;
+            twinAnswer(a.status(), requestId, a.version(), a.body());
+        }));
+    }
+
+    private record TwinAnswer(int status, String version, String body) {}
+
+    private TwinAnswer twinGet(String hub, DeviceKey key) {
+        Device d = cx.registry().get(hub, key);
+        long v = d.twin().version();
+        String body = "{\"desired\":" + withVersion(d.twin().desired().json(), v) + ",\"reported\":"
+                + withVersion(d.twin().reported().json(), v) + "}";
+        return new TwinAnswer(200, null, body);
+    }
+
+    private ObjectNode parsePatch(byte[] body) {
+        JsonNode n;
+        try {
+            n = cx.json().readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IoliteException(dev.iolite.server.errors.ErrorCode.ARGUMENT_INVALID, "the reported properties patch is not JSON");
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw new IoliteException(dev.iolite.server.errors.ErrorCode.ARGUMENT_INVALID, "the reported properties patch must be a JSON object");
+        }
+        return o;
+    }
+
+    private static String withVersion(String doc, long version) {
+        return doc.equals("{}") ? "{\"$version\":" + version + "}" : doc.substring(0, doc.length() - 1) + ",\"$version\":" + version + "}";
+    }
+
+    private String error(int code, String message) {
+        ObjectNode n = cx.json().createObjectNode();
+        n.put("errorCode", code);
+        n.put("message", message);
+        return n.toString();
+    }
+
+    private void twinAnswer(int status, String rid, String version, String body) {
+        if (!twinResponses) {
+            LOG.debug("{} asked for its twin without subscribing to {}; the answer is dropped", key(), TWIN_RES);
+            return;
+        }
+        send("$iothub/twin/res/" + status + "/?$rid=" + PropertyBag.encode(rid) + (version == null ? "" : "&$version=" + version),
+                body == null ? "" : body, twinQos);
+    }
+
+    // ---- methods
+
+    private void methodAnswer(String topic, byte[] body) {
+        String rest = topic.substring("$iothub/methods/res/".length());
+        int slash = rest.indexOf('/');
+        int status;
+        try {
+            status = Integer.parseInt(slash < 0 ? rest : rest.substring(0, slash));
+        } catch (NumberFormatException e) {
+            drop("answered a method with a status that is not a number");
+            return;
+        }
+        int q = rest.indexOf('?');
+        String rid = q < 0 ? null : PropertyBag.param(rest.substring(q + 1), "$rid");
+        if (rid == null) {
+            drop("answered a method without $rid");
+            return;
+        }
+        cx.methods().answer(this, rid, status, body);
+    }
+
+    // ---- out
+
+    /**
+     * Publishes from any thread, at the QoS the device's subscription was granted (deliveries are not retried:
+     * a connection that drops loses what it had not acknowledged, as twin responses and method requests are
+     * asked again); a device that does not read what it is sent is disconnected.
+     */
+    private void send(String topic, String body, MqttQoS qos) {
+        if (ctx == null) return;
+        ctx.executor().execute(() -> {
+            if (!ctx.channel().isActive()) return;
+            if (!ctx.channel().isWritable() && ctx.channel().unsafe().outboundBuffer() != null
+                    && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > MAX_UNSENT_BYTES) {
+                drop("does not read what it is sent (" + MAX_UNSENT_BYTES + " bytes waiting)");
+                return;
+            }
+            int packetId = 0;
+            if (qos == MqttQoS.AT_LEAST_ONCE) {
+                nextPacketId = nextPacketId % 65535 + 1;
+                packetId = nextPacketId;
+            }
+            ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(qos).retained(false).messageId(packetId)
+                    .payload(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8))).build());
+        });
+    }
+
+    // ---- ends
+
+    private void refuseMalformed(Throwable cause) {
+        drop("sent a malformed packet (" + (cause == null ? "?" : cause.getMessage()) + ")");
+    }
+
+    /** Closes the connection for something the device did; logged once, at info (it is the device's doing). */
+    private void drop(String why) {
+        if (!ctx.channel().isActive()) return;
+        closedByServer = false;  // a will still goes out: the device did not DISCONNECT
+        LOG.info("MQTT connection {} closed: it {}", describe(), why);
+        ctx.close();
+    }
+
+    private String describe() {
+        DeviceAuthenticator.Authenticated w = who;
+        return (w == null ? "" : w.key() + " of hub " + w.hub().name() + " ") + "from " + ctx.channel().remoteAddress();
+    }
+
+    private static MqttPublishMessage release(MqttPublishMessage m) {
+        if (m != null) m.release();
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) t = t.getCause();
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.iolite.server.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.sdk.iot.device.ClientOptions;
+import com.microsoft.azure.sdk.iot.device.DeviceClient;
+import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
+import com.microsoft.azure.sdk.iot.device.ModuleClient;
+import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+
+/** The official Java device SDK, aimed at a test server: identities to connect as, and clients that trust it. */
+public final class DeviceSdks {
+    public static final String API = "?api-version=2021-04-12";
+
+    private DeviceSdks() {}
+
+    /** Registers a device with generated keys and returns its primary key. */
+    public static String register(ServerExtension server, String deviceId) throws IOException, InterruptedException {
+        return key(server.send("PUT", "/devices/" + deviceId + API, server.ownerSas(), "{\"deviceId\":\"" + deviceId + "\"}"));
+    }
+
+    /** Registers a module of an existing device and returns its primary key. */
+    public static String registerModule(ServerExtension server, String deviceId, String moduleId) throws IOException, InterruptedException {
+        return key(server.send("PUT", "/devices/" + deviceId + "/modules/" + moduleId + API, server.ownerSas(),
+                "{\"deviceId\":\"" + deviceId + "\",\"moduleId\":\"" + moduleId + "\"}"));
+    }
+
+    private static String key(HttpResponse<String> r) throws IOException {
+        if (r.statusCode() != 200) throw new IllegalStateException("registration failed: " + r.statusCode() + " " + r.body());
+        JsonNode n = ServerExtension.JSON.readTree(r.body());
+        return n.path("authentication").path("symmetricKey").path("primaryKey").asText();
+    }
+
+    /** A device connection string that reaches the server's HTTPS port (MQTT over WebSockets) through GatewayHostName. */
+    public static String connectionString(ServerExtension server, String deviceId, String key) {
+        return "HostName=" + server.hubHostName() + ";DeviceId=" + deviceId + ";SharedAccessKey=" + key
+                + ";GatewayHostName=" + server.hostPort();
+    }
+
+    public static String moduleConnectionString(ServerExtension server, String deviceId, String moduleId, String key) {
+        return "HostName=" + server.hubHostName() + ";DeviceId=" + deviceId + ";ModuleId=" + moduleId
+                + ";SharedAccessKey=" + key + ";GatewayHostName=" + server.hostPort();
+    }
+
+    public static ClientOptions trusting() {
+        return ClientOptions.builder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE)).build();
+    }
+
+    /** A device client over MQTT over WebSockets, opened without retries (a refusal throws). */
+    public static DeviceClient open(String connectionString) throws IotHubClientException {
+        DeviceClient c = new DeviceClient(connectionString, IotHubClientProtocol.MQTT_WS, trusting());
+        try {
+            c.open(false);
+        } catch (IotHubClientException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public static ModuleClient openModule(String connectionString) throws IotHubClientException {
+        ModuleClient c = new ModuleClient(connectionString, IotHubClientProtocol.MQTT_WS, trusting());
+        try {
+            c.open(false);
+        } catch (IotHubClientException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+}
