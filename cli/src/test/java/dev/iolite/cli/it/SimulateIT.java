@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,21 +21,19 @@ class SimulateIT {
     Path tmp;
 
     @Test
-    void threeDevicesConnectReadTheirTwinsReportAndSendForFiveSeconds() throws Exception {
-        // WHEN three devices that do not exist yet are simulated for five seconds
+    void threeDevicesConnectReadTheirTwinsAndReportForFiveSeconds() throws Exception {
+        // WHEN three devices that do not exist yet are simulated for five seconds (at rate 0: what the server does with telemetry is the messages tests' business)
         CliProcess.Result r = CliProcess.run(tmp, "simulate", "--devices", "3", "--duration", "5s", "--prefix", "it-sim-",
-                "--data-dir", server.dataDir().toString());
+                "--rate", "0", "--data-dir", server.dataDir().toString());
 
-        // THEN they were created, connected once each, read their twins, reported, and had their telemetry acknowledged
+        // THEN they were created, connected once each, read their twins and reported
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).as(r.toString()).contains("3 created, 0 already there")
                 .contains("Simulated 3 devices for ")
                 .contains("connections  3 accepted, 0 lost, 0 refused, 0 failed")
+                .contains("telemetry    0 sent")
                 .contains("twins        3 read")
                 .contains("3 reported, 0 desired, 0 errors");
-        Matcher telemetry = Pattern.compile("telemetry +(\\d+) sent, (\\d+) acknowledged").matcher(r.out());
-        assertThat(telemetry.find()).as(r.out()).isTrue();
-        assertThat(Long.parseLong(telemetry.group(2))).as(r.out()).isPositive().isEqualTo(Long.parseLong(telemetry.group(1)));
         for (int i = 1; i <= 3; i++) {
             assertThat(server.send("GET", "/devices/it-sim-" + i + "?api-version=2021-04-12", server.ownerSas(), null).statusCode())
                     .isEqualTo(200);
@@ -55,7 +51,7 @@ class SimulateIT {
 
     @Test
     void ctrlCDisconnectsEveryDeviceAndPrintsTheSummary() throws Exception {
-        Process p = CliProcess.interruptible("simulate", "--devices", "2", "--prefix", "it-ctrlc-", "--data-dir", server.dataDir().toString());
+        Process p = CliProcess.interruptible("simulate", "--devices", "2", "--rate", "0", "--prefix", "it-ctrlc-", "--data-dir", server.dataDir().toString());
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
             // GIVEN both devices connected (the plain line, every two seconds without a terminal)
             for (String l; (l = out.readLine()) != null; ) {

@@ -26,7 +26,7 @@ class SimulateTerminalIT {
     @Test
     void theLiveLineIsRedrawnInPlaceAndFitsEightyColumns() throws Exception {
         // GIVEN a run of a few seconds on a terminal
-        CliProcess.Result r = CliProcess.inTerminal(tmp, "", "simulate", "--devices", "3", "--duration", "4s",
+        CliProcess.Result r = CliProcess.inTerminal(tmp, "", "simulate", "--devices", "3", "--duration", "4s", "--rate", "0",
                 "--prefix", "term-sim-", "--data-dir", server.dataDir().toString());
         assertThat(r.code()).as(r.out()).isZero();
         // redrawn each second: several frames
