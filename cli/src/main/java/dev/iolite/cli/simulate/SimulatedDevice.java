@@ -2,6 +2,7 @@ package dev.iolite.cli.simulate;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -41,6 +42,8 @@ final class SimulatedDevice {
     /** Seconds between PINGREQs when nothing else is written is half of this; the hub allows 1.5 times it of silence. */
     static final int KEEP_ALIVE_SECONDS = 60;
     private static final long CONNACK_TIMEOUT_SECONDS = 30;
+    /** How long a stopping device waits for the hub to close the connection after its DISCONNECT. */
+    private static final long DISCONNECT_WAIT_SECONDS = 2;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     /** The most credit a device saves up while it cannot send: a tenth of a second of its rate, at least two messages. */
     private static final double MAX_CREDIT_SECONDS = 0.1;
@@ -104,9 +107,11 @@ final class SimulatedDevice {
                 return;
             }
             if (accepted) {
-                // close once DISCONNECT is written, so the hub reads it before the socket ends
-                channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)))
-                        .addListener(ChannelFutureListener.CLOSE);
+                // the hub closes the connection on DISCONNECT; reading until it does leaves no PUBACK unread in
+                // this socket, whose close would then be a reset that can discard the DISCONNECT on the hub's side
+                Channel c = channel;
+                c.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                loop.schedule(() -> c.close(), DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
             } else {
                 channel.close();
             }
@@ -116,7 +121,7 @@ final class SimulatedDevice {
 
     /** Sends what {@code seconds} more of this device's share of the rate allows; called by its loop's ticker. */
     void tick(double seconds, double perSecond) {
-        if (!accepted || perSecond <= 0) return;
+        if (!accepted || stopping || perSecond <= 0) return;
         credit += perSecond * seconds;
         int written = 0;
         while (credit >= 1 && inflight < IN_FLIGHT && channel.isWritable()) {
@@ -141,7 +146,7 @@ final class SimulatedDevice {
         byte[] body = ("{\"deviceId\":\"" + deviceId() + "\",\"seq\":" + (++sequence) + ",\"temperature\":"
                 + (20 + (sequence % 50) / 10.0) + "}").getBytes(StandardCharsets.UTF_8);
         channel.write(MqttMessageBuilders.publish().topicName(telemetryTopic).qos(MqttQoS.AT_LEAST_ONCE).retained(false)
-                .messageId(id).payload(channel.alloc().buffer(body.length).writeBytes(body)).build());
+                .messageId(id).payload(Unpooled.wrappedBuffer(body)).build());
         fleet.stats().sent.increment();
     }
 
@@ -158,9 +163,13 @@ final class SimulatedDevice {
 
     private String rid() { return Integer.toString(nextRid++); }
 
+    /**
+     * Payloads wrap heap arrays rather than pooled buffers: the encoder copies them into its own, and a message that
+     * a closing connection drops costs nothing but garbage.
+     */
     private void publish(String topic, byte[] body) {
         channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE).retained(false)
-                .payload(channel.alloc().buffer(body.length).writeBytes(body)).build());
+                .payload(Unpooled.wrappedBuffer(body)).build());
     }
 
     private void scheduleReconnect() {
@@ -249,8 +258,8 @@ final class SimulatedDevice {
             if (in instanceof Topics.MethodCall call) {
                 byte[] payload = ByteBufUtil.getBytes(content);
                 fleet.settings().events().onMethod(deviceId(), call.name(), payload);
-                publish(Topics.methodResponse(200, call.rid()), payload);
                 fleet.stats().methods.increment();
+                publish(Topics.methodResponse(200, call.rid()), payload);
             } else if (in instanceof Topics.TwinResponse r) {
                 twinResponse(r);
             } else if (in instanceof Topics.DesiredPatch d) {

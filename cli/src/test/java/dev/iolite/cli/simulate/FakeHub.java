@@ -125,7 +125,10 @@ final class FakeHub implements AutoCloseable {
                             MqttMessageIdVariableHeader.from(s.variableHeader().messageId()), new MqttSubAckPayload(granted)));
                 }
                 case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
-                case DISCONNECT -> disconnects.incrementAndGet();
+                case DISCONNECT -> {
+                    disconnects.incrementAndGet();
+                    ctx.close();
+                }
                 default -> { }
             }
         }
