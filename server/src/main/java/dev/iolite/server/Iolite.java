@@ -17,6 +17,7 @@ import dev.iolite.server.devices.DeviceNotifier;
 import dev.iolite.server.devices.DeviceSessions;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
+import dev.iolite.server.mqtt.MqttMetrics;
 import dev.iolite.server.hubapi.DevicesHandler;
 import dev.iolite.server.hubapi.HubMapper;
 import dev.iolite.server.hubapi.HubRoutes;
@@ -257,7 +258,8 @@ public final class Iolite implements AutoCloseable {
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    DeviceWork.NOT_STORED, DeviceWork.NO_METHODS, deviceWork, json, clock), tls);
+                    DeviceWork.NOT_STORED, DeviceWork.NO_METHODS, deviceWork, json, clock,
+                    new MqttMetrics(meters.registry(), sessions::size)), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),

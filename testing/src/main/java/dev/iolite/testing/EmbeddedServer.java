@@ -63,6 +63,12 @@ final class EmbeddedServer implements AutoCloseable {
         return (String) invoke("ownerKey", new Class<?>[] {String.class}, listKeysJson);
     }
 
+    String devicePrimaryKey(String deviceJson) {
+        return (String) invoke("devicePrimaryKey", new Class<?>[] {String.class}, deviceJson);
+    }
+
+    int mqttPort() { return (Integer) facts.get("mqttPort"); }
+
     @Override
     public void close() {
         invoke("close", new Class<?>[0]);

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -144,6 +146,41 @@ public final class IoliteServer implements AutoCloseable {
     public String url() { return iolite.text("url"); }
 
     public int port() { return iolite.port(); }
+
+    /**
+     * The MQTT-over-TLS port (a free one). The Java device SDK dials port 8883 for MQTT whatever the connection
+     * string says, so with that SDK use MQTT over WebSockets ({@code MQTT_WS}), which reaches {@link #port()}; the
+     * C, Node and Python SDKs take a port in {@code GatewayHostName}.
+     */
+    public int mqttPort() { return iolite.mqttPort(); }
+
+    /**
+     * A connection string for an existing device of the default hub, with its primary key: the hub's host name (which
+     * its SAS tokens name) and {@code GatewayHostName=127.0.0.1:PORT}, through which the device SDKs reach this
+     * server (MQTT over WebSockets on the HTTPS port). Trust {@link #sslContext()} in the device client's options.
+     *
+     * @throws IllegalArgumentException when the device does not exist or authenticates by certificate
+     */
+    public String deviceConnectionString(String deviceId) {
+        URI uri = URI.create(url() + "/devices/" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8).replace("+", "%20")
+                + "?api-version=2021-04-12");
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", sasToken()).GET().build();
+        HttpResponse<String> r;
+        try {
+            r = HttpClient.newBuilder().sslContext(sslContext()).build().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (r.statusCode() == 404) throw new IllegalArgumentException("device '" + deviceId + "' does not exist in hub " + hubName());
+        if (r.statusCode() != 200) throw new IllegalStateException("GET /devices/" + deviceId + " answered " + r.statusCode() + ": " + r.body());
+        String key = iolite.devicePrimaryKey(r.body());
+        if (key == null) throw new IllegalArgumentException("device '" + deviceId + "' has no symmetric key (it authenticates by certificate)");
+        return "HostName=" + iolite.text("hubHostName") + ";DeviceId=" + deviceId + ";SharedAccessKey=" + key
+                + ";GatewayHostName=" + hostName();
+    }
 
     /** The default hub's name. */
     public String hubName() { return iolite.text("hubName"); }

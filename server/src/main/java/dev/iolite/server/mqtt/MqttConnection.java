@@ -94,6 +94,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private ScheduledFuture<?> expiry;
     private MqttPublishMessage will;
     private volatile boolean closedByServer;
+    /** Counted among the connections that have not authenticated, until CONNECT succeeds or the connection ends. */
+    private boolean pending;
 
     MqttConnection(MqttContext cx) {
         this.cx = cx;
@@ -137,6 +139,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        pending = cx.metrics().opened();
+        if (!pending) {
+            LOG.warn("MQTT connection from {} closed: {} connections are waiting for their CONNECT already",
+                    ctx.channel().remoteAddress(), MqttMetrics.MAX_UNAUTHENTICATED);
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void leavePending() {
+        if (pending) {
+            pending = false;
+            cx.metrics().authenticatedOrGone();
+        }
     }
 
     @Override
@@ -186,6 +207,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        leavePending();
         if (expiry != null) expiry.cancel(false);
         DeviceAuthenticator.Authenticated w = who;
         if (w != null) {
@@ -276,6 +298,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     }
 
     private void connack(MqttConnectReturnCode code) {
+        if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            cx.metrics().accepted();
+            leavePending();
+        } else {
+            cx.metrics().refused();
+        }
         MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
         if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
             ctx.writeAndFlush(ack);
@@ -557,6 +585,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private void drop(String why) {
         if (!ctx.channel().isActive()) return;
         closedByServer = false;  // a will still goes out: the device did not DISCONNECT
+        cx.metrics().dropped();
         LOG.info("MQTT connection {} closed: it {}", describe(), why);
         ctx.close();
     }

@@ -15,4 +15,5 @@ import java.util.concurrent.Executor;
  * (authentication, twin reads and writes) off the network threads.
  */
 public record MqttContext(DeviceAuthenticator authenticator, DeviceSessions sessions, RegistryService registry,
-                   MessageSink messages, MethodAnswers methods, Executor work, ObjectMapper json, Clock clock) {}
+                   MessageSink messages, MethodAnswers methods, Executor work, ObjectMapper json, Clock clock,
+                          MqttMetrics metrics) {}

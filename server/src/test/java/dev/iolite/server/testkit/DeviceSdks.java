@@ -3,7 +3,10 @@ package dev.iolite.server.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
+import com.microsoft.azure.sdk.iot.device.InternalClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
+import com.microsoft.azure.sdk.iot.device.IotHubStatusCode;
+import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
 import com.microsoft.azure.sdk.iot.device.ModuleClient;
 import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
 
@@ -58,6 +61,21 @@ public final class DeviceSdks {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Reports properties and returns the new reported version, or -1 when the SDK lost the service's answer. The SDK
+     * (2.5.0) hands a twin response to its waiting caller from one thread while another may already have retired
+     * the request, so on a busy machine a patch the server applied and answered within milliseconds can still time
+     * out on the device's side; callers check what the server holds instead of trusting the SDK's wait alone.
+     */
+    public static int report(InternalClient client, TwinCollection properties) throws Exception {
+        try {
+            return client.updateReportedProperties(properties, 5_000).getVersion();
+        } catch (IotHubClientException e) {
+            if (e.getStatusCode() == IotHubStatusCode.DEVICE_OPERATION_TIMED_OUT) return -1;
+            throw e;
+        }
     }
 
     public static ModuleClient openModule(String connectionString) throws IotHubClientException {

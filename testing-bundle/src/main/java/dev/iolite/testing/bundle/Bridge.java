@@ -70,11 +70,12 @@ public final class Bridge implements AutoCloseable {
         return new Bridge(Iolite.start(config.validated()), dataDir);
     }
 
-    /** The server's facts, by name: url, port, hubName, hubHostName, connectionString, subscriptionId, resourceGroup, truststore, trustStorePassword, localBlobRoot. */
+    /** The server's facts, by name: url, port, mqttPort, hubName, hubHostName, connectionString, subscriptionId, resourceGroup, truststore, trustStorePassword, localBlobRoot. */
     public Map<String, Object> facts() {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("url", iolite.url());
         f.put("port", iolite.port());
+        f.put("mqttPort", iolite.mqttPort());
         f.put("hubName", iolite.hubName());
         f.put("hubHostName", iolite.hubHostName());
         f.put("connectionString", iolite.connectionString());
@@ -106,6 +107,12 @@ public final class Bridge implements AutoCloseable {
             if (k.path("keyName").asText().equals("iothubowner")) return k.path("primaryKey").asText();
         }
         return null;
+    }
+
+    /** The primary key of a device identity as {@code GET /devices/{id}} returns it, or null when it has none (X.509). */
+    public String devicePrimaryKey(String deviceJson) throws IOException {
+        JsonNode k = JSON.readTree(deviceJson).path("authentication").path("symmetricKey").path("primaryKey");
+        return k.isTextual() && !k.asText().isEmpty() ? k.asText() : null;
     }
 
     /** Stops the server: its listeners, threads, job runner and store. */
