@@ -11,7 +11,6 @@ import dev.iolite.server.http.ErrorRenderer;
 import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
-import dev.iolite.server.devices.ConnectionEvents;
 import dev.iolite.server.devices.DeviceAuthenticator;
 import dev.iolite.server.devices.DeviceNotifier;
 import dev.iolite.server.devices.DeviceSessions;
@@ -43,6 +42,9 @@ import dev.iolite.server.jdbc.Database;
 import dev.iolite.server.jdbc.hubs.JdbcHubStore;
 import dev.iolite.server.jdbc.query.JdbcQueryStore;
 import dev.iolite.server.jdbc.registry.JdbcRegistryStore;
+import dev.iolite.server.jdbc.devices.JdbcConnectionStore;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.ConnectionTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,7 @@ public final class Iolite implements AutoCloseable {
     private final Object readyFileLock = new Object();
     private DataDirLock lock;
     private Meters meters;
+    private ConnectionTracker connections;
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
 
@@ -184,6 +187,7 @@ public final class Iolite implements AutoCloseable {
             throw e;
         }
         JobRunner runner = null;
+        ConnectionTracker connections = null;
         MqttListener mqtt = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
@@ -231,7 +235,10 @@ public final class Iolite implements AutoCloseable {
             });
             JdbcJobStore jobStore = new JdbcJobStore(db, json);
             JdbcRegistryStore registryStore = new JdbcRegistryStore(db, json, config.queryTimeout());
-            DeviceSessions sessions = new DeviceSessions(ConnectionEvents.NONE, clock);
+            // connection state of every device surface, written in batches; this node's lease in the store
+            connections = new ConnectionTracker(new JdbcConnectionStore(db), identity.nodeId(), clock, meters.registry());
+            connections.start();
+            DeviceSessions sessions = new DeviceSessions(connections, clock);
             RegistryService registry = new RegistryService(registryStore,
                     new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new DeviceNotifier(sessions));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
@@ -251,7 +258,8 @@ public final class Iolite implements AutoCloseable {
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
-                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens")), new TwinsHandler(registry, hubMapper, json),
+                    new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
+                    new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
@@ -292,6 +300,7 @@ public final class Iolite implements AutoCloseable {
             if (config.throttle() != null) LOG.info("throttling every hub at IoT Hub's {} rates (--throttle)", config.throttle());
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
+            iolite.connections = connections;
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
             running.set(iolite);
@@ -302,6 +311,7 @@ public final class Iolite implements AutoCloseable {
             if (mqtt != null) mqtt.close();
             if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
+            if (connections != null) connections.close();
             db.close();
             meters.close();
             throw e;
@@ -312,6 +322,12 @@ public final class Iolite implements AutoCloseable {
 
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
+
+    /**
+     * Where the device surfaces report connections, disconnections and activity ({@code connectionState},
+     * {@code lastActivityTime}, {@code connectedDeviceCount}): hand it to {@code DeviceSessions}.
+     */
+    public ConnectionEvents connectionEvents() { return connections; }
 
     /**
      * Backs up the SQLite store of {@code dataDir} into the new file {@code target} while servers use it
@@ -449,6 +465,7 @@ public final class Iolite implements AutoCloseable {
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
+        connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
         runner.close();
         db.close();
         if (meters != null) meters.close();

@@ -66,6 +66,11 @@ public final class DeviceSessions {
         }
     }
 
+    /** The device on {@code link} sent or was sent something ({@code lastActivityTime}); cheap, called per packet. */
+    public void active(DeviceLink link) {
+        events.active(link, clock.instant());
+    }
+
     /** A link's subscriptions changed: waiters that were waiting for them may go on. */
     public void changed(DeviceLink link) {
         Id id = Id.of(link.hub(), link.key());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.json.JsonBodies;
+import dev.iolite.server.devices.ConnectionTracker;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.query.GroupRow;
 import dev.iolite.server.query.QueryCompiler;
@@ -37,9 +38,12 @@ public final class DevicesHandler {
     private final HubMapper mapper;
     private final ObjectMapper json;
     private final QueryTokens tokens;
+    private final ConnectionTracker connections;
 
     /** {@code tokenKey} signs query continuation tokens: a secret every node of the store shares. */
-    public DevicesHandler(RegistryService registry, HubMapper mapper, ObjectMapper json, byte[] tokenKey) {
+    public DevicesHandler(RegistryService registry, HubMapper mapper, ObjectMapper json, byte[] tokenKey,
+                          ConnectionTracker connections) {
+        this.connections = connections;
         this.registry = registry;
         this.mapper = mapper;
         this.json = json;
@@ -50,9 +54,12 @@ public final class DevicesHandler {
         ctx.json(mapper.statistics(registry.statistics(hub.name())));
     }
 
-    /** No device connects to Iolite, so the connected count is always 0. */
+    /**
+     * The devices connected now, at any node. Module connections are not counted: the field counts devices, as
+     * {@code totalDeviceCount} of {@code /statistics/devices} does.
+     */
     void serviceStatistics(Context ctx, Hub hub) {
-        ctx.json(json.createObjectNode().put("connectedDeviceCount", 0));
+        ctx.json(json.createObjectNode().put("connectedDeviceCount", connections.connectedDeviceCount(hub.name())));
     }
 
     void list(Context ctx, Hub hub) {

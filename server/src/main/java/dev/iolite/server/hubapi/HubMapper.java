@@ -48,14 +48,14 @@ public final class HubMapper {
         }
         n.put("generationId", d.generationId());
         n.put("etag", d.etag());
-        n.put("connectionState", "Disconnected");
+        n.put("connectionState", connectionState(d));
         if (!d.isModule()) {
             n.put("status", d.status().wireName());
             n.put("statusReason", d.statusReason());
             n.put("statusUpdatedTime", time(d.statusUpdatedTime()));
         }
-        n.put("connectionStateUpdatedTime", NEVER);
-        n.put("lastActivityTime", NEVER);
+        n.put("connectionStateUpdatedTime", time(d.connection().stateUpdated()));
+        n.put("lastActivityTime", time(d.connection().lastActivity()));
         n.put("cloudToDeviceMessageCount", 0);
         n.set("authentication", authentication(d.authentication(), false));
         if (!d.isModule()) {
@@ -110,8 +110,8 @@ public final class HubMapper {
         g.writeStringField("status", d.status().wireName());
         g.writeStringField("statusReason", d.statusReason());
         g.writeStringField("statusUpdateTime", time(d.statusUpdatedTime()));
-        g.writeStringField("connectionState", "Disconnected");
-        g.writeStringField("lastActivityTime", NEVER);
+        g.writeStringField("connectionState", connectionState(d));
+        g.writeStringField("lastActivityTime", time(d.connection().lastActivity()));
         g.writeNumberField("cloudToDeviceMessageCount", 0);
         g.writeStringField("authenticationType", d.authentication().type().wireName());
         g.writeObjectFieldStart("x509Thumbprint");
@@ -154,6 +154,11 @@ public final class HubMapper {
         n.put("enableDeviceCount", s.enabledDeviceCount());
         n.put("disabledDeviceCount", s.disabledDeviceCount());
         return n;
+    }
+
+    /** IoT Hub's {@code connectionState}, PascalCase unlike {@code status}. */
+    private static String connectionState(Device d) {
+        return d.connection().connected() ? "Connected" : "Disconnected";
     }
 
     static String time(Instant t) {

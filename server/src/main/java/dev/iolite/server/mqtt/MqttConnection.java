@@ -169,6 +169,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
                 return;
             }
             MqttMessageType type = m.fixedHeader().messageType();
+            if (who != null) cx.sessions().active(this);
             if (who == null) {
                 if (type == MqttMessageType.CONNECT && !connecting) {
                     connect((MqttConnectMessage) m);

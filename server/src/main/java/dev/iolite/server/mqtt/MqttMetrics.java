@@ -29,7 +29,7 @@ public final class MqttMetrics {
         dropped = Counter.builder("iolite.mqtt.dropped")
                 .description("MQTT connections closed for something the device did (a refused topic, QoS 2, a malformed packet, silence)")
                 .register(meters);
-        Gauge.builder("iolite.devices.connected", connected).description("Devices and modules connected to this node")
+        Gauge.builder("iolite.mqtt.connections", connected).description("Devices and modules connected to this node over MQTT")
                 .register(meters);
         Gauge.builder("iolite.mqtt.unauthenticated", unauthenticated, AtomicInteger::get)
                 .description("MQTT connections open but not yet through CONNECT").register(meters);

@@ -227,7 +227,7 @@ public final class QueryCompiler {
     }
 
     /**
-     * IN or NIN of the etag or statusUpdateTime: each literal becomes what the store compares (a twin version,
+     * IN or NIN of the etag, statusUpdateTime or lastActivityTime: each literal becomes what the store compares (a twin version,
      * epoch milliseconds) as in a comparison, and the list is kept as one list of those.
      */
     private Condition restrictedMembership(ParserRuleContext ctx, boolean in, Operand value, List<JsonNode> values) {
@@ -254,7 +254,7 @@ public final class QueryCompiler {
     }
 
     /**
-     * A comparison. The etag and statusUpdateTime are compared only with literals, which become the twin
+     * A comparison. The etag, statusUpdateTime and lastActivityTime are compared only with literals, which become the twin
      * version and the epoch milliseconds the store compares.
      */
     private Condition compare(ParserRuleContext ctx, Comparison op, Operand left, Operand right) {
@@ -273,15 +273,16 @@ public final class QueryCompiler {
             if (version == null) return new Condition.Constant(op == Comparison.NE);
             return new Condition.Compare(op, new Operand.Field(TwinField.VERSION), new Operand.Literal(NODES.numberNode(version)));
         }
+        String name = field.path().get(0);
         try {
             Instant time = Instant.parse(text);
             if (time.isBefore(FIRST_TIME) || time.isAfter(LAST_TIME)) {
-                throw bad(ctx, "statusUpdateTime is compared with a UTC time from year 1 to year 9999, not '" + text + "'");
+                throw bad(ctx, name + " is compared with a UTC time from year 1 to year 9999, not '" + text + "'");
             }
             long millis = time.toEpochMilli();
-            return new Condition.Compare(op, new Operand.Field(TwinField.STATUS_UPDATE_TIME), new Operand.Literal(NODES.numberNode(millis)));
+            return new Condition.Compare(op, new Operand.Field(field), new Operand.Literal(NODES.numberNode(millis)));
         } catch (DateTimeParseException e) {
-            throw bad(ctx, "statusUpdateTime is compared with a UTC time such as '2026-01-01T00:00:00Z', not '" + text + "'");
+            throw bad(ctx, name + " is compared with a UTC time such as '2026-01-01T00:00:00Z', not '" + text + "'");
         }
     }
 
@@ -296,7 +297,8 @@ public final class QueryCompiler {
     }
 
     private static TwinField restricted(Operand o) {
-        if (o instanceof Operand.Field f && (f.field() == TwinField.ETAG || f.field() == TwinField.STATUS_UPDATE_TIME)) {
+        if (o instanceof Operand.Field f && (f.field() == TwinField.ETAG || f.field() == TwinField.STATUS_UPDATE_TIME
+                || f.field() == TwinField.LAST_ACTIVITY_TIME)) {
             return f.field();
         }
         return null;
@@ -338,7 +340,7 @@ public final class QueryCompiler {
         throw bad(e, "a value is needed here, not the condition " + e.getText());
     }
 
-    /** A property used anywhere but in a comparison with a literal: etag and statusUpdateTime are refused there. */
+    /** A property used anywhere but in a comparison with a literal: etag, statusUpdateTime and lastActivityTime are refused there. */
     private static Operand plain(ParserRuleContext ctx, Operand o) {
         TwinField field = restricted(o);
         if (field != null) {
@@ -405,9 +407,9 @@ public final class QueryCompiler {
                 if (rest.isEmpty()) throw notQueryable(p);
                 return new Operand.Undefined();
             case "connectionState":
-                return constant(rest, NODES.textNode("Disconnected"));
+                return rest.isEmpty() ? new Operand.Field(TwinField.CONNECTION_STATE) : new Operand.Undefined();
             case "lastActivityTime":
-                return constant(rest, NODES.textNode(NEVER));
+                return rest.isEmpty() ? new Operand.Field(TwinField.LAST_ACTIVITY_TIME) : new Operand.Undefined();
             case "cloudToDeviceMessageCount":
                 return constant(rest, NODES.numberNode(0));
             case "x509Thumbprint", "parentScopes", "deviceEtag":

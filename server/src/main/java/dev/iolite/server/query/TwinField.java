@@ -19,7 +19,11 @@ public enum TwinField {
     ETAG(Type.STRING, false, "etag"),
     AUTHENTICATION_TYPE(Type.STRING, false, "authenticationType"),
     IOT_EDGE(Type.BOOL, false, "capabilities", "iotEdge"),
-    DEVICE_SCOPE(Type.STRING, true, "deviceScope");
+    DEVICE_SCOPE(Type.STRING, true, "deviceScope"),
+    /** {@code Connected} or {@code Disconnected}, from the connections table rather than the device row. */
+    CONNECTION_STATE(Type.STRING, false, "connectionState"),
+    /** As {@link #STATUS_UPDATE_TIME}: compared only with a time literal; from the connections table. */
+    LAST_ACTIVITY_TIME(Type.NUMBER, false, "lastActivityTime");
 
     /** The JSON types a query tells apart. */
     public enum Type { STRING, NUMBER, BOOL, NULL, OBJECT, ARRAY }

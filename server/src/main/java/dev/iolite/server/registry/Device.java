@@ -22,8 +22,20 @@ public record Device(DeviceKey key, long version, String generationId, DeviceSta
                      Authentication authentication, boolean iotEdge, Scopes scopes, String managedBy, Twin twin,
                      Instant lastUpdated) {
 
-    /** Whether a device is enabled, the reason given, and when the status last changed. */
-    public record DeviceState(DeviceStatus status, String reason, Instant updated) {}
+    /**
+     * Whether a device is enabled, the reason given, when the status last changed, and its connection (kept apart
+     * from the device row: {@link DeviceConnection#NEVER} where a read did not ask for it, and in what the registry
+     * writes, since connections are not the registry's to set).
+     */
+    public record DeviceState(DeviceStatus status, String reason, Instant updated, DeviceConnection connection) {
+        public DeviceState {
+            connection = connection == null ? DeviceConnection.NEVER : connection;
+        }
+
+        public DeviceState(DeviceStatus status, String reason, Instant updated) {
+            this(status, reason, updated, DeviceConnection.NEVER);
+        }
+    }
 
     /** A device's place in an edge hierarchy: its own scope and its parents' (never null, maybe empty). */
     public record Scopes(String deviceScope, List<String> parentScopes) {
@@ -58,8 +70,16 @@ public record Device(DeviceKey key, long version, String generationId, DeviceSta
 
     public boolean enabled() { return state.status() == DeviceStatus.ENABLED; }
 
+    public DeviceConnection connection() { return state.connection(); }
+
     /** The same identity with another twin, written at {@code at}; the identity's etag is unchanged. */
     public Device withTwin(Twin newTwin, Instant at) {
         return new Device(key, version, generationId, state, authentication, iotEdge, scopes, managedBy, newTwin, at);
+    }
+
+    /** The same identity with its connection fields as the connections table has them. */
+    public Device withConnection(DeviceConnection c) {
+        return new Device(key, version, generationId, new DeviceState(state.status(), state.reason(), state.updated(), c),
+                authentication, iotEdge, scopes, managedBy, twin, lastUpdated);
     }
 }

@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import dev.iolite.server.devices.ConnectionStore;
 import dev.iolite.server.hubs.HubStore;
 import dev.iolite.server.jdbc.dialect.JsonSql;
 import dev.iolite.server.jdbc.dialect.SqlDialect;
@@ -148,7 +149,8 @@ class PackageRulesTest {
     void theStoresImplementTheDomainsPorts() {
         classes().that().resideInAPackage("dev.iolite.server.jdbc..").and().haveSimpleNameEndingWith("Store")
                 .should().implement(RegistryStore.class).orShould().implement(QueryStore.class)
-                .orShould().implement(HubStore.class).orShould().implement(JobStore.class).check(MAIN);
+                .orShould().implement(HubStore.class).orShould().implement(JobStore.class)
+                .orShould().implement(ConnectionStore.class).check(MAIN);
         classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
                 .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
                         "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages")

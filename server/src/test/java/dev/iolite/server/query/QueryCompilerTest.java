@@ -75,7 +75,9 @@ class QueryCompilerTest {
         assertThat(((Condition.Compare) where("properties.reported.[[group]] = 1")).left())
                 .isEqualTo(new Operand.Json(Operand.Document.REPORTED, List.of("group")));
         assertThat(((Condition.Compare) where("properties.desired.$version = 1")).left()).isEqualTo(new Operand.Field(TwinField.VERSION));
-        assertThat(((Condition.Compare) where("connectionState = 'x'")).left()).isEqualTo(new Operand.Literal(NODES.textNode("Disconnected")));
+        assertThat(((Condition.Compare) where("connectionState = 'x'")).left()).isEqualTo(new Operand.Field(TwinField.CONNECTION_STATE));
+        assertThat(((Condition.Compare) where("lastActivityTime > '2026-01-01T00:00:00Z'")).left())
+                .isEqualTo(new Operand.Field(TwinField.LAST_ACTIVITY_TIME));
         // undefined: unknown names, paths below a scalar, a module's id in FROM devices
         for (String undefined : List.of("nothing", "deviceId.x", "moduleId", "Tags.a")) {
             assertThat(((Condition.Compare) where(undefined + " = 1")).left()).as(undefined).isEqualTo(new Operand.Undefined());

@@ -60,7 +60,7 @@ public final class JdbcQueryStore implements QueryStore {
     @Override
     public void queryTwins(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
                            Predicate<Device> sink) {
-        SqlText sql = SqlText.of("SELECT " + rows.columns() + " FROM devices WHERE hub = ").param(hub)
+        SqlText sql = SqlText.of("SELECT " + rows.columnsWithConnection() + " WHERE hub = ").param(hub)
                 .append(" AND " + QuerySql.sourceFilter(query.source()));
         if (after != null) {
             sql.append(" AND (device_id, module_id) > (").param(after.deviceId()).append(", ")
@@ -74,7 +74,7 @@ public final class JdbcQueryStore implements QueryStore {
                 sql.bind(ps);
                 ps.setFetchSize(FETCH_ROWS);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && sink.test(rows.read(rs))) {
+                    while (rs.next() && sink.test(rows.readWithConnection(rs))) {
                         // each twin goes to the sink as it is read; none is kept here
                     }
                 }
@@ -161,6 +161,7 @@ public final class JdbcQueryStore implements QueryStore {
         }
         switch (field) {
             case STATUS_UPDATE_TIME:
+            case LAST_ACTIVITY_TIME:
                 // kept as epoch milliseconds; the twin shows a UTC time
                 return nodes.textNode(Instant.ofEpochMilli(rs.getLong(column)).toString());
             case IOT_EDGE:

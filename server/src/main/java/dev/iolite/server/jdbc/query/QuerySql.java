@@ -36,9 +36,21 @@ public final class QuerySql {
     private static final Type[] SCALARS = {Type.STRING, Type.NUMBER, Type.BOOL, Type.NULL};
 
     private final JsonSql json;
+    /** The name the statement gives the device row that the conditions are about. */
+    private final String row;
 
+    /** Conditions about the rows of {@code devices}, the statement's table of that name. */
     public QuerySql(JsonSql json) {
+        this(json, "devices");
+    }
+
+    /**
+     * Conditions about the device row that the statement names {@code row}: what the connection fields' subqueries
+     * (the {@code connections} table of V10) match on.
+     */
+    public QuerySql(JsonSql json, String row) {
         this.json = json;
+        this.row = row;
     }
 
     /** The conditions every query of that source starts with, after the hub's parameter. */
@@ -196,8 +208,41 @@ public final class QuerySql {
         return v.isTextual() ? Type.STRING : v.isNumber() ? Type.NUMBER : v.isBoolean() ? Type.BOOL : Type.NULL;
     }
 
+    /** Epoch milliseconds of {@code 0001-01-01T00:00:00Z}, the time the wire shows for one that was never set. */
+    private static final long NEVER_MS = java.time.Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+    /** The connections row of the identity the statement's {@link #row} holds. */
+    private String sameIdentity() {
+        return "conn.hub = " + row + ".hub AND conn.device_id = " + row + ".device_id AND conn.module_id = " + row
+                + ".module_id";
+    }
+
+    /** Whether the identity is connected now: its connections row says so. */
+    private String connected() {
+        return "EXISTS (SELECT 1 FROM connections conn WHERE " + sameIdentity() + " AND conn.connected = 1)";
+    }
+
+    /**
+     * {@code connectionState = 'Connected'} (or {@code !=}, or {@code 'Disconnected'}) as EXISTS or NOT EXISTS,
+     * which the stores run as a semi-join rather than a subquery per row; null for any other comparison.
+     */
+    private SqlText connectionState(Condition.Compare c) {
+        if (c.op() != Condition.Comparison.EQ && c.op() != Condition.Comparison.NE) return null;
+        Operand field = c.left() instanceof Operand.Literal ? c.right() : c.left();
+        Operand other = field == c.left() ? c.right() : c.left();
+        if (!(field instanceof Operand.Field f && f.field() == TwinField.CONNECTION_STATE)) return null;
+        if (!(other instanceof Operand.Literal l) || !l.value().isTextual()) return null;
+        String state = l.value().textValue();
+        boolean eq = c.op() == Condition.Comparison.EQ;
+        if (!state.equals("Connected") && !state.equals("Disconnected")) return SqlText.of(eq ? "(1 = 0)" : "(1 = 1)");
+        boolean connected = state.equals("Connected") == eq;
+        return SqlText.of("(" + (connected ? "" : "NOT ") + connected() + ")");
+    }
+
     /** One term per JSON type both sides may have; none means the comparison never holds. */
     private SqlText compare(Condition.Compare c) {
+        SqlText state = connectionState(c);
+        if (state != null) return state;
         Value left = value(c.left());
         Value right = value(c.right());
         SqlText direct = directStringEquality(c, left, right);
@@ -495,8 +540,12 @@ public final class QuerySql {
 
     // ---- columns
 
-    private static String column(TwinField f) {
+    private String column(TwinField f) {
         return switch (f) {
+            case CONNECTION_STATE -> "(CASE WHEN " + connected() + " THEN 'Connected' ELSE 'Disconnected' END)";
+            // an identity that never connected has IoT Hub's time that was never set, 0001-01-01T00:00:00Z
+            case LAST_ACTIVITY_TIME -> "COALESCE((SELECT conn.last_activity_ms FROM connections conn WHERE " + sameIdentity()
+                    + "), " + NEVER_MS + ")";
             case DEVICE_ID -> "device_id";
             case MODULE_ID -> "module_id";
             case STATUS -> "(CASE WHEN enabled = 1 THEN 'enabled' ELSE 'disabled' END)";

@@ -48,7 +48,7 @@ public final class JdbcRegistryStore implements RegistryStore {
         this.deadline = deadline;
         this.db = db;
         this.rows = new DeviceRows(json, db.dialect());
-        this.querySql = new QuerySql(db.dialect().json());
+        this.querySql = new QuerySql(db.dialect().json(), "p");  // appendFilter names the device row p
     }
 
     @Override
@@ -114,13 +114,13 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public Optional<Device> find(String hub, DeviceKey key) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
-                    + " FROM devices WHERE hub = ? AND device_id = ? AND module_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columnsWithConnection()
+                    + " WHERE hub = ? AND device_id = ? AND module_id = ?")) {
                 ps.setString(1, hub);
                 ps.setString(2, key.deviceId());
                 ps.setString(3, key.moduleId() == null ? "" : key.moduleId());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rows.read(rs)) : Optional.empty();
+                    return rs.next() ? Optional.of(rows.readWithConnection(rs)) : Optional.empty();
                 }
             }
         });
@@ -129,8 +129,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public List<Device> listDevices(String hub, String afterDeviceId, int limit) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
-                    + " FROM devices WHERE hub = ? AND module_id = '' AND device_id > ? ORDER BY device_id LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columnsWithConnection()
+                    + " WHERE hub = ? AND module_id = '' AND device_id > ? ORDER BY device_id LIMIT ?")) {
                 ps.setString(1, hub);
                 ps.setString(2, afterDeviceId == null ? "" : afterDeviceId);
                 ps.setInt(3, limit);
@@ -145,8 +145,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public List<Device> listModules(String hub, String deviceId) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
-                    + " FROM devices WHERE hub = ? AND device_id = ? AND module_id <> '' ORDER BY module_id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columnsWithConnection()
+                    + " WHERE hub = ? AND device_id = ? AND module_id <> '' ORDER BY module_id")) {
                 ps.setString(1, hub);
                 ps.setString(2, deviceId);
                 return readAll(ps);
@@ -229,7 +229,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     private List<Device> readAll(PreparedStatement ps) throws SQLException {
         List<Device> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.add(rows.read(rs));
+            while (rs.next()) out.add(rows.readWithConnection(rs));
         }
         return out;
     }
@@ -479,7 +479,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     public static void deleteHubData(Connection c, String hub) throws SQLException {
-        for (String sql : List.of("DELETE FROM devices WHERE hub = ?", "DELETE FROM hub_stats WHERE hub = ?")) {
+        for (String sql : List.of("DELETE FROM devices WHERE hub = ?", "DELETE FROM hub_stats WHERE hub = ?",
+                "DELETE FROM connections WHERE hub = ?")) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, hub);
                 ps.executeUpdate();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.registry.AuthType;
 import dev.iolite.server.registry.Authentication;
+import dev.iolite.server.registry.DeviceConnection;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.DeviceStatus;
@@ -54,6 +55,26 @@ public final class DeviceRows {
 
     /** The columns every SELECT of devices reads, in the order the readers expect. */
     public String columns() { return COLUMNS; }
+
+    /**
+     * The columns and table of a read that shows identities with their connection fields, read by
+     * {@link #readWithConnection}: the device rows joined with the {@code connections} table (V10), which holds a
+     * row only for identities that ever connected. Its key columns merge with the device row's (USING), so
+     * conditions name {@code hub}, {@code device_id} and {@code module_id} as they do without it.
+     */
+    public String columnsWithConnection() {
+        return COLUMNS + ", connected, state_updated_ms, last_activity_ms FROM devices LEFT JOIN connections"
+                + " USING (hub, device_id, module_id)";
+    }
+
+    /** A row of {@link #columnsWithConnection}. */
+    public Device readWithConnection(ResultSet rs) throws SQLException {
+        Device d = read(rs, null);
+        long updated = rs.getLong(11);
+        if (rs.wasNull()) return d;
+        return d.withConnection(new DeviceConnection(rs.getInt(10) == 1, Instant.ofEpochMilli(updated),
+                Instant.ofEpochMilli(rs.getLong(12))));
+    }
 
     /** An INSERT of {@code rows} rows, bound with {@link #bindInsert} once per row. */
     public String insert(int rows) {
