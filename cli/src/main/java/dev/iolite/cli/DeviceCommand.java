@@ -15,18 +15,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code iolite device create|show|list|update|delete|connection-string}: device identities through the hub's service API. */
+/**
+ * {@code iolite device create|show|list|update|delete|connection-string|invoke}: device identities through the hub's
+ * service API, and direct method calls ({@link DeviceInvokeCommand}).
+ */
 @Command(name = "device", mixinStandardHelpOptions = true,
-        description = "Create, show, list, update and delete devices; print a device's connection string.",
+        description = "Create, show, list, update and delete devices; print a device's connection string; call a direct method.",
         subcommands = {DeviceCommand.Create.class, DeviceCommand.Show.class, DeviceCommand.ListDevices.class,
-                DeviceCommand.Update.class, DeviceCommand.Delete.class, DeviceCommand.ConnectionString.class})
+                DeviceCommand.Update.class, DeviceCommand.Delete.class, DeviceCommand.ConnectionString.class,
+                DeviceInvokeCommand.class})
 final class DeviceCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update, delete or connection-string");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update, delete, connection-string or invoke");
     }
 
     static DeviceRegistry registry(Connection conn) {

@@ -224,6 +224,8 @@ final class ServeCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(0);
         }, "iolite-stop"));
         System.out.println("Iolite ready on " + iolite.url());
+        System.out.println(iolite.mqttPort() < 0 ? "Devices connect over MQTT over WebSockets on the HTTPS port"
+                : "Devices connect over MQTT on port " + iolite.mqttPort() + ", or over WebSockets on the HTTPS port");
         System.out.flush();
         new CountDownLatch(1).await();  // until the shutdown hook ends the process
         return 0;

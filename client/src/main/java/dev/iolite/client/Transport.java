@@ -3,6 +3,9 @@ package dev.iolite.client;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.util.Context;
@@ -13,6 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Sends JSON requests through an azure-core pipeline and turns failures into {@link IotHubException}. */
@@ -20,7 +26,12 @@ final class Transport {
     static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final HttpHeaderName HUB_ERROR_CODE = HttpHeaderName.fromString("iothub-errorcode");
 
+    /** The context key by which azure-core's Netty client takes a per-request response timeout. */
+    private static final String RESPONSE_TIMEOUT = "azure-response-timeout";
+
     private final HttpPipeline pipeline;
+    /** {@link #pipeline} without its retry policy, made when first needed. */
+    private volatile HttpPipeline once;
 
     Transport(HttpPipeline pipeline) {
         this.pipeline = pipeline;
@@ -36,7 +47,7 @@ final class Transport {
 
     /** Sends the request and returns the answer; non-2xx answers throw. */
     Answer exchange(HttpMethod method, String url, Object body, Map<String, String> headers) {
-        return exchange(method, url, body, headers, 0);
+        return exchange(pipeline, Context.NONE, method, url, body, headers, 0);
     }
 
     /**
@@ -44,6 +55,33 @@ final class Transport {
      * returned too (the bulk registry call answers 400 with a body that says which devices failed).
      */
     Answer exchange(HttpMethod method, String url, Object body, Map<String, String> headers, int alsoOk) {
+        return exchange(pipeline, Context.NONE, method, url, body, headers, alsoOk);
+    }
+
+    /**
+     * Sends the request once, never again on a failure, and waits up to {@code responseTimeout} for the answer:
+     * for calls that must not be repeated, such as a direct method, whose device would run it twice.
+     */
+    JsonNode sendOnce(HttpMethod method, String url, Object body, Duration responseTimeout) {
+        return exchange(withoutRetries(), new Context(RESPONSE_TIMEOUT, responseTimeout), method, url, body, null, 0).body();
+    }
+
+    private HttpPipeline withoutRetries() {
+        HttpPipeline p = once;
+        if (p == null) {
+            List<HttpPipelinePolicy> policies = new ArrayList<>();
+            for (int i = 0; i < pipeline.getPolicyCount(); i++) {
+                if (!(pipeline.getPolicy(i) instanceof RetryPolicy)) policies.add(pipeline.getPolicy(i));
+            }
+            p = new HttpPipelineBuilder().httpClient(pipeline.getHttpClient())
+                    .policies(policies.toArray(HttpPipelinePolicy[]::new)).build();
+            once = p;
+        }
+        return p;
+    }
+
+    private Answer exchange(HttpPipeline via, Context context, HttpMethod method, String url, Object body,
+                            Map<String, String> headers, int alsoOk) {
         HttpRequest request = new HttpRequest(method, url);
         request.setHeader(HttpHeaderName.ACCEPT, "application/json");
         if (headers != null) headers.forEach(request::setHeader);
@@ -51,7 +89,7 @@ final class Transport {
             request.setHeader(HttpHeaderName.CONTENT_TYPE, "application/json");
             request.setBody(write(body));
         }
-        try (HttpResponse response = sendSync(request)) {
+        try (HttpResponse response = sendSync(via, context, request)) {
             String text = response.getBodyAsBinaryData().toString();
             int status = response.getStatusCode();
             if (status / 100 != 2 && status != alsoOk) throw error(status, response.getHeaderValue(HUB_ERROR_CODE), text);
@@ -76,9 +114,9 @@ final class Transport {
         }
     }
 
-    private HttpResponse sendSync(HttpRequest request) {
+    private HttpResponse sendSync(HttpPipeline via, Context context, HttpRequest request) {
         try {
-            return pipeline.sendSync(request, Context.NONE);
+            return via.sendSync(request, context);
         } catch (IotHubException e) {
             throw e;
         } catch (RuntimeException e) {

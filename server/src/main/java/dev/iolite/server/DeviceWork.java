@@ -1,6 +1,5 @@
 package dev.iolite.server;
 
-import dev.iolite.server.devices.MethodAnswers;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.messages.MessageSink;
@@ -26,10 +25,6 @@ final class DeviceWork {
     /** Until the built-in endpoint stores telemetry, a message is refused rather than acknowledged and lost. */
     static final MessageSink NOT_STORED = m -> CompletableFuture.failedFuture(
             new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "this server does not store telemetry yet"));
-
-    /** Until method calls are routed, an answer has no caller. */
-    static final MethodAnswers NO_METHODS = (from, rid, status, payload) ->
-            LOG.debug("{} answered method request {}, which no caller waits for", from.key(), rid);
 
     private DeviceWork() {}
 

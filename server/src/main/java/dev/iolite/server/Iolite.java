@@ -34,6 +34,12 @@ import dev.iolite.server.jobs.JobService;
 import dev.iolite.server.jobs.JobTuning;
 import dev.iolite.server.jdbc.jobs.JdbcJobStore;
 import dev.iolite.server.hubapi.TwinsHandler;
+import dev.iolite.server.hubapi.MethodsHandler;
+import dev.iolite.server.devices.ConnectionEvents;
+import dev.iolite.server.devices.DeviceSessions;
+import dev.iolite.server.devices.MethodAnswers;
+import dev.iolite.server.devices.MethodCalls;
+import dev.iolite.server.devices.MethodMetrics;
 import dev.iolite.server.hubs.Hub;
 import dev.iolite.server.hubs.HubService;
 import dev.iolite.server.registry.Credentials;
@@ -82,6 +88,7 @@ public final class Iolite implements AutoCloseable {
     private DataDirLock lock;
     private Meters meters;
     private ConnectionTracker connections;
+    private MethodCalls methodCalls;
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
 
@@ -188,6 +195,7 @@ public final class Iolite implements AutoCloseable {
         }
         JobRunner runner = null;
         ConnectionTracker connections = null;
+        MethodCalls methodCalls = null;
         MqttListener mqtt = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
@@ -257,16 +265,18 @@ public final class Iolite implements AutoCloseable {
             HubMapper hubMapper = new HubMapper(json);
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
+            // the direct method calls that wait for the answers of devices connected to this node
+            methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json), limiter);
+                    new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json), limiter);
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
-                    DeviceWork.NOT_STORED, DeviceWork.NO_METHODS, deviceWork, json, clock,
+                    DeviceWork.NOT_STORED, methodCalls, deviceWork, json, clock,
                     new MqttMetrics(meters.registry(), sessions::size)), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
@@ -301,6 +311,7 @@ public final class Iolite implements AutoCloseable {
             Iolite iolite = new Iolite(config, db, web, runner, identity, tls, currentDefault, json, containers);
             iolite.meters = meters;
             iolite.connections = connections;
+            iolite.methodCalls = methodCalls;
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
             running.set(iolite);
@@ -312,6 +323,7 @@ public final class Iolite implements AutoCloseable {
             if (deviceWork != null) deviceWork.shutdownNow();
             if (runner != null) runner.close();
             if (connections != null) connections.close();
+            if (methodCalls != null) methodCalls.close();
             db.close();
             meters.close();
             throw e;
@@ -320,6 +332,8 @@ public final class Iolite implements AutoCloseable {
 
     public int port() { return web.port(); }
 
+    /** Where a device surface hands the devices' answers to method requests. */
+    public MethodAnswers methodAnswers() { return methodCalls; }
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
 
@@ -462,6 +476,7 @@ public final class Iolite implements AutoCloseable {
                 LOG.warn("could not remove {}: {}", READY_FILE, e.getMessage());
             }
         }
+        methodCalls.close();  // calls waiting for devices end now (503), not after the HTTPS stop's wait
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);

@@ -10,7 +10,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -31,6 +33,7 @@ public final class DeviceSessions {
     private final ConcurrentHashMap<Id, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final ConnectionEvents events;
     private final Clock clock;
+    private final List<Consumer<DeviceLink>> endListeners = new CopyOnWriteArrayList<>();
 
     public DeviceSessions(ConnectionEvents events, Clock clock) {
         this.events = events;
@@ -49,6 +52,7 @@ public final class DeviceSessions {
         if (old != null && old.id() != link.id()) {
             events.disconnected(old, clock.instant());
             old.close(DeviceLink.CloseReason.REPLACED);
+            ended(old);
         }
         events.connected(link, clock.instant());
         changed(link);
@@ -63,12 +67,25 @@ public final class DeviceSessions {
                 return l.isEmpty() ? null : List.copyOf(l);
             });
             events.disconnected(link, clock.instant());
+            ended(link);
         }
     }
 
     /** The device on {@code link} sent or was sent something ({@code lastActivityTime}); cheap, called per packet. */
     public void active(DeviceLink link) {
         events.active(link, clock.instant());
+    }
+
+    /**
+     * Tells {@code listener} of every link that ends here, unregistered or replaced, once it is no longer found
+     * (a method call waiting for that link's answer fails at once). Listeners must return quickly.
+     */
+    public void whenEnded(Consumer<DeviceLink> listener) {
+        endListeners.add(listener);
+    }
+
+    private void ended(DeviceLink link) {
+        for (Consumer<DeviceLink> l : endListeners) l.accept(link);
     }
 
     /** A link's subscriptions changed: waiters that were waiting for them may go on. */

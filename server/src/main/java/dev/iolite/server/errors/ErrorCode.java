@@ -17,11 +17,14 @@ public enum ErrorCode {
             "An error was encountered processing bulk registry operations."),
     UNAUTHORIZED("IotHubUnauthorizedAccess", 401002, "Unauthorized."),
     JOB_QUOTA_EXCEEDED("JobQuotaExceeded", 403003, "Job quota has been exceeded."),
+    METHOD_INFLIGHT_EXCEEDED("DeviceMaximumInflightMethodExceeded", 403800,
+            "The device maximum in-flight method limit has been exceeded."),
     DEVICE_NOT_FOUND("DeviceNotFound", 404001, "The device does not exist."),
     JOB_NOT_FOUND("JobNotFound", 404002, "The job does not exist."),
     MODULE_NOT_FOUND("ModuleNotFound", 404010, "The module does not exist."),
     HUB_NOT_FOUND("IotHubNotFound", 404003, "The IoT hub does not exist."),
     NOT_FOUND("NotFound", 404000, "The resource does not exist."),
+    DEVICE_NOT_ONLINE("DeviceNotOnline", 404103, "The device is not online."),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405000, "The method is not allowed on this resource."),
     DEVICE_ALREADY_EXISTS("DeviceAlreadyExists", 409001, "The device already exists."),
     MODULE_ALREADY_EXISTS("ModuleAlreadyExistsOnDevice", 409301, "The module already exists on the device."),
@@ -32,7 +35,10 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaType", 415001, "The content type is not supported."),
     THROTTLED("ThrottlingException", 429001, "The request was throttled."),
     SERVER_ERROR("ServerError", 500001, "The server encountered an internal error."),
-    SERVICE_UNAVAILABLE("ServiceUnavailable", 503001, "The service is unavailable.");
+    BAD_GATEWAY("GenericBadGateway", 502000, "The device's answer could not be relayed."),
+    SERVICE_UNAVAILABLE("ServiceUnavailable", 503001, "The service is unavailable."),
+    SERVER_BUSY("ServerBusy", 503005, "The server is busy."),
+    GATEWAY_TIMEOUT("GatewayTimeout", 504101, "Timed out waiting for the response from device.");
 
     private final String wireName;
     private final int code;

@@ -86,6 +86,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private MqttQoS twinQos = MqttQoS.AT_MOST_ONCE;
     private MqttQoS desiredQos = MqttQoS.AT_MOST_ONCE;
     private int nextPacketId;
+    /** The version of the last desired patch sent (event loop only). */
+    private long lastDesiredVersion;
     private boolean connecting;
     private int inFlight;
     private int queuedTwin;
@@ -119,11 +121,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
                 payload == null ? "null" : payload, MqttQoS.AT_MOST_ONCE);
     }
 
+    /**
+     * Sends a desired patch once per version and in order: a patch older than one already sent (two writers'
+     * commits told in the other order) is dropped, as the newer one was computed after it.
+     */
     @Override
     public void sendDesiredPatch(long version, String patch) {
         String body = patch.equals("{}") ? "{\"$version\":" + version + "}"
                 : patch.substring(0, patch.length() - 1) + ",\"$version\":" + version + "}";
-        send("$iothub/twin/PATCH/properties/desired/?$version=" + version, body, desiredQos);
+        if (ctx == null) return;
+        ctx.executor().execute(() -> {
+            if (version <= lastDesiredVersion) return;
+            lastDesiredVersion = version;
+            send("$iothub/twin/PATCH/properties/desired/?$version=" + version, body, desiredQos);
+        });
     }
 
     @Override

@@ -45,6 +45,11 @@ public final class RegistryService {
     private final Credentials credentials;
     private final Clock clock;
     private final RegistryListener listener;
+    /**
+     * Writes of watched identities hold their stripes from the commit until the listener has been told, so that
+     * two writers of one twin tell their changes in the order they committed them.
+     */
+    private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[64];
 
     public RegistryService(RegistryStore store, QueryStore queries, Credentials credentials, Clock clock) {
         this(store, queries, credentials, clock, RegistryListener.NONE);
@@ -58,6 +63,24 @@ public final class RegistryService {
         this.credentials = credentials;
         this.clock = clock;
         this.listener = listener;
+        for (int i = 0; i < stripes.length; i++) stripes[i] = new java.util.concurrent.locks.ReentrantLock();
+    }
+
+    /** Commits {@code changes} and tells the listener of {@code watched}, in commit order per identity. */
+    private void commit(String hub, RegistryChanges changes, List<RegistryListener.Change> watched) {
+        if (watched.isEmpty()) {
+            store.apply(hub, changes);
+            return;
+        }
+        java.util.TreeSet<Integer> held = new java.util.TreeSet<>();
+        for (RegistryListener.Change c : watched) held.add(Math.floorMod(c.key().deviceId().hashCode(), stripes.length));
+        for (int i : held) stripes[i].lock();
+        try {
+            store.apply(hub, changes);
+            listener.changed(hub, watched);
+        } finally {
+            for (int i : held.descendingSet()) stripes[i].unlock();
+        }
     }
 
     /**
@@ -125,8 +148,7 @@ public final class RegistryService {
             if (changes.isEmpty()) return outcomes;
             List<RegistryListener.Change> watched = batch.watched(hub, listener);
             try {
-                store.apply(hub, changes);
-                if (!watched.isEmpty()) listener.changed(hub, watched);
+                commit(hub, changes, watched);
                 return outcomes;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {
@@ -298,8 +320,7 @@ public final class RegistryService {
             Device next = batch.replaceTwinOf(cur, twin);
             List<RegistryListener.Change> watched = batch.watched(hub, listener);
             try {
-                store.apply(hub, batch.changes());
-                if (!watched.isEmpty()) listener.changed(hub, watched);
+                commit(hub, batch.changes(), watched);
                 return next;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {

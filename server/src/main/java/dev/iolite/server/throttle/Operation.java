@@ -14,7 +14,12 @@ public enum Operation {
     /** Replacing or patching a device or module twin. */
     TWIN_UPDATE("twin updates"),
     /** Import and export jobs: create, list, get, cancel. */
-    JOBS("jobs operations");
+    JOBS("jobs operations"),
+    /**
+     * Direct method calls, metered by size as IoT Hub meters them: each call counts one per started 4 KB of its
+     * request body.
+     */
+    METHODS("direct method traffic (in 4 KB units)");
 
     private final String label;
 
