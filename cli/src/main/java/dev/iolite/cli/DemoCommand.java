@@ -142,9 +142,23 @@ final class DemoCommand implements Callable<Integer> {
         try {
             SimulateCommand.run(conn, out, SIMULATED_DEVICES, "demo-device-",
                     SimulateCommand.target(conn, null, SIMULATED_DEVICES * 2.0, dev.iolite.cli.simulate.DeviceEvents.NONE),
-                    SIMULATED_SECONDS, JobWatcher.stdoutIsTerminal() ? ProgressLine::onSystemTerminal : null, null);
+                    SIMULATED_SECONDS, JobWatcher.stdoutIsTerminal() ? ProgressLine::onSystemTerminal : null, () -> callMethod(out));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        out.flush();
+    }
+
+    /** Once the devices are connected: one direct method through the hub API, which the device answers with its payload. */
+    private void callMethod(PrintWriter out) {
+        String device = "demo-device-1";
+        try {
+            dev.iolite.client.models.MethodResult r = DeviceCommand.registry(conn).invokeMethod(device, null, "greet",
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("from", "iolite demo"),
+                    Duration.ofSeconds(10), null);
+            out.printf("Direct method 'greet' on %s through the hub API: status %d, payload %s%n", device, r.getStatus(), r.getPayload());
+        } catch (RuntimeException e) {
+            out.println("Direct method 'greet' on " + device + " failed: " + Main.describe(e));
         }
         out.flush();
     }
