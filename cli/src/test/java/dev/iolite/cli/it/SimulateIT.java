@@ -50,6 +50,34 @@ class SimulateIT {
     }
 
     @Test
+    void aDirectMethodThroughTheHubApiIsAnsweredWithItsPayload() throws Exception {
+        // GIVEN a simulated device, connecting
+        Process p = CliProcess.interruptible("simulate", "--devices", "1", "--rate", "0", "--duration", "8s", "--prefix", "it-method-",
+                "--data-dir", server.dataDir().toString());
+        try {
+            // (made by the simulator first)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (server.send("GET", "/devices/it-method-1?api-version=2021-04-12", server.ownerSas(), null).statusCode() != 200) {
+                assertThat(System.nanoTime()).as("the device was made within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            // WHEN a method is called through the hub API, waiting for the device to connect
+            var r = server.send("POST", "/twins/it-method-1/methods?api-version=2021-04-12", server.ownerSas(),
+                    "{\"methodName\":\"echo\",\"payload\":{\"n\":7},\"responseTimeoutInSeconds\":10,\"connectTimeoutInSeconds\":60}");
+
+            // THEN the device answered 200 with the payload, and the summary counts it
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(ServerExtension.JSON.readTree(r.body())).isEqualTo(ServerExtension.JSON.readTree("{\"status\":200,\"payload\":{\"n\":7}}"));
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).contains("methods      1 answered");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void ctrlCDisconnectsEveryDeviceAndPrintsTheSummary() throws Exception {
         Process p = CliProcess.interruptible("simulate", "--devices", "2", "--rate", "0", "--prefix", "it-ctrlc-", "--data-dir", server.dataDir().toString());
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
