@@ -155,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             dev.iolite.client.models.MethodResult r = DeviceCommand.registry(conn).invokeMethod(device, null, "greet",
                     new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("from", "iolite demo"),
-                    Duration.ofSeconds(10), null);
+                    Duration.ofSeconds(10), Duration.ofSeconds(10));  // waits for a device that is reconnecting
             out.printf("Direct method 'greet' on %s through the hub API: status %d, payload %s%n", device, r.getStatus(), r.getPayload());
         } catch (RuntimeException e) {
             out.println("Direct method 'greet' on " + device + " failed: " + Main.describe(e));
