@@ -61,7 +61,7 @@ final class DevicesBench {
         result.put("cpus", Runtime.getRuntime().availableProcessors());
         result.put("loadAverageBefore", loadAverage());
         result.put("loadGenerator", "this process (the simulator's client, one Netty event loop group), same machine as the server");
-        try (ServerProcess server = ServerProcess.start(repo, work.resolve("data"), heap, store, "--mqtt-port", "0")) {
+        try (ServerProcess server = ServerProcess.start(repo, work.resolve("data"), heap, store)) {
             JsonNode ready = server.ready();
             if (!ready.hasNonNull("mqttPort")) throw new IllegalStateException("the server has no MQTT listener (no mqttPort in ready.json)");
             System.out.printf("creating %,d devices...%n", devices);
