@@ -26,6 +26,10 @@ public final class Bench {
             FairnessBench.run(repo, opts);
             return;
         }
+        if ("devices".equals(opts.get("scenario"))) {
+            DevicesBench.run(repo, opts);  // on iolite.jar's class path: bench/run arranges it
+            return;
+        }
         if ("cli-files".equals(opts.get("scenario"))) {
             CliFilesBench.run(repo, opts);
             return;

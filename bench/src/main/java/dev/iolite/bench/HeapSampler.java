@@ -39,6 +39,9 @@ final class HeapSampler {
         reader.start();
     }
 
+    /** The peak used heap seen so far, in bytes. */
+    long peakSoFar() { return peak.get(); }
+
     long stop() throws InterruptedException {
         jstat.destroy();
         reader.join(2000);

@@ -79,6 +79,9 @@ final class ServerProcess implements AutoCloseable {
 
     long pid() { return process.pid(); }
 
+    /** The server's ready.json (its URL, ports, hub, truststore). */
+    JsonNode ready() { return ready; }
+
     /** The folder where {@code file:NAME} of the default hub resolves. */
     Path localBlobRoot() { return Path.of(ready.get("localBlobRoot").asText()); }
 

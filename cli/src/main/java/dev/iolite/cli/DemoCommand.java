@@ -39,6 +39,9 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    private static final int SIMULATED_DEVICES = 5;
+    private static final Duration SIMULATED_SECONDS = Duration.ofSeconds(5);
+
     @Override
     public Integer call() throws Exception {
         if (devices < 1 || devices > 50_000_000) {
@@ -51,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
             Logging.configure(Logging.Format.TEXT, ch.qos.logback.classic.Level.WARN, false);
             out.println("Starting a server on data dir " + conn.dataDir + " (SQLite, local blob folder)...");
             out.flush();
-            started = Iolite.start(ServerConfig.of(conn.dataDir, 0).validated());
+            // MQTT on a free port: the demo's devices find it in ready.json, and 8883 may be taken
+            started = Iolite.start(ServerConfig.of(conn.dataDir, 0)
+                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0)).validated());
         } else {
             out.println("Using the server already running on data dir " + conn.dataDir + ".");
         }
@@ -114,10 +119,48 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  input      " + dir.resolve("devices.txt"));
         out.println("  error log  " + dir.resolve("importErrors.log"));
         out.println("  export     " + dir.resolve("export").resolve("devices.txt"));
+        simulate(out);
         out.println("Next: '" + serve() + "', then '" + conn.suggest("stats") + "', '" + conn.suggest("jobs list") + "'");
         out.println("      and '" + conn.suggest("device list") + "'.");
         out.flush();
         return 0;
+    }
+
+    /**
+     * The end of the tour: a few devices connect over MQTT, read their twins, report properties and send
+     * telemetry for a few seconds, as {@code iolite simulate} does. Skipped when the server has no MQTT listener.
+     */
+    private void simulate(PrintWriter out) throws IOException {
+        out.println();
+        if (conn.ready().path("mqttPort").asInt(0) == 0) {
+            out.println("This server does not listen for devices (its ready.json names no MQTT port), so none connects.");
+            out.flush();
+            return;
+        }
+        out.printf("%d simulated devices connect over MQTT for %d s (what '%s' does):%n", SIMULATED_DEVICES,
+                SIMULATED_SECONDS.toSeconds(), Connection.program() + " simulate");
+        try {
+            SimulateCommand.run(conn, out, SIMULATED_DEVICES, "demo-device-",
+                    SimulateCommand.target(conn, null, SIMULATED_DEVICES * 2.0, dev.iolite.cli.simulate.DeviceEvents.NONE),
+                    SIMULATED_SECONDS, JobWatcher.stdoutIsTerminal() ? ProgressLine::onSystemTerminal : null, () -> callMethod(out));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.flush();
+    }
+
+    /** Once the devices are connected: one direct method through the hub API, which the device answers with its payload. */
+    private void callMethod(PrintWriter out) {
+        String device = "demo-device-1";
+        try {
+            dev.iolite.client.models.MethodResult r = DeviceCommand.registry(conn).invokeMethod(device, null, "greet",
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("from", "iolite demo"),
+                    Duration.ofSeconds(10), Duration.ofSeconds(10));  // waits for a device that is reconnecting
+            out.printf("Direct method 'greet' on %s through the hub API: status %d, payload %s%n", device, r.getStatus(), r.getPayload());
+        } catch (RuntimeException e) {
+            out.println("Direct method 'greet' on " + device + " failed: " + Main.describe(e));
+        }
+        out.flush();
     }
 
     /** {@code iolite serve} on this demo's data dir, named as the command line gave it. */

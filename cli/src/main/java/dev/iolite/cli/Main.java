@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "A device identity registry that speaks Azure IoT Hub's device-operations APIs.",
         subcommands = {ServeCommand.class, TokenCommand.class, SasTokenCommand.class, DemoCommand.class,
                 HubCommand.class, DeviceCommand.class, ModuleCommand.class, TwinCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class,
-                JobsCommand.class, QueryCommand.class, BackupCommand.class, MessagesCommand.class})
+                JobsCommand.class, QueryCommand.class, BackupCommand.class, MessagesCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

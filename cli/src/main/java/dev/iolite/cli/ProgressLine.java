@@ -46,8 +46,13 @@ final class ProgressLine implements AutoCloseable {
 
     /** Redraws the line for {@code job}. */
     void show(JobResponse job) {
+        show(fit(job, width()));
+    }
+
+    /** Redraws the line as {@code text}, which the caller fits to {@link #width()}. */
+    void show(String text) {
         terminal.puts(Capability.carriage_return);
-        terminal.writer().print(fit(job, width()));
+        terminal.writer().print(text);
         terminal.puts(Capability.clr_eol);
         terminal.flush();
         drawn = true;

@@ -47,7 +47,15 @@ final class Transport {
 
     /** Sends the request and returns the answer; non-2xx answers throw. */
     Answer exchange(HttpMethod method, String url, Object body, Map<String, String> headers) {
-        return exchange(pipeline, Context.NONE, method, url, body, headers);
+        return exchange(pipeline, Context.NONE, method, url, body, headers, 0);
+    }
+
+    /**
+     * As {@link #exchange(HttpMethod, String, Object, Map)}, except that an answer with status {@code alsoOk} is
+     * returned too (the bulk registry call answers 400 with a body that says which devices failed).
+     */
+    Answer exchange(HttpMethod method, String url, Object body, Map<String, String> headers, int alsoOk) {
+        return exchange(pipeline, Context.NONE, method, url, body, headers, alsoOk);
     }
 
     /**
@@ -55,7 +63,7 @@ final class Transport {
      * for calls that must not be repeated, such as a direct method, whose device would run it twice.
      */
     JsonNode sendOnce(HttpMethod method, String url, Object body, Duration responseTimeout) {
-        return exchange(withoutRetries(), new Context(RESPONSE_TIMEOUT, responseTimeout), method, url, body, null).body();
+        return exchange(withoutRetries(), new Context(RESPONSE_TIMEOUT, responseTimeout), method, url, body, null, 0).body();
     }
 
     private HttpPipeline withoutRetries() {
@@ -73,7 +81,7 @@ final class Transport {
     }
 
     private Answer exchange(HttpPipeline via, Context context, HttpMethod method, String url, Object body,
-                            Map<String, String> headers) {
+                            Map<String, String> headers, int alsoOk) {
         HttpRequest request = new HttpRequest(method, url);
         request.setHeader(HttpHeaderName.ACCEPT, "application/json");
         if (headers != null) headers.forEach(request::setHeader);
@@ -84,7 +92,7 @@ final class Transport {
         try (HttpResponse response = sendSync(via, context, request)) {
             String text = response.getBodyAsBinaryData().toString();
             int status = response.getStatusCode();
-            if (status / 100 != 2) throw error(status, response.getHeaderValue(HUB_ERROR_CODE), text);
+            if (status / 100 != 2 && status != alsoOk) throw error(status, response.getHeaderValue(HUB_ERROR_CODE), text);
             return new Answer(text == null || text.isBlank() ? null : JSON.readTree(text), response.getHeaders());
         } catch (JsonProcessingException e) {
             throw new IotHubException(0, "InvalidResponse", "the service answered with malformed JSON: "
