@@ -71,6 +71,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     static final int MAX_UNSENT_BYTES = 4 * 1024 * 1024;
     /** IoT Hub closes a connection idle for 1.5 times its keep-alive, at most 1767 s. */
     static final long MAX_IDLE_SECONDS = 1767;
+    /** Packets kept behind a message that waits for room in the built-in endpoint; past it the connection is closed. */
+    static final int MAX_STALLED = 256;
+    /** How soon a message refused for a full queue is offered again. */
+    static final long RETRY_MILLIS = 20;
     private static final String TWIN_RES = "$iothub/twin/res/#";
     private static final String DESIRED = "$iothub/twin/PATCH/properties/desired/#";
     private static final String METHODS = "$iothub/methods/POST/#";
@@ -86,6 +90,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private MqttQoS twinQos = MqttQoS.AT_MOST_ONCE;
     private MqttQoS desiredQos = MqttQoS.AT_MOST_ONCE;
     private int nextPacketId;
+    /** A message refused for a full queue, to offer again; while set, packets read wait in {@link #stalled}. */
+    private Runnable waiting;
+    private final java.util.ArrayDeque<MqttMessage> stalled = new java.util.ArrayDeque<>();
     /** The version of the last desired patch sent (event loop only). */
     private long lastDesiredVersion;
     private boolean connecting;
@@ -175,36 +182,49 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         MqttMessage m = (MqttMessage) msg;
         try {
-            if (m.decoderResult().isFailure()) {
-                refuseMalformed(m.decoderResult().cause());
+            if (waiting != null) {  // behind a message that waits for room: in order, after it
+                if (stalled.size() >= MAX_STALLED) {
+                    drop("sent " + MAX_STALLED + " packets while its messages waited for room in the built-in endpoint");
+                    return;
+                }
+                if (m instanceof MqttPublishMessage p) p.retain();
+                stalled.add(m);
                 return;
             }
-            MqttMessageType type = m.fixedHeader().messageType();
-            if (who != null) cx.sessions().active(this);
-            if (who == null) {
-                if (type == MqttMessageType.CONNECT && !connecting) {
-                    connect((MqttConnectMessage) m);
-                } else {
-                    drop("sent " + type + " before its CONNECT was accepted");
-                }
-                return;
-            }
-            switch (type) {
-                case PUBLISH -> publish((MqttPublishMessage) m);
-                case SUBSCRIBE -> subscribe((MqttSubscribeMessage) m);
-                case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
-                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
-                        MqttQoS.AT_MOST_ONCE, false, 0)));
-                case PUBACK -> { } // QoS 1 deliveries to the device (cloud-to-device messages) are acknowledged here
-                case DISCONNECT -> {
-                    will = release(will);
-                    ctx.close();
-                }
-                case CONNECT -> drop("sent a second CONNECT");
-                default -> drop("sent " + type + ", which IoT Hub does not accept");
-            }
+            handle(m);
         } finally {
             if (m instanceof MqttPublishMessage p) p.release();
+        }
+    }
+
+    private void handle(MqttMessage m) {
+        if (m.decoderResult().isFailure()) {
+            refuseMalformed(m.decoderResult().cause());
+            return;
+        }
+        MqttMessageType type = m.fixedHeader().messageType();
+        if (who != null) cx.sessions().active(this);
+        if (who == null) {
+            if (type == MqttMessageType.CONNECT && !connecting) {
+                connect((MqttConnectMessage) m);
+            } else {
+                drop("sent " + type + " before its CONNECT was accepted");
+            }
+            return;
+        }
+        switch (type) {
+            case PUBLISH -> publish((MqttPublishMessage) m);
+            case SUBSCRIBE -> subscribe((MqttSubscribeMessage) m);
+            case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
+            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
+                    MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PUBACK -> { } // QoS 1 deliveries to the device (cloud-to-device messages) are acknowledged here
+            case DISCONNECT -> {
+                will = release(will);
+                ctx.close();
+            }
+            case CONNECT -> drop("sent a second CONNECT");
+            default -> drop("sent " + type + ", which IoT Hub does not accept");
         }
     }
 
@@ -220,6 +240,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         leavePending();
+        waiting = null;
+        for (MqttMessage m = stalled.poll(); m != null; m = stalled.poll()) {
+            if (m instanceof MqttPublishMessage p) p.release();
+        }
         if (expiry != null) expiry.cancel(false);
         DeviceAuthenticator.Authenticated w = who;
         if (w != null) {
@@ -435,18 +459,53 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
             drop("sent a message of " + msg.countedSize() + " bytes; IoT Hub's limit is " + MAX_MESSAGE_BYTES);
             return;
         }
+        store(msg, qos, packetId);
+    }
+
+    /**
+     * Appends a message; when the built-in endpoint's queue is full, the connection stops reading and the same
+     * message is offered again shortly, the packets read meanwhile kept behind it: the device is slowed down, as
+     * IoT Hub throttles, rather than cut off, and its messages keep their order.
+     */
+    private void store(DeviceMessage msg, MqttQoS qos, int packetId) {
         CompletableFuture<Void> stored = cx.messages().append(msg);
+        if (stored.isCompletedExceptionally() && stored.handle((v, e) -> e).getNow(null) instanceof IoliteException ie
+                && ie.errorCode() == dev.iolite.server.errors.ErrorCode.THROTTLED) {
+            ctx.channel().config().setAutoRead(false);
+            waiting = () -> store(msg, qos, packetId);
+            ctx.executor().schedule(this::retryWaiting, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
         if (qos == MqttQoS.AT_MOST_ONCE) return;
         if (++inFlight >= MAX_IN_FLIGHT) ctx.channel().config().setAutoRead(false);
         stored.whenComplete((ok, e) -> ctx.executor().execute(() -> {
             inFlight--;
-            if (!ctx.channel().config().isAutoRead() && inFlight < MAX_IN_FLIGHT / 2) ctx.channel().config().setAutoRead(true);
+            if (waiting == null && !ctx.channel().config().isAutoRead() && inFlight < MAX_IN_FLIGHT / 2) {
+                ctx.channel().config().setAutoRead(true);
+            }
             if (e != null) {
                 drop("had a message refused: " + rootMessage(e));
             } else {
                 ack(qos, packetId);
             }
         }));
+    }
+
+    /** Offers the waiting message again, then handles what was read behind it, until one has to wait again. */
+    private void retryWaiting() {
+        if (!ctx.channel().isActive()) return;
+        Runnable r = waiting;
+        waiting = null;
+        r.run();
+        while (waiting == null && !stalled.isEmpty()) {
+            MqttMessage next = stalled.poll();
+            try {
+                handle(next);
+            } finally {
+                if (next instanceof MqttPublishMessage p) p.release();
+            }
+        }
+        if (waiting == null && inFlight < MAX_IN_FLIGHT && ctx.channel().isActive()) ctx.channel().config().setAutoRead(true);
     }
 
     private void sendWill(DeviceAuthenticator.Authenticated w, MqttPublishMessage m) {
