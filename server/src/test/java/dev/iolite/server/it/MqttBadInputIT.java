@@ -87,7 +87,7 @@ class MqttBadInputIT {
                 }
             }
             // another device's connection saw nothing of it
-            assertThat(bystander.getTwin()).isNotNull();
+            assertThat(DeviceSdks.twin(bystander)).isNotNull();
         } finally {
             bystander.close();
         }

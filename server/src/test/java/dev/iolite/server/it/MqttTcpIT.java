@@ -68,7 +68,7 @@ class MqttTcpIT {
         device.open(false);
         try {
             device.subscribeToDesiredProperties((t, c) -> { }, null);
-            assertThat(device.getTwin()).isNotNull();
+            assertThat(DeviceSdks.twin(device)).isNotNull();
         } finally {
             device.close();
         }

@@ -6,6 +6,7 @@ import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.InternalClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubStatusCode;
+import com.microsoft.azure.sdk.iot.device.twin.Twin;
 import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
 import com.microsoft.azure.sdk.iot.device.ModuleClient;
 import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
@@ -75,6 +76,20 @@ public final class DeviceSdks {
         } catch (IotHubClientException e) {
             if (e.getStatusCode() == IotHubStatusCode.DEVICE_OPERATION_TIMED_OUT) return -1;
             throw e;
+        }
+    }
+
+    /**
+     * Reads the twin, asking again (up to three times, 5 s each) when the SDK lost the answer: the same race as
+     * {@link #report} (the server's answer is logged as sent; the SDK retires the request before it hands it over).
+     */
+    public static Twin twin(InternalClient client) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.getTwin(5_000);
+            } catch (IotHubClientException e) {
+                if (e.getStatusCode() != IotHubStatusCode.DEVICE_OPERATION_TIMED_OUT || attempt == 3) throw e;
+            }
         }
     }
 
