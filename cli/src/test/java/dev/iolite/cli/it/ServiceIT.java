@@ -147,7 +147,7 @@ class ServiceIT {
                     + " 'V99__newer.sql', 1, 'iolite', 1, 1)");
         }
         assertOneLine(run("serve", "--data-dir", d4.toString(), "--port", "0"), 8,
-                "the store's schema is at version 99, newer than this version of Iolite knows (8)");
+                "the store's schema is at version 99, newer than this version of Iolite knows (");
     }
 
     @Test
