@@ -12,6 +12,7 @@ import dev.iolite.server.json.JsonBodies;
 import dev.iolite.server.http.TlsMaterial;
 import dev.iolite.server.http.WebServer;
 import dev.iolite.server.devices.DeviceAuthenticator;
+import dev.iolite.server.devices.ClusterConnections;
 import dev.iolite.server.devices.ClusterNotifier;
 import dev.iolite.server.devices.NodeBus;
 import dev.iolite.server.devices.RemoteMethods;
@@ -113,6 +114,7 @@ public final class Iolite implements AutoCloseable {
     private MqttListener mqtt;
     private java.util.concurrent.ExecutorService deviceWork;
     private NodeBus bus;
+    private ClusterConnections clusterConnections;
     private RemoteMethods remoteMethods;
 
     private Iolite(ServerConfig config, Database db, WebServer web, JobRunner runner, ServerIdentity identity,
@@ -222,6 +224,7 @@ public final class Iolite implements AutoCloseable {
         MethodCalls methodCalls = null;
         MqttListener mqtt = null;
         NodeBus bus = null;
+        ClusterConnections clusterConnections = null;
         java.util.concurrent.ExecutorService deviceWork = null;
         java.util.concurrent.atomic.AtomicReference<String> publicBase = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -275,6 +278,7 @@ public final class Iolite implements AutoCloseable {
             // several nodes on one PostgreSQL store reach each other's devices through it; SQLite serves one node
             bus = config.store() == null ? NodeBus.alone(identity.nodeId()) : PgNodeBus.start(db, config.store(), identity.nodeId());
             RemoteMethods remoteMethods = new RemoteMethods(bus, sessions, json);
+            clusterConnections = new ClusterConnections(bus, sessions, json);  // a connect here cuts an older one elsewhere
             RegistryService registry = new RegistryService(registryStore,
                     new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new ClusterNotifier(sessions, bus, json));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
@@ -354,6 +358,7 @@ public final class Iolite implements AutoCloseable {
             iolite.mqtt = mqtt;
             iolite.deviceWork = deviceWork;
             iolite.bus = bus;
+            iolite.clusterConnections = clusterConnections;
             iolite.remoteMethods = remoteMethods;
             running.set(iolite);
             iolite.writeReadyFile();
@@ -362,6 +367,7 @@ public final class Iolite implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (mqtt != null) mqtt.close();
             if (deviceWork != null) deviceWork.shutdownNow();
+            if (clusterConnections != null) clusterConnections.close();
             if (bus != null) bus.close();
             if (runner != null) runner.close();
             if (messages != null) messages.close();
@@ -537,6 +543,7 @@ public final class Iolite implements AutoCloseable {
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
         connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
+        if (clusterConnections != null) clusterConnections.close();
         if (bus != null) bus.close();
         runner.close();
         if (messages != null) messages.close();

@@ -4,6 +4,7 @@ import dev.iolite.server.registry.DeviceKey;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -27,13 +29,17 @@ public final class DeviceSessions {
 
     private record Waiter(Predicate<DeviceLink> ready, CompletableFuture<DeviceLink> future) {}
 
-    private final ConcurrentHashMap<Id, DeviceLink> links = new ConcurrentHashMap<>();
+    /** A link and when it was registered, so that a newer connection at another node is told from an older one. */
+    private record Held(DeviceLink link, Instant since) {}
+
+    private final ConcurrentHashMap<Id, Held> links = new ConcurrentHashMap<>();
     /** The links of each device and its modules, keyed by the device. */
     private final ConcurrentHashMap<Id, List<DeviceLink>> byDevice = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Id, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final ConnectionEvents events;
     private final Clock clock;
     private final List<Consumer<DeviceLink>> endListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<DeviceLink, Instant>> startListeners = new CopyOnWriteArrayList<>();
 
     public DeviceSessions(ConnectionEvents events, Clock clock) {
         this.events = events;
@@ -42,7 +48,9 @@ public final class DeviceSessions {
 
     /** Makes {@code link} its identity's connection; the one it replaces, if any, is closed. */
     public void register(DeviceLink link) {
-        DeviceLink old = links.put(Id.of(link.hub(), link.key()), link);
+        Instant now = clock.instant();
+        Held replaced = links.put(Id.of(link.hub(), link.key()), new Held(link, now));
+        DeviceLink old = replaced == null ? null : replaced.link();
         byDevice.compute(Id.of(link.hub(), link.key().parent()), (k, list) -> {
             List<DeviceLink> l = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
             if (old != null) l.remove(old);
@@ -50,17 +58,37 @@ public final class DeviceSessions {
             return List.copyOf(l);
         });
         if (old != null && old.id() != link.id()) {
-            events.disconnected(old, clock.instant());
+            events.disconnected(old, now);
             old.close(DeviceLink.CloseReason.REPLACED);
             ended(old);
         }
-        events.connected(link, clock.instant());
+        events.connected(link, now);
+        for (BiConsumer<DeviceLink, Instant> l : startListeners) l.accept(link, now);
         changed(link);
+    }
+
+    /**
+     * The identity connected to another node at {@code began}: its link here, if it was registered before that,
+     * is closed as replaced (IoT Hub keeps one connection per identity, wherever it lands). A link registered
+     * here later is the newer one and stays.
+     */
+    public void replacedElsewhere(String hub, DeviceKey key, Instant began) {
+        Held held = links.get(Id.of(hub, key));
+        if (held == null || held.since().isAfter(began)) return;
+        held.link().close(DeviceLink.CloseReason.REPLACED);
+        unregister(held.link());
+    }
+
+    /** Tells {@code listener} of every link registered here, with the time it was registered; it must return quickly. */
+    public void whenStarted(BiConsumer<DeviceLink, Instant> listener) {
+        startListeners.add(listener);
     }
 
     /** {@code link} ended; nothing happens when a newer link has replaced it already. */
     public void unregister(DeviceLink link) {
-        if (links.remove(Id.of(link.hub(), link.key()), link)) {
+        Id id = Id.of(link.hub(), link.key());
+        Held held = links.get(id);
+        if (held != null && held.link() == link && links.remove(id, held)) {
             byDevice.computeIfPresent(Id.of(link.hub(), link.key().parent()), (k, list) -> {
                 List<DeviceLink> l = new ArrayList<>(list);
                 l.remove(link);
@@ -104,7 +132,7 @@ public final class DeviceSessions {
     }
 
     public Optional<DeviceLink> find(String hub, DeviceKey key) {
-        return Optional.ofNullable(links.get(Id.of(hub, key)));
+        return Optional.ofNullable(links.get(Id.of(hub, key))).map(Held::link);
     }
 
     /**
@@ -113,7 +141,7 @@ public final class DeviceSessions {
      */
     public CompletableFuture<DeviceLink> await(String hub, DeviceKey key, Predicate<DeviceLink> ready, Duration wait) {
         Id id = Id.of(hub, key);
-        DeviceLink now = links.get(id);
+        DeviceLink now = find(hub, key).orElse(null);
         if (now != null && ready.test(now)) return CompletableFuture.completedFuture(now);
         if (wait.isZero() || wait.isNegative()) return CompletableFuture.completedFuture(null);
         CompletableFuture<DeviceLink> f = new CompletableFuture<DeviceLink>().completeOnTimeout(null, wait.toMillis(),
@@ -127,7 +155,7 @@ public final class DeviceSessions {
             list.removeIf(w -> w.future() == f);
             return list.isEmpty() ? null : list;
         }));
-        DeviceLink again = links.get(id);  // connected between the first look and the waiter's registration
+        DeviceLink again = find(hub, key).orElse(null);  // connected between the first look and the waiter's registration
         if (again != null && ready.test(again)) f.complete(again);
         return f;
     }
@@ -146,6 +174,6 @@ public final class DeviceSessions {
 
     /** Closes every link (the server stops). */
     public void closeAll() {
-        for (DeviceLink l : List.copyOf(links.values())) l.close(DeviceLink.CloseReason.SHUTDOWN);
+        for (Held h : List.copyOf(links.values())) h.link().close(DeviceLink.CloseReason.SHUTDOWN);
     }
 }

@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTPS server: Javalin on Jetty with TLS always. Pipeline, in order:
@@ -66,7 +65,8 @@ public final class WebServer {
     private static final Logger REQUESTS = LoggerFactory.getLogger("dev.iolite.server.http.Requests");
 
     private final Javalin app;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlight inFlight = new InFlight();
+    private final MeterRegistry meters;
     private ServerConnector connector;
 
     /** The tables of routes of one surface. */
@@ -76,6 +76,7 @@ public final class WebServer {
 
     public WebServer(String bind, int port, long maxRequestBytes, TlsMaterial tls, ObjectMapper json,
                      ErrorRenderer errors, Clock clock, List<RouteTable> tables, MeterRegistry meters) {
+        this.meters = meters;
         char[] keyPassword = UUID.randomUUID().toString().toCharArray();
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -84,9 +85,12 @@ public final class WebServer {
             cfg.router.caseInsensitiveRoutes = true;
             cfg.router.ignoreTrailingSlashes = true;
             cfg.jsonMapper(new JavalinJackson(json, false));
-            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(
-                    new org.eclipse.jetty.servlet.FilterHolder(new BodyLimit(maxRequestBytes)), "/*",
-                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                handler.addFilter(new org.eclipse.jetty.servlet.FilterHolder(inFlight), "/*",
+                        java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+                handler.addFilter(new org.eclipse.jetty.servlet.FilterHolder(new BodyLimit(maxRequestBytes)), "/*",
+                        java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+            });
             cfg.jetty.modifyServer(server -> {
                 server.setStopTimeout(Duration.ofSeconds(30).toMillis());
                 server.setErrorHandler(new JsonErrorHandler(errors, clock));
@@ -96,40 +100,31 @@ public final class WebServer {
         });
 
         app.before(ctx -> {
-            inFlight.incrementAndGet();
-            ctx.attribute("iolite.counted", Boolean.TRUE);
             ctx.attribute(STARTED, System.nanoTime());
             String id = RequestIds.from(ctx.header("x-ms-request-id"), ctx.header("Request-Id"));
             ctx.attribute(REQUEST_ID, id);
             ctx.header("x-ms-request-id", id);
             MDC.put(LogKeys.REQUEST_ID, id);
         });
-        app.after(ctx -> {
-            if (ctx.attribute("iolite.counted") != null) inFlight.decrementAndGet();
-            Long started = ctx.attribute(STARTED);
-            if (started != null) {
-                long nanos = System.nanoTime() - started;
-                String route = route(ctx);
-                Timer.builder("http.server.requests").description("HTTPS requests by route template, method and status")
-                        .tags("route", route, "method", ctx.method().name(), "status", Integer.toString(ctx.statusCode()))
-                        .serviceLevelObjectives(LATENCY_BUCKETS).register(meters).record(nanos, TimeUnit.NANOSECONDS);
-                REQUESTS.debug("{} {} {} {} ms", ctx.method(), LogText.escape(ctx.path()), ctx.statusCode(), nanos / 1_000_000);
-            }
-            MDC.remove(LogKeys.REQUEST_ID);
-        });
+        app.after(this::finished);
         app.exception(IoliteException.class, (e, ctx) -> {
             if (e instanceof ThrottledException t) ctx.header("Retry-After", t.retryAfterSeconds());
             respond(ctx, errors, clock, e.errorCode(), e.getMessage());
+            if (ctx.req().isAsyncStarted()) finished(ctx);  // a failed future: Javalin runs no after-handler then
         });
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.warn("request {} failed: store unavailable: {}", requestId(ctx), e.getMessage());
             respond(ctx, errors, clock, ErrorCode.SERVICE_UNAVAILABLE, "the store is unavailable; try again shortly");
+            if (ctx.req().isAsyncStarted()) finished(ctx);
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, errors, clock,
-                ErrorRenderer.forStatus(e.getStatus()), describe(e, ctx)));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            respond(ctx, errors, clock, ErrorRenderer.forStatus(e.getStatus()), describe(e, ctx));
+            if (ctx.req().isAsyncStarted()) finished(ctx);
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} {} failed", requestId(ctx), ctx.method(), LogText.escape(ctx.path()), e);
             respond(ctx, errors, clock, ErrorCode.SERVER_ERROR, "internal error; tracking id " + requestId(ctx));
+            if (ctx.req().isAsyncStarted()) finished(ctx);
         });
         app.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
@@ -210,6 +205,21 @@ public final class WebServer {
         }
     }
 
+    /** A request's end, once: its latency by route and status, its debug line; the request id leaves the log's context. */
+    private void finished(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        ctx.attribute(STARTED, null);
+        if (started != null) {
+            long nanos = System.nanoTime() - started;
+            String route = route(ctx);
+            Timer.builder("http.server.requests").description("HTTPS requests by route template, method and status")
+                    .tags("route", route, "method", ctx.method().name(), "status", Integer.toString(ctx.statusCode()))
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(meters).record(nanos, TimeUnit.NANOSECONDS);
+            REQUESTS.debug("{} {} {} {} ms", ctx.method(), LogText.escape(ctx.path()), ctx.statusCode(), nanos / 1_000_000);
+        }
+        MDC.remove(LogKeys.REQUEST_ID);
+    }
+
     public int port() { return connector.getLocalPort(); }
 
     /** Stops accepting, waits up to {@code grace} for requests in flight, then stops the server. */
@@ -220,7 +230,7 @@ public final class WebServer {
             LOG.debug("closing the connector failed", e);
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (inFlight.count() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

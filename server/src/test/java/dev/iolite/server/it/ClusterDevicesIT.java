@@ -4,12 +4,14 @@ import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.transport.IotHubConnectionStatus;
 import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
 import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
+import dev.iolite.server.auth.SasToken;
 import dev.iolite.server.devices.RemoteMethods;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.store.StoreUrl;
 import dev.iolite.server.testkit.DeviceSdks;
 import dev.iolite.server.testkit.Postgres;
 import dev.iolite.server.testkit.PostgresqlOnly;
+import dev.iolite.server.testkit.RawMqttDevice;
 import dev.iolite.server.testkit.ServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,8 +19,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static dev.iolite.server.testkit.DeviceSdks.API;
@@ -114,6 +118,35 @@ class ClusterDevicesIT {
             assertThat(new String(((RemoteMethods.Answered) o).payload(), StandardCharsets.UTF_8)).contains("reboot");
         } finally {
             device.close();
+        }
+    }
+
+    @Test
+    void aDeviceThatConnectsToNodeBIsCutFromNodeA() throws Exception {
+        String key = DeviceSdks.register(nodeA, "far-moved");
+        String token = SasToken.createFor(nodeA.hubHostName() + "/devices/far-moved", null, key, Instant.now().plusSeconds(3600));
+        try (RawMqttDevice atA = new RawMqttDevice(nodeA, "far-moved", token)) {
+            // WHEN the device connects again, to node B
+            try (RawMqttDevice atB = new RawMqttDevice(nodeB, "far-moved", token)) {
+                // THEN node A closes its older connection, as IoT Hub closes the first of two with one client id
+                assertThat(atA.closedWithin(Duration.ofSeconds(10))).as("node A's connection closed within 10 s").isTrue();
+                assertThat(atB.closedWithin(Duration.ofMillis(500))).as("node B's connection stays").isFalse();
+                // AND a method called at node A reaches the device at node B
+                CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return nodeA.send("POST", "/twins/far-moved/methods" + API, nodeA.ownerSas(),
+                                "{\"methodName\":\"where\",\"responseTimeoutInSeconds\":10}");
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                atB.answer(atB.nextRequest(), 200, "{\"at\":\"b\"}".getBytes(StandardCharsets.UTF_8));
+                HttpResponse<String> r = call.get(20, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(ServerExtension.JSON.readTree(r.body()).at("/payload/at").asText()).isEqualTo("b");
+                HttpResponse<String> d = nodeA.send("GET", "/devices/far-moved" + API, nodeA.ownerSas(), null);
+                assertThat(ServerExtension.JSON.readTree(d.body()).path("connectionState").asText()).as(d.body()).isEqualTo("Connected");
+            }
         }
     }
 

@@ -136,6 +136,12 @@ class MethodsRefusedIT {
                 .methodConnectTimeoutSeconds(1).methodResponseTimeoutSeconds(5).build();
         assertThatThrownBy(() -> client.invoke("offline-1", "reboot", wait))
                 .isInstanceOfSatisfying(IotHubException.class, e -> assertThat(e.getErrorCode()).isEqualTo(404103));
+
+        // AND calls that failed are over: a stop does not wait for them (it waits up to 30 s for requests in flight)
+        long stopping = System.nanoTime();
+        server.restart();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - stopping)).as("a restart after failed calls")
+                .isLessThan(java.time.Duration.ofSeconds(15));
     }
 
     @Test

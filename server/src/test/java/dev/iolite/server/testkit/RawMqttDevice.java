@@ -99,6 +99,12 @@ public final class RawMqttDevice implements AutoCloseable {
                 .qos(MqttQoS.AT_MOST_ONCE).retained(false).payload(Unpooled.wrappedBuffer(body)).build());
     }
 
+    /** Whether the server closed the connection within {@code wait}. */
+    public boolean closedWithin(java.time.Duration wait) throws InterruptedException {
+        reader.join(Math.max(1, wait.toMillis()));
+        return !reader.isAlive();
+    }
+
     @Override
     public void close() throws Exception {
         socket.close();

@@ -19,15 +19,18 @@ public final class JdbcConnectionStore implements ConnectionStore {
     private static final String KEY = "hub = ? AND device_id = ? AND module_id = ?";
 
     /**
-     * A connect: the row becomes this node's, unless it is Connected through a newer connection. Its time only
-     * moves forward, and so does its activity.
+     * A connect: the row becomes this node's unless the connection that set it began later (V12's
+     * {@code connected_ms}), Connected or not: a connect reported late, after a newer connection at another node
+     * came and went, is one that the newer connection replaced. The row's times only move forward.
      */
     private static final String CONNECT = "INSERT INTO connections (hub, device_id, module_id, connected, node_id, link_id,"
-            + " state_updated_ms, last_activity_ms) VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (hub, device_id, module_id)"
+            + " connected_ms, state_updated_ms, last_activity_ms) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (hub, device_id, module_id)"
             + " DO UPDATE SET connected = 1, node_id = excluded.node_id, link_id = excluded.link_id,"
+            + " connected_ms = excluded.connected_ms,"
             + " state_updated_ms = " + later("connections.state_updated_ms", "excluded.state_updated_ms") + ","
             + " last_activity_ms = " + later("connections.last_activity_ms", "excluded.last_activity_ms")
-            + " WHERE connections.connected = 0 OR connections.state_updated_ms <= excluded.state_updated_ms";
+            + " WHERE connections.connected_ms <= excluded.connected_ms";
 
     /** A disconnect: only of the connection that set the row. */
     private static final String DISCONNECT = "UPDATE connections SET connected = 0, state_updated_ms = "
@@ -62,6 +65,7 @@ public final class JdbcConnectionStore implements ConnectionStore {
                         long at = ch.connected().at().toEpochMilli();
                         connect.setString(i++, nodeId);
                         connect.setLong(i++, ch.connected().link());
+                        connect.setLong(i++, at);
                         connect.setLong(i++, at);
                         connect.setLong(i, Math.max(at, ch.active() == null ? at : ch.active().toEpochMilli()));
                         connect.addBatch();
