@@ -44,7 +44,7 @@ public final class Azurite implements ExtensionContext.Store.CloseableResource {
                 .credential(new StorageSharedKeyCredential(ACCOUNT, KEY)).buildClient();
     }
 
-    /** The shared instance, started on first use and stopped at the end of the test run. */
+    /** The shared instance, started on first use and stopped when the root context closes (the run's or the class's end). */
     public static synchronized Azurite get(ExtensionContext context) throws Exception {
         if (instance == null) {
             instance = start();
@@ -137,6 +137,11 @@ public final class Azurite implements ExtensionContext.Store.CloseableResource {
 
     @Override
     public void close() throws Exception {
+        // the root context closes once per test class when the build runs classes in reused forks: the next class
+        // of this JVM starts an instance of its own
+        synchronized (Azurite.class) {
+            if (instance == this) instance = null;
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly();
         try (var files = Files.walk(location)) {
