@@ -249,7 +249,9 @@ public final class RegistryService {
     public Device apply(String hub, ImportItem item) {
         LineOutcome outcome = applyBatch(hub, List.of(item)).get(0);
         if (outcome instanceof LineOutcome.Failed f) throw new IoliteException(f.code(), f.message());
-        return ((LineOutcome.Applied) outcome).device();
+        Device applied = ((LineOutcome.Applied) outcome).device();
+        // the write read the identity without its connection (as an import does); the answer shows it as it is
+        return applied == null || item.mode().isDelete() ? applied : applied.withConnection(store.connection(hub, applied.key()));
     }
 
     public Device get(String hub, DeviceKey key) {

@@ -30,6 +30,9 @@ public interface RegistryStore {
     /** The row, or empty when it does not exist. */
     Optional<Device> find(String hub, DeviceKey key);
 
+    /** The identity's connection fields as the device surfaces last wrote them; {@link DeviceConnection#NEVER} when it never connected. */
+    DeviceConnection connection(String hub, DeviceKey key);
+
     /** Devices (no modules) in id order, after {@code afterDeviceId} (null: from the start), at most {@code limit}. */
     List<Device> listDevices(String hub, String afterDeviceId, int limit);
 

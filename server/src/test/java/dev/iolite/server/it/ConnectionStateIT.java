@@ -93,6 +93,11 @@ class ConnectionStateIT {
         List<String> listed = new ArrayList<>();
         for (JsonNode n : get(sas, "/devices")) listed.add(n.get("deviceId").asText() + "=" + n.get("connectionState").asText());
         assertThat(listed).containsExactlyInAnyOrder("ca-1=Connected", "ca-2=Connected", "ca-3=Disconnected");
+        // an update's answer shows the identity as it is, still connected
+        HttpResponse<String> updated = server.send("PUT", "/devices/ca-1" + API, sas,
+                "{\"deviceId\":\"ca-1\",\"status\":\"enabled\"}", "If-Match", "*");
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        assertThat(ServerExtension.JSON.readTree(updated.body()).get("connectionState").asText()).isEqualTo("Connected");
         // the twins
         JsonNode twin = get(sas, "/twins/ca-1");
         assertThat(twin.get("connectionState").asText()).isEqualTo("Connected");
@@ -161,6 +166,39 @@ class ConnectionStateIT {
 
         events.disconnected(second, at.plusSeconds(3));
         await(server.ownerSas(), "/devices/cr-1", n -> n.get("connectionState").asText().equals("Disconnected"));
+    }
+
+    @Test
+    void aDeviceDeletedAndMadeAgainNeverConnected() throws Exception {
+        put(server.ownerSas(), "/devices/again-1");
+        put(server.ownerSas(), "/devices/again-1/modules/m");
+        ConnectionEvents events = server.iolite().connectionEvents();
+        String hub = server.ready().get("hub").asText();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        LinkStub device = LinkStub.of(hub, "again-1");
+        LinkStub module = LinkStub.of(hub, "again-1", "m");
+        events.connected(device, at);
+        events.connected(module, at);
+        await(server.ownerSas(), "/devices/again-1/modules/m", n -> n.get("connectionState").asText().equals("Connected"));
+        events.disconnected(device, at.plusSeconds(1));
+        events.disconnected(module, at.plusSeconds(1));
+        await(server.ownerSas(), "/devices/again-1", n -> n.get("connectionStateUpdatedTime").asText().equals(wire(at.plusSeconds(1))));
+
+        // WHEN the device (with its module) is deleted and made again under the same ids
+        HttpResponse<String> deleted = server.send("DELETE", "/devices/again-1" + API, server.ownerSas(), null, "If-Match", "*");
+        assertThat(deleted.statusCode()).as(deleted.body()).isIn(200, 204);
+        put(server.ownerSas(), "/devices/again-1");
+        put(server.ownerSas(), "/devices/again-1/modules/m");
+
+        // THEN neither shows the old identity's connection: they never connected, as IoT Hub shows a new identity
+        for (String path : List.of("/devices/again-1", "/devices/again-1/modules/m", "/twins/again-1")) {
+            JsonNode n = get(server.ownerSas(), path);
+            assertThat(n.get("connectionState").asText()).as(path).isEqualTo("Disconnected");
+            assertThat(n.get("lastActivityTime").asText()).as(path).isEqualTo(NEVER);
+            if (n.has("connectionStateUpdatedTime")) {
+                assertThat(n.get("connectionStateUpdatedTime").asText()).as(path).isEqualTo(NEVER);
+            }
+        }
     }
 
     @Test

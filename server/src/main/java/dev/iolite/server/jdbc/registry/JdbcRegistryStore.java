@@ -9,6 +9,7 @@ import dev.iolite.server.jdbc.rows.DeviceRows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceConnection;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.registry.RegistryCounts;
 import dev.iolite.server.registry.ExportRow;
@@ -22,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -121,6 +123,23 @@ public final class JdbcRegistryStore implements RegistryStore {
                 ps.setString(3, key.moduleId() == null ? "" : key.moduleId());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rows.readWithConnection(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public DeviceConnection connection(String hub, DeviceKey key) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT connected, state_updated_ms, last_activity_ms"
+                    + " FROM connections WHERE hub = ? AND device_id = ? AND module_id = ?")) {
+                ps.setString(1, hub);
+                ps.setString(2, key.deviceId());
+                ps.setString(3, key.moduleId() == null ? "" : key.moduleId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return DeviceConnection.NEVER;
+                    return new DeviceConnection(rs.getInt(1) == 1, Instant.ofEpochMilli(rs.getLong(2)),
+                            Instant.ofEpochMilli(rs.getLong(3)));
                 }
             }
         });
@@ -317,11 +336,15 @@ public final class JdbcRegistryStore implements RegistryStore {
         try (PreparedStatement row = c.prepareStatement(
                 "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ?");
              PreparedStatement modules = c.prepareStatement(
-                     "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id <> ''")) {
+                     "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id <> ''");
+             // an identity made again under the same id never connected: its connection state starts afresh
+             PreparedStatement connections = c.prepareStatement(
+                     "DELETE FROM connections WHERE hub = ? AND device_id = ? AND (module_id = ? OR ? = '')")) {
             for (RegistryChanges.Removal r : removals) {
+                String moduleId = r.key().moduleId() == null ? "" : r.key().moduleId();
                 row.setString(1, hub);
                 row.setString(2, r.key().deviceId());
-                row.setString(3, r.key().moduleId() == null ? "" : r.key().moduleId());
+                row.setString(3, moduleId);
                 row.setLong(4, r.expectedVersion());
                 row.addBatch();
                 if (r.key().moduleId() == null) {
@@ -329,9 +352,15 @@ public final class JdbcRegistryStore implements RegistryStore {
                     modules.setString(2, r.key().deviceId());
                     modules.addBatch();
                 }
+                connections.setString(1, hub);
+                connections.setString(2, r.key().deviceId());
+                connections.setString(3, moduleId);
+                connections.setString(4, moduleId);
+                connections.addBatch();
             }
             requireOneEach(row.executeBatch(), "removal");
             modules.executeBatch();
+            connections.executeBatch();
         }
     }
 
