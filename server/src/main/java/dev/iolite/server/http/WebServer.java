@@ -40,14 +40,16 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>Jetty parses the request; malformed request lines and URIs are answered by
  *       {@link JsonErrorHandler} in the hub API's error format;</li>
+ *   <li>{@link InFlight} counts the request until its response ends (for a request answered later, when its
+ *       asynchronous context completes), for graceful stop;</li>
  *   <li>{@link BodyLimit} caps the body on the bytes read, chunked or not (413);</li>
  *   <li>a before-handler takes the caller's request id or makes one ({@link RequestIds}), echoes it in
- *       {@code x-ms-request-id} (ARM's request id, the hub API's tracking id), puts it in the log context and
- *       counts the request in flight, for graceful stop;</li>
+ *       {@code x-ms-request-id} (ARM's request id, the hub API's tracking id) and puts it in the log context;</li>
  *   <li>the route tables of each surface authenticate and run their handler;</li>
  *   <li>exceptions are rendered once, in the surface's format ({@link ErrorRenderer}); anything unexpected is
  *       logged with the request id and answered 500;</li>
- *   <li>an after-handler times the request by route template, method and status, and logs it at debug.</li>
+ *   <li>an after-handler (or, for a route's future that failed, the exception handler, since Javalin runs no
+ *       after-handler then) times the request by route template, method and status, and logs it at debug.</li>
  * </ol>
  */
 public final class WebServer {
@@ -238,6 +240,7 @@ public final class WebServer {
                 break;
             }
         }
+        if (inFlight.count() > 0) LOG.warn("{} HTTPS requests were still in flight after {} s; they end now", inFlight.count(), grace.toSeconds());
         app.stop();
     }
 
