@@ -220,9 +220,9 @@ class JobCrashIT {
 
     @Test
     void anImportLargerThanItsHeapCouldEverRememberCompletes() throws Exception {
-        // GIVEN a server with a 32 MiB heap, and a blob of 1.5 million distinct identities: a set of them in
+        // GIVEN a server with a 32 MiB heap, and a blob of 1.05 million distinct identities: a set of them in
         // memory at 16 bytes each, in a table at most half full, would need 32 MiB for itself alone
-        int lines = 1_500_000;
+        int lines = 1_050_000;
         int heapMiB = 32;
         assertThat(2L * 16 * lines).isGreaterThanOrEqualTo((long) heapMiB << 20);
         Path data = tmp.resolve("data");
