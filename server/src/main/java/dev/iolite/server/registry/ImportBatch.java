@@ -134,7 +134,7 @@ final class ImportBatch {
         DeviceStatus status = item.status() == null ? cur.status() : item.status();
         Device d = new Device(cur.key(), cur.version() + 1, cur.generationId(),
                 new Device.DeviceState(status, item.statusReason() != null ? item.statusReason() : cur.statusReason(),
-                        status == cur.status() ? cur.statusUpdatedTime() : now, cur.connection()),
+                        status == cur.status() ? cur.statusUpdatedTime() : now),
                 item.authentication() == null ? cur.authentication() : auth(item),
                 item.iotEdge() == null ? cur.iotEdge() : item.iotEdge(),
                 new Device.Scopes(item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
