@@ -80,7 +80,7 @@ public final class StartupBench {
     private static long serve(Path jar, Path archive, Path dir) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java"));
         if (archive != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
-        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dir.toString(), "--port", "0", "--mqtt-port", "0"));
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dir.toString(), "--port", "0", "--mqtt-port", "0", "--amqp-port", "0"));
         Files.deleteIfExists(dir.resolve("ready.json"));
         long t = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -23,6 +23,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--hub", () -> ServerConfig.DEFAULT_HUB),
             Map.entry("--port", () -> String.valueOf(ServerConfig.Http.DEFAULTS.port())),
             Map.entry("--mqtt-port", () -> String.valueOf(ServerConfig.Devices.DEFAULTS.mqttPort())),
+            Map.entry("--amqp-port", () -> String.valueOf(ServerConfig.Devices.DEFAULTS.amqpPort())),
             Map.entry("--bind", () -> ServerConfig.Http.DEFAULTS.bind()),
             Map.entry("--max-request-bytes", () -> String.valueOf(ServerConfig.Http.DEFAULTS.maxRequestBytes())),
             Map.entry("--allowed-blob-hosts", () -> String.join(",", ServerConfig.Blobs.DEFAULTS.allowedHosts())),

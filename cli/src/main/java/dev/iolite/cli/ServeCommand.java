@@ -37,6 +37,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "the HTTPS port) (default: ${DEFAULT-VALUE}; IOLITE_MQTT_PORT).")
     int mqttPort;
 
+    @Option(names = "--amqp-port",
+            description = "AMQP-over-TLS port of the service clients and Event Hubs readers; 0 picks a free one, -1 none "
+                    + "(AMQP over WebSockets stays on the HTTPS port) (default: ${DEFAULT-VALUE}; IOLITE_AMQP_PORT).")
+    int amqpPort;
+
     @Option(names = "--bind",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; IOLITE_BIND).")
     String bind;
@@ -204,7 +209,7 @@ final class ServeCommand implements Callable<Integer> {
                     issuer, new ServerConfig.Blobs(localBlobRoot, allowedBlobHosts, accounts),
                     new ServerConfig.Jobs(jobQueue, jobBatchLines, jobLease, jobStallAfter, jobWorkers), storeUrl)
                     .withQueryTimeout(queryTimeout)
-                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(mqttPort).withTelemetry(telemetryRetention, telemetryMaxBytes))
+                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(mqttPort).withAmqpPort(amqpPort).withTelemetry(telemetryRetention, telemetryMaxBytes))
                     .withThrottle(throttle == null || throttle.isBlank() ? null : Sku.parse(throttle))
                     .validated();
         } catch (IllegalArgumentException e) {

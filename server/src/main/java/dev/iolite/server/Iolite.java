@@ -18,6 +18,13 @@ import dev.iolite.server.devices.NodeBus;
 import dev.iolite.server.devices.RemoteMethods;
 import dev.iolite.server.jdbc.cluster.PgNodeBus;
 import dev.iolite.server.devices.DeviceSessions;
+import dev.iolite.server.amqp.AmqpContext;
+import dev.iolite.server.amqp.AmqpListener;
+import dev.iolite.server.amqp.AmqpMetrics;
+import dev.iolite.server.arm.ArmConsumerGroupsHandler;
+import dev.iolite.server.hubs.ConsumerGroups;
+import dev.iolite.server.hubs.SharedAccessPolicy;
+import dev.iolite.server.jdbc.hubs.JdbcConsumerGroupStore;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
 import dev.iolite.server.mqtt.MqttMetrics;
@@ -112,6 +119,7 @@ public final class Iolite implements AutoCloseable {
     private ConnectionTracker connections;
     private MethodCalls methodCalls;
     private MqttListener mqtt;
+    private AmqpListener amqp;
     private java.util.concurrent.ExecutorService deviceWork;
     private NodeBus bus;
     private ClusterConnections clusterConnections;
@@ -223,6 +231,7 @@ public final class Iolite implements AutoCloseable {
         ConnectionTracker connections = null;
         MethodCalls methodCalls = null;
         MqttListener mqtt = null;
+        AmqpListener amqp = null;
         NodeBus bus = null;
         ClusterConnections clusterConnections = null;
         java.util.concurrent.ExecutorService deviceWork = null;
@@ -313,9 +322,18 @@ public final class Iolite implements AutoCloseable {
                     new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
                     new MessagesHandler(messageFeed, json), limiter);
+            // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
+            ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
+            amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,
+                    devices.partitions(), null, clock, new AmqpMetrics(meters.registry())), tls);
+            messageLog.onCommit(amqp::committed);
+            AmqpListener amqpListener = amqp;
+            ArmMapper.BuiltInEndpoint builtIn = new ArmMapper.BuiltInEndpoint(devices.partitions(),
+                    (int) Math.max(1, (devices.telemetryRetention().toHours() + 23) / 24),
+                    () -> eventHubEndpoint(config, amqpListener.port()));
             ArmRoutes armRoutes = new ArmRoutes(armTokens,
-                    new ArmHubsHandler(hubs, registry, new ArmMapper(json), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
-                    limiter);
+                    new ArmHubsHandler(hubs, registry, new ArmMapper(json, builtIn), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
+                    new ArmConsumerGroupsHandler(hubs, consumerGroups, json), limiter);
             deviceWork = DeviceWork.start();
             mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
                     messageLog, remoteMethods.answers(methodCalls), deviceWork, json, clock,
@@ -342,6 +360,14 @@ public final class Iolite implements AutoCloseable {
                 throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.devices().mqttPort() + " on "
                         + config.http().bind() + " is in use; choose another with --mqtt-port (0 picks a free one)", e);
             }
+            try {
+                amqp.start(config.http().bind(), config.devices().amqpPort());
+            } catch (IOException | RuntimeException e) {
+                web.stop(Duration.ofSeconds(5));
+                if (!WebServer.isBindFailure(e, config.http().bind(), config.devices().amqpPort())) throw e;
+                throw new StartFailure(StartFailure.Kind.PORT_IN_USE, "port " + config.devices().amqpPort() + " on "
+                        + config.http().bind() + " is in use; choose another with --amqp-port (0 picks a free one)", e);
+            }
             publicBase.set(url(config, web.port()));
             lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
             phases.mark("https");
@@ -356,6 +382,7 @@ public final class Iolite implements AutoCloseable {
             iolite.connections = connections;
             iolite.methodCalls = methodCalls;
             iolite.mqtt = mqtt;
+            iolite.amqp = amqp;
             iolite.deviceWork = deviceWork;
             iolite.bus = bus;
             iolite.clusterConnections = clusterConnections;
@@ -366,6 +393,7 @@ public final class Iolite implements AutoCloseable {
             return iolite;
         } catch (IOException | RuntimeException e) {
             if (mqtt != null) mqtt.close();
+            if (amqp != null) amqp.close();
             if (deviceWork != null) deviceWork.shutdownNow();
             if (clusterConnections != null) clusterConnections.close();
             if (bus != null) bus.close();
@@ -388,6 +416,26 @@ public final class Iolite implements AutoCloseable {
 
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
+
+    /** The AMQP-over-TLS port, or -1 when it is off ({@code --amqp-port -1}). */
+    public int amqpPort() { return amqp.port(); }
+
+    /**
+     * The connection string of a hub's built-in endpoint for Event Hubs clients, with the policy {@code service}
+     * (ServiceConnect), as the portal shows it under "Built-in endpoints".
+     */
+    public String eventHubConnectionString(Hub hub) {
+        SharedAccessPolicy p = hub.policy("service").or(() -> hub.policy("iothubowner")).orElseThrow();
+        return "Endpoint=" + eventHubEndpoint(config, amqpPort()) + ";SharedAccessKeyName=" + p.keyName()
+                + ";SharedAccessKey=" + p.primaryKey() + ";EntityPath=" + hub.name();
+    }
+
+    /** {@code sb://HOST:PORT/}: where the AMQP listener is reached. */
+    private static String eventHubEndpoint(ServerConfig config, int amqpPort) {
+        String https = url(config, 1);
+        String host = https.substring("https://".length(), https.lastIndexOf(':'));
+        return "sb://" + host + (amqpPort > 0 ? ":" + amqpPort : "") + "/";
+    }
 
     /**
      * Where device surfaces append the messages devices send: the hub's built-in endpoint, whose futures complete
@@ -503,9 +551,11 @@ public final class Iolite implements AutoCloseable {
         r.put("url", url());
         r.put("port", port());
         if (mqttPort() >= 0) r.put("mqttPort", mqttPort());
+        if (amqpPort() >= 0) r.put("amqpPort", amqpPort());
         r.put("hub", defaultHub.name());
         r.put("hubHostName", defaultHub.hostName());
         r.put("connectionString", defaultHub.connectionString("iothubowner"));
+        r.put("eventHubConnectionString", eventHubConnectionString(defaultHub));
         r.put("subscriptionId", identity.subscriptionId());
         r.put("resourceGroup", identity.resourceGroup());
         r.put("armEndpoint", url() + "/");
@@ -540,6 +590,7 @@ public final class Iolite implements AutoCloseable {
         methodCalls.close();  // calls waiting for devices end now (503), not after the HTTPS stop's wait
         if (messages != null) messages.feed().close();  // waiting tail reads answer now, not at their deadline
         if (mqtt != null) mqtt.stop(Duration.ofSeconds(5));
+        if (amqp != null) amqp.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
         connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up

@@ -75,7 +75,7 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
     /** Defaults for everything but the data dir and port (tests, the demo); port 0 picks free ports for MQTT too. */
     public static ServerConfig of(Path dataDir, int port) {
         return new ServerConfig(dataDir, DEFAULT_HUB, Http.DEFAULTS.withPort(port), null, null, null, null)
-                .withDevices(port == 0 ? Devices.DEFAULTS.withMqttPort(0) : Devices.DEFAULTS);
+                .withDevices(port == 0 ? Devices.DEFAULTS.withMqttPort(0).withAmqpPort(0) : Devices.DEFAULTS);
     }
 
     /** The folder of {@code file:} containers. */
@@ -348,26 +348,32 @@ public record ServerConfig(Path dataDir, String hubName, Http http, ArmIssuer ar
      *
      * @param mqttPort           the MQTT-over-TLS port ({@code --mqtt-port}; IoT Hub's 8883 by default, 0 picks a
      *                           free one, -1 turns the listener off; MQTT over WebSockets on the HTTPS port stays)
+     * @param amqpPort           the AMQP-over-TLS port ({@code --amqp-port}; IoT Hub's 5671 by default, 0 picks a
+     *                           free one, -1 turns the listener off; AMQP over WebSockets on the HTTPS port stays)
      * @param telemetryRetention how long the built-in endpoint keeps a message ({@code --telemetry-retention})
      * @param telemetryMaxBytes  the most a hub's built-in endpoint holds; the oldest messages go first past it
      * @param partitions         the built-in endpoint's partitions of a new hub (IoT Hub's default: 4)
      */
-    public record Devices(int mqttPort, Duration telemetryRetention, long telemetryMaxBytes, int partitions) {
+    public record Devices(int mqttPort, int amqpPort, Duration telemetryRetention, long telemetryMaxBytes, int partitions) {
         public static final int DEFAULT_MQTT_PORT = 8883;
+        public static final int DEFAULT_AMQP_PORT = 5671;
         public static final Duration DEFAULT_TELEMETRY_RETENTION = Duration.ofDays(1);
         public static final long DEFAULT_TELEMETRY_MAX_BYTES = 1L << 30;
         public static final int DEFAULT_PARTITIONS = 4;
-        public static final Devices DEFAULTS = new Devices(DEFAULT_MQTT_PORT, DEFAULT_TELEMETRY_RETENTION,
+        public static final Devices DEFAULTS = new Devices(DEFAULT_MQTT_PORT, DEFAULT_AMQP_PORT, DEFAULT_TELEMETRY_RETENTION,
                 DEFAULT_TELEMETRY_MAX_BYTES, DEFAULT_PARTITIONS);
 
-        public Devices withMqttPort(int p) { return new Devices(p, telemetryRetention, telemetryMaxBytes, partitions); }
+        public Devices withMqttPort(int p) { return new Devices(p, amqpPort, telemetryRetention, telemetryMaxBytes, partitions); }
+
+        public Devices withAmqpPort(int p) { return new Devices(mqttPort, p, telemetryRetention, telemetryMaxBytes, partitions); }
 
         public Devices withTelemetry(Duration retention, long maxBytes) {
-            return new Devices(mqttPort, retention, maxBytes, partitions);
+            return new Devices(mqttPort, amqpPort, retention, maxBytes, partitions);
         }
 
         void validate() {
             if (mqttPort < -1 || mqttPort > 65535) throw new IllegalArgumentException("--mqtt-port must be 0 to 65535 (0 picks a free port), or -1 for none");
+            if (amqpPort < -1 || amqpPort > 65535) throw new IllegalArgumentException("--amqp-port must be 0 to 65535 (0 picks a free port), or -1 for none");
             if (telemetryRetention.compareTo(Duration.ofMinutes(1)) < 0 || telemetryRetention.compareTo(Duration.ofDays(7)) > 0) {
                 throw new IllegalArgumentException("--telemetry-retention must be 1 minute to 7 days (IoT Hub keeps 1 to 7 days)");
             }

@@ -18,7 +18,7 @@ class SimulateTerminalIT {
     private static final int COLUMNS = 80;
 
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> c.withDevices(c.devices().withMqttPort(0)));
+    static final ServerExtension server = new ServerExtension(c -> c.withDevices(c.devices().withMqttPort(0).withAmqpPort(0)));
 
     @TempDir
     Path tmp;

@@ -23,8 +23,21 @@ import java.util.Map;
 /** ARM wire JSON (https://learn.microsoft.com/rest/api/iothub/iot-hub-resource) to and from the domain. */
 public final class ArmMapper {
     private final ObjectMapper json;
+    private final BuiltInEndpoint events;
 
-    public ArmMapper(ObjectMapper json) { this.json = json; }
+    /**
+     * What ARM shows of every hub's built-in endpoint ({@code properties.eventHubEndpoints.events}).
+     *
+     * @param partitions    the partitions of each hub
+     * @param retentionDays how long messages are kept, in whole days (at least 1)
+     * @param endpoint      the endpoint's {@code sb://HOST:PORT/} address, as this server is reached
+     */
+    public record BuiltInEndpoint(int partitions, int retentionDays, java.util.function.Supplier<String> endpoint) {}
+
+    public ArmMapper(ObjectMapper json, BuiltInEndpoint events) {
+        this.json = json;
+        this.events = events;
+    }
 
     public static String resourceId(Hub h) {
         return "/subscriptions/" + h.subscriptionId() + "/resourceGroups/" + h.resourceGroup()
@@ -49,11 +62,13 @@ public final class ArmMapper {
         p.put("provisioningState", "Succeeded");
         p.put("hostName", h.hostName());
         ObjectNode events = p.putObject("eventHubEndpoints").putObject("events");
-        events.put("retentionTimeInDays", 1);
-        events.put("partitionCount", 2);
-        events.putArray("partitionIds").add("0").add("1");
-        events.put("path", h.name().toLowerCase(java.util.Locale.ROOT));
-        events.put("endpoint", "sb://" + h.hostName() + "/");
+        events.put("retentionTimeInDays", this.events.retentionDays());
+        events.put("partitionCount", this.events.partitions());
+        ArrayNode ids = events.putArray("partitionIds");
+        for (int i = 0; i < this.events.partitions(); i++) ids.add(Integer.toString(i));
+        // the Event Hubs-compatible name is the hub's: readers put it as EntityPath
+        events.put("path", h.name());
+        events.put("endpoint", this.events.endpoint().get());
         p.putNull("authorizationPolicies");
         p.put("features", "None");
         p.put("minTlsVersion", "1.2");

@@ -23,10 +23,13 @@ public final class ArmRoutes implements WebServer.RouteTable {
     private final ArmTokens tokens;
     private final ArmHubsHandler hubs;
     private final ArmJobsHandler jobs;
+    private final ArmConsumerGroupsHandler consumerGroups;
     private final HubRateLimiter limiter;
 
-    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs, ArmJobsHandler jobs, HubRateLimiter limiter) {
+    public ArmRoutes(ArmTokens tokens, ArmHubsHandler hubs, ArmJobsHandler jobs, ArmConsumerGroupsHandler consumerGroups,
+                     HubRateLimiter limiter) {
         this.tokens = tokens;
+        this.consumerGroups = consumerGroups;
         this.limiter = limiter;
         this.hubs = hubs;
         this.jobs = jobs;
@@ -54,6 +57,11 @@ public final class ArmRoutes implements WebServer.RouteTable {
         app.post(P + "/importdevices", throttled(jobs::importDevices));
         app.get(P + "/jobs", throttled(jobs::listJobs));
         app.get(P + "/jobs/{jobid}", throttled(jobs::getJob));
+        // consumer groups of the built-in endpoint
+        app.get(P + "/eventhubendpoints/{endpoint}/consumergroups", consumerGroups::list);
+        app.get(P + "/eventhubendpoints/{endpoint}/consumergroups/{name}", consumerGroups::get);
+        app.put(P + "/eventhubendpoints/{endpoint}/consumergroups/{name}", consumerGroups::create);
+        app.delete(P + "/eventhubendpoints/{endpoint}/consumergroups/{name}", consumerGroups::delete);
     }
 
     /** A jobs operation of the hub in the path, counted against that hub's jobs throttle first. */

@@ -50,7 +50,7 @@ class PackageRulesTest {
                         "dev.iolite.server.store..", "dev.iolite.server.jdbc..", "dev.iolite.server.devices..",
                         "dev.iolite.server.messages..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
-                        "dev.iolite.server.http..", "dev.iolite.server.mqtt..", "dev.iolite.cli..")
+                        "dev.iolite.server.http..", "dev.iolite.server.mqtt..", "dev.iolite.server.amqp..", "dev.iolite.cli..")
                 .check(MAIN);
     }
 
@@ -71,8 +71,15 @@ class PackageRulesTest {
         noClasses().that().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..")
                 .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.mqtt..").check(MAIN);
         noClasses().that().resideInAPackage("dev.iolite.server.mqtt..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
+                        "dev.iolite.server.amqp..")
                 .allowEmptyShould(true).check(MAIN);
+        noClasses().that().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..")
+                .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.amqp..").check(MAIN);
+        noClasses().that().resideInAPackage("dev.iolite.server.amqp..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
+                        "dev.iolite.server.mqtt..")
+                .check(MAIN);
     }
 
     @Test
@@ -152,7 +159,8 @@ class PackageRulesTest {
         classes().that().resideInAPackage("dev.iolite.server.jdbc..").and().haveSimpleNameEndingWith("Store")
                 .should().implement(RegistryStore.class).orShould().implement(QueryStore.class)
                 .orShould().implement(HubStore.class).orShould().implement(JobStore.class)
-                .orShould().implement(ConnectionStore.class).orShould().implement(MessageStore.class).check(MAIN);
+                .orShould().implement(ConnectionStore.class).orShould().implement(MessageStore.class)
+                .orShould().implement(dev.iolite.server.hubs.ConsumerGroupStore.class).check(MAIN);
         classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
                 .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
                         "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages")
@@ -177,7 +185,7 @@ class PackageRulesTest {
                         "dev.iolite.server.query..", "dev.iolite.server.json..", "dev.iolite.server.throttle..",
                         "dev.iolite.server.store..", "dev.iolite.server.errors..", "dev.iolite.server.files..",
                         "dev.iolite.server.metrics..", "dev.iolite.server.devices..", "dev.iolite.server.messages..",
-                        "dev.iolite.server.mqtt..")
+                        "dev.iolite.server.mqtt..", "dev.iolite.server.amqp..")
                 .should().dependOnClassesThat().resideInAPackage("dev.iolite.server.jdbc..")
                 .check(MAIN);
     }

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SqliteOnly("the TCP listener does not touch the store beyond what the WebSocket tests cover on both stores; one server may hold port 8883")
 class MqttTcpIT {
     @RegisterExtension
-    static final ServerExtension server = new ServerExtension(c -> c.withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(8883)));
+    static final ServerExtension server = new ServerExtension(c -> c.withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(8883).withAmqpPort(0)));
 
     @Test
     void aSasDeviceConnectsOverPlainMqtt() throws Exception {

@@ -30,7 +30,7 @@ public final class MessageLogBench {
         String store = System.getProperty("store");
         Path dir = Files.createTempDirectory("iolite-message-bench");
         ServerConfig config = ServerConfig.of(dir, 0);
-        config = config.withDevices(config.devices().withMqttPort(0));  // a free MQTT port: nothing connects to it here
+        config = config.withDevices(config.devices().withMqttPort(0).withAmqpPort(0));  // a free MQTT port: nothing connects to it here
         if (store != null) config = config.withStore(StoreUrl.parse(store));
         AtomicLong committed = new AtomicLong();
         AtomicLong refused = new AtomicLong();
