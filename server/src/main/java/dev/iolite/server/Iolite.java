@@ -25,6 +25,12 @@ import dev.iolite.server.arm.ArmConsumerGroupsHandler;
 import dev.iolite.server.hubs.ConsumerGroups;
 import dev.iolite.server.hubs.SharedAccessPolicy;
 import dev.iolite.server.jdbc.hubs.JdbcConsumerGroupStore;
+import dev.iolite.server.devices.CloudWake;
+import dev.iolite.server.jdbc.messages.JdbcCloudQueueStore;
+import dev.iolite.server.messages.CloudMessages;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.hubapi.CloudMessagesHandler;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
 import dev.iolite.server.mqtt.MqttMetrics;
@@ -120,6 +126,7 @@ public final class Iolite implements AutoCloseable {
     private MethodCalls methodCalls;
     private MqttListener mqtt;
     private AmqpListener amqp;
+    private CloudMessages cloud;
     private java.util.concurrent.ExecutorService deviceWork;
     private NodeBus bus;
     private ClusterConnections clusterConnections;
@@ -232,6 +239,7 @@ public final class Iolite implements AutoCloseable {
         MethodCalls methodCalls = null;
         MqttListener mqtt = null;
         AmqpListener amqp = null;
+        CloudMessages cloud = null;
         NodeBus bus = null;
         ClusterConnections clusterConnections = null;
         java.util.concurrent.ExecutorService deviceWork = null;
@@ -313,6 +321,12 @@ public final class Iolite implements AutoCloseable {
             messageLog.onCommit(messageFeed::committed);
             messages = new Messages(messageLog, new MessageRetention(messageStore, clock, devices.telemetryRetention(),
                     devices.telemetryMaxBytes(), messageMetrics).start(), messageFeed);
+            // cloud-to-device queues: kept in the store, delivered by the node that holds the device's connection
+            cloud = new CloudMessages(new JdbcCloudQueueStore(db), clock,
+                    (hub, deviceId, moduleId) -> registryStore.find(hub, new DeviceKey(deviceId, moduleId)).isPresent(),
+                    (hub, deviceId) -> registryStore.find(hub, new DeviceKey(deviceId, null)).map(Device::generationId).orElse(""));
+            cloud.wake(new CloudWake(sessions, bus, json));
+            cloud.start();
             // IoT Hub's per-hub rates, only when --throttle asks for them
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             // the direct method calls that wait for the answers of devices connected to this node
@@ -321,11 +335,11 @@ public final class Iolite implements AutoCloseable {
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
-                    new MessagesHandler(messageFeed, json), limiter);
+                    new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json), limiter);
             // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
             ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
             amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,
-                    devices.partitions(), null, clock, new AmqpMetrics(meters.registry())), tls);
+                    devices.partitions(), null, clock, new AmqpMetrics(meters.registry()), cloud), tls);
             messageLog.onCommit(amqp::committed);
             AmqpListener amqpListener = amqp;
             ArmMapper.BuiltInEndpoint builtIn = new ArmMapper.BuiltInEndpoint(devices.partitions(),
@@ -335,9 +349,9 @@ public final class Iolite implements AutoCloseable {
                     new ArmHubsHandler(hubs, registry, new ArmMapper(json, builtIn), json), new ArmJobsHandler(hubs, jobs, json, () -> config.http().publicUrlOr(publicBase.get())),
                     new ArmConsumerGroupsHandler(hubs, consumerGroups, json), limiter);
             deviceWork = DeviceWork.start();
-            mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock), sessions, registry,
+            mqtt = new MqttListener(new MqttContext(new DeviceAuthenticator(hubs, registry, clock, defaultHub.name()), sessions, registry,
                     messageLog, remoteMethods.answers(methodCalls), deviceWork, json, clock,
-                    new MqttMetrics(meters.registry(), sessions::size)), tls);
+                    new MqttMetrics(meters.registry(), sessions::size), cloud), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
                     List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
@@ -383,6 +397,7 @@ public final class Iolite implements AutoCloseable {
             iolite.methodCalls = methodCalls;
             iolite.mqtt = mqtt;
             iolite.amqp = amqp;
+            iolite.cloud = cloud;
             iolite.deviceWork = deviceWork;
             iolite.bus = bus;
             iolite.clusterConnections = clusterConnections;
@@ -394,6 +409,7 @@ public final class Iolite implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (mqtt != null) mqtt.close();
             if (amqp != null) amqp.close();
+            if (cloud != null) cloud.close();
             if (deviceWork != null) deviceWork.shutdownNow();
             if (clusterConnections != null) clusterConnections.close();
             if (bus != null) bus.close();
@@ -416,6 +432,9 @@ public final class Iolite implements AutoCloseable {
 
     /** The MQTT-over-TLS port, or -1 when it is off ({@code --mqtt-port -1}). */
     public int mqttPort() { return mqtt.port(); }
+
+    /** The cloud-to-device queues (tests run their sweep at once). */
+    public CloudMessages cloudMessages() { return cloud; }
 
     /** The AMQP-over-TLS port, or -1 when it is off ({@code --amqp-port -1}). */
     public int amqpPort() { return amqp.port(); }
@@ -593,6 +612,7 @@ public final class Iolite implements AutoCloseable {
         if (amqp != null) amqp.stop(Duration.ofSeconds(5));
         web.stop(Duration.ofSeconds(30));
         if (deviceWork != null) DeviceWork.stop(deviceWork);
+        if (cloud != null) cloud.close();  // after the device surfaces: the acknowledgements they took are removed
         connections.close();  // after the device surfaces: their last disconnects are written, then the lease given up
         if (clusterConnections != null) clusterConnections.close();
         if (bus != null) bus.close();

@@ -68,6 +68,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     final AmqpContext cx;
     final Claims claims;
     private final Readers readers;
+    private final FeedbackReaders feedbackReaders;
     private ChannelHandlerContext ctx;
     private Transport transport;
     private Connection connection;
@@ -95,10 +96,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         default void closed() {}
     }
 
-    AmqpConnection(AmqpContext cx, Claims claims, Readers readers) {
+    AmqpConnection(AmqpContext cx, Claims claims, Readers readers, FeedbackReaders feedbackReaders) {
         this.cx = cx;
         this.claims = claims;
         this.readers = readers;
+        this.feedbackReaders = feedbackReaders;
     }
 
     @Override
@@ -327,6 +329,20 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 && segments.get(3).equalsIgnoreCase("Partitions")) {
             ep = PartitionReader.attach(this, readers, sender, segments);
             if (ep == null) return;  // refused inside
+        } else if (link instanceof Receiver receiver && isNode(segments, "messages", "devicebound")) {
+            Claims.Grant g = iotGrant(address);
+            if (g == null) {
+                refuse(link, "amqp:unauthorized-access", "put a token with ServiceConnect on $cbs before sending cloud-to-device messages");
+                return;
+            }
+            ep = new CloudSender(this, receiver, g.hub(), cx.cloud());
+        } else if (link instanceof Sender sender && isNode(segments, "messages", "servicebound", "feedback")) {
+            Claims.Grant g = iotGrant(address);
+            if (g == null) {
+                refuse(link, "amqp:unauthorized-access", "put a token with ServiceConnect on $cbs before receiving feedback");
+                return;
+            }
+            ep = new FeedbackReader(this, sender, g.hub(), cx.cloud(), feedbackReaders);
         } else {
             refuse(link, "amqp:not-found", "the server has no node at '" + address + "'");
             return;
@@ -334,6 +350,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         open(link);
         links.put(link, ep);
         if (ep instanceof RequestNode r) r.start();
+        if (ep instanceof CloudSender c) c.start();
         ep.flow();
     }
 
@@ -377,6 +394,26 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             Claims.Grant g = grants.get(i);
             if (g.expiry() + Claims.SKEW_SECONDS >= now && g.covers(segments)
                     && dev.iolite.server.hubs.Right.grants(g.rights(), right)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code segments} are {@code names}, compared without case. */
+    private static boolean isNode(List<String> segments, String... names) {
+        if (segments.size() != names.length) return false;
+        for (int i = 0; i < names.length; i++) if (!segments.get(i).equalsIgnoreCase(names[i])) return false;
+        return true;
+    }
+
+    /** The newest grant with ServiceConnect that covers an IoT Hub address (one that names no hub: its grant's hub). */
+    private Claims.Grant iotGrant(String address) {
+        long now = System.currentTimeMillis() / 1000;
+        for (int i = grants.size() - 1; i >= 0; i--) {
+            Claims.Grant g = grants.get(i);
+            if (g.expiry() + Claims.SKEW_SECONDS >= now && g.covers(Claims.address(address, g.hub()))
+                    && dev.iolite.server.hubs.Right.grants(g.rights(), dev.iolite.server.hubs.Right.SERVICE_CONNECT)) {
                 return g;
             }
         }

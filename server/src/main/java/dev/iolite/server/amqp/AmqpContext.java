@@ -1,6 +1,7 @@
 package dev.iolite.server.amqp;
 
 import dev.iolite.server.hubs.HubService;
+import dev.iolite.server.messages.CloudMessages;
 import dev.iolite.server.messages.MessageStore;
 
 import java.time.Clock;
@@ -17,9 +18,10 @@ import java.util.concurrent.Executor;
  * @param reads          where store reads run, off the network threads
  * @param clock          the server's clock
  * @param metrics        the surface's meters
+ * @param cloud          the cloud-to-device queues and their feedback
  */
 public record AmqpContext(HubService hubs, String defaultHub, ConsumerGroupLookup consumerGroups, MessageStore messages,
-                          int partitions, Executor reads, Clock clock, AmqpMetrics metrics) {
+                          int partitions, Executor reads, Clock clock, AmqpMetrics metrics, CloudMessages cloud) {
 
     /** Whether a hub has a consumer group (names compared without case, as Event Hubs does). */
     @FunctionalInterface

@@ -52,6 +52,7 @@ public final class AmqpListener implements AutoCloseable {
     private final AmqpContext cx;
     private final Claims claims;
     private final Readers readers = new Readers();
+    private final FeedbackReaders feedbackReaders = new FeedbackReaders();
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService reads;
@@ -66,7 +67,8 @@ public final class AmqpListener implements AutoCloseable {
         this.reads = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(READ_QUEUE), new DefaultThreadFactory("iolite-amqp-read", true));
         this.cx = new AmqpContext(cx.hubs(), cx.defaultHub(), cx.consumerGroups(), cx.messages(), cx.partitions(), reads,
-                cx.clock(), cx.metrics());
+                cx.clock(), cx.metrics(), cx.cloud());
+        cx.cloud().onFeedback(feedbackReaders::added);
         this.claims = new Claims(cx.hubs(), cx.defaultHub());
         this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("iolite-amqp-accept", true));
         this.workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -114,7 +116,7 @@ public final class AmqpListener implements AutoCloseable {
 
     private void pipeline(ChannelPipeline p) {
         open.add(p.channel());
-        p.addLast("amqp", new AmqpConnection(cx, claims, readers));
+        p.addLast("amqp", new AmqpConnection(cx, claims, readers, feedbackReaders));
     }
 
     /** For the built-in endpoint's writer: wakes the readers waiting on these hubs. Never blocks. */

@@ -34,11 +34,21 @@ public final class DeviceAuthenticator {
     private final HubService hubs;
     private final RegistryService registry;
     private final Clock clock;
+    private final String defaultHub;
 
     public DeviceAuthenticator(HubService hubs, RegistryService registry, Clock clock) {
+        this(hubs, registry, clock, null);
+    }
+
+    /**
+     * @param defaultHub the hub of a device that names an address rather than a hub's host name in its user name
+     *                   ({@code HostName=127.0.0.1:8443}, which the SDKs send as is); null: no such hub
+     */
+    public DeviceAuthenticator(HubService hubs, RegistryService registry, Clock clock, String defaultHub) {
         this.hubs = hubs;
         this.registry = registry;
         this.clock = clock;
+        this.defaultHub = defaultHub;
     }
 
     /**
@@ -86,7 +96,10 @@ public final class DeviceAuthenticator {
                 || rest.charAt(p.clientId().length() + 1) == '?'))) {
             throw new Refused("user name '" + LogText.escape(user) + "' does not name client id '" + LogText.escape(p.clientId()) + "'");
         }
-        Hub hub = hubs.findByHost(host).orElseThrow(() -> new Refused("no hub has host name '" + LogText.escape(host) + "'"));
+        // a hub's host name names the hub; an address (no hub's host name) stands for the default hub
+        boolean address = !host.toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "").endsWith("." + HubService.HOST_SUFFIX);
+        Hub hub = hubs.findByHost(host).or(() -> address ? hubs.find(defaultHub) : java.util.Optional.empty())
+                .orElseThrow(() -> new Refused("no hub has host name '" + LogText.escape(host) + "'"));
         Device identity;
         Device device;
         try {
@@ -102,7 +115,7 @@ public final class DeviceAuthenticator {
             return new Authenticated(hub, identity, authMethod(scope, "x509Certificate"), null);
         }
         SasToken token = SasToken.parse(p.password()).orElseThrow(() -> new Refused("the password is not a SAS token"));
-        if (!token.resourceHost().equalsIgnoreCase(hub.hostName())) {
+        if (!token.resourceHost().equalsIgnoreCase(hub.hostName()) && !(address && token.resourceHost().equalsIgnoreCase(host))) {
             throw new Refused("the token is for '" + LogText.escape(token.resourceHost()) + "', not hub " + hub.name());
         }
         String path = "/devices/" + key.deviceId() + (key.moduleId() == null ? "" : "/modules/" + key.moduleId());

@@ -29,6 +29,12 @@ public interface DeviceLink {
      */
     void sendMethodRequest(String requestId, String methodName, String payload);
 
+    /** Whether the identity subscribed to its cloud-to-device messages ({@code devices/{id}/messages/devicebound/#}). */
+    default boolean acceptsCloudMessages() { return false; }
+
+    /** The identity's cloud-to-device queue gained a message: the link delivers what it has not yet, in order. */
+    default void cloudMessagesWaiting() { }
+
     /** Sends a desired-property patch (JSON text of an object, without {@code $version}) at {@code version}. */
     void sendDesiredPatch(long version, String patch);
 

@@ -22,11 +22,13 @@ public final class HubRoutes implements WebServer.RouteTable {
     private final JobsHandler jobs;
     private final MethodsHandler methods;
     private final MessagesHandler messages;
+    private final CloudMessagesHandler cloud;
     private final HubRateLimiter limiter;
 
     public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins, JobsHandler jobs,
-                     MethodsHandler methods, MessagesHandler messages, HubRateLimiter limiter) {
+                     MethodsHandler methods, MessagesHandler messages, CloudMessagesHandler cloud, HubRateLimiter limiter) {
         this.methods = methods;
+        this.cloud = cloud;
         this.messages = messages;
         this.auth = auth;
         this.limiter = limiter;
@@ -74,6 +76,9 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.delete("/jobs/{id}", ctx -> jobs.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
         // beyond IoT Hub: the built-in endpoint's messages after a cursor, waiting for new ones (iolite messages tail)
         app.get(MessagesHandler.PATH, ctx -> messages.tail(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
+        // cloud-to-device messages: purge a device's queue; beyond IoT Hub, send one over HTTPS (iolite device send)
+        app.delete("/devices/{id}/commands", ctx -> cloud.purge(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
+        app.post(CloudMessagesHandler.SEND_PATH, ctx -> cloud.send(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
     }
 
     private void invokeMethod(Context ctx) {

@@ -44,6 +44,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import dev.iolite.server.messages.CloudMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     static final long MAX_IDLE_SECONDS = 1767;
     /** Packets kept behind a message that waits for room in the built-in endpoint; past it the connection is closed. */
     static final int MAX_STALLED = 256;
+    /** Cloud-to-device messages sent to one connection and not yet acknowledged. */
+    static final int CLOUD_WINDOW = 16;
     /** How soon a message refused for a full queue is offered again. */
     static final long RETRY_MILLIS = 20;
     private static final String TWIN_RES = "$iothub/twin/res/#";
@@ -90,6 +93,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private MqttQoS twinQos = MqttQoS.AT_MOST_ONCE;
     private MqttQoS desiredQos = MqttQoS.AT_MOST_ONCE;
     private int nextPacketId;
+    /** Cloud-to-device messages sent and not yet acknowledged, by packet id; at most {@link #CLOUD_WINDOW}. */
+    private final java.util.Map<Integer, Long> cloudInFlight = new java.util.HashMap<>();
+    /** Whether the device subscribed to its cloud-to-device messages. */
+    private boolean cloudInbox;
+    /** The highest queue id read for this connection: the next read starts after it. */
+    private long cloudAfter;
+    private boolean cloudReading;
+    private boolean cloudAgain;
     /** A message refused for a full queue, to offer again; while set, packets read wait in {@link #stalled}. */
     private Runnable waiting;
     private final java.util.ArrayDeque<MqttMessage> stalled = new java.util.ArrayDeque<>();
@@ -121,6 +132,74 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     @Override public boolean acceptsMethods() { return methods; }
 
     @Override public boolean acceptsDesired() { return desired; }
+
+    @Override public boolean acceptsCloudMessages() { return cloudInbox; }
+
+    @Override
+    public void cloudMessagesWaiting() {
+        if (ctx != null) ctx.executor().execute(this::readCloud);
+    }
+
+    /**
+     * On the connection's loop: reads the identity's next messages (as many as the window has room for) off the
+     * loop, then publishes them at QoS 1. A PUBACK completes one and makes room. What is in flight when the
+     * connection ends stays queued and goes out again on the next connection.
+     */
+    private void readCloud() {
+        if (!cloudInbox || !ctx.channel().isActive()) return;
+        if (cloudReading) {
+            cloudAgain = true;
+            return;
+        }
+        int room = CLOUD_WINDOW - cloudInFlight.size();
+        if (room <= 0) return;
+        cloudReading = true;
+        long after = cloudAfter;
+        String hub = hub();
+        DeviceKey k = key();
+        try {
+            cx.work().execute(() -> {
+                List<CloudMessage> got;
+                try {
+                    got = cx.cloud().pending(hub, k.deviceId(), k.moduleId(), after, room);
+                } catch (RuntimeException e) {
+                    LOG.warn("reading the cloud-to-device queue of {} in hub {} failed", k, hub, e);
+                    got = List.of();
+                }
+                List<CloudMessage> read = got;
+                ctx.executor().execute(() -> deliverCloud(read, room));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            cloudReading = false;
+        }
+    }
+
+    private void deliverCloud(List<CloudMessage> read, int asked) {
+        cloudReading = false;
+        if (!ctx.channel().isActive()) return;
+        for (CloudMessage m : read) {
+            cloudAfter = Math.max(cloudAfter, m.id());
+            nextPacketId = nextPacketId % 65535 + 1;
+            cloudInFlight.put(nextPacketId, m.id());
+            String prefix = m.moduleId() == null ? "devices/" + m.deviceId() : "devices/" + m.deviceId() + "/modules/" + m.moduleId();
+            String topic = prefix + "/messages/devicebound/" + PropertyBag.encode(m.system(),
+                    m.ack() == CloudMessage.Ack.NONE ? null : m.ack().wire(), m.application());
+            ctx.write(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE).retained(false)
+                    .messageId(nextPacketId).payload(Unpooled.wrappedBuffer(m.body())).build());
+        }
+        if (!read.isEmpty()) ctx.flush();
+        if (cloudAgain || read.size() == asked) {
+            cloudAgain = false;
+            readCloud();
+        }
+    }
+
+    private void cloudAcknowledged(int packetId) {
+        Long id = cloudInFlight.remove(packetId);
+        if (id == null) return;
+        cx.cloud().completed(hub(), id);
+        readCloud();
+    }
 
     @Override
     public void sendMethodRequest(String requestId, String methodName, String payload) {
@@ -218,7 +297,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
             case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
-            case PUBACK -> { } // QoS 1 deliveries to the device (cloud-to-device messages) are acknowledged here
+            case PUBACK -> cloudAcknowledged(((io.netty.handler.codec.mqtt.MqttPubAckMessage) m).variableHeader().messageId());
             case DISCONNECT -> {
                 will = release(will);
                 ctx.close();
@@ -374,7 +453,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
                 desiredQos = q;
             } else if (filter.equals(METHODS)) {
                 methods = true;
-            } else if (!isOwnInbox(filter)) {
+            } else if (isOwnInbox(filter)) {
+                cloudInbox = true;
+            } else {
                 drop("subscribed to '" + LogText.escape(filter) + "', which is not one of its topics");
                 return;
             }
@@ -383,6 +464,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
         ctx.writeAndFlush(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(m.variableHeader().messageId()), new MqttSubAckPayload(granted)));
         cx.sessions().changed(this);
+        if (cloudInbox) readCloud();
     }
 
     /** The cloud-to-device inbox of a device, or a module's inputs (which IoT Edge serves; nothing arrives here). */
@@ -398,6 +480,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
             if (filter.equals(TWIN_RES)) twinResponses = false;
             if (filter.equals(DESIRED)) desired = false;
             if (filter.equals(METHODS)) methods = false;
+            if (isOwnInbox(filter)) cloudInbox = false;
         }
         ctx.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(m.variableHeader().messageId()).build());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.iolite.server.devices.DeviceAuthenticator;
 import dev.iolite.server.devices.DeviceSessions;
 import dev.iolite.server.devices.MethodAnswers;
+import dev.iolite.server.messages.CloudMessages;
 import dev.iolite.server.messages.MessageSink;
 import dev.iolite.server.registry.RegistryService;
 
@@ -16,4 +17,4 @@ import java.util.concurrent.Executor;
  */
 public record MqttContext(DeviceAuthenticator authenticator, DeviceSessions sessions, RegistryService registry,
                    MessageSink messages, MethodAnswers methods, Executor work, ObjectMapper json, Clock clock,
-                          MqttMetrics metrics) {}
+                          MqttMetrics metrics, CloudMessages cloud) {}

@@ -59,6 +59,26 @@ final class PropertyBag {
         return null;
     }
 
+    /**
+     * The bag of a cloud-to-device message, as IoT Hub publishes it on {@code devices/{id}/messages/devicebound/}:
+     * the system properties under their {@code $.} names, then {@code iothub-ack}, then the application properties.
+     */
+    static String encode(Map<String, String> system, String ack, Map<String, String> application) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> e : SYSTEM.entrySet()) {
+            String v = system.get(e.getValue());
+            if (v != null) append(b, e.getKey(), v);
+        }
+        if (ack != null) append(b, "iothub-ack", ack);
+        for (Map.Entry<String, String> e : application.entrySet()) append(b, e.getKey(), e.getValue());
+        return b.toString();
+    }
+
+    private static void append(StringBuilder b, String k, String v) {
+        if (b.length() > 0) b.append('&');
+        b.append(encode(k)).append('=').append(encode(v));
+    }
+
     /** {@code value} URL-encoded for a topic. */
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -43,6 +43,16 @@ public final class DeviceSdks {
                 + ";GatewayHostName=" + server.hostPort();
     }
 
+    /**
+     * A device connection string whose HostName is the loopback address, for the Java SDK over MQTT on IoT Hub's port
+     * 8883 (a server holding that port reaches its default hub so). Unlike {@link #connectionString} it names no
+     * gateway: the Java SDK takes a GatewayHostName for an IoT Edge hub and then does not subscribe to
+     * cloud-to-device messages.
+     */
+    public static String loopbackConnectionString(String deviceId, String key) {
+        return "HostName=127.0.0.1;DeviceId=" + deviceId + ";SharedAccessKey=" + key;
+    }
+
     public static String moduleConnectionString(ServerExtension server, String deviceId, String moduleId, String key) {
         return "HostName=" + server.hubHostName() + ";DeviceId=" + deviceId + ";ModuleId=" + moduleId
                 + ";SharedAccessKey=" + key + ";GatewayHostName=" + server.hostPort();

@@ -43,6 +43,9 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     private ServerConfig started;
     private JsonNode ready;
     private HttpClient http;
+    /** Held while this server listens on IoT Hub's fixed ports (8883, 5671), which one server of all test JVMs may hold. */
+    private java.nio.channels.FileChannel fixedPorts;
+    private java.nio.channels.FileLock fixedPortsLock;
 
     public ServerExtension() {
         this(c -> c);
@@ -59,15 +62,38 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
         ServerConfig c = ServerConfig.of(dataDir, 0);
         if (Postgres.SELECTED) c = c.withStore(dev.iolite.server.store.StoreUrl.parse(Postgres.get().newDatabase()));
         started = customize.apply(c.withHttp(c.http().withTls(TestTls.CERT, TestTls.KEY).withMaxRequestBytes(256 * 1024)));
+        if (started.devices().mqttPort() > 0 || started.devices().amqpPort() > 0) lockFixedPorts();
         iolite = Iolite.start(started);
         ready = JSON.readTree(dataDir.resolve(Iolite.READY_FILE).toFile());
         http = HttpClient.newBuilder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE))
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /**
+     * The official device and service clients dial IoT Hub's ports (8883, 5671) whatever the connection string says, so
+     * a test of them runs its server on those ports; two test JVMs run at once, and this lock (a file in the temporary
+     * folder) lets one such server exist at a time.
+     */
+    private void lockFixedPorts() throws IOException {
+        fixedPorts = java.nio.channels.FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), "iolite-it-fixed-ports.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while ((fixedPortsLock = fixedPorts.tryLock()) == null) {
+            if (System.nanoTime() > deadline) throw new IOException("another test JVM held IoT Hub's ports for 10 minutes");
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for IoT Hub's ports", e);
+            }
+        }
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
         if (iolite != null) iolite.close();
+        if (fixedPortsLock != null) fixedPortsLock.release();
+        if (fixedPorts != null) fixedPorts.close();
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

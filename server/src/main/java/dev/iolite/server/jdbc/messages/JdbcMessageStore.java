@@ -270,7 +270,7 @@ public final class JdbcMessageStore implements MessageStore {
         g.writeEndObject();
     }
 
-    private static void readProperties(String text, Map<String, String> system, Map<String, String> application) {
+    static void readProperties(String text, Map<String, String> system, Map<String, String> application) {
         try (JsonParser p = JSON.createParser(text)) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {

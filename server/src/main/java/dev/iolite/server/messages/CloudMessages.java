@@ -1,0 +1,232 @@
+package dev.iolite.server.messages;
+
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Cloud-to-device messages with IoT Hub's queue rules
+ * (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-messages-c2d): at most {@link #MAX_DEPTH} waiting per
+ * identity, at most {@link #MAX_BYTES} each, a time to live of {@link #DEFAULT_TTL} unless the sender sets an expiry
+ * (at most {@link #MAX_TTL}), and feedback records as each message's {@code iothub-ack} asks: Success when the device
+ * acknowledged it, Expired, Purged.
+ *
+ * <p>Acknowledgements are removed in batches by one thread of this service (a device's PUBACK never waits for a
+ * transaction); expired messages and stale feedback are swept every {@link #SWEEP}. What it tells: {@link Wake} when
+ * an identity's queue gained a message (the surface holding its connection delivers it), and the feedback listeners
+ * when a hub's feedback gained records.
+ */
+public final class CloudMessages implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CloudMessages.class);
+    public static final int MAX_DEPTH = 50;
+    public static final int MAX_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+    public static final Duration MAX_TTL = Duration.ofDays(2);
+    /** How long a feedback record waits for the service's receiver. */
+    public static final Duration FEEDBACK_TTL = Duration.ofHours(1);
+    static final Duration SWEEP = Duration.ofSeconds(5);
+    /** Acknowledgements waiting to be removed; past this a PUBACK's removal runs on the caller's thread. */
+    static final int ACK_QUEUE = 10_000;
+
+    /** Told when an identity's queue gained a message. Must return at once. */
+    @FunctionalInterface
+    public interface Wake {
+        void waiting(String hub, String deviceId, String moduleId);
+    }
+
+    /** The device's generation id for feedback records, or empty when the device is gone. */
+    @FunctionalInterface
+    public interface Generations {
+        String of(String hub, String deviceId);
+    }
+
+    /** Whether an identity exists; a send to one that does not is a DeviceNotFound. */
+    @FunctionalInterface
+    public interface Identities {
+        boolean exists(String hub, String deviceId, String moduleId);
+    }
+
+    private record Ack(String hub, long id) {}
+
+    private final CloudQueueStore store;
+    private final Clock clock;
+    private final Identities identities;
+    private final Generations generations;
+    private volatile Wake wake = (h, d, m) -> { };
+    private final List<Consumer<String>> feedbackListeners = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
+    private final Thread worker;
+    private volatile boolean closing;
+
+    public CloudMessages(CloudQueueStore store, Clock clock, Identities identities, Generations generations) {
+        this.store = store;
+        this.clock = clock;
+        this.identities = identities;
+        this.generations = generations;
+        this.worker = new Thread(this::work, "iolite-c2d");
+        worker.setDaemon(true);
+    }
+
+    public CloudMessages start() {
+        worker.start();
+        return this;
+    }
+
+    /** Who delivers: set once, by the composition root, before devices connect. */
+    public void wake(Wake wake) { this.wake = wake; }
+
+    /** Told the hub's name when its feedback gained records. */
+    public void onFeedback(Consumer<String> listener) { feedbackListeners.add(listener); }
+
+    /**
+     * Queues a message for an identity.
+     *
+     * @param expiry the sender's absolute expiry, or null for {@link #DEFAULT_TTL}; one further than {@link #MAX_TTL}
+     *               is brought to it
+     * @param ack    the sender's {@code iothub-ack}, or null for none
+     * @throws IoliteException DeviceNotFound, MessageTooLarge, ArgumentInvalid (ack, expiry), DeviceMaximumQueueDepthExceeded
+     */
+    public CloudMessage send(String hub, String deviceId, String moduleId, Map<String, String> system,
+                             Map<String, String> application, byte[] body, Instant expiry, String ack) {
+        long size = StoredMessage.sizeOf(system, application, body);
+        if (size > MAX_BYTES) {
+            throw new IoliteException(ErrorCode.MESSAGE_TOO_LARGE, "a cloud-to-device message may hold " + MAX_BYTES
+                    + " bytes with its properties; this one holds " + size);
+        }
+        CloudMessage.Ack a = CloudMessage.Ack.parse(ack);
+        if (a == null) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "iothub-ack must be none, positive, negative or full");
+        Instant now = clock.instant();
+        Instant until = expiry == null ? now.plus(DEFAULT_TTL) : expiry;
+        if (!until.isAfter(now)) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the message's expiry time has passed");
+        if (until.isAfter(now.plus(MAX_TTL))) until = now.plus(MAX_TTL);
+        if (!identities.exists(hub, deviceId, moduleId)) {
+            throw new IoliteException(moduleId == null ? ErrorCode.DEVICE_NOT_FOUND : ErrorCode.MODULE_NOT_FOUND,
+                    moduleId == null ? "device '" + deviceId + "' does not exist" : "module '" + moduleId + "' of device '" + deviceId + "' does not exist");
+        }
+        CloudMessage m = new CloudMessage(0, hub, deviceId, moduleId, now, until, a, system, application, body);
+        long id = store.enqueue(m, MAX_DEPTH);
+        if (id < 0) {
+            throw new IoliteException(ErrorCode.QUEUE_DEPTH_EXCEEDED, "the queue of '" + deviceId + (moduleId == null ? "" : "/" + moduleId)
+                    + "' holds " + MAX_DEPTH + " messages, the most it may; it takes more as the device receives them");
+        }
+        wake.waiting(hub, deviceId, moduleId);
+        return new CloudMessage(id, hub, deviceId, moduleId, now, until, a, system, application, body);
+    }
+
+    /** Up to {@code limit} of an identity's messages numbered above {@code after}, not expired, oldest first. */
+    public List<CloudMessage> pending(String hub, String deviceId, String moduleId, long after, int limit) {
+        return store.pending(hub, deviceId, moduleId, after, clock.instant(), limit);
+    }
+
+    /** The device acknowledged message {@code id}: it is removed soon, with Success feedback if asked. Never blocks long. */
+    public void completed(String hub, long id) {
+        if (closing || !acks.offer(new Ack(hub, id))) remove(hub, List.of(id));
+    }
+
+    /** Removes every message of an identity's queue (Purged feedback where asked); returns how many went. */
+    public int purge(String hub, String deviceId, String moduleId) {
+        if (!identities.exists(hub, deviceId, moduleId)) {
+            throw new IoliteException(ErrorCode.DEVICE_NOT_FOUND, "device '" + deviceId + "' does not exist");
+        }
+        int n = store.purge(hub, deviceId, moduleId, m -> feedback(m, FeedbackRecord.Status.PURGED));
+        if (n > 0) feedbackAdded(Set.of(hub));
+        return n;
+    }
+
+    /** Up to {@code limit} feedback records of a hub numbered above {@code after}. */
+    public List<FeedbackRecord> feedback(String hub, long after, int limit) { return store.feedback(hub, after, limit); }
+
+    /** The receiver completed these records. */
+    public void feedbackCompleted(String hub, List<Long> ids) { store.removeFeedback(hub, ids); }
+
+    private FeedbackRecord feedback(CloudMessage m, FeedbackRecord.Status status) {
+        if (!m.ack().wants(status)) return null;
+        String generation;
+        try {
+            generation = generations.of(m.hub(), m.deviceId());
+        } catch (RuntimeException e) {
+            generation = "";
+        }
+        return new FeedbackRecord(0, m.hub(), m.messageId(), clock.instant(), status, status.description(), m.deviceId(),
+                generation == null ? "" : generation);
+    }
+
+    private void remove(String hub, List<Long> ids) {
+        store.remove(hub, ids, m -> feedback(m, FeedbackRecord.Status.SUCCESS));
+        feedbackAdded(Set.of(hub));
+    }
+
+    private void feedbackAdded(Set<String> hubs) {
+        for (String h : hubs) for (Consumer<String> l : feedbackListeners) l.accept(h);
+    }
+
+    private void work() {
+        long nextSweep = System.nanoTime();
+        List<Ack> batch = new ArrayList<>();
+        while (!closing || !acks.isEmpty()) {
+            try {
+                Ack first = acks.poll(200, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    acks.drainTo(batch, 999);
+                    Map<String, List<Long>> byHub = new HashMap<>();
+                    for (Ack a : batch) byHub.computeIfAbsent(a.hub(), h -> new ArrayList<>()).add(a.id());
+                    batch.clear();
+                    for (Map.Entry<String, List<Long>> e : byHub.entrySet()) remove(e.getKey(), e.getValue());
+                }
+                if (System.nanoTime() - nextSweep >= 0 && !closing) {
+                    nextSweep = System.nanoTime() + SWEEP.toNanos();
+                    sweep();
+                }
+            } catch (InterruptedException e) {
+                if (closing) break;
+            } catch (RuntimeException e) {
+                batch.clear();
+                LOG.warn("cloud-to-device bookkeeping failed; it goes on (an acknowledged message may be delivered again)", e);
+            }
+        }
+    }
+
+    private void sweep() {
+        Instant now = clock.instant();
+        Set<String> hubs = new java.util.HashSet<>();
+        int n = store.expire(now, 1000, m -> {
+            FeedbackRecord f = feedback(m, FeedbackRecord.Status.EXPIRED);
+            if (f != null) hubs.add(m.hub());
+            return f;
+        });
+        if (n > 0) LOG.debug("{} cloud-to-device messages expired", n);
+        feedbackAdded(hubs);
+        store.expireFeedback(now.minus(FEEDBACK_TTL));
+    }
+
+    /** Runs one sweep now (tests that move the clock). */
+    public void sweepNow() { sweep(); }
+
+    /** Removes the acknowledgements already taken (for up to 5 s), then stops. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) worker.interrupt();
+    }
+}
