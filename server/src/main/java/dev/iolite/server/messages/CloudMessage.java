@@ -41,10 +41,16 @@ public record CloudMessage(long id, String hub, String deviceId, String moduleId
             };
         }
 
-        /** The ack a wire value names, without case; null for an unknown one. */
+        /**
+         * The ack a wire value names, without case; null for an unknown one. The Java service SDK sends its enum's
+         * names in lower case ({@code positiveonly}, {@code negativeonly}), which name the same acks.
+         */
         public static Ack parse(String wire) {
             if (wire == null) return NONE;
-            for (Ack a : values()) if (a.wire.equalsIgnoreCase(wire.strip())) return a;
+            String w = wire.strip();
+            if (w.equalsIgnoreCase("positiveonly")) return POSITIVE;
+            if (w.equalsIgnoreCase("negativeonly")) return NEGATIVE;
+            for (Ack a : values()) if (a.wire.equalsIgnoreCase(w)) return a;
             return null;
         }
     }

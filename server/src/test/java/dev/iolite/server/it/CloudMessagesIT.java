@@ -5,7 +5,18 @@ import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
 import com.microsoft.azure.sdk.iot.device.Message;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
+import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
+import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
+import com.microsoft.azure.sdk.iot.service.messaging.FeedbackRecord;
+import com.microsoft.azure.sdk.iot.service.messaging.FeedbackStatusCode;
+import com.microsoft.azure.sdk.iot.service.messaging.IotHubServiceClientProtocol;
+import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorClient;
+import com.microsoft.azure.sdk.iot.service.messaging.MessageFeedbackProcessorClientOptions;
+import com.microsoft.azure.sdk.iot.service.messaging.MessagingClient;
+import com.microsoft.azure.sdk.iot.service.messaging.MessagingClientOptions;
 import dev.iolite.server.testkit.DeviceSdks;
+import dev.iolite.server.testkit.TestTls;
 import dev.iolite.server.testkit.RawMqttDevice;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -21,11 +32,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Cloud-to-device messages over HTTPS (the route {@code iolite device send} uses, and IoT Hub's purge) received by the
- * official Java device SDK over MQTT, with IoT Hub's queue rules. The service SDK's AMQP path is in
- * {@code CloudMessagesAmqpIT}.
+ * official Java device SDK over MQTT, with IoT Hub's queue rules; and the official Java service SDK's messaging
+ * and feedback clients over AMQP.
  */
 class CloudMessagesIT {
     /** The Java device SDK dials 8883 and the service SDK 5671: this server holds IoT Hub's ports. */
@@ -84,6 +96,73 @@ class CloudMessagesIT {
         JsonNode purged = ServerExtension.JSON.readTree(server.send("DELETE", "/devices/lamp-1/commands" + DeviceSdks.API,
                 server.ownerSas(), null).body());
         assertThat(purged.get("totalMessagesPurged").asInt()).isZero();
+    }
+
+    /** The service SDK's connection string: HostName 127.0.0.1 (it dials 5671 there) reaches the default hub. */
+    private static String serviceConnectionString() {
+        return "HostName=127.0.0.1;SharedAccessKeyName=iothubowner;SharedAccessKey=" + server.ownerKey();
+    }
+
+    private static void awaitRecord(List<FeedbackRecord> records, String messageId) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (records.stream().noneMatch(r -> messageId.equals(r.getOriginalMessageId())) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void theServiceSdkSendsOverAmqpTheDeviceSdkReceivesAndTheFeedbackReceiverHearsSuccessAndExpiry() throws Exception {
+        String key = DeviceSdks.register(server, "bulb-1");
+        DeviceSdks.register(server, "bulb-2");
+        MessagingClient sender = new MessagingClient(serviceConnectionString(), IotHubServiceClientProtocol.AMQPS,
+                MessagingClientOptions.builder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE)).build());
+        List<FeedbackRecord> feedback = new CopyOnWriteArrayList<>();
+        MessageFeedbackProcessorClient receiver = new MessageFeedbackProcessorClient(serviceConnectionString(),
+                IotHubServiceClientProtocol.AMQPS, batch -> {
+                    feedback.addAll(batch.getRecords());
+                    return AcknowledgementType.COMPLETE;
+                }, MessageFeedbackProcessorClientOptions.builder().sslContext(TestTls.trusting(TestTls.TRUSTSTORE)).build());
+        List<Message> got = new CopyOnWriteArrayList<>();
+        DeviceClient device = receiving("bulb-1", key, got);
+        sender.open();
+        receiver.start();
+        try {
+            com.microsoft.azure.sdk.iot.service.messaging.Message m = new com.microsoft.azure.sdk.iot.service.messaging.Message("dim to 40");
+            m.setMessageId("ok-1");
+            m.setDeliveryAcknowledgement(DeliveryAcknowledgement.Full);
+            m.getProperties().put("level", "40");
+            sender.send("bulb-1", m);
+            await(got, 1);
+            assertThat(got).extracting(x -> new String(x.getBytes(), StandardCharsets.UTF_8)).containsExactly("dim to 40");
+            assertThat(got.get(0).getMessageId()).isEqualTo("ok-1");
+            assertThat(got.get(0).getProperty("level")).isEqualTo("40");
+            awaitRecord(feedback, "ok-1");
+            assertThat(feedback).filteredOn(r -> "ok-1".equals(r.getOriginalMessageId())).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.getStatusCode()).isEqualTo(FeedbackStatusCode.success);
+                        assertThat(r.getDeviceId()).isEqualTo("bulb-1");
+                    });
+
+            // bulb-2 is away: its message expires, and the sweep tells the feedback receiver
+            com.microsoft.azure.sdk.iot.service.messaging.Message late = new com.microsoft.azure.sdk.iot.service.messaging.Message("too late");
+            late.setMessageId("exp-1");
+            late.setDeliveryAcknowledgement(DeliveryAcknowledgement.NegativeOnly);
+            late.setExpiryTimeUtc(new java.util.Date(System.currentTimeMillis() + 1000));
+            sender.send("bulb-2", late);
+            Thread.sleep(1200);
+            server.iolite().cloudMessages().sweepNow();
+            awaitRecord(feedback, "exp-1");
+            assertThat(feedback).filteredOn(r -> "exp-1".equals(r.getOriginalMessageId())).singleElement()
+                    .satisfies(r -> assertThat(r.getStatusCode()).isEqualTo(FeedbackStatusCode.expired));
+
+            // a device that does not exist: IoT Hub's not-found
+            assertThatThrownBy(() -> sender.send("nobody", new com.microsoft.azure.sdk.iot.service.messaging.Message("x")))
+                    .isInstanceOf(IotHubNotFoundException.class);
+        } finally {
+            receiver.stop();
+            sender.close();
+            device.close();
+        }
     }
 
     @Test
