@@ -16,21 +16,23 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code iolite device create|show|list|update|delete|connection-string|invoke}: device identities through the hub's
- * service API, and direct method calls ({@link DeviceInvokeCommand}).
+ * {@code iolite device create|show|list|update|delete|connection-string|invoke|send|purge}: device identities through
+ * the hub's service API, direct method calls ({@link DeviceInvokeCommand}) and cloud-to-device messages
+ * ({@link DeviceSendCommand}, {@link Purge}).
  */
 @Command(name = "device", mixinStandardHelpOptions = true,
-        description = "Create, show, list, update and delete devices; print a device's connection string; call a direct method.",
+        description = "Create, show, list, update and delete devices; print a device's connection string; call a direct "
+                + "method; send cloud-to-device messages and purge them.",
         subcommands = {DeviceCommand.Create.class, DeviceCommand.Show.class, DeviceCommand.ListDevices.class,
                 DeviceCommand.Update.class, DeviceCommand.Delete.class, DeviceCommand.ConnectionString.class,
-                DeviceInvokeCommand.class})
+                DeviceInvokeCommand.class, DeviceSendCommand.class, DeviceCommand.Purge.class})
 final class DeviceCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update, delete, connection-string or invoke");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a device command: create, show, list, update, delete, connection-string, invoke, send or purge");
     }
 
     static DeviceRegistry registry(Connection conn) {
@@ -140,6 +142,28 @@ final class DeviceCommand implements Runnable {
         public Integer call() {
             print(new Printer(spec.commandLine().getOut(), conn.output),
                     registry(conn).update(deviceId, status == Status.enabled, reason, etag));
+            return 0;
+        }
+    }
+
+    @Command(name = "purge", mixinStandardHelpOptions = true,
+            description = "Remove every cloud-to-device message waiting for a device; prints how many went.")
+    static final class Purge implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "DEVICE_ID")
+        String deviceId;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int n = registry(conn).purgeMessages(deviceId);
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            if (p.json()) p.json(Map.of("deviceId", deviceId, "totalMessagesPurged", n));
+            else p.line("purged " + n + (n == 1 ? " message" : " messages") + " of device " + deviceId);
             return 0;
         }
     }

@@ -57,7 +57,8 @@ final class HubCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a hub (default: --hub).")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a hub (default: --hub) and its built-in "
+            + "Event Hubs-compatible endpoint.", "Example: iolite hub show --event-hub-connection-string"})
     static final class Show implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -65,14 +66,35 @@ final class HubCommand implements Runnable {
         @Parameters(paramLabel = "NAME", arity = "0..1")
         String name;
 
+        @Option(names = "--event-hub-connection-string",
+                description = "Print only the built-in endpoint's connection string for Event Hubs clients (it holds the "
+                        + "key of the hub's 'service' policy).")
+        boolean connectionString;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             String hub = name != null ? name : conn.hub();
-            print(new Printer(spec.commandLine().getOut(), conn.output),
-                    List.of(conn.client().iotHubResource().get(conn.resourceGroup(), hub)));
+            IotHubDescription h = conn.client().iotHubResource().get(conn.resourceGroup(), hub);
+            Printer p = new Printer(spec.commandLine().getOut(), conn.output);
+            if (connectionString) {
+                if (h.getEventHubEndpoint() == null) throw new Connection.Usage("hub " + hub + " shows no built-in endpoint");
+                // the policy that grants ServiceConnect and no more, as the portal offers it first
+                var keys = conn.client().iotHubResource().listKeys(conn.resourceGroup(), hub);
+                var policy = keys.stream().filter(k -> k.getKeyName().equalsIgnoreCase("service")).findFirst()
+                        .or(() -> keys.stream().filter(k -> k.getRights() != null && k.getRights().contains("ServiceConnect")).findFirst())
+                        .orElseThrow(() -> new Connection.Usage("hub " + hub + " has no policy with ServiceConnect"));
+                p.line(h.eventHubConnectionString(policy));
+                return 0;
+            }
+            print(p, List.of(h));
+            if (!p.json() && h.getEventHubEndpoint() != null) {
+                p.line("Built-in endpoint: " + h.getEventHubEndpoint() + " EntityPath=" + h.getEventHubPath() + ", "
+                        + h.getEventHubPartitionCount() + " partitions");
+                p.line("Its connection string: iolite hub show --event-hub-connection-string");
+            }
             return 0;
         }
     }

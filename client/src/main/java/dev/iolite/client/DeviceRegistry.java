@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.client.models.DeviceIdentity;
 import dev.iolite.client.models.MethodResult;
+import dev.iolite.client.models.SentMessage;
 import dev.iolite.client.models.MessagePage;
 import dev.iolite.client.models.ModuleIdentity;
 
@@ -236,6 +237,51 @@ public final class DeviceRegistry {
         }
         return new MethodResult(answer.get("status").asInt(), answer.has("payload") ? answer.get("payload")
                 : Transport.JSON.nullNode());
+    }
+
+    /**
+     * Sends a cloud-to-device message to a device: the hub queues it (at most 50 wait per device, each at most
+     * 64 KiB with its properties) and delivers it when the device receives. IoT Hub's service clients send over
+     * AMQP; this goes through Iolite's {@code POST /iolite/devices/{id}/messages} (ServiceConnect), which queues
+     * with the same rules.
+     *
+     * @param deviceId   the device id
+     * @param body       the body, as UTF-8 text
+     * @param properties application properties (may be empty)
+     * @param messageId  the message id, or null
+     * @param ack        the feedback to ask for: {@code none}, {@code positive}, {@code negative} or {@code full}
+     *                   (null: none)
+     * @param timeToLive how long the message may wait, up to 2 days (null: the hub's 1 hour)
+     * @return the queued message
+     * @throws IotHubException 404 DeviceNotFound, 403 DeviceMaximumQueueDepthExceeded (403004), 413 MessageTooLarge
+     */
+    public SentMessage sendMessage(String deviceId, String body, Map<String, String> properties, String messageId,
+                                   String ack, Duration timeToLive) {
+        ObjectNode m = Transport.JSON.createObjectNode().put("body", body == null ? "" : body);
+        if (messageId != null) m.put("messageId", messageId);
+        if (ack != null) m.put("ack", ack);
+        if (timeToLive != null) m.put("expiryTimeUtc", java.time.Instant.now().plus(timeToLive).toString());
+        if (properties != null && !properties.isEmpty()) {
+            ObjectNode p = m.putObject("properties");
+            properties.forEach(p::put);
+        }
+        JsonNode a = transport.sendOnce(HttpMethod.POST, url("/iolite/devices/" + Transport.encode(deviceId) + "/messages"), m,
+                Duration.ofSeconds(30));
+        return new SentMessage(a.path("deviceId").asText(deviceId), a.hasNonNull("messageId") ? a.get("messageId").asText() : null,
+                java.time.Instant.parse(a.path("enqueuedTimeUtc").asText()), java.time.Instant.parse(a.path("expiryTimeUtc").asText()),
+                a.path("ack").asText("none"));
+    }
+
+    /**
+     * Removes every cloud-to-device message waiting for a device ({@code DELETE /devices/{id}/commands}).
+     *
+     * @return how many were removed
+     * @throws IotHubException 404 DeviceNotFound
+     */
+    public int purgeMessages(String deviceId) {
+        JsonNode a = transport.send(HttpMethod.DELETE, url("/devices/" + Transport.encode(deviceId) + "/commands"), null,
+                (Map<String, String>) null);
+        return a.path("totalMessagesPurged").asInt();
     }
 
     /** The service's response timeout when a call names none. */

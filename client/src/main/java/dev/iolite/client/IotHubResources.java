@@ -333,6 +333,11 @@ public final class IotHubResources {
         if (sku.hasNonNull("capacity")) h.setSkuCapacity(sku.get("capacity").asLong());
         JsonNode host = n.path("properties").get("hostName");
         if (host != null && !host.isNull()) h.setHostName(host.asText());
+        JsonNode events = n.path("properties").path("eventHubEndpoints").path("events");
+        if (events.hasNonNull("endpoint")) {
+            h.setEventHubEndpoint(events.get("endpoint").asText(), events.path("path").asText(null),
+                    events.hasNonNull("partitionCount") ? events.get("partitionCount").asInt() : null);
+        }
         if (n.get("tags") instanceof ObjectNode tags) {
             Map<String, String> t = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = tags.fields(); it.hasNext(); ) {

@@ -8,6 +8,11 @@ import com.microsoft.azure.sdk.iot.device.Message;
 import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
 import dev.iolite.server.auth.SasToken;
 import dev.iolite.server.testkit.Postgres;
+import dev.iolite.server.testkit.RawMqttDevice;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import dev.iolite.server.testkit.PostgresqlOnly;
 import dev.iolite.server.testkit.ServerExtension;
 import dev.iolite.server.testkit.TestTls;
@@ -152,6 +157,45 @@ class DeviceCrashIT {
         }
         assertThat(seenAtKill).hasSizeGreaterThanOrEqualTo(400);
         assertThat(stored).containsAll(seenAtKill);
+    }
+
+    @Test
+    void cloudMessagesAcceptedBeforeASigkillReachTheDeviceAfterIt() throws Exception {
+        if (Postgres.SELECTED) store = Postgres.get().newDatabase();
+        Path data = tmp.resolve("data");
+        Node server = new Node(data, "c2d-first.log");
+        String key = server.register("crash-inbox");
+        // the first through the command line, the others through the route it calls
+        CliProcess.Result sent = CliProcess.run(tmp, "device", "send", "crash-inbox", "--body", "m-0", "--message-id", "m-0",
+                "--property", "n=0", "--data-dir", data.toString());
+        assertThat(sent.code()).as(sent.toString()).isZero();
+        assertThat(sent.out()).contains("m-0");
+        Set<String> accepted = new HashSet<>(Set.of("m-0"));
+        for (int i = 1; i < 30; i++) {
+            HttpResponse<String> r = server.send("POST", "/iolite/devices/crash-inbox/messages" + API,
+                    "{\"body\":\"m-" + i + "\",\"messageId\":\"m-" + i + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            accepted.add("m-" + i);
+        }
+        server.kill();
+
+        Node again = new Node(data, "c2d-second.log");
+        String token = SasToken.createFor(again.ready.get("hubHostName").asText() + "/devices/crash-inbox", null, key,
+                Instant.now().plusSeconds(3600));
+        Set<String> received = new HashSet<>();
+        try (RawMqttDevice device = new RawMqttDevice(again.ready.get("mqttPort").asInt(),
+                Path.of(again.ready.get("truststore").asText()), again.ready.get("hubHostName").asText(), "crash-inbox", token)) {
+            device.send(MqttMessageBuilders.subscribe().messageId(2).addSubscription(MqttQoS.AT_LEAST_ONCE,
+                    "devices/crash-inbox/messages/devicebound/#").build());
+            assertThat(device.next()).isInstanceOf(MqttSubAckMessage.class);
+            while (received.size() < accepted.size()) {
+                MqttPublishMessage p = (MqttPublishMessage) device.next();
+                received.add(p.payload().toString(StandardCharsets.UTF_8));
+                device.send(MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build());
+                p.release();
+            }
+        }
+        assertThat(received).isEqualTo(accepted);
     }
 
     @Test

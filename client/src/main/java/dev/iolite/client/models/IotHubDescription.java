@@ -118,6 +118,52 @@ public final class IotHubDescription {
         return this;
     }
 
+    @JsonProperty(value = "eventHubEndpoint", access = JsonProperty.Access.READ_ONLY)
+    private String eventHubEndpoint;
+
+    @JsonProperty(value = "eventHubPath", access = JsonProperty.Access.READ_ONLY)
+    private String eventHubPath;
+
+    @JsonProperty(value = "eventHubPartitionCount", access = JsonProperty.Access.READ_ONLY)
+    private Integer eventHubPartitionCount;
+
+    /** @return the built-in endpoint's Event Hubs-compatible address ({@code sb://HOST:PORT/}), or null */
+    public String getEventHubEndpoint() { return eventHubEndpoint; }
+
+    /** @return the built-in endpoint's Event Hubs-compatible name (its EntityPath), or null */
+    public String getEventHubPath() { return eventHubPath; }
+
+    /** @return the built-in endpoint's partition count, or null */
+    public Integer getEventHubPartitionCount() { return eventHubPartitionCount; }
+
+    /**
+     * Sets what ARM shows of the built-in endpoint ({@code properties.eventHubEndpoints.events}).
+     *
+     * @param endpoint       its {@code sb://} address
+     * @param path           its Event Hubs-compatible name
+     * @param partitionCount its partitions
+     * @return this object
+     */
+    public IotHubDescription setEventHubEndpoint(String endpoint, String path, Integer partitionCount) {
+        this.eventHubEndpoint = endpoint;
+        this.eventHubPath = path;
+        this.eventHubPartitionCount = partitionCount;
+        return this;
+    }
+
+    /**
+     * The built-in endpoint's connection string for Event Hubs clients, with one of the hub's policies
+     * (ServiceConnect is enough): {@code Endpoint=...;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=...}.
+     *
+     * @param policy a policy of the hub, as {@link dev.iolite.client.IotHubResources#listKeys} returns it
+     * @return the connection string, or null when ARM showed no built-in endpoint
+     */
+    public String eventHubConnectionString(SharedAccessKey policy) {
+        if (eventHubEndpoint == null || eventHubPath == null) return null;
+        return "Endpoint=" + eventHubEndpoint + ";SharedAccessKeyName=" + policy.getKeyName() + ";SharedAccessKey="
+                + policy.getPrimaryKey() + ";EntityPath=" + eventHubPath;
+    }
+
     /** @return the resource tags */
     public Map<String, String> getTags() { return tags; }
 

@@ -9,6 +9,7 @@ import dev.iolite.server.devices.RemoteMethods;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.store.StoreUrl;
 import dev.iolite.server.testkit.DeviceSdks;
+import dev.iolite.server.testkit.EventHubs;
 import dev.iolite.server.testkit.Postgres;
 import dev.iolite.server.testkit.PostgresqlOnly;
 import dev.iolite.server.testkit.RawMqttDevice;
@@ -162,5 +163,46 @@ class ClusterDevicesIT {
                 "{\"methodName\":\"reboot\",\"responseTimeoutInSeconds\":10}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
         assertThat(ServerExtension.hubError(r).path("errorCode").asInt()).isEqualTo(404103);
+    }
+
+    @Test
+    void aCloudMessageSentAtNodeBReachesTheDeviceOnNodeA() throws Exception {
+        String key = DeviceSdks.register(nodeA, "far-inbox");
+        String token = SasToken.createFor(nodeA.hubHostName() + "/devices/far-inbox", null, key, Instant.now().plusSeconds(3600));
+        try (RawMqttDevice device = new RawMqttDevice(nodeA, "far-inbox", token)) {
+            device.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(2)
+                    .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, "devices/far-inbox/messages/devicebound/#").build());
+            assertThat(device.next()).isInstanceOf(io.netty.handler.codec.mqtt.MqttSubAckMessage.class);
+            HttpResponse<String> r = nodeB.send("POST", "/iolite/devices/far-inbox/messages" + API, nodeB.ownerSas(),
+                    "{\"body\":\"from b\",\"messageId\":\"far-1\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            io.netty.handler.codec.mqtt.MqttPublishMessage p = (io.netty.handler.codec.mqtt.MqttPublishMessage) device.next();
+            assertThat(p.variableHeader().topicName()).contains("%24.mid=far-1");
+            assertThat(p.payload().toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("from b");
+            p.release();
+        }
+    }
+
+    @Test
+    void telemetrySentToNodeAIsReadAsEventsAtNodeB() throws Exception {
+        String key = DeviceSdks.register(nodeA, "far-events");
+        DeviceClient device = DeviceSdks.open(DeviceSdks.connectionString(nodeA, "far-events", key));
+        try {
+            device.sendEvent(new com.microsoft.azure.sdk.iot.device.Message("seen at b"));
+        } finally {
+            device.close();
+        }
+        com.azure.messaging.eventhubs.EventHubConsumerClient consumer = EventHubs.consumer(EventHubs.connectionString(nodeB), "$Default");
+        try {
+            String partition = Integer.toString(dev.iolite.server.messages.Partitions.of("far-events", 4));
+            java.util.List<String> bodies = new java.util.ArrayList<>();
+            for (com.azure.messaging.eventhubs.models.PartitionEvent e : consumer.receiveFromPartition(partition, 100,
+                    com.azure.messaging.eventhubs.models.EventPosition.earliest(), java.time.Duration.ofSeconds(3))) {
+                if ("far-events".equals(e.getData().getSystemProperties().get("iothub-connection-device-id"))) bodies.add(e.getData().getBodyAsString());
+            }
+            assertThat(bodies).containsExactly("seen at b");
+        } finally {
+            consumer.close();
+        }
     }
 }

@@ -36,8 +36,12 @@ public final class RawMqttDevice implements AutoCloseable {
 
     /** Connects as {@code deviceId} with {@code password} (a SAS token) and subscribes to method requests. */
     public RawMqttDevice(ServerExtension server, String deviceId, String password) throws Exception {
-        socket = (SSLSocket) TestTls.trusting(TestTls.TRUSTSTORE).getSocketFactory().createSocket("127.0.0.1",
-                server.mqttPort());
+        this(server.mqttPort(), TestTls.TRUSTSTORE, server.hubHostName(), deviceId, password);
+    }
+
+    /** As above, for a server in another process: its MQTT port, truststore and hub host name from its ready.json. */
+    public RawMqttDevice(int mqttPort, java.nio.file.Path truststore, String hubHostName, String deviceId, String password) throws Exception {
+        socket = (SSLSocket) TestTls.trusting(truststore).getSocketFactory().createSocket("127.0.0.1", mqttPort);
         socket.setSoTimeout(0);
         out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
@@ -56,7 +60,7 @@ public final class RawMqttDevice implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         send(MqttMessageBuilders.connect().clientId(deviceId).protocolVersion(MqttVersion.MQTT_3_1_1).keepAlive(60)
-                .cleanSession(true).username(server.hubHostName() + "/" + deviceId + "/?api-version=2021-04-12")
+                .cleanSession(true).username(hubHostName + "/" + deviceId + "/?api-version=2021-04-12")
                 .password(password.getBytes(StandardCharsets.UTF_8)).build());
         MqttMessage ack = next();
         assertThat(ack).isInstanceOf(MqttConnAckMessage.class);
