@@ -449,6 +449,9 @@ public final class Iolite implements AutoCloseable {
                 + ";SharedAccessKey=" + p.primaryKey() + ";EntityPath=" + hub.name();
     }
 
+    /** The default hub's built-in endpoint connection string for Event Hubs clients (ready.json's {@code eventHubConnectionString}). */
+    public String eventHubConnectionString() { return eventHubConnectionString(defaultHub.get()); }
+
     /** {@code sb://HOST:PORT/}: where the AMQP listener is reached. */
     private static String eventHubEndpoint(ServerConfig config, int amqpPort) {
         String https = url(config, 1);

@@ -69,6 +69,8 @@ final class EmbeddedServer implements AutoCloseable {
 
     int mqttPort() { return (Integer) facts.get("mqttPort"); }
 
+    int amqpPort() { return (Integer) facts.get("amqpPort"); }
+
     @Override
     public void close() {
         invoke("close", new Class<?>[0]);

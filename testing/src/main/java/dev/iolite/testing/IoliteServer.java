@@ -154,6 +154,17 @@ public final class IoliteServer implements AutoCloseable {
      */
     public int mqttPort() { return iolite.mqttPort(); }
 
+    /** The AMQP-over-TLS port (a free one): the built-in endpoint for Event Hubs clients, and cloud-to-device sends. */
+    public int amqpPort() { return iolite.amqpPort(); }
+
+    /**
+     * The default hub's built-in endpoint for the official Event Hubs clients
+     * ({@code Endpoint=sb://127.0.0.1:PORT/;SharedAccessKeyName=service;SharedAccessKey=...;EntityPath=HUB}): the
+     * telemetry devices sent, read from any position. The clients take TLS trust from the JVM's default context, so
+     * call {@code SSLContext.setDefault(server.sslContext())} first.
+     */
+    public String eventHubConnectionString() { return iolite.text("eventHubConnectionString"); }
+
     /**
      * A connection string for an existing device of the default hub, with its primary key: the hub's host name (which
      * its SAS tokens name) and {@code GatewayHostName=127.0.0.1:PORT}, through which the device SDKs reach this

@@ -33,6 +33,10 @@ class IoliteServerTest {
             assertThat(s.connectionString()).startsWith("HostName=suite.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=");
             assertThat(Files.isRegularFile(s.trustStorePath())).isTrue();
             assertThat(s.trustStorePassword()).isNotEmpty();
+            assertThat(s.amqpPort()).isPositive().isNotEqualTo(5671);
+            assertThat(s.eventHubConnectionString()).isEqualTo("Endpoint=sb://127.0.0.1:" + s.amqpPort()
+                    + "/;SharedAccessKeyName=service;SharedAccessKey=" + s.eventHubConnectionString().replaceAll(".*SharedAccessKey=([^;]+);.*", "$1")
+                    + ";EntityPath=suite");
 
             assertThat(get(s, "/statistics/devices?api-version=2021-04-12", s.sasToken()).statusCode()).isEqualTo(200);
             assertThat(get(s, "/statistics/devices?api-version=2021-04-12", s.sasToken("second")).statusCode()).isEqualTo(200);

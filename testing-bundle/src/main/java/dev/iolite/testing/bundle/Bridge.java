@@ -66,16 +66,18 @@ public final class Bridge implements AutoCloseable {
         ServerConfig config = new ServerConfig(dataDir, hubName, ServerConfig.Http.DEFAULTS.withPort(0), null, null, null,
                 postgresUrl == null ? null : StoreUrl.parse(postgresUrl));
         if (jobQueue) config = config.withJobs(config.jobs().withQueue(true));
-        config = config.withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0));
+        config = config.withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0).withAmqpPort(0));
         return new Bridge(Iolite.start(config.validated()), dataDir);
     }
 
-    /** The server's facts, by name: url, port, mqttPort, hubName, hubHostName, connectionString, subscriptionId, resourceGroup, truststore, trustStorePassword, localBlobRoot. */
+    /** The server's facts, by name: url, port, mqttPort, amqpPort, eventHubConnectionString, hubName, hubHostName, connectionString, subscriptionId, resourceGroup, truststore, trustStorePassword, localBlobRoot. */
     public Map<String, Object> facts() {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("url", iolite.url());
         f.put("port", iolite.port());
         f.put("mqttPort", iolite.mqttPort());
+        f.put("amqpPort", iolite.amqpPort());
+        f.put("eventHubConnectionString", iolite.eventHubConnectionString());
         f.put("hubName", iolite.hubName());
         f.put("hubHostName", iolite.hubHostName());
         f.put("connectionString", iolite.connectionString());
