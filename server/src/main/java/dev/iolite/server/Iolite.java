@@ -31,6 +31,7 @@ import dev.iolite.server.messages.CloudMessages;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
 import dev.iolite.server.hubapi.CloudMessagesHandler;
+import dev.iolite.server.http.WebSocketStreams;
 import dev.iolite.server.mqtt.MqttContext;
 import dev.iolite.server.mqtt.MqttListener;
 import dev.iolite.server.mqtt.MqttMetrics;
@@ -86,6 +87,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -354,7 +356,8 @@ public final class Iolite implements AutoCloseable {
                     new MqttMetrics(meters.registry(), sessions::size), cloud), tls);
             WebServer web = new WebServer(config.http().bind(), config.http().port(), config.http().maxRequestBytes(), tls, json,
                     new ErrorRenderer(json), clock,
-                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes, mqtt.webSockets()),
+                    List.of(new dev.iolite.server.http.HealthRoutes(db::unavailableBecause), armRoutes, hubRoutes,
+                            webSockets(mqtt.webSocketStream(), amqp.webSocketStream())),
                     meters.registry());
             phases.mark("services");
             try {
@@ -451,6 +454,17 @@ public final class Iolite implements AutoCloseable {
 
     /** The default hub's built-in endpoint connection string for Event Hubs clients (ready.json's {@code eventHubConnectionString}). */
     public String eventHubConnectionString() { return eventHubConnectionString(defaultHub.get()); }
+
+    /**
+     * MQTT and AMQP over WebSockets on the HTTPS port: IoT Hub's {@code /$iothub/websocket} carries both (by
+     * subprotocol: {@code mqtt}, {@code AMQPWSB10}; MQTT when none is named), Event Hubs' {@code /$servicebus/websocket}
+     * carries AMQP.
+     */
+    private static WebSocketStreams webSockets(WebSocketStreams.Stream mqtt, WebSocketStreams.Stream amqp) {
+        return new WebSocketStreams(List.of(
+                new WebSocketStreams.Route("/$iothub/websocket", Map.of("mqtt", mqtt, "amqpwsb10", amqp), mqtt),
+                new WebSocketStreams.Route("/$servicebus/websocket", Map.of("amqpwsb10", amqp), amqp)));
+    }
 
     /** {@code sb://HOST:PORT/}: where the AMQP listener is reached. */
     private static String eventHubEndpoint(ServerConfig config, int amqpPort) {

@@ -1,6 +1,7 @@
 package dev.iolite.server.amqp;
 
 import dev.iolite.server.http.TlsMaterial;
+import dev.iolite.server.http.WebSocketStreams;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -125,6 +126,15 @@ public final class AmqpListener implements AutoCloseable {
     /** The TCP port, or -1 without a TCP listener. */
     public int port() {
         return tcp == null ? -1 : ((InetSocketAddress) tcp.localAddress()).getPort();
+    }
+
+    /**
+     * AMQP over WebSockets (subprotocol {@code AMQPWSB10}) at IoT Hub's {@code /$iothub/websocket} and Event Hubs'
+     * {@code /$servicebus/websocket}, for the HTTPS server.
+     */
+    public WebSocketStreams.Stream webSocketStream() {
+        return new WebSocketStreams.Stream("AMQP", this::inProcessClient, 1024 * 1024, 4L * 1024 * 1024,
+                Duration.ofMillis(AmqpConnection.IDLE_TIMEOUT_MS + 60_000));
     }
 
     /** A client channel to the in-process address, for a connection that arrived another way (WebSockets). */

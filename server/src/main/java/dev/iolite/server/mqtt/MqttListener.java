@@ -1,7 +1,7 @@
 package dev.iolite.server.mqtt;
 
 import dev.iolite.server.http.TlsMaterial;
-import dev.iolite.server.http.WebServer;
+import dev.iolite.server.http.WebSocketStreams;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * IoT Hub's MQTT device endpoint: MQTT 3.1.1 over TLS on its own port, and the same connections carried over
- * WebSockets by {@link MqttWebSockets}, which hands their bytes to this listener's in-process address. Netty
+ * WebSockets by {@link dev.iolite.server.http.WebSocketStreams}, which hands their bytes to this listener's in-process address. Netty
  * reads and writes every connection on a few event loop threads; a connection holds no thread of its own.
  */
 public final class MqttListener implements AutoCloseable {
@@ -107,9 +107,10 @@ public final class MqttListener implements AutoCloseable {
         p.addLast("device", new MqttConnection(cx));
     }
 
-    /** The route of MQTT over WebSockets, for the HTTPS server. */
-    public WebServer.RouteTable webSockets() {
-        return new MqttWebSockets(this);
+    /** MQTT over WebSockets ({@code /$iothub/websocket}, subprotocol {@code mqtt}), for the HTTPS server. */
+    public WebSocketStreams.Stream webSocketStream() {
+        return new WebSocketStreams.Stream("MQTT", this::inProcessClient, MAX_PACKET_BYTES + 1024, MqttConnection.MAX_UNSENT_BYTES,
+                Duration.ofSeconds(MqttConnection.MAX_IDLE_SECONDS + 60));
     }
 
     /** The TCP port, or -1 without a TCP listener. */

@@ -218,6 +218,21 @@ class BuiltInEndpointIT {
     }
 
     @Test
+    void theConsumerReadsOverWebSocketsOnTheHttpsPortToo() throws Exception {
+        send("websocket-1", 2);
+        EventHubConsumerClient consumer = EventHubs.builder(EventHubs.connectionString(server), "$Default")
+                .transportType(com.azure.core.amqp.AmqpTransportType.AMQP_WEB_SOCKETS)
+                .customEndpointAddress("https://127.0.0.1:" + server.port()).buildConsumerClient();
+        try {
+            assertThat(consumer.getEventHubProperties().getName()).isEqualTo(server.ready().get("hub").asText());
+            assertThat(read(consumer, "websocket-1", EventPosition.earliest(), 0)).extracting(EventData::getBodyAsString)
+                    .containsExactly("{\"n\":0}", "{\"n\":1}");
+        } finally {
+            consumer.close();
+        }
+    }
+
+    @Test
     void aWrongKeyReadsNothing() {
         String good = EventHubs.connectionString(server);
         String wrong = good.replaceAll("SharedAccessKey=[^;]+", "SharedAccessKey="
