@@ -233,6 +233,38 @@ class BuiltInEndpointIT {
     }
 
     @Test
+    void aReceiverWhoseTokenExpiresIsDetachedAndOthersReadOn() throws Exception {
+        String cs = EventHubs.connectionString(server);
+        String key = cs.replaceAll(".*SharedAccessKey=([^;]+);.*", "$1");
+        String hub = server.ready().get("hub").asText();
+        String shortLived = dev.iolite.server.auth.SasToken.createFor("127.0.0.1:" + server.ready().get("amqpPort").asInt() + "/" + hub,
+                "service", key, Instant.now().plusSeconds(3));
+        String withToken = "Endpoint=sb://127.0.0.1:" + server.ready().get("amqpPort").asInt() + "/;SharedAccessSignature="
+                + shortLived + ";EntityPath=" + hub;
+        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+        EventHubConsumerAsyncClient expiring = EventHubs.builder(withToken, "$Default").buildAsyncConsumerClient();
+        Disposable reading = expiring.receiveFromPartition("0", EventPosition.latest())
+                .subscribe(e -> { }, ended::complete, () -> ended.complete(null));
+        EventHubConsumerClient lasting = EventHubs.consumer(cs, "$Default");
+        try {
+            // the receive ends (the client ends it without an error once it cannot put a valid token again);
+            // without the server's detach at expiry it would go on, and this wait would fail
+            Throwable error = ended.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            if (error != null) assertThat(rootCause(error)).isInstanceOf(AmqpException.class);
+            assertThat(lasting.getEventHubProperties().getName()).isEqualTo(hub);  // the other connection is untouched
+        } finally {
+            reading.dispose();
+            expiring.close();
+            lasting.close();
+        }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t;
+    }
+
+    @Test
     void aWrongKeyReadsNothing() {
         String good = EventHubs.connectionString(server);
         String wrong = good.replaceAll("SharedAccessKey=[^;]+", "SharedAccessKey="
