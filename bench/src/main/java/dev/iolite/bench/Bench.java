@@ -30,6 +30,10 @@ public final class Bench {
             DevicesBench.run(repo, opts);  // on iolite.jar's class path: bench/run arranges it
             return;
         }
+        if ("events".equals(opts.get("scenario"))) {
+            EventsBench.run(repo, opts);
+            return;
+        }
         if ("cli-files".equals(opts.get("scenario"))) {
             CliFilesBench.run(repo, opts);
             return;

@@ -48,7 +48,8 @@ final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap));
         String extra = System.getenv("IOLITE_BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
-        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", data.toString(), "--port", "0", "--mqtt-port", "0", "--amqp-port", "0"));
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", data.toString(), "--port", "0", "--mqtt-port", "0"));
+        if (!List.of(serveOptions).contains("--amqp-port")) cmd.addAll(List.of("--amqp-port", "0"));
         if (store != null) cmd.addAll(List.of("--store", store));
         cmd.addAll(List.of(serveOptions));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

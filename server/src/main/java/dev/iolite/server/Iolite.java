@@ -326,7 +326,8 @@ public final class Iolite implements AutoCloseable {
             // cloud-to-device queues: kept in the store, delivered by the node that holds the device's connection
             cloud = new CloudMessages(new JdbcCloudQueueStore(db), clock,
                     (hub, deviceId, moduleId) -> registryStore.find(hub, new DeviceKey(deviceId, moduleId)).isPresent(),
-                    (hub, deviceId) -> registryStore.find(hub, new DeviceKey(deviceId, null)).map(Device::generationId).orElse(""));
+                    (hub, deviceId) -> registryStore.find(hub, new DeviceKey(deviceId, null)).map(Device::generationId).orElse(""),
+                    new dev.iolite.server.messages.CloudMetrics(meters.registry()));
             cloud.wake(new CloudWake(sessions, bus, json));
             cloud.start();
             // IoT Hub's per-hub rates, only when --throttle asks for them

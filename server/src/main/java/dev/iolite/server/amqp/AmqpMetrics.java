@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The AMQP surface's meters: open connections ({@code iolite_amqp_connections}), events handed to Event Hubs
  * readers per hub ({@code iolite_amqp_events_out_total}), links refused by AMQP error
- * ({@code iolite_amqp_links_refused_total}) and tokens refused ({@code iolite_amqp_tokens_refused_total}).
+ * ({@code iolite_amqp_links_refused_total}), tokens refused ({@code iolite_amqp_tokens_refused_total}), and readers'
+ * lag behind their partition's end ({@code iolite_amqp_reader_lag}).
  */
 public final class AmqpMetrics {
     private final MeterRegistry meters;
@@ -33,6 +34,13 @@ public final class AmqpMetrics {
         eventsOut.computeIfAbsent(hub, h -> Counter.builder("iolite.amqp.events.out")
                 .description("Events the built-in endpoint handed to Event Hubs readers, by hub").tag("hub", h)
                 .register(meters)).increment(n);
+    }
+
+    /** How many events a reader's partition held beyond what the reader had read, after a full page (consumer lag). */
+    void readerLag(String hub, long events) {
+        io.micrometer.core.instrument.DistributionSummary.builder("iolite.amqp.reader.lag")
+                .description("Events an Event Hubs reader had yet to read after a full page, by hub").tag("hub", hub)
+                .register(meters).record(events);
     }
 
     void linkRefused(String condition) {

@@ -151,6 +151,11 @@ final class PartitionReader implements AmqpConnection.LinkEndpoint {
             List<StoredMessage> page = store.read(hub, partition, after, Long.MAX_VALUE, null, want, PAGE_BYTES);
             for (StoredMessage m : page) events.add(EventCodec.encode(m));
             if (!page.isEmpty()) after = page.get(page.size() - 1).sequence() + 1;
+            if (page.size() == want) {  // perhaps behind: how far (a reader that read less is at the end)
+                long at = after;
+                store.partitions(hub).stream().filter(x -> x.partition() == partition).findFirst()
+                        .ifPresent(s -> connection.cx.metrics().readerLag(hub, Math.max(0, s.nextSequence() - at)));
+            }
         } catch (RuntimeException e) {
             LOG.warn("reading partition {} of hub {} failed; the reader tries again", partition, hub, e);
         }

@@ -67,14 +67,16 @@ public final class CloudMessages implements AutoCloseable {
     private final Clock clock;
     private final Identities identities;
     private final Generations generations;
+    private final CloudMetrics metrics;
     private volatile Wake wake = (h, d, m) -> { };
     private final List<Consumer<String>> feedbackListeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
     private final Thread worker;
     private volatile boolean closing;
 
-    public CloudMessages(CloudQueueStore store, Clock clock, Identities identities, Generations generations) {
+    public CloudMessages(CloudQueueStore store, Clock clock, Identities identities, Generations generations, CloudMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.clock = clock;
         this.identities = identities;
         this.generations = generations;
@@ -124,6 +126,7 @@ public final class CloudMessages implements AutoCloseable {
             throw new IoliteException(ErrorCode.QUEUE_DEPTH_EXCEEDED, "the queue of '" + deviceId + (moduleId == null ? "" : "/" + moduleId)
                     + "' holds " + MAX_DEPTH + " messages, the most it may; it takes more as the device receives them");
         }
+        metrics.sent(hub);
         wake.waiting(hub, deviceId, moduleId);
         return new CloudMessage(id, hub, deviceId, moduleId, now, until, a, system, application, body);
     }
@@ -144,6 +147,7 @@ public final class CloudMessages implements AutoCloseable {
             throw new IoliteException(ErrorCode.DEVICE_NOT_FOUND, "device '" + deviceId + "' does not exist");
         }
         int n = store.purge(hub, deviceId, moduleId, m -> feedback(m, FeedbackRecord.Status.PURGED));
+        metrics.ended("purged", n);
         if (n > 0) feedbackAdded(Set.of(hub));
         return n;
     }
@@ -167,7 +171,7 @@ public final class CloudMessages implements AutoCloseable {
     }
 
     private void remove(String hub, List<Long> ids) {
-        store.remove(hub, ids, m -> feedback(m, FeedbackRecord.Status.SUCCESS));
+        metrics.ended("completed", store.remove(hub, ids, m -> feedback(m, FeedbackRecord.Status.SUCCESS)));
         feedbackAdded(Set.of(hub));
     }
 
@@ -211,6 +215,8 @@ public final class CloudMessages implements AutoCloseable {
             return f;
         });
         if (n > 0) LOG.debug("{} cloud-to-device messages expired", n);
+        metrics.ended("expired", n);
+        metrics.queued(store.queued());
         feedbackAdded(hubs);
         store.expireFeedback(now.minus(FEEDBACK_TTL));
     }

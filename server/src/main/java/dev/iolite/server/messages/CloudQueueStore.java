@@ -42,6 +42,9 @@ public interface CloudQueueStore {
     /** Removes feedback records (the receiver completed them). */
     void removeFeedback(String hub, List<Long> ids);
 
+    /** How many messages wait in all queues (for the queue-depth gauge). */
+    long queued();
+
     /** Removes feedback recorded before {@code cutoff} (never taken); returns how many went. */
     int expireFeedback(Instant cutoff);
 }

@@ -175,6 +175,16 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     }
 
     @Override
+    public long queued() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM c2d_messages"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
     public int expireFeedback(Instant cutoff) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM c2d_feedback WHERE enqueued_ms < ?")) {
