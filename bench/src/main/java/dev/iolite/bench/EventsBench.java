@@ -198,7 +198,7 @@ final class EventsBench {
 
     /** {@code total} messages from 8 sending threads to 100 connected devices, with full feedback. */
     private static void cloudToDevice(ServerProcess server, JsonNode ready, SSLContext ssl, int total, ObjectNode into) throws Exception {
-        int senders = 8;
+        int senders = Integer.parseInt(System.getProperty("iolite.bench.c2dSenders", "32"));
         List<String[]> devices = devices(server, 100, -1, "c2d-");
         System.out.printf("cloud-to-device: %,d messages from %d senders to %d devices, feedback asked...%n", total, senders, devices.size());
         AtomicLong delivered = new AtomicLong();

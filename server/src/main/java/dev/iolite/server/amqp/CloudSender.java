@@ -69,24 +69,26 @@ final class CloudSender implements AmqpConnection.LinkEndpoint {
             return;
         }
         try {
-            connection.cx.reads().execute(() -> {
-                String[] error = send(m);
-                connection.run(() -> settle(d, error == null ? null : error[0], error == null ? null : error[1]));
-            });
+            connection.cx.reads().execute(() -> send(m).whenComplete((error, never) ->
+                    connection.run(() -> settle(d, error == null ? null : error[0], error == null ? null : error[1]))));
         } catch (RejectedExecutionException busy) {
             settle(d, "com.microsoft:server-busy", "the server is busy; try again");
         }
     }
 
-    /** Off the loop: queues the message; returns null, or the AMQP error condition and description. */
-    private String[] send(Message m) {
+    /**
+     * Off the loop: checks the message and hands it to the queue's writer; completes with null once it is stored, or
+     * with the AMQP error condition and description.
+     */
+    private java.util.concurrent.CompletableFuture<String[]> send(Message m) {
         try {
             Properties p = m.getProperties() == null ? new Properties() : m.getProperties();
             String to = p.getTo();
             String[] target = target(to);
             if (target == null) {
-                return new String[] {"com.microsoft:argument-error", "the message's 'to' must be /devices/{deviceId}/messages/devicebound "
-                        + "or /devices/{deviceId}/modules/{moduleId}/messages/devicebound"};
+                return java.util.concurrent.CompletableFuture.completedFuture(new String[] {"com.microsoft:argument-error",
+                        "the message's 'to' must be /devices/{deviceId}/messages/devicebound "
+                        + "or /devices/{deviceId}/modules/{moduleId}/messages/devicebound"});
             }
             Map<String, String> system = new LinkedHashMap<>();
             put(system, "message-id", p.getMessageId());
@@ -107,14 +109,17 @@ final class CloudSender implements AmqpConnection.LinkEndpoint {
             }
             Instant expiry = p.getAbsoluteExpiryTime() == null || p.getAbsoluteExpiryTime().getTime() <= 0 ? null
                     : p.getAbsoluteExpiryTime().toInstant();
-            cloud.send(hub, target[0], target[1], system, application, body(m), expiry, ack);
-            return null;
-        } catch (IoliteException e) {
-            return new String[] {condition(e.errorCode()), e.getMessage()};
+            return cloud.sendAsync(hub, target[0], target[1], system, application, body(m), expiry, ack)
+                    .handle((sent, e) -> e == null ? null : error(e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e));
         } catch (RuntimeException e) {
-            LOG.warn("a cloud-to-device message for hub {} could not be queued", hub, e);
-            return new String[] {"amqp:internal-error", "the message could not be queued; try again"};
+            return java.util.concurrent.CompletableFuture.completedFuture(error(e));
         }
+    }
+
+    private String[] error(Throwable e) {
+        if (e instanceof IoliteException i) return new String[] {condition(i.errorCode()), i.getMessage()};
+        LOG.warn("a cloud-to-device message for hub {} could not be queued", hub, e);
+        return new String[] {"amqp:internal-error", "the message could not be queued; try again"};
     }
 
     private static void put(Map<String, String> system, String name, Object id) {

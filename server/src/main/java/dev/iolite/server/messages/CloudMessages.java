@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,6 +43,8 @@ public final class CloudMessages implements AutoCloseable {
     static final Duration SWEEP = Duration.ofSeconds(5);
     /** Acknowledgements waiting to be removed; past this a PUBACK's removal runs on the caller's thread. */
     static final int ACK_QUEUE = 10_000;
+    /** Messages waiting for the writer; past this a send is refused as ServerBusy. */
+    static final int WRITE_QUEUE = 10_000;
 
     /** Told when an identity's queue gained a message. Must return at once. */
     @FunctionalInterface
@@ -71,7 +74,9 @@ public final class CloudMessages implements AutoCloseable {
     private volatile Wake wake = (h, d, m) -> { };
     private final List<Consumer<String>> feedbackListeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
+    private final BlockingQueue<Send> sends = new ArrayBlockingQueue<>(WRITE_QUEUE);
     private final Thread worker;
+    private final Thread writer;
     private volatile boolean closing;
 
     public CloudMessages(CloudQueueStore store, Clock clock, Identities identities, Generations generations, CloudMetrics metrics) {
@@ -82,10 +87,13 @@ public final class CloudMessages implements AutoCloseable {
         this.generations = generations;
         this.worker = new Thread(this::work, "iolite-c2d");
         worker.setDaemon(true);
+        this.writer = new Thread(this::write, "iolite-c2d-writer");
+        writer.setDaemon(true);
     }
 
     public CloudMessages start() {
         worker.start();
+        writer.start();
         return this;
     }
 
@@ -96,15 +104,38 @@ public final class CloudMessages implements AutoCloseable {
     public void onFeedback(Consumer<String> listener) { feedbackListeners.add(listener); }
 
     /**
-     * Queues a message for an identity.
+     * Queues a message for an identity and waits (up to 30 s) until it is stored.
+     *
+     * @see #sendAsync
+     */
+    public CloudMessage send(String hub, String deviceId, String moduleId, Map<String, String> system,
+                             Map<String, String> application, byte[] body, Instant expiry, String ack) {
+        try {
+            return sendAsync(hub, deviceId, moduleId, system, application, body, expiry, ack).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IoliteException(ErrorCode.SERVER_ERROR, "the message could not be queued");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the message was not stored within 30 s; it may still be");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "interrupted while queueing the message");
+        }
+    }
+
+    /**
+     * Queues a message for an identity: checks it here (size, ack, expiry, that the identity exists, which reads the
+     * registry), then hands it to the writer, which stores the messages waiting for it in one transaction. The future
+     * completes once the message is stored, or fails with IoT Hub's error.
      *
      * @param expiry the sender's absolute expiry, or null for {@link #DEFAULT_TTL}; one further than {@link #MAX_TTL}
      *               is brought to it
      * @param ack    the sender's {@code iothub-ack}, or null for none
-     * @throws IoliteException DeviceNotFound, MessageTooLarge, ArgumentInvalid (ack, expiry), DeviceMaximumQueueDepthExceeded
+     * @throws IoliteException DeviceNotFound, MessageTooLarge, ArgumentInvalid (ack, expiry); the future fails with
+     *                         DeviceMaximumQueueDepthExceeded, or ServerBusy when {@link #WRITE_QUEUE} wait already
      */
-    public CloudMessage send(String hub, String deviceId, String moduleId, Map<String, String> system,
-                             Map<String, String> application, byte[] body, Instant expiry, String ack) {
+    public CompletableFuture<CloudMessage> sendAsync(String hub, String deviceId, String moduleId, Map<String, String> system,
+                                                     Map<String, String> application, byte[] body, Instant expiry, String ack) {
         long size = StoredMessage.sizeOf(system, application, body);
         if (size > MAX_BYTES) {
             throw new IoliteException(ErrorCode.MESSAGE_TOO_LARGE, "a cloud-to-device message may hold " + MAX_BYTES
@@ -116,19 +147,84 @@ public final class CloudMessages implements AutoCloseable {
         Instant until = expiry == null ? now.plus(DEFAULT_TTL) : expiry;
         if (!until.isAfter(now)) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "the message's expiry time has passed");
         if (until.isAfter(now.plus(MAX_TTL))) until = now.plus(MAX_TTL);
-        if (!identities.exists(hub, deviceId, moduleId)) {
+        if (!exists(hub, deviceId, moduleId)) {
             throw new IoliteException(moduleId == null ? ErrorCode.DEVICE_NOT_FOUND : ErrorCode.MODULE_NOT_FOUND,
                     moduleId == null ? "device '" + deviceId + "' does not exist" : "module '" + moduleId + "' of device '" + deviceId + "' does not exist");
         }
-        CloudMessage m = new CloudMessage(0, hub, deviceId, moduleId, now, until, a, system, application, body);
-        long id = store.enqueue(m, MAX_DEPTH);
-        if (id < 0) {
-            throw new IoliteException(ErrorCode.QUEUE_DEPTH_EXCEEDED, "the queue of '" + deviceId + (moduleId == null ? "" : "/" + moduleId)
-                    + "' holds " + MAX_DEPTH + " messages, the most it may; it takes more as the device receives them");
+        Send s = new Send(new CloudMessage(0, hub, deviceId, moduleId, now, until, a, system, application, body), new CompletableFuture<>());
+        if (closing || !sends.offer(s)) {
+            s.done().completeExceptionally(new IoliteException(ErrorCode.SERVER_BUSY, "the server is busy queueing messages; try again"));
         }
-        metrics.sent(hub);
-        wake.waiting(hub, deviceId, moduleId);
-        return new CloudMessage(id, hub, deviceId, moduleId, now, until, a, system, application, body);
+        return s.done();
+    }
+
+    private record Send(CloudMessage message, CompletableFuture<CloudMessage> done) {}
+
+    /** Identities found lately, and until when (System.nanoTime) that answer stands; bounded by {@link #KNOWN_MAX}. */
+    private final Map<String, Long> known = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int KNOWN_MAX = 100_000;
+    static final Duration KNOWN_FOR = Duration.ofSeconds(2);
+
+    /**
+     * Whether the identity exists, from the registry or from an answer of the last {@link #KNOWN_FOR} (a burst of
+     * messages to one device reads its row once). A device deleted meanwhile takes its queue with it; a message that
+     * slipped in after its deletion expires unread.
+     */
+    private boolean exists(String hub, String deviceId, String moduleId) {
+        String key = hub.toLowerCase(java.util.Locale.ROOT) + '\n' + deviceId + '\n' + (moduleId == null ? "" : moduleId);
+        Long until = known.get(key);
+        long now = System.nanoTime();
+        if (until != null && until - now > 0) return true;
+        if (!identities.exists(hub, deviceId, moduleId)) return false;
+        if (known.size() >= KNOWN_MAX) known.clear();
+        known.put(key, now + KNOWN_FOR.toNanos());
+        return true;
+    }
+
+    /** The writer: stores the messages waiting, up to 500 to a transaction, then tells the devices' links. */
+    private void write() {
+        List<Send> batch = new ArrayList<>();
+        while (!closing || !sends.isEmpty()) {
+            try {
+                Send first = sends.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                sends.drainTo(batch, 499);
+                List<CloudMessage> messages = new ArrayList<>(batch.size());
+                for (Send s : batch) messages.add(s.message());
+                long[] ids;
+                try {
+                    ids = store.enqueueAll(messages, MAX_DEPTH);
+                } catch (RuntimeException e) {
+                    for (Send s : batch) s.done().completeExceptionally(e);
+                    batch.clear();
+                    continue;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    CloudMessage m = batch.get(i).message();
+                    if (ids[i] < 0) {
+                        batch.get(i).done().completeExceptionally(new IoliteException(ErrorCode.QUEUE_DEPTH_EXCEEDED, "the queue of '"
+                                + m.deviceId() + (m.moduleId() == null ? "" : "/" + m.moduleId()) + "' holds " + MAX_DEPTH
+                                + " messages, the most it may; it takes more as the device receives them"));
+                        continue;
+                    }
+                    metrics.sent(m.hub());
+                    batch.get(i).done().complete(new CloudMessage(ids[i], m.hub(), m.deviceId(), m.moduleId(), m.enqueued(), m.expiry(),
+                            m.ack(), m.system(), m.application(), m.body()));
+                    wake.waiting(m.hub(), m.deviceId(), m.moduleId());
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (closing) break;
+            } catch (RuntimeException e) {
+                for (Send s : batch) s.done().completeExceptionally(e);
+                batch.clear();
+                LOG.warn("the cloud-to-device writer failed a batch; it goes on", e);
+            }
+        }
+        List<Send> late = new ArrayList<>();
+        sends.drainTo(late);
+        for (Send s : late) s.done().completeExceptionally(new IoliteException(ErrorCode.SERVICE_UNAVAILABLE, "the server is stopping"));
     }
 
     /** Up to {@code limit} of an identity's messages numbered above {@code after}, not expired, oldest first. */
@@ -146,10 +242,10 @@ public final class CloudMessages implements AutoCloseable {
         if (!identities.exists(hub, deviceId, moduleId)) {
             throw new IoliteException(ErrorCode.DEVICE_NOT_FOUND, "device '" + deviceId + "' does not exist");
         }
-        int n = store.purge(hub, deviceId, moduleId, m -> feedback(m, FeedbackRecord.Status.PURGED));
-        metrics.ended("purged", n);
-        if (n > 0) feedbackAdded(Set.of(hub));
-        return n;
+        List<CloudMessage> purged = store.purge(hub, deviceId, moduleId);
+        metrics.ended("purged", purged.size());
+        record(purged, FeedbackRecord.Status.PURGED);
+        return purged.size();
     }
 
     /** Up to {@code limit} feedback records of a hub numbered above {@code after}. */
@@ -158,21 +254,39 @@ public final class CloudMessages implements AutoCloseable {
     /** The receiver completed these records. */
     public void feedbackCompleted(String hub, List<Long> ids) { store.removeFeedback(hub, ids); }
 
-    private FeedbackRecord feedback(CloudMessage m, FeedbackRecord.Status status) {
-        if (!m.ack().wants(status)) return null;
-        String generation;
-        try {
-            generation = generations.of(m.hub(), m.deviceId());
-        } catch (RuntimeException e) {
-            generation = "";
-        }
-        return new FeedbackRecord(0, m.hub(), m.messageId(), clock.instant(), status, status.description(), m.deviceId(),
-                generation == null ? "" : generation);
+    private void remove(String hub, List<Long> ids) {
+        List<CloudMessage> removed = store.remove(hub, ids);
+        metrics.ended("completed", removed.size());
+        record(removed, FeedbackRecord.Status.SUCCESS);
     }
 
-    private void remove(String hub, List<Long> ids) {
-        metrics.ended("completed", store.remove(hub, ids, m -> feedback(m, FeedbackRecord.Status.SUCCESS)));
-        feedbackAdded(Set.of(hub));
+    /**
+     * Records the feedback that removed messages' acks ask for, in a transaction of its own (its records name the
+     * devices' generation ids, read from the registry first); a crash between the two loses that feedback, never a
+     * message.
+     */
+    private void record(List<CloudMessage> removed, FeedbackRecord.Status status) {
+        List<FeedbackRecord> records = new ArrayList<>();
+        Set<String> hubs = new java.util.HashSet<>();
+        Map<String, String> generationOf = new HashMap<>();
+        for (CloudMessage m : removed) {
+            if (!m.ack().wants(status)) continue;
+            String generation = generationOf.computeIfAbsent(m.hub() + '/' + m.deviceId(), k -> generation(m));
+            records.add(new FeedbackRecord(0, m.hub(), m.messageId(), clock.instant(), status, status.description(), m.deviceId(), generation));
+            hubs.add(m.hub());
+        }
+        if (records.isEmpty()) return;
+        store.addFeedback(records);
+        feedbackAdded(hubs);
+    }
+
+    private String generation(CloudMessage m) {
+        try {
+            String g = generations.of(m.hub(), m.deviceId());
+            return g == null ? "" : g;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private void feedbackAdded(Set<String> hubs) {
@@ -208,31 +322,28 @@ public final class CloudMessages implements AutoCloseable {
 
     private void sweep() {
         Instant now = clock.instant();
-        Set<String> hubs = new java.util.HashSet<>();
-        int n = store.expire(now, 1000, m -> {
-            FeedbackRecord f = feedback(m, FeedbackRecord.Status.EXPIRED);
-            if (f != null) hubs.add(m.hub());
-            return f;
-        });
-        if (n > 0) LOG.debug("{} cloud-to-device messages expired", n);
-        metrics.ended("expired", n);
+        List<CloudMessage> expired = store.expire(now, 1000);
+        if (!expired.isEmpty()) LOG.debug("{} cloud-to-device messages expired", expired.size());
+        metrics.ended("expired", expired.size());
+        record(expired, FeedbackRecord.Status.EXPIRED);
         metrics.queued(store.queued());
-        feedbackAdded(hubs);
         store.expireFeedback(now.minus(FEEDBACK_TTL));
     }
 
     /** Runs one sweep now (tests that move the clock). */
     public void sweepNow() { sweep(); }
 
-    /** Removes the acknowledgements already taken (for up to 5 s), then stops. */
+    /** Stores the sends and removes the acknowledgements already taken (for up to 5 s each), then stops. */
     @Override
     public void close() {
         closing = true;
         try {
+            writer.join(5_000);
             worker.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (writer.isAlive()) writer.interrupt();
         if (worker.isAlive()) worker.interrupt();
     }
 }

@@ -2,7 +2,6 @@ package dev.iolite.server.messages;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The cloud-to-device queues of every device, and the feedback waiting for each hub's feedback receiver. Which
@@ -19,22 +18,32 @@ public interface CloudQueueStore {
      */
     long enqueue(CloudMessage m, int maxDepth);
 
+    /**
+     * Appends messages in one transaction, in order, each unless its identity's queue holds {@code maxDepth} (counting
+     * those appended before it in the batch).
+     *
+     * @return each message's id, or -1 where the queue was full; when the transaction fails, nothing is appended
+     */
+    long[] enqueueAll(List<CloudMessage> batch, int maxDepth);
+
     /** Up to {@code limit} messages of an identity numbered above {@code after}, not expired at {@code now}, oldest first. */
     List<CloudMessage> pending(String hub, String deviceId, String moduleId, long after, Instant now, int limit);
 
     /**
-     * Removes the messages numbered {@code ids} of a hub and, for each that its ack asks feedback of, records what
-     * {@code feedback} makes of it, in one transaction.
+     * Removes the messages numbered {@code ids} of a hub.
      *
-     * @return how many were removed (an id already gone counts nothing)
+     * @return the messages removed, without their bodies (an id already gone is not among them)
      */
-    int remove(String hub, List<Long> ids, Function<CloudMessage, FeedbackRecord> feedback);
+    List<CloudMessage> remove(String hub, List<Long> ids);
 
-    /** Removes up to {@code limit} messages that expired before {@code now}, with their feedback; returns how many went. */
-    int expire(Instant now, int limit, Function<CloudMessage, FeedbackRecord> feedback);
+    /** Removes up to {@code limit} messages that expired before {@code now}; returns them without their bodies. */
+    List<CloudMessage> expire(Instant now, int limit);
 
-    /** Removes every message of an identity's queue, with their feedback; returns how many went. */
-    int purge(String hub, String deviceId, String moduleId, Function<CloudMessage, FeedbackRecord> feedback);
+    /** Removes every message of an identity's queue; returns them without their bodies. */
+    List<CloudMessage> purge(String hub, String deviceId, String moduleId);
+
+    /** Records feedback for the hubs' feedback receivers, in one transaction. */
+    void addFeedback(List<FeedbackRecord> records);
 
     /** Up to {@code limit} feedback records of a hub numbered above {@code after}, oldest first. */
     List<FeedbackRecord> feedback(String hub, long after, int limit);

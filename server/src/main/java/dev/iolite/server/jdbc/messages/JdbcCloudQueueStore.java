@@ -23,12 +23,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /** {@link CloudQueueStore} in portable SQL: one row per queued message, one per feedback record. */
 public final class JdbcCloudQueueStore implements CloudQueueStore {
     private static final JsonFactory JSON = new JsonFactory();
     private static final String COLUMNS = "id, hub, device_id, module_id, enqueued_ms, expiry_ms, ack, properties, body";
+    /** A message without its body: what removal hands back for feedback. */
+    private static final String HEADERS = "id, hub, device_id, module_id, enqueued_ms, expiry_ms, ack, properties, NULL AS body";
     /** Ids per DELETE statement. */
     private static final int IDS_PER_STATEMENT = 200;
 
@@ -51,8 +52,9 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
                     if (rs.getLong(1) >= maxDepth) return -1L;
                 }
             }
+            // RETURNING (SQLite 3.35+, PostgreSQL) rather than the driver's generated keys, which SQLite's driver emulates
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_messages (hub, device_id, module_id, enqueued_ms, "
-                    + "expiry_ms, ack, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+                    + "expiry_ms, ack, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
                 ps.setString(1, m.hub());
                 ps.setString(2, m.deviceId());
                 ps.setString(3, module(m.moduleId()));
@@ -61,8 +63,7 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
                 ps.setString(6, m.ack().wire());
                 ps.setString(7, JdbcMessageStore.properties(m.system(), m.application()));
                 ps.setBytes(8, m.body());
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
+                try (ResultSet keys = ps.executeQuery()) {
                     keys.next();
                     return keys.getLong(1);
                 }
@@ -70,6 +71,55 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
                 if (db.dialect().isMissingParent(e)) throw new IoliteException(ErrorCode.HUB_NOT_FOUND, "hub '" + m.hub() + "' does not exist");
                 throw e;
             }
+        });
+    }
+
+    @Override
+    public long[] enqueueAll(List<CloudMessage> batch, int maxDepth) {
+        return db.inTransaction(c -> {
+            long[] ids = new long[batch.size()];
+            java.util.Map<String, Long> depth = new java.util.HashMap<>();
+            try (PreparedStatement count = c.prepareStatement(
+                    "SELECT count(*) FROM c2d_messages WHERE hub = ? AND device_id = ? AND module_id = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO c2d_messages (hub, device_id, module_id, enqueued_ms, "
+                         + "expiry_ms, ack, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+                for (int i = 0; i < batch.size(); i++) {
+                    CloudMessage m = batch.get(i);
+                    String key = m.hub() + '\n' + m.deviceId() + '\n' + module(m.moduleId());
+                    Long n = depth.get(key);
+                    if (n == null) {
+                        count.setString(1, m.hub());
+                        count.setString(2, m.deviceId());
+                        count.setString(3, module(m.moduleId()));
+                        try (ResultSet rs = count.executeQuery()) {
+                            rs.next();
+                            n = rs.getLong(1);
+                        }
+                    }
+                    if (n >= maxDepth) {
+                        ids[i] = -1;
+                        depth.put(key, n);
+                        continue;
+                    }
+                    insert.setString(1, m.hub());
+                    insert.setString(2, m.deviceId());
+                    insert.setString(3, module(m.moduleId()));
+                    insert.setLong(4, m.enqueued().toEpochMilli());
+                    insert.setLong(5, m.expiry().toEpochMilli());
+                    insert.setString(6, m.ack().wire());
+                    insert.setString(7, JdbcMessageStore.properties(m.system(), m.application()));
+                    insert.setBytes(8, m.body());
+                    try (ResultSet keys = insert.executeQuery()) {
+                        keys.next();
+                        ids[i] = keys.getLong(1);
+                    }
+                    depth.put(key, n + 1);
+                }
+            } catch (SQLException e) {
+                if (db.dialect().isMissingParent(e)) throw new IoliteException(ErrorCode.HUB_NOT_FOUND, "a hub of the batch does not exist");
+                throw e;
+            }
+            return ids;
         });
     }
 
@@ -90,55 +140,72 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     }
 
     @Override
-    public int remove(String hub, List<Long> ids, Function<CloudMessage, FeedbackRecord> feedback) {
-        if (ids.isEmpty()) return 0;
+    public List<CloudMessage> remove(String hub, List<Long> ids) {
+        if (ids.isEmpty()) return List.of();
         return db.inTransaction(c -> {
-            int n = 0;
+            List<CloudMessage> removed = new ArrayList<>();
             for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
                 List<Long> part = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
-                String in = "?" + ",?".repeat(part.size() - 1);
-                List<CloudMessage> rows;
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM c2d_messages WHERE hub = ? AND id IN (" + in + ")")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + HEADERS + " FROM c2d_messages WHERE hub = ? AND id IN (?"
+                        + ",?".repeat(part.size() - 1) + ")")) {
                     ps.setString(1, hub);
                     for (int i = 0; i < part.size(); i++) ps.setLong(i + 2, part.get(i));
-                    rows = messages(ps);
+                    removed.addAll(messages(ps));
                 }
-                n += delete(c, rows);
-                record(c, rows, feedback);
             }
-            return n;
+            delete(c, removed);
+            return removed;
         });
     }
 
     @Override
-    public int expire(Instant now, int limit, Function<CloudMessage, FeedbackRecord> feedback) {
+    public List<CloudMessage> expire(Instant now, int limit) {
         return db.inTransaction(c -> {
             List<CloudMessage> rows;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM c2d_messages WHERE expiry_ms <= ? ORDER BY expiry_ms LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + HEADERS + " FROM c2d_messages WHERE expiry_ms <= ? ORDER BY expiry_ms LIMIT ?")) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setInt(2, limit);
                 rows = messages(ps);
             }
-            int n = delete(c, rows);
-            record(c, rows, feedback);
-            return n;
+            delete(c, rows);
+            return rows;
         });
     }
 
     @Override
-    public int purge(String hub, String deviceId, String moduleId, Function<CloudMessage, FeedbackRecord> feedback) {
+    public List<CloudMessage> purge(String hub, String deviceId, String moduleId) {
         return db.inTransaction(c -> {
             List<CloudMessage> rows;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM c2d_messages WHERE hub = ? AND device_id = ? "
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + HEADERS + " FROM c2d_messages WHERE hub = ? AND device_id = ? "
                     + "AND module_id = ? ORDER BY id")) {
                 ps.setString(1, hub);
                 ps.setString(2, deviceId);
                 ps.setString(3, module(moduleId));
                 rows = messages(ps);
             }
-            int n = delete(c, rows);
-            record(c, rows, feedback);
-            return n;
+            delete(c, rows);
+            return rows;
+        });
+    }
+
+    @Override
+    public void addFeedback(List<FeedbackRecord> records) {
+        if (records.isEmpty()) return;
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_feedback (hub, device_id, enqueued_ms, record) VALUES (?, ?, ?, ?)")) {
+                for (FeedbackRecord f : records) {
+                    ps.setString(1, f.hub());
+                    ps.setString(2, f.deviceId());
+                    ps.setLong(3, f.enqueued().toEpochMilli());
+                    ps.setString(4, writeRecord(f));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } catch (SQLException e) {
+                // a hub deleted meanwhile takes its feedback with it
+                if (!db.dialect().isMissingParent(e)) throw e;
+            }
+            return null;
         });
     }
 
@@ -207,23 +274,6 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
         return n;
     }
 
-    private static void record(Connection c, List<CloudMessage> rows, Function<CloudMessage, FeedbackRecord> feedback) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_feedback (hub, device_id, enqueued_ms, record) VALUES (?, ?, ?, ?)")) {
-            int batched = 0;
-            for (CloudMessage m : rows) {
-                FeedbackRecord f = feedback.apply(m);
-                if (f == null) continue;
-                ps.setString(1, m.hub());
-                ps.setString(2, m.deviceId());
-                ps.setLong(3, f.enqueued().toEpochMilli());
-                ps.setString(4, writeRecord(f));
-                ps.addBatch();
-                batched++;
-            }
-            if (batched > 0) ps.executeBatch();
-        }
-    }
-
     private static List<CloudMessage> messages(PreparedStatement ps) throws SQLException {
         List<CloudMessage> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -235,11 +285,13 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
                 out.add(new CloudMessage(rs.getLong("id"), rs.getString("hub"), rs.getString("device_id"),
                         module == null || module.isEmpty() ? null : module, Instant.ofEpochMilli(rs.getLong("enqueued_ms")),
                         Instant.ofEpochMilli(rs.getLong("expiry_ms")), CloudMessage.Ack.parse(rs.getString("ack")),
-                        system, application, rs.getBytes("body")));
+                        system, application, body(rs.getBytes("body"))));
             }
         }
         return out;
     }
+
+    private static byte[] body(byte[] b) { return b == null ? new byte[0] : b; }
 
     private static String module(String moduleId) { return moduleId == null ? "" : moduleId; }
 

@@ -339,7 +339,12 @@ public final class JdbcRegistryStore implements RegistryStore {
                      "DELETE FROM devices WHERE hub = ? AND device_id = ? AND module_id <> ''");
              // an identity made again under the same id never connected: its connection state starts afresh
              PreparedStatement connections = c.prepareStatement(
-                     "DELETE FROM connections WHERE hub = ? AND device_id = ? AND (module_id = ? OR ? = '')")) {
+                     "DELETE FROM connections WHERE hub = ? AND device_id = ? AND (module_id = ? OR ? = '')");
+             // its cloud-to-device messages and their feedback go with it, as on IoT Hub
+             PreparedStatement messages = c.prepareStatement(
+                     "DELETE FROM c2d_messages WHERE hub = ? AND device_id = ? AND (module_id = ? OR ? = '')");
+             PreparedStatement feedback = c.prepareStatement(
+                     "DELETE FROM c2d_feedback WHERE hub = ? AND device_id = ? AND ? = ''")) {
             for (RegistryChanges.Removal r : removals) {
                 String moduleId = r.key().moduleId() == null ? "" : r.key().moduleId();
                 row.setString(1, hub);
@@ -357,10 +362,19 @@ public final class JdbcRegistryStore implements RegistryStore {
                 connections.setString(3, moduleId);
                 connections.setString(4, moduleId);
                 connections.addBatch();
+                for (PreparedStatement ps : List.of(messages, feedback)) {
+                    ps.setString(1, hub);
+                    ps.setString(2, r.key().deviceId());
+                    ps.setString(3, moduleId);
+                    if (ps == messages) ps.setString(4, moduleId);
+                    ps.addBatch();
+                }
             }
             requireOneEach(row.executeBatch(), "removal");
             modules.executeBatch();
             connections.executeBatch();
+            messages.executeBatch();
+            feedback.executeBatch();
         }
     }
 
