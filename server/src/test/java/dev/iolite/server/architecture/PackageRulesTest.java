@@ -160,7 +160,8 @@ class PackageRulesTest {
                 .should().implement(RegistryStore.class).orShould().implement(QueryStore.class)
                 .orShould().implement(HubStore.class).orShould().implement(JobStore.class)
                 .orShould().implement(ConnectionStore.class).orShould().implement(MessageStore.class)
-                .orShould().implement(dev.iolite.server.hubs.ConsumerGroupStore.class).check(MAIN);
+                .orShould().implement(dev.iolite.server.hubs.ConsumerGroupStore.class)
+                .orShould().implement(dev.iolite.server.messages.CloudQueueStore.class).check(MAIN);
         classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
                 .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
                         "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages")
