@@ -75,9 +75,7 @@ public final class AmqpListener implements AutoCloseable {
         this.workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("iolite-amqp", true));
         try {
-            char[] password = UUID.randomUUID().toString().toCharArray();
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(tls.keyStore(password), password);
+            KeyManagerFactory kmf = tls.keyManagers();
             this.ssl = SslContextBuilder.forServer(kmf).build();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the AMQP listener's TLS context could not be made: " + e.getMessage(), e);

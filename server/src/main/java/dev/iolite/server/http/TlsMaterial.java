@@ -100,6 +100,14 @@ public final class TlsMaterial {
 
     public Path certificatePem() { return certificatePem; }
 
+    /** Key managers over this server's certificate and key, for the listeners outside Jetty (MQTT, AMQP). */
+    public javax.net.ssl.KeyManagerFactory keyManagers() throws java.security.GeneralSecurityException {
+        char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore(password), password);
+        return kmf;
+    }
+
     public Path truststore() { return truststore; }
 
     private static void generateSelfSigned(Path certFile, Path keyFile) throws IOException {

@@ -11,14 +11,6 @@ import java.util.List;
 public interface CloudQueueStore {
 
     /**
-     * Appends {@code m} to its identity's queue unless the queue holds {@code maxDepth} messages.
-     *
-     * @return the message's id, or -1 when the queue is full
-     * @throws dev.iolite.server.errors.IoliteException with {@code IotHubNotFound} when the hub is gone
-     */
-    long enqueue(CloudMessage m, int maxDepth);
-
-    /**
      * Appends messages in one transaction, in order, each unless its identity's queue holds {@code maxDepth} (counting
      * those appended before it in the batch).
      *

@@ -61,9 +61,7 @@ public final class MqttListener implements AutoCloseable {
         this.workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("iolite-mqtt", true));
         try {
-            char[] password = UUID.randomUUID().toString().toCharArray();
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(tls.keyStore(password), password);
+            KeyManagerFactory kmf = tls.keyManagers();
             // Any client certificate is accepted at the handshake; the identity's thumbprint decides at CONNECT.
             this.ssl = SslContextBuilder.forServer(kmf).clientAuth(ClientAuth.OPTIONAL)
                     .trustManager(InsecureTrustManagerFactory.INSTANCE).build();

@@ -40,41 +40,6 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     }
 
     @Override
-    public long enqueue(CloudMessage m, int maxDepth) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM c2d_messages WHERE hub = ? AND device_id = ? AND module_id = ?")) {
-                ps.setString(1, m.hub());
-                ps.setString(2, m.deviceId());
-                ps.setString(3, module(m.moduleId()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) >= maxDepth) return -1L;
-                }
-            }
-            // RETURNING (SQLite 3.35+, PostgreSQL) rather than the driver's generated keys, which SQLite's driver emulates
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_messages (hub, device_id, module_id, enqueued_ms, "
-                    + "expiry_ms, ack, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-                ps.setString(1, m.hub());
-                ps.setString(2, m.deviceId());
-                ps.setString(3, module(m.moduleId()));
-                ps.setLong(4, m.enqueued().toEpochMilli());
-                ps.setLong(5, m.expiry().toEpochMilli());
-                ps.setString(6, m.ack().wire());
-                ps.setString(7, JdbcMessageStore.properties(m.system(), m.application()));
-                ps.setBytes(8, m.body());
-                try (ResultSet keys = ps.executeQuery()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
-            } catch (SQLException e) {
-                if (db.dialect().isMissingParent(e)) throw new IoliteException(ErrorCode.HUB_NOT_FOUND, "hub '" + m.hub() + "' does not exist");
-                throw e;
-            }
-        });
-    }
-
-    @Override
     public long[] enqueueAll(List<CloudMessage> batch, int maxDepth) {
         return db.inTransaction(c -> {
             long[] ids = new long[batch.size()];
