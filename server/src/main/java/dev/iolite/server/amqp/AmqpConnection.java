@@ -80,6 +80,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> ticker;
     private final long openedAt = System.currentTimeMillis();
     private String remoteHost;
+    /** Whether a valid token was ever put: a connection that puts none within {@link #AUTH_DEADLINE_MS} is closed. */
+    private boolean everGranted;
 
     /** What serves a link. */
     interface LinkEndpoint {
@@ -233,7 +235,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         grants.removeIf(g -> g.expiry() + Claims.SKEW_SECONDS < now / 1000);
         for (LinkEndpoint l : new ArrayList<>(links.values())) l.tick(now);
-        if (grants.isEmpty() && links.isEmpty() && now - openedAt > AUTH_DEADLINE_MS && connection.getLocalState() != EndpointState.CLOSED) {
+        if (!everGranted && now - openedAt > AUTH_DEADLINE_MS && connection.getLocalState() != EndpointState.CLOSED) {
             fail("amqp:unauthorized-access", "no valid token was put within " + AUTH_DEADLINE_MS / 1000 + " s");
         }
         pump();
@@ -425,6 +427,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         try {
             Claims.Grant g = claims.check(token, audience, remoteHost, cx.clock().instant());
             grants.add(g);
+            everGranted = true;
             if (grants.size() > MAX_LINKS) grants.remove(0);
             return g;
         } catch (Claims.Refused r) {
@@ -596,6 +599,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 String password = parts.length == 3 ? parts[2] : "";
                 try {
                     grants.add(claims.check(password, null, sasl.getHostname(), cx.clock().instant()));
+                    everGranted = true;
                 } catch (Claims.Refused r) {
                     cx.metrics().tokenRefused();
                     LOG.info("AMQP SASL PLAIN refused from {}: {}", ctx.channel().remoteAddress(), r.getMessage());
