@@ -33,15 +33,15 @@ public final class CloudWake implements CloudMessages.Wake {
     @Override
     public void waiting(String hub, String deviceId, String moduleId) {
         DeviceKey key = new DeviceKey(deviceId, moduleId);
-        if (local(hub, key) || !bus.reachesOthers()) return;
+        if (local(hub, key, false) || !bus.reachesOthers()) return;
         ObjectNode n = json.createObjectNode().put("h", hub).put("d", deviceId);
         if (moduleId != null) n.put("m", moduleId);
         bus.publish(TOPIC, n.toString());
     }
 
-    private boolean local(String hub, DeviceKey key) {
+    private boolean local(String hub, DeviceKey key, boolean elsewhere) {
         return sessions.find(hub, key).map(link -> {
-            link.cloudMessagesWaiting();
+            link.cloudMessagesWaiting(elsewhere);
             return true;
         }).orElse(false);
     }
@@ -49,7 +49,7 @@ public final class CloudWake implements CloudMessages.Wake {
     private void received(NodeBus.Envelope e) {
         try {
             JsonNode n = json.readTree(e.body());
-            local(n.path("h").asText(), new DeviceKey(n.path("d").asText(), n.hasNonNull("m") ? n.get("m").asText() : null));
+            local(n.path("h").asText(), new DeviceKey(n.path("d").asText(), n.hasNonNull("m") ? n.get("m").asText() : null), true);
         } catch (JsonProcessingException | RuntimeException bad) {
             LOG.warn("a cloud-to-device wake from node {} could not be read: {}", e.from(), bad.toString());
         }

@@ -32,8 +32,12 @@ public interface DeviceLink {
     /** Whether the identity subscribed to its cloud-to-device messages ({@code devices/{id}/messages/devicebound/#}). */
     default boolean acceptsCloudMessages() { return false; }
 
-    /** The identity's cloud-to-device queue gained a message: the link delivers what it has not yet, in order. */
-    default void cloudMessagesWaiting() { }
+    /**
+     * The identity's cloud-to-device queue gained a message: the link delivers what it has not yet, in order.
+     * {@code elsewhere}: another node stored it; its number may be below one this link read already (two nodes'
+     * transactions commit in either order), so the link looks through the whole queue again.
+     */
+    default void cloudMessagesWaiting(boolean elsewhere) { }
 
     /** Sends a desired-property patch (JSON text of an object, without {@code $version}) at {@code version}. */
     void sendDesiredPatch(long version, String patch);

@@ -76,6 +76,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     static final int MAX_STALLED = 256;
     /** Cloud-to-device messages sent to one connection and not yet acknowledged. */
     static final int CLOUD_WINDOW = 16;
+    /** How long an acknowledged message is passed over by a look through the whole queue (its removal is batched). */
+    static final long CLOUD_ACKED_NANOS = 10_000_000_000L;
     /** How soon a message refused for a full queue is offered again. */
     static final long RETRY_MILLIS = 20;
     private static final String TWIN_RES = "$iothub/twin/res/#";
@@ -101,6 +103,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private long cloudAfter;
     private boolean cloudReading;
     private boolean cloudAgain;
+    /** The next read looks through the whole queue (another node stored a message, perhaps under a lower number). */
+    private boolean cloudRescan;
+    /** Messages acknowledged lately, by id, with when (System.nanoTime): their removal may not have committed yet. */
+    private final java.util.LinkedHashMap<Long, Long> cloudAcked = new java.util.LinkedHashMap<>();
     /** A message refused for a full queue, to offer again; while set, packets read wait in {@link #stalled}. */
     private Runnable waiting;
     private final java.util.ArrayDeque<MqttMessage> stalled = new java.util.ArrayDeque<>();
@@ -136,8 +142,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     @Override public boolean acceptsCloudMessages() { return cloudInbox; }
 
     @Override
-    public void cloudMessagesWaiting() {
-        if (ctx != null) ctx.executor().execute(this::readCloud);
+    public void cloudMessagesWaiting(boolean elsewhere) {
+        if (ctx == null) return;
+        ctx.executor().execute(() -> {
+            if (elsewhere) cloudRescan = true;
+            readCloud();
+        });
     }
 
     /**
@@ -154,20 +164,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
         int room = CLOUD_WINDOW - cloudInFlight.size();
         if (room <= 0) return;
         cloudReading = true;
-        long after = cloudAfter;
+        long after = cloudRescan ? 0 : cloudAfter;
+        if (cloudRescan) room += cloudInFlight.size() + cloudAcked.size();  // those are read again and passed over
+        cloudRescan = false;
+        int ask = room;
         String hub = hub();
         DeviceKey k = key();
         try {
             cx.work().execute(() -> {
                 List<CloudMessage> got;
                 try {
-                    got = cx.cloud().pending(hub, k.deviceId(), k.moduleId(), after, room);
+                    got = cx.cloud().pending(hub, k.deviceId(), k.moduleId(), after, ask);
                 } catch (RuntimeException e) {
                     LOG.warn("reading the cloud-to-device queue of {} in hub {} failed", k, hub, e);
                     got = List.of();
                 }
                 List<CloudMessage> read = got;
-                ctx.executor().execute(() -> deliverCloud(read, room));
+                ctx.executor().execute(() -> deliverCloud(read, ask));
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             cloudReading = false;
@@ -177,7 +190,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private void deliverCloud(List<CloudMessage> read, int asked) {
         cloudReading = false;
         if (!ctx.channel().isActive()) return;
+        long now = System.nanoTime();
+        cloudAcked.values().removeIf(at -> now - at > CLOUD_ACKED_NANOS);
         for (CloudMessage m : read) {
+            if (cloudInFlight.containsValue(m.id()) || cloudAcked.containsKey(m.id())) continue;  // a look through the whole queue
             cloudAfter = Math.max(cloudAfter, m.id());
             nextPacketId = nextPacketId % 65535 + 1;
             cloudInFlight.put(nextPacketId, m.id());
@@ -197,6 +213,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private void cloudAcknowledged(int packetId) {
         Long id = cloudInFlight.remove(packetId);
         if (id == null) return;
+        cloudAcked.put(id, System.nanoTime());
+        if (cloudAcked.size() > 4 * CLOUD_WINDOW) cloudAcked.remove(cloudAcked.keySet().iterator().next());
         cx.cloud().completed(hub(), id);
         readCloud();
     }
