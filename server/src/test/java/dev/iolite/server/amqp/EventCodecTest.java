@@ -43,7 +43,7 @@ class EventCodecTest {
         assertThat(a.get(Symbol.valueOf("iothub-message-source"))).isEqualTo("Telemetry");
         assertThat(back.getProperties().getMessageId()).isEqualTo("m-1");
         assertThat(back.getProperties().getCorrelationId()).isEqualTo("c-1");
-        assertThat(back.getProperties().getContentType()).isEqualTo(Symbol.valueOf("application/json"));
+        assertThat(back.getProperties().getContentType().toString()).isEqualTo("application/json");
         assertThat(back.getApplicationProperties().getValue()).containsEntry("site", "north");
         assertThat(((Data) back.getBody()).getValue().getArray()).isEqualTo(body);
     }
@@ -55,6 +55,6 @@ class EventCodecTest {
         Message back = Proton.message();
         byte[] encoded = EventCodec.encode(m);
         back.decode(encoded, 0, encoded.length);
-        assertThat(back.getApplicationProperties().getValue().get("k")).isEqualTo("ü".repeat(80_000));
+        assertThat((String) back.getApplicationProperties().getValue().get("k")).isEqualTo("ü".repeat(80_000));
     }
 }
