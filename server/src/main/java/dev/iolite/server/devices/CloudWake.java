@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.messages.CloudMessage;
 import dev.iolite.server.messages.CloudMessages;
 import dev.iolite.server.registry.DeviceKey;
 import org.slf4j.Logger;
@@ -31,25 +32,26 @@ public final class CloudWake implements CloudMessages.Wake {
     }
 
     @Override
-    public void waiting(String hub, String deviceId, String moduleId) {
-        DeviceKey key = new DeviceKey(deviceId, moduleId);
-        if (local(hub, key, false) || !bus.reachesOthers()) return;
-        ObjectNode n = json.createObjectNode().put("h", hub).put("d", deviceId);
-        if (moduleId != null) n.put("m", moduleId);
+    public void stored(CloudMessage m) {
+        DeviceKey key = new DeviceKey(m.deviceId(), m.moduleId());
+        boolean here = sessions.find(m.hub(), key).map(link -> {
+            link.cloudMessageStored(m);
+            return true;
+        }).orElse(false);
+        if (here || !bus.reachesOthers()) return;
+        ObjectNode n = json.createObjectNode().put("h", m.hub()).put("d", m.deviceId());
+        if (m.moduleId() != null) n.put("m", m.moduleId());
         bus.publish(TOPIC, n.toString());
     }
 
-    private boolean local(String hub, DeviceKey key, boolean elsewhere) {
-        return sessions.find(hub, key).map(link -> {
-            link.cloudMessagesWaiting(elsewhere);
-            return true;
-        }).orElse(false);
+    private void elsewhere(String hub, DeviceKey key) {
+        sessions.find(hub, key).ifPresent(link -> link.cloudMessagesWaiting(true));
     }
 
     private void received(NodeBus.Envelope e) {
         try {
             JsonNode n = json.readTree(e.body());
-            local(n.path("h").asText(), new DeviceKey(n.path("d").asText(), n.hasNonNull("m") ? n.get("m").asText() : null), true);
+            elsewhere(n.path("h").asText(), new DeviceKey(n.path("d").asText(), n.hasNonNull("m") ? n.get("m").asText() : null));
         } catch (JsonProcessingException | RuntimeException bad) {
             LOG.warn("a cloud-to-device wake from node {} could not be read: {}", e.from(), bad.toString());
         }

@@ -39,6 +39,13 @@ public interface DeviceLink {
      */
     default void cloudMessagesWaiting(boolean elsewhere) { }
 
+    /**
+     * This node stored a cloud-to-device message for the identity (told in the order stored): a link that has
+     * delivered everything before it and has room sends it as it is, without reading the queue; otherwise as
+     * {@link #cloudMessagesWaiting}.
+     */
+    default void cloudMessageStored(dev.iolite.server.messages.CloudMessage message) { cloudMessagesWaiting(false); }
+
     /** Sends a desired-property patch (JSON text of an object, without {@code $version}) at {@code version}. */
     void sendDesiredPatch(long version, String patch);
 

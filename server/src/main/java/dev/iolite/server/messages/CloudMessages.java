@@ -46,10 +46,10 @@ public final class CloudMessages implements AutoCloseable {
     /** Messages waiting for the writer; past this a send is refused as ServerBusy. */
     static final int WRITE_QUEUE = 10_000;
 
-    /** Told when an identity's queue gained a message. Must return at once. */
+    /** Told, in the order they were stored, of the messages this node stored. Must return at once. */
     @FunctionalInterface
     public interface Wake {
-        void waiting(String hub, String deviceId, String moduleId);
+        void stored(CloudMessage message);
     }
 
     /** The device's generation id for feedback records, or empty when the device is gone. */
@@ -71,7 +71,7 @@ public final class CloudMessages implements AutoCloseable {
     private final Identities identities;
     private final Generations generations;
     private final CloudMetrics metrics;
-    private volatile Wake wake = (h, d, m) -> { };
+    private volatile Wake wake = m -> { };
     private final List<Consumer<String>> feedbackListeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
     private final BlockingQueue<Send> sends = new ArrayBlockingQueue<>(WRITE_QUEUE);
@@ -209,9 +209,10 @@ public final class CloudMessages implements AutoCloseable {
                         continue;
                     }
                     metrics.sent(m.hub());
-                    batch.get(i).done().complete(new CloudMessage(ids[i], m.hub(), m.deviceId(), m.moduleId(), m.enqueued(), m.expiry(),
-                            m.ack(), m.system(), m.application(), m.body()));
-                    wake.waiting(m.hub(), m.deviceId(), m.moduleId());
+                    CloudMessage stored = new CloudMessage(ids[i], m.hub(), m.deviceId(), m.moduleId(), m.enqueued(), m.expiry(),
+                            m.ack(), m.system(), m.application(), m.body());
+                    batch.get(i).done().complete(stored);
+                    wake.stored(stored);
                 }
                 batch.clear();
             } catch (InterruptedException e) {

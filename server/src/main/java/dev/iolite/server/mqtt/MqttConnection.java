@@ -105,6 +105,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private boolean cloudAgain;
     /** The next read looks through the whole queue (another node stored a message, perhaps under a lower number). */
     private boolean cloudRescan;
+    /** The last read found the queue's end, and every message this node stored since was sent as it was stored. */
+    private boolean cloudCaughtUp;
     /** Messages acknowledged lately, by id, with when (System.nanoTime): their removal may not have committed yet. */
     private final java.util.LinkedHashMap<Long, Long> cloudAcked = new java.util.LinkedHashMap<>();
     /** A message refused for a full queue, to offer again; while set, packets read wait in {@link #stalled}. */
@@ -142,6 +144,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     @Override public boolean acceptsCloudMessages() { return cloudInbox; }
 
     @Override
+    public void cloudMessageStored(CloudMessage m) {
+        if (ctx == null) return;
+        ctx.executor().execute(() -> {
+            if (!cloudInbox || !ctx.channel().isActive()) return;
+            if (cloudCaughtUp && !cloudReading && !cloudRescan && m.id() > cloudAfter && cloudInFlight.size() < CLOUD_WINDOW) {
+                publishCloud(m);  // nothing before it waits undelivered: no need to read the queue
+                ctx.flush();
+                return;
+            }
+            cloudCaughtUp = false;
+            readCloud();
+        });
+    }
+
+    @Override
     public void cloudMessagesWaiting(boolean elsewhere) {
         if (ctx == null) return;
         ctx.executor().execute(() -> {
@@ -164,6 +181,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
         int room = CLOUD_WINDOW - cloudInFlight.size();
         if (room <= 0) return;
         cloudReading = true;
+        cloudCaughtUp = false;
         long after = cloudRescan ? 0 : cloudAfter;
         if (cloudRescan) room += cloudInFlight.size() + cloudAcked.size();  // those are read again and passed over
         cloudRescan = false;
@@ -194,20 +212,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
         cloudAcked.values().removeIf(at -> now - at > CLOUD_ACKED_NANOS);
         for (CloudMessage m : read) {
             if (cloudInFlight.containsValue(m.id()) || cloudAcked.containsKey(m.id())) continue;  // a look through the whole queue
-            cloudAfter = Math.max(cloudAfter, m.id());
-            nextPacketId = nextPacketId % 65535 + 1;
-            cloudInFlight.put(nextPacketId, m.id());
-            String prefix = m.moduleId() == null ? "devices/" + m.deviceId() : "devices/" + m.deviceId() + "/modules/" + m.moduleId();
-            String topic = prefix + "/messages/devicebound/" + PropertyBag.encode(m.system(),
-                    m.ack() == CloudMessage.Ack.NONE ? null : m.ack().wire(), m.application());
-            ctx.write(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE).retained(false)
-                    .messageId(nextPacketId).payload(Unpooled.wrappedBuffer(m.body())).build());
+            publishCloud(m);
         }
         if (!read.isEmpty()) ctx.flush();
         if (cloudAgain || read.size() == asked) {
             cloudAgain = false;
             readCloud();
+        } else {
+            cloudCaughtUp = true;  // the read found the end: what this node stores next can go out as it is stored
         }
+    }
+
+    private void publishCloud(CloudMessage m) {
+        cloudAfter = Math.max(cloudAfter, m.id());
+        nextPacketId = nextPacketId % 65535 + 1;
+        cloudInFlight.put(nextPacketId, m.id());
+        String prefix = m.moduleId() == null ? "devices/" + m.deviceId() : "devices/" + m.deviceId() + "/modules/" + m.moduleId();
+        String topic = prefix + "/messages/devicebound/" + PropertyBag.encode(m.system(),
+                m.ack() == CloudMessage.Ack.NONE ? null : m.ack().wire(), m.application());
+        ctx.write(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE).retained(false)
+                .messageId(nextPacketId).payload(Unpooled.wrappedBuffer(m.body())).build());
     }
 
     private void cloudAcknowledged(int packetId) {
