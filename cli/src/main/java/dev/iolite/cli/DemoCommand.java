@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             // MQTT on a free port: the demo's devices find it in ready.json, and 8883 may be taken
             started = Iolite.start(ServerConfig.of(conn.dataDir, 0)
-                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0)).validated());
+                    .withDevices(ServerConfig.Devices.DEFAULTS.withMqttPort(0).withAmqpPort(0)).validated());
         } else {
             out.println("Using the server already running on data dir " + conn.dataDir + ".");
         }
