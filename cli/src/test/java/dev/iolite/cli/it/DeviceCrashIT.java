@@ -196,6 +196,17 @@ class DeviceCrashIT {
             }
         }
         assertThat(received).isEqualTo(accepted);
+
+        // the device is away again: what is sent now waits, until the command line purges it
+        for (int i = 0; i < 2; i++) {
+            assertThat(again.send("POST", "/iolite/devices/crash-inbox/messages" + API, "{\"body\":\"late-" + i + "\"}").statusCode())
+                    .isEqualTo(200);
+        }
+        CliProcess.Result purged = CliProcess.run(tmp, "device", "purge", "crash-inbox", "--data-dir", data.toString());
+        assertThat(purged.code()).as(purged.toString()).isZero();
+        assertThat(purged.out()).contains("purged 2 messages of device crash-inbox");
+        HttpResponse<String> none = again.send("DELETE", "/devices/crash-inbox/commands" + API, null);
+        assertThat(ServerExtension.JSON.readTree(none.body()).get("totalMessagesPurged").asInt()).isZero();
     }
 
     @Test

@@ -96,7 +96,7 @@ final class PartitionReader implements AmqpConnection.LinkEndpoint {
             return null;
         }
         if (!readers.enter(hub.name(), cg, partition)) {
-            c.refuse(sender, "com.microsoft:quota-exceeded", "Exceeded the maximum number of allowed receivers per partition in a consumer group which is "
+            c.refuse(sender, "amqp:resource-limit-exceeded", "Exceeded the maximum number of allowed receivers per partition in a consumer group which is "
                     + Readers.MAX_PER_PARTITION);
             return null;
         }

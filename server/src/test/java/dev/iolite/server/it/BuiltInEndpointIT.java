@@ -218,6 +218,48 @@ class BuiltInEndpointIT {
     }
 
     @Test
+    void aSixthReaderOfAPartitionAndAPartitionOutOfRangeAreRefusedAsEventHubsRefusesThem() throws Exception {
+        send("crowd-1", 1);
+        IotHubManager arm = Sdks.arm(server, server.armToken());
+        String rg = server.ready().get("resourceGroup").asText();
+        String hub = server.ready().get("hub").asText();
+        arm.iotHubResources().defineEventHubConsumerGroup("crowd").withExistingEventHubEndpoint(rg, hub, "events")
+                .withProperties(new EventHubConsumerGroupName().withName("crowd")).create();
+        String partition = partitionOf("crowd-1");
+        EventHubConsumerAsyncClient consumer = EventHubs.builder(EventHubs.connectionString(server), "crowd").buildAsyncConsumerClient();
+        List<Disposable> five = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) five.add(consumer.receiveFromPartition(partition, EventPosition.latest()).subscribe());
+            Thread.sleep(1500);  // their links are attached
+            java.util.concurrent.CompletableFuture<Throwable> sixth = new java.util.concurrent.CompletableFuture<>();
+            five.add(consumer.receiveFromPartition(partition, EventPosition.earliest()).subscribe(e -> { }, sixth::complete));
+            assertThat(rootCause(sixth.get(10, java.util.concurrent.TimeUnit.SECONDS))).isInstanceOf(AmqpException.class)
+                    .hasMessageContaining("maximum number of allowed receivers per partition");
+
+            five.remove(0).dispose();  // one leaves; another may come in, and reads
+            List<EventData> got = new CopyOnWriteArrayList<>();
+            five.add(consumer.receiveFromPartition(partition, EventPosition.earliest())
+                    .filter(e -> "crowd-1".equals(e.getData().getSystemProperties().get("iothub-connection-device-id")))
+                    .subscribe(e -> got.add(e.getData())));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (got.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(got).extracting(EventData::getMessageId).containsExactly("crowd-1-0");
+        } finally {
+            five.forEach(Disposable::dispose);
+            consumer.close();
+            arm.iotHubResources().deleteEventHubConsumerGroup(rg, hub, "events", "crowd");
+        }
+
+        EventHubConsumerClient reader = EventHubs.consumer(EventHubs.connectionString(server), "$Default");
+        try {
+            assertThatThrownBy(() -> reader.receiveFromPartition("9", 1, EventPosition.earliest(), WAIT).iterator().hasNext())
+                    .hasRootCauseInstanceOf(AmqpException.class).rootCause().hasMessageContaining("partition is invalid");
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Test
     void theConsumerReadsOverWebSocketsOnTheHttpsPortToo() throws Exception {
         send("websocket-1", 2);
         EventHubConsumerClient consumer = EventHubs.builder(EventHubs.connectionString(server), "$Default")

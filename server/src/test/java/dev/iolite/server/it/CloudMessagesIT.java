@@ -5,6 +5,7 @@ import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
 import com.microsoft.azure.sdk.iot.device.Message;
+import com.microsoft.azure.sdk.iot.service.exceptions.IotHubMessageTooLargeException;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubNotFoundException;
 import com.microsoft.azure.sdk.iot.service.messaging.AcknowledgementType;
 import com.microsoft.azure.sdk.iot.service.messaging.DeliveryAcknowledgement;
@@ -155,6 +156,10 @@ class CloudMessagesIT {
             assertThat(feedback).filteredOn(r -> "exp-1".equals(r.getOriginalMessageId())).singleElement()
                     .satisfies(r -> assertThat(r.getStatusCode()).isEqualTo(FeedbackStatusCode.expired));
 
+            // a message over 64 KiB is refused as IoT Hub refuses it, and the link goes on
+            assertThatThrownBy(() -> sender.send("bulb-2", new com.microsoft.azure.sdk.iot.service.messaging.Message("x".repeat(70 * 1024))))
+                    .isInstanceOf(IotHubMessageTooLargeException.class);
+
             // a device that does not exist: IoT Hub's not-found
             assertThatThrownBy(() -> sender.send("nobody", new com.microsoft.azure.sdk.iot.service.messaging.Message("x")))
                     .isInstanceOf(IotHubNotFoundException.class);
@@ -226,6 +231,9 @@ class CloudMessagesIT {
         assertThat(big.statusCode()).isEqualTo(413);
         HttpResponse<String> badAck = send("lamp-3", "{\"body\":\"x\",\"ack\":\"sometimes\"}");
         assertThat(badAck.statusCode()).isEqualTo(400);
+        HttpResponse<String> notJson = send("lamp-3", "{\"body\":\"x\"");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(ServerExtension.hubError(notJson).get("errorCode").asInt()).isEqualTo(400006);
         HttpResponse<String> nobody = send("nobody", "{\"body\":\"x\"}");
         assertThat(nobody.statusCode()).isEqualTo(404);
         assertThat(ServerExtension.hubError(nobody).get("errorCode").asInt()).isEqualTo(404001);
