@@ -30,7 +30,9 @@ import java.util.concurrent.RejectedExecutionException;
  * in {@code to} ({@code /devices/{id}/messages/devicebound}, or a module's), and is queued with IoT Hub's rules; the
  * delivery's outcome is {@code accepted} once it is stored, or {@code rejected} with the AMQP error IoT Hub gives
  * ({@code amqp:not-found}, {@code amqp:resource-limit-exceeded}, {@code amqp:link:message-size-exceeded},
- * {@code com.microsoft:argument-error}). At most {@link #CREDIT} messages are taken at once.
+ * {@code com.microsoft:argument-error}). At most {@link #CREDIT} messages are taken at once, and credit is given back
+ * half of it at a time: a flow frame per message costs both ends, and the Java service client starts a timer of its
+ * own for each flow it receives.
  */
 final class CloudSender implements AmqpConnection.LinkEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(CloudSender.class);
@@ -40,6 +42,8 @@ final class CloudSender implements AmqpConnection.LinkEndpoint {
     private final Receiver receiver;
     private final String hub;
     private final CloudMessages cloud;
+    /** Messages settled since credit was last given back. */
+    private int settled;
 
     CloudSender(AmqpConnection connection, Receiver receiver, String hub, CloudMessages cloud) {
         this.connection = connection;
@@ -171,6 +175,9 @@ final class CloudSender implements AmqpConnection.LinkEndpoint {
             d.disposition(r);
         }
         d.settle();
-        if (receiver.getLocalState() == org.apache.qpid.proton.engine.EndpointState.ACTIVE) receiver.flow(1);
+        if (++settled >= CREDIT / 2 && receiver.getLocalState() == org.apache.qpid.proton.engine.EndpointState.ACTIVE) {
+            receiver.flow(settled);
+            settled = 0;
+        }
     }
 }

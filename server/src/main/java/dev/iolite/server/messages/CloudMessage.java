@@ -57,4 +57,16 @@ public record CloudMessage(long id, String hub, String deviceId, String moduleId
 
     /** The message id the sender set, or null. */
     public String messageId() { return system.get("message-id"); }
+
+    /**
+     * What completing it needs, without its body and other properties: what a connection keeps of a message it
+     * delivered until the device acknowledges it.
+     */
+    public CloudMessage receipt() {
+        String messageId = messageId();
+        return new CloudMessage(id, hub, deviceId, moduleId, enqueued, expiry, ack,
+                messageId == null ? Map.of() : Map.of("message-id", messageId), Map.of(), EMPTY);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
 }

@@ -64,8 +64,6 @@ public final class CloudMessages implements AutoCloseable {
         boolean exists(String hub, String deviceId, String moduleId);
     }
 
-    private record Ack(String hub, long id) {}
-
     private final CloudQueueStore store;
     private final Clock clock;
     private final Identities identities;
@@ -73,7 +71,7 @@ public final class CloudMessages implements AutoCloseable {
     private final CloudMetrics metrics;
     private volatile Wake wake = m -> { };
     private final List<Consumer<String>> feedbackListeners = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<Ack> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
+    private final BlockingQueue<CloudMessage> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
     private final BlockingQueue<Send> sends = new ArrayBlockingQueue<>(WRITE_QUEUE);
     private final Thread worker;
     private final Thread writer;
@@ -162,8 +160,12 @@ public final class CloudMessages implements AutoCloseable {
 
     /** Identities found lately, and until when (System.nanoTime) that answer stands; bounded by {@link #KNOWN_MAX}. */
     private final Map<String, Long> known = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Devices' generation ids read lately, for feedback records, with when (System.nanoTime) they were read. */
+    private final Map<String, Generation> generationsRead = new java.util.concurrent.ConcurrentHashMap<>();
     static final int KNOWN_MAX = 100_000;
     static final Duration KNOWN_FOR = Duration.ofSeconds(2);
+
+    private record Generation(String id, long readAt) {}
 
     /**
      * Whether the identity exists, from the registry or from an answer of the last {@link #KNOWN_FOR} (a burst of
@@ -233,9 +235,12 @@ public final class CloudMessages implements AutoCloseable {
         return store.pending(hub, deviceId, moduleId, after, clock.instant(), limit);
     }
 
-    /** The device acknowledged message {@code id}: it is removed soon, with Success feedback if asked. Never blocks long. */
-    public void completed(String hub, long id) {
-        if (closing || !acks.offer(new Ack(hub, id))) remove(hub, List.of(id));
+    /**
+     * The device acknowledged a message (given as its {@link CloudMessage#receipt}): it is removed soon, with Success
+     * feedback if asked. Never blocks long.
+     */
+    public void completed(CloudMessage receipt) {
+        if (closing || !acks.offer(receipt)) complete(receipt.hub(), List.of(receipt));
     }
 
     /** Removes every message of an identity's queue (Purged feedback where asked); returns how many went. */
@@ -255,10 +260,21 @@ public final class CloudMessages implements AutoCloseable {
     /** The receiver completed these records. */
     public void feedbackCompleted(String hub, List<Long> ids) { store.removeFeedback(hub, ids); }
 
-    private void remove(String hub, List<Long> ids) {
-        List<CloudMessage> removed = store.remove(hub, ids);
-        metrics.ended("completed", removed.size());
-        record(removed, FeedbackRecord.Status.SUCCESS);
+    /** Removes acknowledged messages of a hub and records their Success feedback, in one transaction. */
+    private void complete(String hub, List<CloudMessage> done) {
+        List<Long> ids = new ArrayList<>(done.size());
+        Map<Long, FeedbackRecord> feedback = new HashMap<>();
+        Instant now = clock.instant();
+        for (CloudMessage m : done) {
+            ids.add(m.id());
+            if (m.ack().wants(FeedbackRecord.Status.SUCCESS)) {
+                feedback.put(m.id(), new FeedbackRecord(0, hub, m.messageId(), now, FeedbackRecord.Status.SUCCESS,
+                        FeedbackRecord.Status.SUCCESS.description(), m.deviceId(), generation(m)));
+            }
+        }
+        int removed = store.complete(hub, ids, feedback);
+        metrics.ended("completed", removed);
+        if (!feedback.isEmpty() && removed > 0) feedbackAdded(Set.of(hub));
     }
 
     /**
@@ -281,13 +297,22 @@ public final class CloudMessages implements AutoCloseable {
         feedbackAdded(hubs);
     }
 
+    /** The device's generation id, as read in the last {@link #KNOWN_FOR} or read now; "" when it cannot be read. */
     private String generation(CloudMessage m) {
+        String key = m.hub().toLowerCase(java.util.Locale.ROOT) + '\n' + m.deviceId();
+        Generation g = generationsRead.get(key);
+        long now = System.nanoTime();
+        if (g != null && now - g.readAt() < KNOWN_FOR.toNanos()) return g.id();
+        String id;
         try {
-            String g = generations.of(m.hub(), m.deviceId());
-            return g == null ? "" : g;
+            id = generations.of(m.hub(), m.deviceId());
         } catch (RuntimeException e) {
             return "";
         }
+        if (id == null) id = "";
+        if (generationsRead.size() >= KNOWN_MAX) generationsRead.clear();
+        generationsRead.put(key, new Generation(id, now));
+        return id;
     }
 
     private void feedbackAdded(Set<String> hubs) {
@@ -296,17 +321,17 @@ public final class CloudMessages implements AutoCloseable {
 
     private void work() {
         long nextSweep = System.nanoTime();
-        List<Ack> batch = new ArrayList<>();
+        List<CloudMessage> batch = new ArrayList<>();
         while (!closing || !acks.isEmpty()) {
             try {
-                Ack first = acks.poll(200, TimeUnit.MILLISECONDS);
+                CloudMessage first = acks.poll(200, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     acks.drainTo(batch, 999);
-                    Map<String, List<Long>> byHub = new HashMap<>();
-                    for (Ack a : batch) byHub.computeIfAbsent(a.hub(), h -> new ArrayList<>()).add(a.id());
+                    Map<String, List<CloudMessage>> byHub = new HashMap<>();
+                    for (CloudMessage a : batch) byHub.computeIfAbsent(a.hub(), h -> new ArrayList<>()).add(a);
                     batch.clear();
-                    for (Map.Entry<String, List<Long>> e : byHub.entrySet()) remove(e.getKey(), e.getValue());
+                    for (Map.Entry<String, List<CloudMessage>> e : byHub.entrySet()) complete(e.getKey(), e.getValue());
                 }
                 if (System.nanoTime() - nextSweep >= 0 && !closing) {
                     nextSweep = System.nanoTime() + SWEEP.toNanos();

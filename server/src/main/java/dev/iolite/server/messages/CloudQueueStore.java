@@ -22,11 +22,14 @@ public interface CloudQueueStore {
     List<CloudMessage> pending(String hub, String deviceId, String moduleId, long after, Instant now, int limit);
 
     /**
-     * Removes the messages numbered {@code ids} of a hub.
+     * Removes the messages numbered {@code ids} of a hub (their devices acknowledged them) and, in the same
+     * transaction, records the feedback given for those of them that were still there.
      *
-     * @return the messages removed, without their bodies (an id already gone is not among them)
+     * @param feedback the record for each id that asks for one
+     * @return how many messages were removed (an id already gone, expired or purged, is not counted, nor its feedback
+     *         recorded)
      */
-    List<CloudMessage> remove(String hub, List<Long> ids);
+    int complete(String hub, List<Long> ids, java.util.Map<Long, FeedbackRecord> feedback);
 
     /** Removes up to {@code limit} messages that expired before {@code now}; returns them without their bodies. */
     List<CloudMessage> expire(Instant now, int limit);

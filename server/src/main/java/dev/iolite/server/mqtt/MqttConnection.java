@@ -95,8 +95,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private MqttQoS twinQos = MqttQoS.AT_MOST_ONCE;
     private MqttQoS desiredQos = MqttQoS.AT_MOST_ONCE;
     private int nextPacketId;
-    /** Cloud-to-device messages sent and not yet acknowledged, by packet id; at most {@link #CLOUD_WINDOW}. */
-    private final java.util.Map<Integer, Long> cloudInFlight = new java.util.HashMap<>();
+    /** Receipts of the cloud-to-device messages sent and not yet acknowledged, by packet id; at most {@link #CLOUD_WINDOW}. */
+    private final java.util.Map<Integer, CloudMessage> cloudInFlight = new java.util.HashMap<>();
     /** Whether the device subscribed to its cloud-to-device messages. */
     private boolean cloudInbox;
     /** The highest queue id read for this connection: the next read starts after it. */
@@ -211,7 +211,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
         long now = System.nanoTime();
         cloudAcked.values().removeIf(at -> now - at > CLOUD_ACKED_NANOS);
         for (CloudMessage m : read) {
-            if (cloudInFlight.containsValue(m.id()) || cloudAcked.containsKey(m.id())) continue;  // a look through the whole queue
+            if (inFlight(m.id()) || cloudAcked.containsKey(m.id())) continue;  // a look through the whole queue
             publishCloud(m);
         }
         if (!read.isEmpty()) ctx.flush();
@@ -226,7 +226,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
     private void publishCloud(CloudMessage m) {
         cloudAfter = Math.max(cloudAfter, m.id());
         nextPacketId = nextPacketId % 65535 + 1;
-        cloudInFlight.put(nextPacketId, m.id());
+        cloudInFlight.put(nextPacketId, m.receipt());
         String prefix = m.moduleId() == null ? "devices/" + m.deviceId() : "devices/" + m.deviceId() + "/modules/" + m.moduleId();
         String topic = prefix + "/messages/devicebound/" + PropertyBag.encode(m.system(),
                 m.ack() == CloudMessage.Ack.NONE ? null : m.ack().wire(), m.application());
@@ -234,12 +234,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Devic
                 .messageId(nextPacketId).payload(Unpooled.wrappedBuffer(m.body())).build());
     }
 
+    private boolean inFlight(long id) {
+        for (CloudMessage m : cloudInFlight.values()) if (m.id() == id) return true;
+        return false;
+    }
+
     private void cloudAcknowledged(int packetId) {
-        Long id = cloudInFlight.remove(packetId);
-        if (id == null) return;
-        cloudAcked.put(id, System.nanoTime());
+        CloudMessage m = cloudInFlight.remove(packetId);
+        if (m == null) return;
+        cloudAcked.put(m.id(), System.nanoTime());
         if (cloudAcked.size() > 4 * CLOUD_WINDOW) cloudAcked.remove(cloudAcked.keySet().iterator().next());
-        cx.cloud().completed(hub(), id);
+        cx.cloud().completed(m);
         readCloud();
     }
 

@@ -105,20 +105,27 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     }
 
     @Override
-    public List<CloudMessage> remove(String hub, List<Long> ids) {
-        if (ids.isEmpty()) return List.of();
+    public int complete(String hub, List<Long> ids, Map<Long, FeedbackRecord> feedback) {
+        if (ids.isEmpty()) return 0;
         return db.inTransaction(c -> {
-            List<CloudMessage> removed = new ArrayList<>();
+            List<FeedbackRecord> records = new ArrayList<>();
+            int removed = 0;
             for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
                 List<Long> part = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + HEADERS + " FROM c2d_messages WHERE hub = ? AND id IN (?"
-                        + ",?".repeat(part.size() - 1) + ")")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM c2d_messages WHERE hub = ? AND id IN (?"
+                        + ",?".repeat(part.size() - 1) + ") RETURNING id")) {
                     ps.setString(1, hub);
                     for (int i = 0; i < part.size(); i++) ps.setLong(i + 2, part.get(i));
-                    removed.addAll(messages(ps));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            removed++;
+                            FeedbackRecord f = feedback.get(rs.getLong(1));
+                            if (f != null) records.add(f);
+                        }
+                    }
                 }
             }
-            delete(c, removed);
+            insertFeedback(c, records);
             return removed;
         });
     }
@@ -157,21 +164,28 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     public void addFeedback(List<FeedbackRecord> records) {
         if (records.isEmpty()) return;
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_feedback (hub, device_id, enqueued_ms, record) VALUES (?, ?, ?, ?)")) {
-                for (FeedbackRecord f : records) {
-                    ps.setString(1, f.hub());
-                    ps.setString(2, f.deviceId());
-                    ps.setLong(3, f.enqueued().toEpochMilli());
-                    ps.setString(4, writeRecord(f));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            try {
+                insertFeedback(c, records);
             } catch (SQLException e) {
                 // a hub deleted meanwhile takes its feedback with it
                 if (!db.dialect().isMissingParent(e)) throw e;
             }
             return null;
         });
+    }
+
+    private void insertFeedback(Connection c, List<FeedbackRecord> records) throws SQLException {
+        if (records.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO c2d_feedback (hub, device_id, enqueued_ms, record) VALUES (?, ?, ?, ?)")) {
+            for (FeedbackRecord f : records) {
+                ps.setString(1, f.hub());
+                ps.setString(2, f.deviceId());
+                ps.setLong(3, f.enqueued().toEpochMilli());
+                ps.setString(4, writeRecord(f));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     @Override
