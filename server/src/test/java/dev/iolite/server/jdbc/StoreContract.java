@@ -92,6 +92,37 @@ public abstract class StoreContract {
         return new JobProgress(j.id(), owner, new JobCounts(10, 9, 1), 50, 100, Checkpoint.startExport(20));
     }
 
+    private static dev.iolite.server.messages.CloudMessage cloudMessage(String deviceId, String messageId) {
+        return new dev.iolite.server.messages.CloudMessage(0, "hub", deviceId, null, T0, T0.plusSeconds(3600),
+                dev.iolite.server.messages.CloudMessage.Ack.FULL, java.util.Map.of("message-id", messageId), java.util.Map.of(),
+                messageId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static dev.iolite.server.messages.FeedbackRecord success(String messageId) {
+        return new dev.iolite.server.messages.FeedbackRecord(0, "hub", messageId, T0, dev.iolite.server.messages.FeedbackRecord.Status.SUCCESS,
+                "Success", "lamp", "g1");
+    }
+
+    @Test
+    void aCompletedCloudMessageLeavesItsFeedbackOnlyIfItWasStillQueued() {
+        var queues = new dev.iolite.server.jdbc.messages.JdbcCloudQueueStore(db);
+        long[] ids = queues.enqueueAll(List.of(cloudMessage("lamp", "m1"), cloudMessage("lamp", "m2"), cloudMessage("lamp", "m3"),
+                cloudMessage("lamp", "m4")), 3);
+        assertThat(ids[3]).as("the queue holds 3 at most").isEqualTo(-1);
+        assertThat(queues.pending("hub", "lamp", null, 0, T0, 10)).extracting(dev.iolite.server.messages.CloudMessage::messageId)
+                .containsExactly("m1", "m2", "m3");
+
+        assertThat(queues.complete("hub", List.of(ids[0], ids[1]), java.util.Map.of(ids[0], success("m1"), ids[1], success("m2"))))
+                .isEqualTo(2);
+        // m2 again (a second PUBACK) and m3: only m3 was still there, so only m3 leaves a record
+        assertThat(queues.complete("hub", List.of(ids[1], ids[2]), java.util.Map.of(ids[1], success("m2"), ids[2], success("m3"))))
+                .isEqualTo(1);
+        assertThat(queues.feedback("hub", 0, 10)).extracting(dev.iolite.server.messages.FeedbackRecord::originalMessageId)
+                .containsExactly("m1", "m2", "m3");
+        assertThat(queues.pending("hub", "lamp", null, 0, T0, 10)).isEmpty();
+        assertThat(queues.complete("other-hub", List.of(ids[0]), java.util.Map.of())).as("another hub's ids").isZero();
+    }
+
     @Test
     void aSecondActiveJobOfAHubIsRefusedUnlessQueueing() {
         assertThat(jobs.insert(job("hub", T0), true, MAX_QUEUED)).isTrue();
