@@ -141,6 +141,11 @@ final class PartitionReader implements AmqpConnection.LinkEndpoint {
         }
     }
 
+    /** How often a reader that reads full pages measures its lag (a reader that read less is at the end). */
+    private static final long LAG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** When this reader last measured its lag (System.nanoTime); its reads run one at a time. */
+    private long lagMeasuredAt = System.nanoTime() - LAG_EVERY_NANOS;
+
     /** Off the loop: one page from the store, encoded. */
     private void read(long from, int want) {
         List<byte[]> events = new ArrayList<>();
@@ -151,7 +156,9 @@ final class PartitionReader implements AmqpConnection.LinkEndpoint {
             List<StoredMessage> page = store.read(hub, partition, after, Long.MAX_VALUE, null, want, PAGE_BYTES);
             for (StoredMessage m : page) events.add(EventCodec.encode(m));
             if (!page.isEmpty()) after = page.get(page.size() - 1).sequence() + 1;
-            if (page.size() == want) {  // perhaps behind: how far (a reader that read less is at the end)
+            long now = System.nanoTime();
+            if (page.size() == want && now - lagMeasuredAt >= LAG_EVERY_NANOS) {  // perhaps behind: how far, once a second at most
+                lagMeasuredAt = now;
                 long at = after;
                 store.partitions(hub).stream().filter(x -> x.partition() == partition).findFirst()
                         .ifPresent(s -> connection.cx.metrics().readerLag(hub, Math.max(0, s.nextSequence() - at)));
