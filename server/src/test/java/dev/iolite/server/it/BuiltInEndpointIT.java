@@ -208,6 +208,11 @@ class BuiltInEndpointIT {
         arm.iotHubResources().deleteEventHubConsumerGroup(rg, hub, "events", "analytics");
         assertThat(arm.iotHubResources().listEventHubConsumerGroups(rg, hub, "events").stream().map(EventHubConsumerGroupInfo::name))
                 .containsExactly("$Default");
+        assertThatThrownBy(() -> arm.iotHubResources().defineEventHubConsumerGroup("no spaces")
+                .withExistingEventHubEndpoint(rg, hub, "events").withProperties(new EventHubConsumerGroupName().withName("no spaces"))
+                .create()).isInstanceOf(com.azure.core.management.exception.ManagementException.class).hasMessageContaining("400");
+        assertThat(arm.iotHubResources().listEventHubConsumerGroups(rg, hub, "events").stream().map(EventHubConsumerGroupInfo::name))
+                .as("nothing made").containsExactly("$Default");
         EventHubConsumerClient gone = EventHubs.consumer(EventHubs.connectionString(server), "analytics");
         try {
             assertThatThrownBy(() -> read(gone, "groups-1", EventPosition.earliest(), 0))
