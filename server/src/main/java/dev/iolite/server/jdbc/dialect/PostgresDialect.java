@@ -15,6 +15,9 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public boolean batchesGeneratedKeys() { return true; }
+
+    @Override
     public boolean isMissingParent(SQLException e) {
         return "23503".equals(state(e));
     }

@@ -67,6 +67,13 @@ public interface SqlDialect {
         ps.setString(index, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * Whether the driver runs an INSERT batch in one round trip and hands back its generated keys in the batch's
+     * order (PostgreSQL's does); where it does not, rows that need their keys are inserted one statement at a time
+     * (SQLite, in process, pays nothing for that, and its driver's batch keys once broke its transaction state).
+     */
+    default boolean batchesGeneratedKeys() { return false; }
+
     /** Rows per multi-row INSERT: one statement, and on a networked database one round trip, for many rows. */
     default int insertRows() { return 50; }
 

@@ -42,50 +42,100 @@ public final class JdbcCloudQueueStore implements CloudQueueStore {
     @Override
     public long[] enqueueAll(List<CloudMessage> batch, int maxDepth) {
         return db.inTransaction(c -> {
-            long[] ids = new long[batch.size()];
-            java.util.Map<String, Long> depth = new java.util.HashMap<>();
-            try (PreparedStatement count = c.prepareStatement(
-                    "SELECT count(*) FROM c2d_messages WHERE hub = ? AND device_id = ? AND module_id = ?");
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO c2d_messages (hub, device_id, module_id, enqueued_ms, "
-                         + "expiry_ms, ack, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+            try {
+                long[] ids = new long[batch.size()];
+                Map<String, Long> depth = depths(c, batch);
+                List<Integer> accepted = new ArrayList<>(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
-                    CloudMessage m = batch.get(i);
-                    String key = m.hub() + '\n' + m.deviceId() + '\n' + module(m.moduleId());
-                    Long n = depth.get(key);
-                    if (n == null) {
-                        count.setString(1, m.hub());
-                        count.setString(2, m.deviceId());
-                        count.setString(3, module(m.moduleId()));
-                        try (ResultSet rs = count.executeQuery()) {
-                            rs.next();
-                            n = rs.getLong(1);
-                        }
-                    }
+                    String key = key(batch.get(i));
+                    long n = depth.getOrDefault(key, 0L);
                     if (n >= maxDepth) {
                         ids[i] = -1;
-                        depth.put(key, n);
                         continue;
                     }
-                    insert.setString(1, m.hub());
-                    insert.setString(2, m.deviceId());
-                    insert.setString(3, module(m.moduleId()));
-                    insert.setLong(4, m.enqueued().toEpochMilli());
-                    insert.setLong(5, m.expiry().toEpochMilli());
-                    insert.setString(6, m.ack().wire());
-                    insert.setString(7, JdbcMessageStore.properties(m.system(), m.application()));
-                    insert.setBytes(8, m.body());
-                    try (ResultSet keys = insert.executeQuery()) {
-                        keys.next();
-                        ids[i] = keys.getLong(1);
-                    }
                     depth.put(key, n + 1);
+                    accepted.add(i);
                 }
+                insert(c, batch, accepted, ids);
+                return ids;
             } catch (SQLException e) {
                 if (db.dialect().isMissingParent(e)) throw new IoliteException(ErrorCode.HUB_NOT_FOUND, "a hub of the batch does not exist");
                 throw e;
             }
-            return ids;
         });
+    }
+
+    private static String key(CloudMessage m) {
+        return m.hub().toLowerCase(java.util.Locale.ROOT) + '\n' + m.deviceId() + '\n' + module(m.moduleId());
+    }
+
+    /** How many messages wait in the queues of the batch's identities: one query per hub and {@link #IDS_PER_STATEMENT} devices. */
+    private static Map<String, Long> depths(Connection c, List<CloudMessage> batch) throws SQLException {
+        Map<String, java.util.Set<String>> devicesByHub = new LinkedHashMap<>();
+        for (CloudMessage m : batch) devicesByHub.computeIfAbsent(m.hub(), h -> new java.util.LinkedHashSet<>()).add(m.deviceId());
+        Map<String, Long> depth = new java.util.HashMap<>();
+        for (Map.Entry<String, java.util.Set<String>> e : devicesByHub.entrySet()) {
+            List<String> devices = new ArrayList<>(e.getValue());
+            for (int from = 0; from < devices.size(); from += IDS_PER_STATEMENT) {
+                List<String> part = devices.subList(from, Math.min(devices.size(), from + IDS_PER_STATEMENT));
+                try (PreparedStatement ps = c.prepareStatement("SELECT hub, device_id, module_id, count(*) FROM c2d_messages WHERE hub = ? "
+                        + "AND device_id IN (?" + ",?".repeat(part.size() - 1) + ") GROUP BY hub, device_id, module_id")) {
+                    ps.setString(1, e.getKey());
+                    for (int i = 0; i < part.size(); i++) ps.setString(i + 2, part.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            depth.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT) + '\n' + rs.getString(2) + '\n' + rs.getString(3),
+                                    rs.getLong(4));
+                        }
+                    }
+                }
+            }
+        }
+        return depth;
+    }
+
+    private static final String INSERT = "INSERT INTO c2d_messages (hub, device_id, module_id, enqueued_ms, expiry_ms, ack, properties, body) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Inserts the accepted messages in order and sets their ids: one batch where the driver returns its keys, else row by row. */
+    private void insert(Connection c, List<CloudMessage> batch, List<Integer> accepted, long[] ids) throws SQLException {
+        if (accepted.isEmpty()) return;
+        if (db.dialect().batchesGeneratedKeys()) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
+                for (int i : accepted) {
+                    bind(ps, batch.get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    for (int i : accepted) {
+                        if (!keys.next()) throw new SQLException("the driver returned fewer keys than rows inserted");
+                        ids[i] = keys.getLong(1);
+                    }
+                }
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT + " RETURNING id")) {
+            for (int i : accepted) {
+                bind(ps, batch.get(i));
+                try (ResultSet keys = ps.executeQuery()) {
+                    keys.next();
+                    ids[i] = keys.getLong(1);
+                }
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, CloudMessage m) throws SQLException {
+        ps.setString(1, m.hub());
+        ps.setString(2, m.deviceId());
+        ps.setString(3, module(m.moduleId()));
+        ps.setLong(4, m.enqueued().toEpochMilli());
+        ps.setLong(5, m.expiry().toEpochMilli());
+        ps.setString(6, m.ack().wire());
+        ps.setString(7, JdbcMessageStore.properties(m.system(), m.application()));
+        ps.setBytes(8, m.body());
     }
 
     @Override
