@@ -17,6 +17,7 @@ import com.microsoft.azure.sdk.iot.device.Message;
 import dev.iolite.server.messages.Partitions;
 import dev.iolite.server.testkit.DeviceSdks;
 import dev.iolite.server.testkit.EventHubs;
+import dev.iolite.server.testkit.MemoryCheckpointStore;
 import dev.iolite.server.testkit.Sdks;
 import dev.iolite.server.testkit.ServerExtension;
 import org.junit.jupiter.api.Test;
@@ -262,6 +263,59 @@ class BuiltInEndpointIT {
         } finally {
             reader.close();
         }
+    }
+
+    /** An Event Hubs processor client over every partition from the earliest event, keeping the events of {@code deviceIds}. */
+    private static com.azure.messaging.eventhubs.EventProcessorClient processor(MemoryCheckpointStore store, List<String> deviceIds,
+                                                                                List<EventData> into) {
+        java.util.Map<String, EventPosition> earliest = new java.util.HashMap<>();
+        for (int p = 0; p < 4; p++) earliest.put(Integer.toString(p), EventPosition.earliest());
+        return new com.azure.messaging.eventhubs.EventProcessorClientBuilder().connectionString(EventHubs.connectionString(server))
+                .consumerGroup("$Default").checkpointStore(store).initialPartitionEventPosition(earliest)
+                .loadBalancingStrategy(com.azure.messaging.eventhubs.LoadBalancingStrategy.GREEDY)  // every partition at once
+                .processEvent(e -> {
+                    if (!deviceIds.contains(String.valueOf(e.getEventData().getSystemProperties().get("iothub-connection-device-id")))) return;
+                    into.add(e.getEventData());
+                    e.updateCheckpoint();
+                })
+                .processError(e -> { })
+                .buildEventProcessorClient();
+    }
+
+    @Test
+    void theEventProcessorReadsEveryPartitionAndResumesAfterItsCheckpoint() throws Exception {
+        String partition = partitionOf("processor-1");
+        String samePartition = null;
+        for (int i = 2; samePartition == null; i++) if (partitionOf("processor-" + i).equals(partition)) samePartition = "processor-" + i;
+        String later = samePartition;
+        send("processor-1", 2);
+        EventHubs.builder(EventHubs.connectionString(server), "$Default");  // trusts the test servers
+        MemoryCheckpointStore store = new MemoryCheckpointStore();
+        List<EventData> first = new CopyOnWriteArrayList<>();
+        com.azure.messaging.eventhubs.EventProcessorClient one = processor(store, List.of("processor-1", later), first);
+        one.start();
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (first.size() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+        } finally {
+            one.stop();
+        }
+        assertThat(first).extracting(EventData::getMessageId).containsExactly("processor-1-0", "processor-1-1");
+        assertThat(store.checkpoint(partition)).get().extracting(c -> c.getSequenceNumber()).isEqualTo(first.get(1).getSequenceNumber());
+
+        // another processor with the same store starts after the checkpoint: the earlier events do not come again
+        send(later, 1);
+        List<EventData> second = new CopyOnWriteArrayList<>();
+        com.azure.messaging.eventhubs.EventProcessorClient two = processor(store, List.of("processor-1", later), second);
+        two.start();
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (second.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            Thread.sleep(300);
+        } finally {
+            two.stop();
+        }
+        assertThat(second).extracting(EventData::getMessageId).containsExactly(later + "-0");
     }
 
     @Test
