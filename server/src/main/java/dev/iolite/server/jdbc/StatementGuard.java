@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Watches one store call: a few times a second it checks the deadline and whether the caller still waits,
  * and stops the running statement through the dialect when either is over ({@link SqlDialect#stopStatement}).
- * Stopping and finishing take the same lock, so a statement is only ever stopped while its call runs, never
- * after the connection went back to the pool.
+ * A stop can miss: PostgreSQL ignores a cancel request that reaches the connection between two statements of
+ * the call, and the next statement would run on to the deadline. So the guard repeats the stop at every look
+ * until the call ends. Stopping and finishing take the same lock, so a stop is only ever sent while its call
+ * runs; one that the database receives late, after the call, is why such a connection leaves the pool.
  */
 final class StatementGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatementGuard.class);
@@ -37,6 +39,7 @@ final class StatementGuard implements AutoCloseable {
     private final StillWanted wanted;
     private final ScheduledFuture<?> poll;
     private Stop stopped = Stop.NONE;
+    private int stopsSent;
     private boolean done;
 
     private StatementGuard(ScheduledExecutorService watchdog, Connection connection, SqlDialect dialect, Duration deadline,
@@ -74,6 +77,7 @@ final class StatementGuard implements AutoCloseable {
                 if (inDatabase != null) c.rollback();  // a read: nothing to keep
                 return result;
             } catch (SQLException | RuntimeException e) {
+                guard.close();  // no stop may reach the rollback
                 stoppedBySql = stoppedBy(dialect, e);
                 if (inDatabase != null) rollbackQuietly(c);
                 Stop why = guard.stopped();
@@ -85,8 +89,8 @@ final class StatementGuard implements AutoCloseable {
             } finally {
                 guard.close();
                 if (inDatabase != null) restoreAutoCommit(c);
-                // a cancel that missed its statement could stop the connection's next one: drop the connection
-                if (guard.stopped() != Stop.NONE && !stoppedBySql && dialect.stopMayArriveLate()) pool.evictConnection(c);
+                // a stop that missed its statement, or one of several, could stop the connection's next user's
+                if (guard.mayHaveStopInFlight(stoppedBySql) && dialect.stopMayArriveLate()) pool.evictConnection(c);
             }
         }
     }
@@ -117,20 +121,29 @@ final class StatementGuard implements AutoCloseable {
     }
 
     private synchronized void check() {
-        if (done || stopped != Stop.NONE) return;
-        Stop why = System.nanoTime() - deadlineNanos >= 0 ? Stop.DEADLINE : wanted.stillWanted() ? Stop.NONE : Stop.CALLER_GONE;
-        if (why == Stop.NONE) return;
-        stopped = why;
+        if (done) return;
+        if (stopped == Stop.NONE) {
+            stopped = System.nanoTime() - deadlineNanos >= 0 ? Stop.DEADLINE
+                    : wanted.stillWanted() ? Stop.NONE : Stop.CALLER_GONE;
+            if (stopped == Stop.NONE) return;
+        }
+        Stop why = stopped;
+        stopsSent++;
         try {
             dialect.stopStatement(connection);
         } catch (SQLException | RuntimeException e) {
             // the task must not die (the executor would drop it silently); the deadline of the database itself remains
-            LOG.warn("could not stop a statement ({}): {}", why, e.toString());
+            if (stopsSent == 1) LOG.warn("could not stop a statement ({}): {}", why, e.toString());
         }
     }
 
     /** Why the watchdog stopped the statement, or NONE. */
     synchronized Stop stopped() { return stopped; }
+
+    /** Whether a stop sent for this call may still reach the connection after it (the call ended now). */
+    synchronized boolean mayHaveStopInFlight(boolean stoppedBySql) {
+        return stopsSent > 1 || stopsSent == 1 && !stoppedBySql;
+    }
 
     @Override
     public synchronized void close() {

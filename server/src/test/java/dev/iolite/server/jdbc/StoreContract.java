@@ -554,6 +554,33 @@ public abstract class StoreContract {
         }
     }
 
+    @Test
+    void aCallerWhoLeavesBetweenTwoStatementsStopsTheSecondLongBeforeTheDeadline() {
+        // GIVEN a query of two statements whose caller leaves after the first, while the call runs Java code: a stop
+        // sent then finds no statement running (PostgreSQL ignores such a cancel, SQLite such an interrupt)
+        java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        String endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) "
+                + "SELECT COUNT(*) FROM n";
+
+        // WHEN the second statement runs (unstopped, it would run for minutes)
+        assertThatThrownBy(() -> db.query("hub", Duration.ofSeconds(60), wanted::get, c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.executeQuery("SELECT 1").close();
+                wanted.set(false);
+                Thread.sleep(4 * StatementGuard.POLL.toMillis());  // the guard looks and stops meanwhile
+                st.executeQuery(endless).close();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }))
+                // THEN the guard's next look stops it as the caller's, not the 60 s deadline
+                .isInstanceOf(dev.iolite.server.errors.IoliteException.class)
+                .hasMessageContaining("the caller went away");
+        // AND the store goes on
+        assertThat(registry.statistics("hub")).isEqualTo(new RegistryCounts(0, 0, 0));
+    }
+
     /** A balanced sum of {@code terms} products of two tags, without spaces: 9 levels deep for 480, under 8,192 characters. */
     private static String slowSum(int terms) {
         if (terms == 1) return "tags.a*tags.b";
