@@ -3,6 +3,9 @@ package dev.iolite.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.arm.ArmHubsHandler;
+import dev.iolite.server.configurations.ConfigurationService;
+import dev.iolite.server.hubapi.ConfigurationsHandler;
+import dev.iolite.server.jdbc.configurations.JdbcConfigurationStore;
 import dev.iolite.server.arm.ArmMapper;
 import dev.iolite.server.arm.ArmRoutes;
 import dev.iolite.server.auth.ArmTokens;
@@ -314,6 +317,8 @@ public final class Iolite implements AutoCloseable {
                     jobMetrics);
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
+            // configurations and IoT Edge deployments, kept in the store
+            ConfigurationService configurations = new ConfigurationService(new JdbcConfigurationStore(db, json), clock);
             // the built-in endpoint: device messages are appended by one group-commit writer, trimmed by age and bytes
             JdbcMessageStore messageStore = new JdbcMessageStore(db);
             MessageMetrics messageMetrics = new MessageMetrics(meters.registry());
@@ -338,7 +343,8 @@ public final class Iolite implements AutoCloseable {
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
-                    new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json), limiter);
+                    new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json),
+                    new ConfigurationsHandler(configurations, json), limiter);
             // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
             ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
             amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,

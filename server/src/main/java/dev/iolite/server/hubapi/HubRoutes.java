@@ -23,10 +23,13 @@ public final class HubRoutes implements WebServer.RouteTable {
     private final MethodsHandler methods;
     private final MessagesHandler messages;
     private final CloudMessagesHandler cloud;
+    private final ConfigurationsHandler configurations;
     private final HubRateLimiter limiter;
 
     public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins, JobsHandler jobs,
-                     MethodsHandler methods, MessagesHandler messages, CloudMessagesHandler cloud, HubRateLimiter limiter) {
+                     MethodsHandler methods, MessagesHandler messages, CloudMessagesHandler cloud,
+                     ConfigurationsHandler configurations, HubRateLimiter limiter) {
+        this.configurations = configurations;
         this.methods = methods;
         this.cloud = cloud;
         this.messages = messages;
@@ -74,6 +77,12 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.get("/jobs", ctx -> jobs.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.get("/jobs/{id}", ctx -> jobs.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.delete("/jobs/{id}", ctx -> jobs.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
+        // configurations (automatic device management, IoT Edge deployments)
+        app.get("/configurations", ctx -> configurations.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));
+        app.post("/configurations/testQueries", ctx -> configurations.testQueries(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));
+        app.get("/configurations/{id}", ctx -> configurations.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));
+        app.put("/configurations/{id}", ctx -> configurations.put(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.CONFIGURATIONS)));
+        app.delete("/configurations/{id}", ctx -> configurations.delete(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.CONFIGURATIONS)));
         // beyond IoT Hub: the built-in endpoint's messages after a cursor, waiting for new ones (iolite messages tail)
         app.get(MessagesHandler.PATH, ctx -> messages.tail(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
         // cloud-to-device messages: purge a device's queue; beyond IoT Hub, send one over HTTPS (iolite device send)

@@ -15,6 +15,8 @@ public enum Operation {
     TWIN_UPDATE("twin updates"),
     /** Import and export jobs: create, list, get, cancel. */
     JOBS("jobs operations"),
+    /** Configurations and IoT Edge deployments: create, replace, get, list, delete, test queries. */
+    CONFIGURATIONS("configurations operations"),
     /**
      * Direct method calls, metered by size as IoT Hub meters them: each call counts one per started 4 KB of its
      * request body.

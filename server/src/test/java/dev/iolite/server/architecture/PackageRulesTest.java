@@ -48,7 +48,7 @@ class PackageRulesTest {
                         "dev.iolite.server.errors..", "dev.iolite.server.files..", "dev.iolite.server.hubs..",
                         "dev.iolite.server.jobs..", "dev.iolite.server.json..", "dev.iolite.server.query..", "dev.iolite.server.registry..",
                         "dev.iolite.server.store..", "dev.iolite.server.jdbc..", "dev.iolite.server.devices..",
-                        "dev.iolite.server.messages..")
+                        "dev.iolite.server.messages..", "dev.iolite.server.configurations..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.iolite.server.arm..", "dev.iolite.server.hubapi..",
                         "dev.iolite.server.http..", "dev.iolite.server.mqtt..", "dev.iolite.server.amqp..", "dev.iolite.cli..")
                 .check(MAIN);
@@ -106,6 +106,7 @@ class PackageRulesTest {
         JDBC_LAYERS.put("devices", List.of("", "dialect"));
         JDBC_LAYERS.put("messages", List.of("", "dialect"));
         JDBC_LAYERS.put("cluster", List.of(""));
+        JDBC_LAYERS.put("configurations", List.of("", "dialect"));
     }
 
     private static String jdbc(String sub) {
@@ -161,10 +162,12 @@ class PackageRulesTest {
                 .orShould().implement(HubStore.class).orShould().implement(JobStore.class)
                 .orShould().implement(ConnectionStore.class).orShould().implement(MessageStore.class)
                 .orShould().implement(dev.iolite.server.hubs.ConsumerGroupStore.class)
-                .orShould().implement(dev.iolite.server.messages.CloudQueueStore.class).check(MAIN);
+                .orShould().implement(dev.iolite.server.messages.CloudQueueStore.class)
+                .orShould().implement(dev.iolite.server.configurations.ConfigurationStore.class).check(MAIN);
         classes().that().haveSimpleNameEndingWith("Store").and().areInterfaces()
                 .should().resideInAnyPackage("dev.iolite.server.hubs", "dev.iolite.server.jobs",
-                        "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages")
+                        "dev.iolite.server.registry", "dev.iolite.server.devices", "dev.iolite.server.messages",
+                        "dev.iolite.server.configurations")
                 .as("the store ports live in the domain packages that use them").check(MAIN);
     }
 

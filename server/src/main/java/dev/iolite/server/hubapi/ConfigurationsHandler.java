@@ -1,0 +1,101 @@
+package dev.iolite.server.hubapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.configurations.Configuration;
+import dev.iolite.server.configurations.ConfigurationService;
+import dev.iolite.server.configurations.SystemMetrics;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.json.JsonBodies;
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * Configurations of the hub API (https://learn.microsoft.com/rest/api/iothub/service/configuration): create or
+ * replace, get, list, delete, and the test of queries. Every configuration is rendered whole, with both times and
+ * both metric sections, since the Java service client reads them back before a replace.
+ */
+public final class ConfigurationsHandler {
+    private final ConfigurationService configurations;
+    private final ObjectMapper json;
+
+    public ConfigurationsHandler(ConfigurationService configurations, ObjectMapper json) {
+        this.configurations = configurations;
+        this.json = json;
+    }
+
+    void put(Context ctx, Hub hub) {
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the configuration");
+        ctx.json(render(configurations.put(hub.name(), ConfigurationService.maxFor(hub.skuName()), ctx.pathParam("id"), body,
+                ctx.header("If-Match"))));
+    }
+
+    void get(Context ctx, Hub hub) {
+        ctx.json(render(configurations.get(hub.name(), ctx.pathParam("id"))));
+    }
+
+    void list(Context ctx, Hub hub) {
+        String top = ctx.queryParam("top");
+        int n = ConfigurationService.MAX_PER_HUB;
+        if (top != null) {
+            try {
+                n = Integer.parseInt(top.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'top' must be a whole number from 0, not '" + top + "'");
+        }
+        ArrayNode out = json.createArrayNode();
+        configurations.list(hub.name(), n).forEach(c -> out.add(render(c)));
+        ctx.json(out);
+    }
+
+    void delete(Context ctx, Hub hub) {
+        configurations.delete(hub.name(), ctx.pathParam("id"), ctx.header("If-Match"));
+        ctx.status(204);
+    }
+
+    void testQueries(Context ctx, Hub hub) {
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the queries");
+        ctx.json(configurations.testQueries(body));
+    }
+
+    ObjectNode render(Configuration c) {
+        ObjectNode d = c.document();
+        ObjectNode n = json.createObjectNode();
+        n.put("id", c.id());
+        n.set("schemaVersion", d.path("schemaVersion").deepCopy());
+        n.set("labels", d.has("labels") ? d.get("labels").deepCopy() : json.createObjectNode());
+        n.set("content", d.path("content").deepCopy());
+        n.set("contentType", d.has("contentType") ? d.get("contentType").deepCopy() : json.nullNode());
+        n.put("targetCondition", c.targetCondition());
+        n.put("createdTimeUtc", time(c.created()));
+        n.put("lastUpdatedTimeUtc", time(c.updated()));
+        n.put("priority", c.priority());
+        metrics(n.putObject("systemMetrics"), SystemMetrics.queries(c), c.results().path("systemMetrics"));
+        metrics(n.putObject("metrics"), c.metricQueries(), c.results().path("metrics"));
+        n.put("etag", c.etag());
+        return n;
+    }
+
+    /** {@code {"results":{name:count},"queries":{name:query}}}: results of the last evaluation, of metrics that still exist. */
+    private static void metrics(ObjectNode out, Map<String, String> queries, JsonNode results) {
+        ObjectNode r = out.putObject("results");
+        ObjectNode q = out.putObject("queries");
+        queries.forEach((name, query) -> {
+            q.put(name, query);
+            if (results.path(name).isIntegralNumber()) r.put(name, results.path(name).longValue());
+        });
+    }
+
+    private static String time(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}
