@@ -3,6 +3,7 @@ package dev.iolite.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.arm.ArmHubsHandler;
+import dev.iolite.server.configurations.ConfigurationEvaluator;
 import dev.iolite.server.configurations.ConfigurationService;
 import dev.iolite.server.hubapi.ConfigurationsHandler;
 import dev.iolite.server.jdbc.configurations.JdbcConfigurationStore;
@@ -132,6 +133,7 @@ public final class Iolite implements AutoCloseable {
     private MqttListener mqtt;
     private AmqpListener amqp;
     private CloudMessages cloud;
+    private ConfigurationEvaluator evaluator;
     private java.util.concurrent.ExecutorService deviceWork;
     private NodeBus bus;
     private ClusterConnections clusterConnections;
@@ -245,6 +247,7 @@ public final class Iolite implements AutoCloseable {
         MqttListener mqtt = null;
         AmqpListener amqp = null;
         CloudMessages cloud = null;
+        ConfigurationEvaluator evaluator = null;
         NodeBus bus = null;
         ClusterConnections clusterConnections = null;
         java.util.concurrent.ExecutorService deviceWork = null;
@@ -301,8 +304,9 @@ public final class Iolite implements AutoCloseable {
             bus = config.store() == null ? NodeBus.alone(identity.nodeId()) : PgNodeBus.start(db, config.store(), identity.nodeId());
             RemoteMethods remoteMethods = new RemoteMethods(bus, sessions, json);
             clusterConnections = new ClusterConnections(bus, sessions, json);  // a connect here cuts an older one elsewhere
-            RegistryService registry = new RegistryService(registryStore,
-                    new JdbcQueryStore(db, json, config.queryTimeout()), credentials, clock, new ClusterNotifier(sessions, bus, json));
+            JdbcQueryStore queryStore = new JdbcQueryStore(db, json, config.queryTimeout());
+            RegistryService registry = new RegistryService(registryStore, queryStore, credentials, clock,
+                    new ClusterNotifier(sessions, bus, json));
             Hub defaultHub = hubs.ensure(config.hubName(), identity.subscriptionId(), identity.resourceGroup());
             currentDefault.set(defaultHub);
             try {
@@ -318,7 +322,13 @@ public final class Iolite implements AutoCloseable {
             JobService jobs = new JobService(jobStore, registryStore, containers, clock, config.jobs().queue(), runner::wake, jobMetrics);
             HubMapper hubMapper = new HubMapper(json);
             // configurations and IoT Edge deployments, kept in the store
-            ConfigurationService configurations = new ConfigurationService(new JdbcConfigurationStore(db, json), clock);
+            JdbcConfigurationStore configurationStore = new JdbcConfigurationStore(db, json);
+            ConfigurationService configurations = new ConfigurationService(configurationStore, clock);
+            // applies them to twins: woken by their changes and by registry writes to hubs that have some
+            evaluator = new ConfigurationEvaluator(configurationStore, queryStore, registry);
+            ConfigurationEvaluator wakes = evaluator;
+            configurations.onChange((hub, id) -> wakes.wake(hub));
+            registry.onWrite(wakes::registryWritten);
             // the built-in endpoint: device messages are appended by one group-commit writer, trimmed by age and bytes
             JdbcMessageStore messageStore = new JdbcMessageStore(db);
             MessageMetrics messageMetrics = new MessageMetrics(meters.registry());
@@ -396,6 +406,7 @@ public final class Iolite implements AutoCloseable {
             lock.describe("pid " + ProcessHandle.current().pid() + ", " + url(config, web.port()));
             phases.mark("https");
             runner.start();
+            evaluator.start();
             LOG.info("serving hub {} on {}, ready in {} ms; store: {}", defaultHub.name(), url(config, web.port()),
                     phases.totalMillis(),
                     config.store() == null ? "SQLite " + dir.resolve("iolite.db") : "PostgreSQL " + config.store());
@@ -408,6 +419,7 @@ public final class Iolite implements AutoCloseable {
             iolite.mqtt = mqtt;
             iolite.amqp = amqp;
             iolite.cloud = cloud;
+            iolite.evaluator = evaluator;
             iolite.deviceWork = deviceWork;
             iolite.bus = bus;
             iolite.clusterConnections = clusterConnections;
@@ -417,6 +429,7 @@ public final class Iolite implements AutoCloseable {
             LOG.debug("start-up phases: {}", phases);
             return iolite;
         } catch (IOException | RuntimeException e) {
+            if (evaluator != null) evaluator.close();
             if (mqtt != null) mqtt.close();
             if (amqp != null) amqp.close();
             if (cloud != null) cloud.close();
@@ -641,6 +654,7 @@ public final class Iolite implements AutoCloseable {
         if (clusterConnections != null) clusterConnections.close();
         if (bus != null) bus.close();
         runner.close();
+        if (evaluator != null) evaluator.close();
         if (messages != null) messages.close();
         db.close();
         if (meters != null) meters.close();

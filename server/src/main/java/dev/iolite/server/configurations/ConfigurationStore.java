@@ -11,6 +11,9 @@ public interface ConfigurationStore {
     /** The hub's configurations by id, at most {@code limit}. */
     List<Configuration> list(String hub, int limit);
 
+    /** The hubs that hold at least one configuration. */
+    List<String> hubs();
+
     /** The configuration, or empty. */
     Optional<Configuration> find(String hub, String id);
 

@@ -127,6 +127,11 @@ public final class HubMapper {
         g.writeFieldName("reported");
         g.writeRawValue(withMetadata(d.twin().reported().json(), time(d.lastUpdated()), d.twin().version()));
         g.writeEndObject();
+        if (!d.twin().configurations().isEmpty()) {
+            // the configurations that target the twin, and the one applied (automatic device management)
+            g.writeFieldName("configurations");
+            g.writeRawValue(d.twin().configurations().json());
+        }
         g.writeObjectFieldStart("capabilities");
         g.writeBooleanField("iotEdge", d.iotEdge());
         g.writeEndObject();

@@ -26,5 +26,5 @@ public sealed interface Operand {
     record Call(Function function, List<Operand> args) implements Operand {}
 
     /** The twin's three JSON documents. */
-    enum Document { TAGS, DESIRED, REPORTED }
+    enum Document { TAGS, DESIRED, REPORTED, CONFIGURATIONS }
 }

@@ -249,6 +249,19 @@ public final class QueryCompiler {
         return new Condition.In(field, List.copyOf(numbers), !in);
     }
 
+    /**
+     * A configuration's status in a twin is {@code targeted} or {@code applied} (the Java service client reads only
+     * these), while IoT Hub's own metric queries compare it with {@code 'Applied'}: a literal compared with a status
+     * is compared without case, in lower case.
+     */
+    private static Operand configurationStatus(Operand literal, Operand other) {
+        if (literal instanceof Operand.Literal lit && lit.value().isTextual() && other instanceof Operand.Json j
+                && j.document() == Operand.Document.CONFIGURATIONS && j.path().size() == 2 && j.path().get(1).equals("status")) {
+            return new Operand.Literal(NODES.textNode(lit.value().asText().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return literal;
+    }
+
     private Condition compare(ParserRuleContext ctx, Comparison op, ExpressionContext left, ExpressionContext right) {
         return compare(ctx, op, operandOrRestricted(left), operandOrRestricted(right));
     }
@@ -260,7 +273,7 @@ public final class QueryCompiler {
     private Condition compare(ParserRuleContext ctx, Comparison op, Operand left, Operand right) {
         if (restricted(right) != null && !(restricted(left) != null)) return compare(ctx, flip(op), right, left);
         TwinField field = restricted(left);
-        if (field == null) return new Condition.Compare(op, left, right);
+        if (field == null) return new Condition.Compare(op, configurationStatus(left, right), configurationStatus(right, left));
         if (!(right instanceof Operand.Literal lit) || !lit.value().isTextual()) {
             throw bad(ctx, String.join(".", field.path()) + " is compared only with a literal in quotes, such as "
                     + (field == TwinField.ETAG ? "'AAAAAAAAAAE='" : "'2026-01-01T00:00:00Z'"));
@@ -402,6 +415,9 @@ public final class QueryCompiler {
                     return new Operand.Field(TwinField.VERSION);
                 }
                 return json(p, desired ? Operand.Document.DESIRED : Operand.Document.REPORTED, inside);
+            case "configurations":
+                // {"id":{"status":"targeted"|"applied"}}, written by the configurations' evaluation
+                return json(p, Operand.Document.CONFIGURATIONS, rest);
             case "capabilities":
                 if (rest.equals(List.of("iotEdge"))) return new Operand.Field(TwinField.IOT_EDGE);
                 if (rest.isEmpty()) throw notQueryable(p);

@@ -159,7 +159,7 @@ final class ImportBatch {
     private static Twin replaceTwin(Twin twin, ImportItem item) {
         if (item.tags() == null && item.desired() == null) return twin;
         return new Twin(orElse(item.tags(), twin.tags()), orElse(item.desired(), twin.desired()),
-                twin.reported(), twin.version() + 1);
+                twin.reported(), twin.version() + 1, twin.configurations());
     }
 
     private Device remove(Device cur) {

@@ -46,4 +46,13 @@ public interface QueryStore {
 
     /** As {@link #queryGroups(String, TwinQuery, long, int)}, stopped when {@code wanted} says the caller went away. */
     List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted);
+
+    /**
+     * A page of the hub's twins of {@code source} after {@code after} (null: from the start) in key order, each with
+     * the targets that select it: bit {@code i} of the set stands for {@code targets.get(i)} (its WHERE; a target
+     * without one selects every twin). The configurations' evaluation reads the whole hub this way, all its
+     * configurations in one pass.
+     */
+    void scanTargets(String hub, TwinQuery.Source source, List<TwinQuery> targets, DeviceKey after, int limit,
+                     java.util.function.BiConsumer<Device, java.util.BitSet> sink);
 }

@@ -45,6 +45,8 @@ public final class RegistryService {
     private final Credentials credentials;
     private final Clock clock;
     private final RegistryListener listener;
+    /** Told the hub of every committed write (the configurations' evaluation, which re-evaluates it). */
+    private volatile java.util.function.Consumer<String> written = hub -> { };
     /**
      * Writes of watched identities hold their stripes from the commit until the listener has been told, so that
      * two writers of one twin tell their changes in the order they committed them.
@@ -73,6 +75,12 @@ public final class RegistryService {
      * order; the device drops a patch older than one it has).
      */
     private void commit(String hub, RegistryChanges changes, List<RegistryListener.Change> watched, boolean ordered) {
+        commitQuietly(hub, changes, watched, ordered);
+        written.accept(hub);
+    }
+
+    /** As {@link #commit}, without telling {@link #onWrite}'s listener (the configurations' own writes). */
+    private void commitQuietly(String hub, RegistryChanges changes, List<RegistryListener.Change> watched, boolean ordered) {
         if (watched.isEmpty()) {
             store.apply(hub, changes);
             return;
@@ -91,6 +99,28 @@ public final class RegistryService {
         } finally {
             for (int i : held.descendingSet()) stripes[i].unlock();
         }
+    }
+
+    /** Tells {@code listener} the hub of every write committed from now on, except {@link #replaceTwins}'s. */
+    public void onWrite(java.util.function.Consumer<String> listener) {
+        this.written = listener;
+    }
+
+    /**
+     * Replaces the twins of identities read before ({@code current}) with {@code next}, one per identity, in one
+     * transaction, and tells connected devices of their desired properties' changes; {@link #onWrite}'s listener
+     * is not told (the configurations' evaluation writes this way, and must not wake itself).
+     *
+     * @throws dev.iolite.server.store.StaleWriteException when one of the identities changed since it was read
+     *                                                    (nothing is written; read them again)
+     */
+    public void replaceTwins(String hub, List<Device> current, List<Twin> next) {
+        if (current.isEmpty()) return;
+        Map<DeviceKey, Device> byKey = new java.util.LinkedHashMap<>();
+        for (Device d : current) byKey.put(d.key(), d);
+        ImportBatch batch = new ImportBatch(byKey, credentials, clock.instant());
+        for (int i = 0; i < current.size(); i++) batch.replaceTwinOf(current.get(i), next.get(i));
+        commitQuietly(hub, batch.changes(), batch.watched(hub, listener), true);
     }
 
     /**
@@ -327,7 +357,7 @@ public final class RegistryService {
                     : TwinDocument.owning(patch ? merge(cur.twin().desired().view(), desired) : strip(desired));
             TwinRules.validateTags(newTags.view());
             TwinRules.validateDesired(newDesired.view());
-            Twin twin = new Twin(newTags, newDesired, cur.twin().reported(), cur.twin().version() + 1);
+            Twin twin = new Twin(newTags, newDesired, cur.twin().reported(), cur.twin().version() + 1, cur.twin().configurations());
             ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
             Device next = batch.replaceTwinOf(cur, twin);
             List<RegistryListener.Change> watched = batch.watched(hub, listener);
@@ -351,11 +381,13 @@ public final class RegistryService {
             Device cur = get(hub, key);
             TwinDocument reported = TwinDocument.owning(merge(cur.twin().reported().view(), patch));
             TwinRules.validateReported(reported.view());
-            Twin twin = new Twin(cur.twin().tags(), cur.twin().desired(), reported, cur.twin().version() + 1);
+            Twin twin = new Twin(cur.twin().tags(), cur.twin().desired(), reported, cur.twin().version() + 1,
+                    cur.twin().configurations());
             ImportBatch batch = new ImportBatch(Map.of(key, cur), credentials, clock.instant());
             Device next = batch.replaceTwinOf(cur, twin);
             try {
                 store.apply(hub, batch.changes());
+                written.accept(hub);
                 return next;
             } catch (StaleWriteException e) {
                 if (attempt == MAX_ATTEMPTS) {

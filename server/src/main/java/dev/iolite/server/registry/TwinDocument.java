@@ -61,6 +61,16 @@ public final class TwinDocument {
         }
     }
 
+    /** This document with a JSON merge patch applied (null members remove), as a twin PATCH applies it. */
+    public TwinDocument merged(ObjectNode patch) {
+        return owning(RegistryService.merge(tree, patch));
+    }
+
+    /** A document that replaces a twin's whole document with {@code doc} (null members are left out). */
+    public static TwinDocument replacing(ObjectNode doc) {
+        return owning(RegistryService.strip(doc));
+    }
+
     /** The UTF-8 JSON text. The array is the document's own: read it, never change it. */
     public byte[] utf8() { return utf8; }
 

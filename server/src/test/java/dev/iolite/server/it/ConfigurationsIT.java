@@ -156,6 +156,102 @@ class ConfigurationsIT {
         assertThat(fine.get("customMetricQueryErrors")).isEmpty();
     }
 
+    /**
+     * Automatic device management end to end, on a hub of its own: configurations apply by priority, a tag change
+     * moves a device between them, metrics count, and a deleted configuration hands its twins to the next one.
+     */
+    @Test
+    void configurationsApplyByPriorityFollowTagChangesAndCountTheirMetrics() throws Exception {
+        String hub = "adm-apply";
+        String sas = server.createHub(hub);
+        ConfigurationsClient configs = new ConfigurationsClient(server.hostPort(), new AzureSasCredential(sas));
+        com.microsoft.azure.sdk.iot.service.twin.TwinClient twins =
+                new com.microsoft.azure.sdk.iot.service.twin.TwinClient(server.hostPort(), new AzureSasCredential(sas));
+        // GIVEN three devices, two of them at site a
+        for (String[] d : new String[][] {{"d1", "a"}, {"d2", "b"}, {"d3", "a"}}) {
+            assertThat(server.send("PUT", "/devices/" + d[0] + API, sas, "{}").statusCode()).isEqualTo(200);
+            assertThat(server.send("PATCH", "/twins/" + d[0] + API, sas, "{\"tags\":{\"site\":\"" + d[1] + "\"}}")
+                    .statusCode()).isEqualTo(200);
+        }
+        // WHEN a configuration for site a (priority 10) and one for every device (priority 1) are created
+        assertThat(put(sas, "site-a", "{\"content\":{\"deviceContent\":{\"properties.desired.firmware\":{\"version\":\"1.0\"}}},"
+                + "\"targetCondition\":\"tags.site='a'\",\"priority\":10,\"metrics\":{\"queries\":{\"onOne\":"
+                + "\"SELECT deviceId FROM devices WHERE properties.desired.firmware.version = '1.0'\"}}}", null).statusCode())
+                .isEqualTo(200);
+        assertThat(put(sas, "everyone", "{\"content\":{\"deviceContent\":{\"properties.desired.firmware\":{\"version\":\"0.9\"},"
+                + "\"properties.desired.telemetry.interval\":30}},\"targetCondition\":\"*\",\"priority\":1}", null).statusCode())
+                .isEqualTo(200);
+
+        // THEN each twin gets the content of the highest priority that targets it, and says so
+        awaitStatus(twins, "d1", "site-a", "applied");
+        awaitStatus(twins, "d2", "everyone", "applied");
+        awaitStatus(twins, "d3", "site-a", "applied");
+        assertThat(desired(sas, "d1").path("firmware").path("version").asText()).isEqualTo("1.0");
+        assertThat(desired(sas, "d1").has("telemetry")).as("a targeted configuration writes nothing").isFalse();
+        assertThat(desired(sas, "d2").path("firmware").path("version").asText()).isEqualTo("0.9");
+        assertThat(desired(sas, "d2").path("telemetry").path("interval").asInt()).isEqualTo(30);
+        assertThat(twins.get("d1").getConfigurations().get("everyone").getStatus().toString()).isEqualTo("TARGETED");
+        // AND the metrics count it, and the query language reads the section as IoT Hub's metric queries do
+        awaitMetrics(configs, "site-a", 2, 2);
+        assertThat(configs.get("site-a").getMetrics().getResults()).containsEntry("onOne", 2L);
+        assertThat(queryIds(sas, "SELECT * FROM devices WHERE configurations.[[everyone]].status = 'Applied'"))
+                .containsExactly("d2");
+
+        // WHEN d2 moves to site a
+        assertThat(server.send("PATCH", "/twins/d2" + API, sas, "{\"tags\":{\"site\":\"a\"}}").statusCode()).isEqualTo(200);
+        // THEN it gets site a's configuration, and the other one only targets it
+        awaitStatus(twins, "d2", "site-a", "applied");
+        assertThat(twins.get("d2").getConfigurations().get("everyone").getStatus().toString()).isEqualTo("TARGETED");
+        assertThat(desired(sas, "d2").path("firmware").path("version").asText()).isEqualTo("1.0");
+        awaitMetrics(configs, "site-a", 3, 3);
+
+        // WHEN site a's configuration is deleted, THEN its twins fall back to the next one that targets them
+        configs.delete("site-a");
+        awaitStatus(twins, "d1", "everyone", "applied");
+        assertThat(twins.get("d1").getConfigurations()).doesNotContainKey("site-a");
+        assertThat(desired(sas, "d1").path("firmware").path("version").asText()).isEqualTo("0.9");
+        awaitMetrics(configs, "everyone", 3, 3);
+    }
+
+    private static void awaitStatus(com.microsoft.azure.sdk.iot.service.twin.TwinClient twins, String device, String config,
+                                    String status) throws Exception {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        String seen = null;
+        while (System.nanoTime() < until) {
+            var info = twins.get(device).getConfigurations();
+            seen = info == null || info.get(config) == null ? null : String.valueOf(info.get(config).getStatus());
+            if (status.equalsIgnoreCase(seen)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("twin " + device + ": configuration " + config + " is " + seen + ", not " + status);
+    }
+
+    private static void awaitMetrics(ConfigurationsClient configs, String id, long targeted, long applied) throws Exception {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        Map<String, Long> seen = null;
+        while (System.nanoTime() < until) {
+            seen = configs.get(id).getSystemMetrics().getResults();
+            if (seen != null && Long.valueOf(targeted).equals(seen.get("targetedCount"))
+                    && Long.valueOf(applied).equals(seen.get("appliedCount"))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("configuration " + id + ": system metrics " + seen);
+    }
+
+    private static JsonNode desired(String sas, String device) throws Exception {
+        return ServerExtension.JSON.readTree(server.send("GET", "/twins/" + device + API, sas, null).body())
+                .path("properties").path("desired");
+    }
+
+    private static java.util.List<String> queryIds(String sas, String query) throws Exception {
+        HttpResponse<String> r = server.send("POST", "/devices/query" + API, sas,
+                ServerExtension.JSON.writeValueAsString(Map.of("query", query)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        ServerExtension.JSON.readTree(r.body()).forEach(n -> ids.add(n.get("deviceId").asText()));
+        return ids;
+    }
+
     private static HttpResponse<String> put(String sas, String id, String body, String ifMatch) throws Exception {
         return ifMatch == null ? server.send("PUT", "/configurations/" + id + API, sas, body)
                 : server.send("PUT", "/configurations/" + id + API, sas, body, "If-Match", ifMatch);

@@ -36,6 +36,18 @@ public final class JdbcConfigurationStore implements ConfigurationStore {
     }
 
     @Override
+    public List<String> hubs() {
+        return db.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT hub FROM configurations ORDER BY hub");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public Optional<Configuration> find(String hub, String id) {
         return db.read(c -> select(c, hub, id, 1).stream().findFirst());
     }

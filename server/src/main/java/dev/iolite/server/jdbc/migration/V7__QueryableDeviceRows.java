@@ -99,7 +99,7 @@ public final class V7__QueryableDeviceRows extends BaseJavaMigration {
                 int i = 1;
                 write.setBytes(i++, w.toBytes());
                 write.setLong(i++, statusUpdated);
-                write.setString(i++, new String(twin.write(utf8(documents[1]), utf8(documents[2]), statusReason,
+                write.setString(i++, new String(twin.write(utf8(documents[1]), utf8(documents[2]), null, statusReason,
                         authType, iotEdge, deviceScope), StandardCharsets.UTF_8));
                 if (!postgres) write.setString(i++, documents[0] == null ? "{}" : documents[0]);
                 write.setString(i++, row.hub());

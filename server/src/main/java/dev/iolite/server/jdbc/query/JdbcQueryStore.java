@@ -86,6 +86,43 @@ public final class JdbcQueryStore implements QueryStore {
     }
 
     @Override
+    public void scanTargets(String hub, TwinQuery.Source source, List<TwinQuery> targets, DeviceKey after, int limit,
+                            java.util.function.BiConsumer<Device, java.util.BitSet> sink) {
+        // the device columns and the connection's, as readWithConnection reads them, then one flag per target
+        SqlText sql = SqlText.of("SELECT " + rows.columns() + ", connected, state_updated_ms, last_activity_ms");
+        for (TwinQuery t : targets) {
+            SqlText where = querySql.where(t);
+            sql.append(", ");
+            if (where == null) sql.append("1");
+            else sql.append("CASE WHEN ").append(where).append(" THEN 1 ELSE 0 END");
+        }
+        sql.append(" FROM devices LEFT JOIN connections USING (hub, device_id, module_id) WHERE hub = ").param(hub)
+                .append(" AND " + QuerySql.sourceFilter(source));
+        if (after != null) {
+            sql.append(" AND (device_id, module_id) > (").param(after.deviceId()).append(", ")
+                    .param(after.moduleId() == null ? "" : after.moduleId()).append(")");
+        }
+        sql.append(" ORDER BY device_id, module_id LIMIT ").param(limit);
+        db.read(deadline, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
+                ps.setFetchSize(FETCH_ROWS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Device d = rows.readWithConnection(rs);
+                        java.util.BitSet flags = new java.util.BitSet(targets.size());
+                        for (int i = 0; i < targets.size(); i++) if (rs.getInt(13 + i) == 1) flags.set(i);
+                        sink.accept(d, flags);
+                    }
+                }
+                return null;
+            } catch (SQLException e) {
+                throw QuerySql.refused(db.dialect(), e, "");
+            }
+        });
+    }
+
+    @Override
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
         List<SqlText> keys = new ArrayList<>();
         for (Operand key : query.groupBy()) keys.add(querySql.groupKey(key));

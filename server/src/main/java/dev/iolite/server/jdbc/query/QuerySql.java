@@ -116,6 +116,7 @@ public final class QuerySql {
             case TAGS -> { }
             case DESIRED -> out.add(TwinColumn.DESIRED_KEY);
             case REPORTED -> out.add(TwinColumn.REPORTED_KEY);
+            case CONFIGURATIONS -> out.add(TwinColumn.CONFIGURATIONS_KEY);
         }
         out.addAll(j.path());
         return out;

@@ -156,7 +156,7 @@ public final class DeviceRows {
         String managedBy = b.string();
         String[] properties = TwinColumn.properties(dialect.readJson(rs, 9));
         Twin twin = new Twin(document(text(dialect.readJson(rs, 8))), document(properties[0]), document(properties[1]),
-                twinVersion);
+                twinVersion, document(properties[2]));
         Instant lastUpdated = Instant.ofEpochMilli(b.time());
         if (markOut != null && b.hasMore()) markOut[0] = new Mark(b.fixed64(), b.number());
         return new Device(new DeviceKey(rs.getString(1), moduleId.isEmpty() ? null : moduleId), version, generationId,

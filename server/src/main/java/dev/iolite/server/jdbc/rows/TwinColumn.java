@@ -16,9 +16,10 @@ import java.util.Arrays;
  * beside the tags (which have a column of their own, the one most queries read) and the status time
  * (a column too), under short names, since every byte of it is written a million times by a bulk import:
  *
- * <pre>{"d":{desired...},"r":{reported...},"sr":"status reason","at":"selfSigned","e":true,"ds":"device scope"}</pre>
+ * <pre>{"d":{desired...},"r":{reported...},"c":{configurations...},"sr":"status reason","at":"selfSigned","e":true,"ds":"device scope"}</pre>
  *
- * <p>A field with its usual value is left out ({@code sr} and {@code ds} when null, {@code at} when
+ * <p>A field with its usual value is left out ({@code c} when no configuration targets the twin, {@code sr} and
+ * {@code ds} when null, {@code at} when
  * {@code sas}, {@code e} when false); queries read such a field with its default ({@code QuerySql}, which
  * maps twin paths to these names). The documents are copied in as the UTF-8 they are stored as, and read
  * back as slices of the column's text, never parsed on the way. The identity fields here are copies of
@@ -30,12 +31,14 @@ public final class TwinColumn {
     /** The stored names, which {@code QuerySql} maps twin paths to. */
     public static final String DESIRED_KEY = "d";
     public static final String REPORTED_KEY = "r";
+    public static final String CONFIGURATIONS_KEY = "c";
     public static final String REASON_KEY = "sr";
     public static final String AUTH_KEY = "at";
     public static final String EDGE_KEY = "e";
     public static final String SCOPE_KEY = "ds";
     private static final byte[] DESIRED = ascii("{\"" + DESIRED_KEY + "\":");
     private static final byte[] REPORTED = ascii(",\"" + REPORTED_KEY + "\":");
+    private static final byte[] CONFIGURATIONS = ascii(",\"" + CONFIGURATIONS_KEY + "\":");
     private static final byte[] REASON = ascii(",\"" + REASON_KEY + "\":");
     private static final byte[] AUTH = ascii(",\"" + AUTH_KEY + "\":");
     private static final byte[] EDGE = ascii(",\"" + EDGE_KEY + "\":true");
@@ -54,16 +57,18 @@ public final class TwinColumn {
         private int len;
 
         public byte[] write(Device d) {
-            return write(d.twin().desired().utf8(), d.twin().reported().utf8(), d.statusReason(),
+            return write(d.twin().desired().utf8(), d.twin().reported().utf8(),
+                    d.twin().configurations().isEmpty() ? null : d.twin().configurations().utf8(), d.statusReason(),
                     d.authentication().type().wireName(), d.iotEdge(), d.deviceScope());
         }
 
-        /** The column's value from its parts; the documents are JSON objects in UTF-8. */
-        public byte[] write(byte[] desired, byte[] reported, String statusReason, String authType, boolean iotEdge,
-                     String deviceScope) {
+        /** The column's value from its parts; the documents are JSON objects in UTF-8 ({@code configurations} may be null). */
+        public byte[] write(byte[] desired, byte[] reported, byte[] configurations, String statusReason, String authType,
+                            boolean iotEdge, String deviceScope) {
             len = 0;
             put(DESIRED).put(desired);
             put(REPORTED).put(reported);
+            if (configurations != null) put(CONFIGURATIONS).put(configurations);
             if (statusReason != null) put(REASON).string(statusReason);
             if (!DEFAULT_AUTH.equals(authType)) put(AUTH).string(authType);
             if (iotEdge) put(EDGE);
@@ -88,7 +93,8 @@ public final class TwinColumn {
     }
 
     /**
-     * The desired and reported properties of a stored twin column (its UTF-8), as JSON text. A column as
+     * The desired and reported properties and the configurations section of a stored twin column (its UTF-8), as
+     * JSON text. A column as
      * this class writes it (SQLite keeps it verbatim) is cut at its braces without a parse; any other
      * rendering (such as PostgreSQL's jsonb text) is parsed. Bytes of multi-byte characters are never
      * braces or quotes, so the cut works on the bytes.
@@ -101,8 +107,15 @@ public final class TwinColumn {
                 int reportedAt = desiredEnd + REPORTED.length;
                 int reportedEnd = objectEnd(utf8, reportedAt);
                 if (reportedEnd > 0) {
+                    String configurations = "{}";
+                    if (startsWith(utf8, reportedEnd, CONFIGURATIONS)) {
+                        int at = reportedEnd + CONFIGURATIONS.length;
+                        int end = objectEnd(utf8, at);
+                        if (end < 0) return parsedProperties(new String(utf8, StandardCharsets.UTF_8));
+                        configurations = new String(utf8, at, end - at, StandardCharsets.UTF_8);
+                    }
                     return new String[] {new String(utf8, desiredAt, desiredEnd - desiredAt, StandardCharsets.UTF_8),
-                            new String(utf8, reportedAt, reportedEnd - reportedAt, StandardCharsets.UTF_8)};
+                            new String(utf8, reportedAt, reportedEnd - reportedAt, StandardCharsets.UTF_8), configurations};
                 }
             }
         }
@@ -139,6 +152,7 @@ public final class TwinColumn {
     private static String[] parsedProperties(String text) throws SQLException {
         String desired = "{}";
         String reported = "{}";
+        String configurations = "{}";
         try (JsonParser p = FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new SQLException("a stored twin is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -146,12 +160,13 @@ public final class TwinColumn {
                 p.nextToken();
                 if (name.equals(DESIRED_KEY)) desired = slice(p, text);
                 else if (name.equals(REPORTED_KEY)) reported = slice(p, text);
+                else if (name.equals(CONFIGURATIONS_KEY)) configurations = slice(p, text);
                 else p.skipChildren();
             }
         } catch (IOException e) {
             throw new SQLException("a stored twin is not valid JSON: " + e.getMessage(), e);
         }
-        return new String[] {desired, reported};
+        return new String[] {desired, reported, configurations};
     }
 
     /** The text of the object the parser is at, as stored; the parser ends after it. */
