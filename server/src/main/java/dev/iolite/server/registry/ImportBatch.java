@@ -23,9 +23,16 @@ final class ImportBatch {
     private final Map<DeviceKey, Device> current;
     private final Credentials credentials;
     private final Instant now;
+    /** Whether a parent scope must name an existing edge device ({@link EdgeRules#decide}). */
+    private final boolean checkParents;
     private long nextVersion;
 
     ImportBatch(Map<DeviceKey, Device> existing, Credentials credentials, Instant now) {
+        this(existing, credentials, now, false);
+    }
+
+    ImportBatch(Map<DeviceKey, Device> existing, Credentials credentials, Instant now, boolean checkParents) {
+        this.checkParents = checkParents;
         this.original = Map.copyOf(existing);
         this.current = new LinkedHashMap<>(existing);
         this.credentials = credentials;
@@ -120,29 +127,48 @@ final class ImportBatch {
         Twin empty = Twin.empty();
         Twin twin = new Twin(orElse(item.tags(), empty.tags()), orElse(item.desired(), empty.desired()),
                 empty.reported(), 1);
-        Device d = new Device(item.key(), nextVersion++, credentials.newGenerationId(),
+        boolean edge = Boolean.TRUE.equals(item.iotEdge());
+        String generationId = credentials.newGenerationId();
+        Device.Scopes scopes = item.moduleId() != null ? new Device.Scopes(item.deviceScope(), item.parentScopes())
+                : EdgeRules.decide(null, item, edge, generationId, current::get, checkParents);
+        Device d = new Device(item.key(), nextVersion++, generationId,
                 new Device.DeviceState(item.status() == null ? DeviceStatus.ENABLED : item.status(), item.statusReason(), now),
-                auth(item), Boolean.TRUE.equals(item.iotEdge()),
-                new Device.Scopes(item.deviceScope(), item.parentScopes()),
-                item.moduleId() == null ? null : item.managedBy(), twin, now);
+                auth(item), edge, scopes, item.moduleId() == null ? null : item.managedBy(), twin, now);
         current.put(d.key(), d);
+        if (edge && item.moduleId() == null) addSystemModules(d);
         return d;
     }
 
     private Device update(Device cur, ImportItem item) {
         if (item.twinETag() != null) requireETag(item.twinETag(), cur.twin().etag(), item.mode());
         DeviceStatus status = item.status() == null ? cur.status() : item.status();
+        boolean edge = item.iotEdge() == null ? cur.iotEdge() : item.iotEdge();
+        Device.Scopes scopes = cur.isModule()
+                ? new Device.Scopes(item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
+                        item.parentScopes() == null ? cur.parentScopes() : item.parentScopes())
+                : EdgeRules.decide(cur, item, edge, cur.generationId(), current::get, checkParents);
         Device d = new Device(cur.key(), cur.version() + 1, cur.generationId(),
                 new Device.DeviceState(status, item.statusReason() != null ? item.statusReason() : cur.statusReason(),
                         status == cur.status() ? cur.statusUpdatedTime() : now),
-                item.authentication() == null ? cur.authentication() : auth(item),
-                item.iotEdge() == null ? cur.iotEdge() : item.iotEdge(),
-                new Device.Scopes(item.deviceScope() == null ? cur.deviceScope() : item.deviceScope(),
-                        item.parentScopes() == null ? cur.parentScopes() : item.parentScopes()),
+                item.authentication() == null ? cur.authentication() : auth(item), edge, scopes,
                 item.managedBy() == null ? cur.managedBy() : item.managedBy(),
                 replaceTwin(cur.twin(), item), now);
         current.put(d.key(), d);
+        if (edge && !cur.iotEdge() && !cur.isModule()) addSystemModules(d);
         return d;
+    }
+
+    /**
+     * Creates the system modules of a device that has just become an edge device, where no module of that name
+     * exists (the batch read them: {@link EdgeRules#addReads}). A device that leaves IoT Edge keeps them, as any
+     * other module (docs/architecture.md, "IoT Edge identities").
+     */
+    private void addSystemModules(Device device) {
+        for (String moduleId : EdgeRules.SYSTEM_MODULES) {
+            DeviceKey key = new DeviceKey(device.deviceId(), moduleId);
+            if (current.containsKey(key)) continue;
+            current.put(key, EdgeRules.systemModule(device, moduleId, nextVersion++, credentials.newGenerationId()));
+        }
     }
 
     private Device updateTwin(Device cur, ImportItem item) {

@@ -139,7 +139,7 @@ public final class RegistryService {
      */
     public List<LineOutcome> applyBatch(String hub, List<ImportItem> items,
                                         java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
-        return apply(hub, items, List.of(), null, progressFor);
+        return apply(hub, items, List.of(), null, progressFor, false);
     }
 
     /**
@@ -151,17 +151,25 @@ public final class RegistryService {
     public List<LineOutcome> applyImportBatch(String hub, ImportMark mark, List<ImportItem> items,
                                               List<LineOutcome.Failed> refused,
                                               java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
-        return apply(hub, items, refused, mark, progressFor);
+        return apply(hub, items, refused, mark, progressFor, false);
     }
 
+    /**
+     * The one engine behind the entry points above. {@code checkParents} (single-device writes) makes a parent scope
+     * name an existing edge device within the hierarchy's limits, reading the parents and their ancestors; bulk
+     * requests and import jobs take scopes as given ({@link EdgeRules#decide}), so an import reads no more than its
+     * items' rows and, for edge devices, their system modules.
+     */
     private List<LineOutcome> apply(String hub, List<ImportItem> items, List<LineOutcome.Failed> refused,
                                     ImportMark mark,
-                                    java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor) {
+                                    java.util.function.Function<List<LineOutcome>, Transaction.Work> progressFor,
+                                    boolean checkParents) {
         Set<DeviceKey> keys = new HashSet<>();
         for (ImportItem item : items) {
             if (item.deviceId() == null) continue;
             keys.add(item.key());
             keys.add(item.key().parent());
+            EdgeRules.addReads(item, keys, checkParents);
         }
         if (mark != null) {
             for (LineOutcome.Failed f : refused) {
@@ -173,7 +181,9 @@ public final class RegistryService {
             List<LineOutcome> outcomes;
             ImportMark.Writes writes = null;
             if (mark == null) {
-                batch = new ImportBatch(store.findAll(hub, keys), credentials, clock.instant());
+                Map<DeviceKey, Device> rows = store.findAll(hub, keys);
+                if (checkParents) rows = EdgeRules.withAncestors(rows, more -> store.findAll(hub, more));
+                batch = new ImportBatch(rows, credentials, clock.instant(), checkParents);
                 outcomes = new ArrayList<>(items.size());
                 for (ImportItem item : items) outcomes.add(batch.decide(item));
             } else {
@@ -277,7 +287,7 @@ public final class RegistryService {
 
     /** Applies one item and returns the resulting identity, or throws the item's failure. */
     public Device apply(String hub, ImportItem item) {
-        LineOutcome outcome = applyBatch(hub, List.of(item)).get(0);
+        LineOutcome outcome = apply(hub, List.of(item), List.of(), null, null, true).get(0);
         if (outcome instanceof LineOutcome.Failed f) throw new IoliteException(f.code(), f.message());
         Device applied = ((LineOutcome.Applied) outcome).device();
         // the write read the identity without its connection (as an import does); the answer shows it as it is
