@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.arm.ArmHubsHandler;
 import dev.iolite.server.configurations.ConfigurationEvaluator;
+import dev.iolite.server.jobs.MethodInvoker;
 import dev.iolite.server.configurations.ConfigurationService;
 import dev.iolite.server.hubapi.ConfigurationsHandler;
+import dev.iolite.server.hubapi.ScheduledJobsHandler;
 import dev.iolite.server.jdbc.configurations.JdbcConfigurationStore;
 import dev.iolite.server.arm.ArmMapper;
 import dev.iolite.server.arm.ArmRoutes;
@@ -349,12 +351,20 @@ public final class Iolite implements AutoCloseable {
             HubRateLimiter limiter = new HubRateLimiter(config.throttle(), clock);
             // the direct method calls that wait for the answers of devices connected to this node
             methodCalls = new MethodCalls(sessions, new MethodMetrics(meters.registry()), MethodCalls.Limits.DEFAULT, remoteMethods);
+            // scheduled method jobs call devices the way the hub API does, wherever the device is connected
+            MethodCalls calls = methodCalls;
+            runner.methods((hub, deviceId, m) -> calls.invoke(hub, new DeviceKey(deviceId, null), new MethodCalls.Call(m.name(),
+                            m.payload(), Duration.ofSeconds(m.responseTimeoutSeconds()), Duration.ofSeconds(m.connectTimeoutSeconds())))
+                    .thenApply(a -> new MethodInvoker.Answer(a.status(),
+                            a.payload() == null ? null : new String(a.payload(), java.nio.charset.StandardCharsets.UTF_8))));
+            MethodsHandler methodsHandler = new MethodsHandler(registry, methodCalls, json);
             HubRoutes hubRoutes = new HubRoutes(new HubAuthenticator(hubs, defaultHub.name(), clock),
                     new DevicesHandler(registry, hubMapper, json, hubStore.sharedSecret("query-tokens"), connections),
                     new TwinsHandler(registry, hubMapper, json),
-                    new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
+                    new JobsHandler(jobs, json), methodsHandler,
                     new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json),
-                    new ConfigurationsHandler(configurations, json), limiter);
+                    new ConfigurationsHandler(configurations, json), new ScheduledJobsHandler(jobs, methodsHandler, json, clock),
+                    limiter);
             // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
             ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
             amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,

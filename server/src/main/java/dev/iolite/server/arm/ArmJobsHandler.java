@@ -144,7 +144,8 @@ public final class ArmJobsHandler {
 
     ObjectNode job(Job j) {
         ObjectNode n = json.createObjectNode();
-        n.put("jobId", j.id());
+        // scheduled jobs too (beyond IoT Hub, whose ARM list shows import and export jobs), by their own ids
+        n.put("jobId", JobService.scheduledJobId(j));
         n.put("startTimeUtc", rfc1123(j.startTime() != null ? j.startTime() : j.createdAt()));
         n.put("endTimeUtc", j.endTime() == null ? null : rfc1123(j.endTime()));
         n.put("type", j.type().wireName());

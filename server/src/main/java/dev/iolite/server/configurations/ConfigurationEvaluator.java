@@ -164,7 +164,7 @@ public final class ConfigurationEvaluator implements AutoCloseable {
         all.sort(Comparator.comparingInt(Configuration::priority).reversed()
                 .thenComparing(Configuration::created, Comparator.reverseOrder()).thenComparing(Configuration::id));
         Map<String, long[]> counts = new java.util.HashMap<>();
-        for (TwinQuery.Source source : TwinQuery.Source.values()) {
+        for (TwinQuery.Source source : TwinQuery.Source.TWINS) {
             List<Configuration> mine = new ArrayList<>();
             List<TwinQuery> targets = new ArrayList<>();
             for (Configuration c : all) {

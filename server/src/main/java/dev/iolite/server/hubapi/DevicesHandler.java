@@ -113,6 +113,21 @@ public final class DevicesHandler {
                 }
             }
             if (more && page.rows() < left) next = new QueryTokens.Position(at.returned() + page.rows(), null);
+        } else if (limit > 0 && query.source() == TwinQuery.Source.JOBS) {
+            // the rows of scheduled jobs, as stored; a row's key is (job id, device id)
+            itemType = "DeviceJob";
+            DeviceKey[] last = new DeviceKey[1];
+            boolean[] more = new boolean[1];
+            registry.queryDeviceJobs(hub.name(), query, at.after(), limit + 1, wanted, (key, row) -> {
+                boolean added = page.rows() < limit && page.add(out -> out.writeRawValue(row));
+                if (!added) {
+                    more[0] = true;
+                    return false;
+                }
+                last[0] = key;
+                return true;
+            });
+            if (more[0] && page.rows() < left) next = new QueryTokens.Position(at.returned() + page.rows(), last[0]);
         } else if (limit > 0) {
             boolean whole = query.selection() instanceof Selection.All;
             if (whole) itemType = "Twin";

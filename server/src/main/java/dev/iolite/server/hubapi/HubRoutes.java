@@ -24,12 +24,14 @@ public final class HubRoutes implements WebServer.RouteTable {
     private final MessagesHandler messages;
     private final CloudMessagesHandler cloud;
     private final ConfigurationsHandler configurations;
+    private final ScheduledJobsHandler scheduled;
     private final HubRateLimiter limiter;
 
     public HubRoutes(HubAuthenticator auth, DevicesHandler devices, TwinsHandler twins, JobsHandler jobs,
                      MethodsHandler methods, MessagesHandler messages, CloudMessagesHandler cloud,
-                     ConfigurationsHandler configurations, HubRateLimiter limiter) {
+                     ConfigurationsHandler configurations, ScheduledJobsHandler scheduled, HubRateLimiter limiter) {
         this.configurations = configurations;
+        this.scheduled = scheduled;
         this.methods = methods;
         this.cloud = cloud;
         this.messages = messages;
@@ -77,6 +79,11 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.get("/jobs", ctx -> jobs.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.get("/jobs/{id}", ctx -> jobs.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
         app.delete("/jobs/{id}", ctx -> jobs.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
+        // scheduled jobs (jobs v2): the query first, so that its path is not taken for a job id
+        app.get("/jobs/v2/query", ctx -> scheduled.query(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
+        app.put("/jobs/v2/{id}", ctx -> scheduled.put(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
+        app.get("/jobs/v2/{id}", ctx -> scheduled.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.JOBS)));
+        app.post("/jobs/v2/{id}/cancel", ctx -> scheduled.cancel(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.JOBS)));
         // configurations (automatic device management, IoT Edge deployments)
         app.get("/configurations", ctx -> configurations.list(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));
         app.post("/configurations/testQueries", ctx -> configurations.testQueries(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));

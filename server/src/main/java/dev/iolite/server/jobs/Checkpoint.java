@@ -6,13 +6,13 @@ import java.util.AbstractList;
 import java.util.List;
 
 /**
- * Where a job resumes after a crash: an {@link Import} or an {@link Export} checkpoint.
+ * Where a job resumes after a crash: an {@link Import}, an {@link Export} or a {@link Scheduled} checkpoint.
  * {@code total} is the blob size (import) or the number of identities when the export started.
  *
  * <p>Blocks are counted, not listed: their ids follow from their position, so a checkpoint stays
  * the same size however long the job runs.
  */
-public sealed interface Checkpoint permits Checkpoint.Import, Checkpoint.Export {
+public sealed interface Checkpoint permits Checkpoint.Import, Checkpoint.Export, Checkpoint.Scheduled {
     String ERROR_LOG_BLOCK = "log";
     String EXPORT_BLOCK = "exp";
 
@@ -58,6 +58,12 @@ public sealed interface Checkpoint permits Checkpoint.Import, Checkpoint.Export 
         /** The export's blocks in order. */
         public List<String> blockIds() { return ids(EXPORT_BLOCK, blocks); }
     }
+
+    /**
+     * A scheduled job's place: the last device of the last batch committed (null before the first), and the number
+     * of devices its condition selected when it started.
+     */
+    record Scheduled(String afterDeviceId, long total) implements Checkpoint {}
 
     /** The ids {@code kind-0} to {@code kind-(count-1)}, computed as they are read. */
     private static List<String> ids(String kind, long count) {

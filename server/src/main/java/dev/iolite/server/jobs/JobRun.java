@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
  * whether the node is stopping (checked at batch boundaries, like a cancel).
  */
 record JobRun(Job job, String owner, RegistryService registry, RegistryStore registryStore, JobStore jobs,
-              BlobContainers containers, Clock clock, BooleanSupplier stopping, JobTuning tuning) {
+              BlobContainers containers, Clock clock, BooleanSupplier stopping, JobTuning tuning, MethodInvoker methods) {
 
     /** How a batch ends the run early, if it does. */
     enum Stop { NONE, CANCELLED, NODE_STOPPING }

@@ -42,6 +42,10 @@ public final class JobRunner implements AutoCloseable {
     private final BlobContainers containers;
     private final Clock clock;
     private final JobTuning tuning;
+    /** How method jobs call devices; until the device side is wired in, every device is offline. */
+    private volatile MethodInvoker methods = (hub, deviceId, method) -> java.util.concurrent.CompletableFuture.failedFuture(
+            new dev.iolite.server.errors.IoliteException(dev.iolite.server.errors.ErrorCode.DEVICE_NOT_ONLINE,
+                    "device '" + deviceId + "' is not connected"));
     private final ObjectMapper json;
     private final JobMetrics metrics;
     private final Semaphore wake = new Semaphore(0);
@@ -55,6 +59,11 @@ public final class JobRunner implements AutoCloseable {
     static final java.time.Duration HOUSEKEEPING_EVERY = java.time.Duration.ofHours(1);
     /** How long a stop waits at most for the runner. */
     static final java.time.Duration STOP_BOUND = java.time.Duration.ofSeconds(20);
+
+    /** Sets how scheduled method jobs call devices (the device side's direct method calls). */
+    public void methods(MethodInvoker invoker) {
+        this.methods = invoker;
+    }
 
     public JobRunner(String owner, JobStore jobs, RegistryStore registryStore, RegistryService registry,
                      BlobContainers containers, Clock clock, JobTuning tuning, ObjectMapper json, JobMetrics metrics) {
@@ -215,9 +224,12 @@ public final class JobRunner implements AutoCloseable {
         }, tuning.heartbeat().toMillis(), tuning.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
         try {
             JobRun run = new JobRun(job, me, registry, registryStore, jobs, containers, clock,
-                    () -> stopping || leaseLost.get(), tuning);
-            JobRun.Stop stop = job.type() == JobKind.IMPORT ? new ImportJob(run, json).execute()
-                    : new ExportJob(run, json).execute();
+                    () -> stopping || leaseLost.get(), tuning, methods);
+            JobRun.Stop stop = switch (job.type()) {
+                case IMPORT -> new ImportJob(run, json).execute();
+                case EXPORT -> new ExportJob(run, json).execute();
+                case SCHEDULE_UPDATE_TWIN, SCHEDULE_DEVICE_METHOD -> new ScheduledJob(run, json, methods).execute();
+            };
             switch (stop) {
                 case NONE -> LOG.info("job {} completed", job.id());
                 case CANCELLED -> {
@@ -240,7 +252,8 @@ public final class JobRunner implements AutoCloseable {
         } catch (StatementTimeoutException e) {
             // the store stopped a statement at its deadline (a scan over too many rows, a filter too costly): a
             // failed attempt, retried from the checkpoint; past the retries the job fails with this reason
-            retry(job, me, (job.type() == JobKind.EXPORT ? "the export's scan of the registry" : "a statement of the import")
+            retry(job, me, (job.type() == JobKind.EXPORT ? "the export's scan of the registry"
+                    : job.type() == JobKind.IMPORT ? "a statement of the import" : "the job's query of its devices")
                     + " ran past the store's deadline of " + e.deadline().toSeconds() + " s and was stopped"
                     + (job.request().filter() != null ? "; a narrower " + JobService.FILTER_FIELD + " scans less" : ""));
         } catch (StageQueue.StageFailedException e) {

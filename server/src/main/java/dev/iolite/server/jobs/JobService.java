@@ -129,12 +129,87 @@ public final class JobService {
         return job;
     }
 
+    /** Scheduled jobs a hub may have waiting or running at once. */
+    public static final int MAX_SCHEDULED_PER_HUB = 100;
+    /** IoT Hub's limit of a job id: ASCII letters, digits and '-'. */
+    private static final java.util.regex.Pattern SCHEDULED_ID = java.util.regex.Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    /**
+     * The stored id of a hub's scheduled job: its hub's name in lower case, ':', the client's id (job ids of jobs v2
+     * are the client's, and only unique within a hub; import and export jobs have UUIDs, which hold no ':').
+     */
+    public static String scheduledId(String hub, String jobId) {
+        return hub.toLowerCase(java.util.Locale.ROOT) + ":" + jobId;
+    }
+
+    /** The id a client knows a job by: a scheduled job's own, an import's or export's UUID. */
+    public static String scheduledJobId(Job job) {
+        return job.type().isScheduled() ? job.id().substring(job.id().indexOf(':') + 1) : job.id();
+    }
+
+    /**
+     * Schedules a twin update or a method call (jobs v2) over the devices {@code request}'s condition selects, from
+     * its start. Refuses an id in use in the hub (409104), a condition that does not compile or that the store cannot
+     * run (400), and a hub with {@link #MAX_SCHEDULED_PER_HUB} scheduled jobs waiting (429004).
+     */
+    public Job schedule(String hub, String jobId, JobRequest request, String requestId) {
+        if (jobId == null || !SCHEDULED_ID.matcher(jobId).matches()) {
+            throw bad("a job id is 1 to 64 ASCII letters, digits and '-', not '" + jobId + "'");
+        }
+        JobRequest req = request.withRequestId(requestId);
+        TwinQuery condition;
+        try {
+            condition = QueryCompiler.compileFilter(req.filter());
+        } catch (IoliteException e) {
+            throw new IoliteException(e.errorCode(), "'queryCondition': " + e.getMessage());
+        }
+        Optional<String> refused = registryStore.checkScan(hub, condition, ScheduledJob.BATCH, FILTER_CHECK_TIME);
+        if (refused.isPresent()) {
+            throw bad("'queryCondition': the store cannot run this condition: " + refused.get());
+        }
+        String id = scheduledId(hub, jobId);
+        if (jobs.find(id).isPresent()) {
+            throw new IoliteException(ErrorCode.JOB_ALREADY_EXISTS, "hub '" + hub + "' already has a job '" + jobId + "'");
+        }
+        Job job = Job.enqueued(id, hub, req, clock.instant());
+        boolean inserted;
+        try {
+            inserted = jobs.insert(job, false, MAX_SCHEDULED_PER_HUB);
+        } catch (dev.iolite.server.store.StaleWriteException e) {
+            throw new IoliteException(ErrorCode.JOB_ALREADY_EXISTS, "hub '" + hub + "' already has a job '" + jobId + "'");
+        }
+        if (!inserted) {
+            throw new IoliteException(ErrorCode.MAX_ACTIVE_JOBS, "hub '" + hub + "' already has " + MAX_SCHEDULED_PER_HUB
+                    + " jobs waiting, the most it may; wait for some to end");
+        }
+        if (req.schedule().start().isAfter(job.createdAt())) jobs.holdUntil(id, req.schedule().start());
+        LOG.info("job {} ({} of hub {}) scheduled by request {}", jobId, req.type().wireName(), hub, requestId);
+        metrics.entered(hub, req.type(), JobPhase.ENQUEUED);
+        wakeRunner.run();
+        return jobs.find(id).orElse(job);
+    }
+
+    /** The hub's scheduled job of that id (404 when it has none). */
+    public Job getScheduled(String hub, String jobId) {
+        return jobs.find(scheduledId(hub, jobId)).filter(j -> j.hub().equalsIgnoreCase(hub) && j.type().isScheduled())
+                .orElseThrow(() -> notFound(jobId));
+    }
+
+    /** Cancels a scheduled job: one that waits ends at once, a running one after its batch. */
+    public Job cancelScheduled(String hub, String jobId) {
+        getScheduled(hub, jobId);
+        return cancel(hub, scheduledId(hub, jobId));
+    }
+
     public Job get(String hub, String id) {
         return find(hub, id).orElseThrow(() -> notFound(id));
     }
 
+    /** A job of the hub by the id its client knows: an import's or export's UUID, or a scheduled job's own id. */
     private Optional<Job> find(String hub, String id) {
-        return jobs.find(id).filter(j -> j.hub().equalsIgnoreCase(hub));
+        Optional<Job> bulk = jobs.find(id).filter(j -> j.hub().equalsIgnoreCase(hub));
+        if (bulk.isPresent() || id.indexOf(':') >= 0) return bulk;
+        return jobs.find(scheduledId(hub, id)).filter(j -> j.hub().equalsIgnoreCase(hub));
     }
 
     /** The hub's jobs, newest first. */

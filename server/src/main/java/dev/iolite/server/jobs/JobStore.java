@@ -72,4 +72,21 @@ public interface JobStore {
 
     /** Removes finished jobs that ended before {@code cutoff}; returns how many. */
     int deleteFinishedBefore(Instant cutoff);
+
+    /**
+     * A scheduled job's row of one device in {@code devices.jobs}: its JSON as the query language shows it.
+     *
+     * @param deviceId the device
+     * @param json     the row, a JSON object
+     */
+    record DeviceJobRow(String deviceId, String json) {}
+
+    /** Writes (or replaces) a scheduled job's rows of a batch inside the batch's transaction. */
+    void saveDeviceJobs(Transaction tx, String hub, String jobId, List<DeviceJobRow> rows);
+
+    /** Writes a scheduled job's rows of a batch and its progress in one transaction (a batch that wrote no twin). */
+    void saveBatch(String hub, String jobId, List<DeviceJobRow> rows, JobProgress progress);
+
+    /** Makes an enqueued job wait until {@code notBefore} before a runner claims it (a scheduled job's start). */
+    void holdUntil(String jobId, Instant notBefore);
 }

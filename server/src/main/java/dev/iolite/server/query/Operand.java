@@ -26,5 +26,9 @@ public sealed interface Operand {
     record Call(Function function, List<Operand> args) implements Operand {}
 
     /** The twin's three JSON documents. */
-    enum Document { TAGS, DESIRED, REPORTED, CONFIGURATIONS }
+    enum Document {
+        TAGS, DESIRED, REPORTED, CONFIGURATIONS,
+        /** A row of {@code devices.jobs}, as the query shows it ({@code jobId}, {@code status}, ...). */
+        JOB
+    }
 }

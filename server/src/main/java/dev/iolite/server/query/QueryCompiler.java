@@ -66,6 +66,9 @@ public final class QueryCompiler {
             groupBy.add(c.groupKey(p));
         }
         Selection selection = c.selection(tree.selection(), groupPaths, groupBy);
+        if (source == TwinQuery.Source.JOBS && (!(selection instanceof Selection.All) || !groupBy.isEmpty())) {
+            throw bad(tree.collection(), "a query of devices.jobs selects whole rows: SELECT * FROM devices.jobs [WHERE ...]");
+        }
         QueryLimits.check(where, "query");
         return new TwinQuery(text, source, selection, where, List.copyOf(groupBy), top);
     }
@@ -97,10 +100,8 @@ public final class QueryCompiler {
         String name = ctx.getText();
         if (name.equalsIgnoreCase("devices")) return TwinQuery.Source.DEVICES;
         if (name.equalsIgnoreCase("devices.modules")) return TwinQuery.Source.MODULES;
-        if (name.equalsIgnoreCase("devices.jobs")) {
-            throw bad(ctx, "queries of device jobs (FROM devices.jobs) are not supported by Iolite, which runs no scheduled jobs");
-        }
-        throw bad(ctx, "a query reads FROM devices or FROM devices.modules, not '" + name + "'");
+        if (name.equalsIgnoreCase("devices.jobs")) return TwinQuery.Source.JOBS;
+        throw bad(ctx, "a query reads FROM devices, FROM devices.modules or FROM devices.jobs, not '" + name + "'");
     }
 
     private Long top(Token t) {
@@ -398,6 +399,12 @@ public final class QueryCompiler {
     /** What a twin path means to the store: a column, a place in a document, a constant, or nothing. */
     private Operand property(DeviceQueryParser.PathContext p) {
         List<String> path = segments(p);
+        if (source == TwinQuery.Source.JOBS) {
+            // a row's property, named as devices.jobs.status or status
+            List<String> inRow = path.size() > 2 && path.get(0).equals("devices") && path.get(1).equals("jobs")
+                    ? path.subList(2, path.size()) : path;
+            return json(p, Operand.Document.JOB, inRow);
+        }
         String first = path.get(0);
         List<String> rest = path.subList(1, path.size());
         switch (first) {

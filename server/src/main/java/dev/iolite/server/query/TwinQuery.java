@@ -20,7 +20,12 @@ public record TwinQuery(String text, Source source, Selection selection, Conditi
         /** {@code FROM devices}: device twins, never module twins. */
         DEVICES,
         /** {@code FROM devices.modules}: module twins. */
-        MODULES
+        MODULES,
+        /** {@code FROM devices.jobs}: the rows of scheduled jobs, one per device each job reached ({@code SELECT *} only). */
+        JOBS;
+
+        /** The twin collections (every source but the jobs' rows). */
+        public static final java.util.List<Source> TWINS = java.util.List.of(DEVICES, MODULES);
     }
 
     /** Whether rows are counted (COUNT, GROUP BY) rather than returned one per twin. */

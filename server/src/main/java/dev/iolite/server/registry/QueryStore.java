@@ -55,4 +55,12 @@ public interface QueryStore {
      */
     void scanTargets(String hub, TwinQuery.Source source, List<TwinQuery> targets, DeviceKey after, int limit,
                      java.util.function.BiConsumer<Device, java.util.BitSet> sink);
+
+    /**
+     * The rows of {@code devices.jobs} the query selects, in (job id, device id) order after {@code after} (a key whose
+     * device id is the job's id and whose module id is the device's; null: from the start), at most {@code limit}, each
+     * as its JSON text to the sink while it returns true.
+     */
+    void queryDeviceJobs(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
+                         java.util.function.BiPredicate<DeviceKey, String> sink);
 }

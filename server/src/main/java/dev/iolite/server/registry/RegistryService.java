@@ -115,12 +115,24 @@ public final class RegistryService {
      *                                                    (nothing is written; read them again)
      */
     public void replaceTwins(String hub, List<Device> current, List<Twin> next) {
+        replaceTwins(hub, current, next, null, false);
+    }
+
+    /**
+     * As {@link #replaceTwins(String, List, List)}, with another port's writes ({@code alongside}, may be null) last in
+     * the same transaction (a scheduled job's rows and checkpoint); {@code tellWrites} tells {@link #onWrite}'s
+     * listener too (a scheduled job's twin updates, which configurations may target).
+     */
+    public void replaceTwins(String hub, List<Device> current, List<Twin> next, Transaction.Work alongside,
+                             boolean tellWrites) {
         if (current.isEmpty()) return;
         Map<DeviceKey, Device> byKey = new java.util.LinkedHashMap<>();
         for (Device d : current) byKey.put(d.key(), d);
         ImportBatch batch = new ImportBatch(byKey, credentials, clock.instant());
         for (int i = 0; i < current.size(); i++) batch.replaceTwinOf(current.get(i), next.get(i));
-        commitQuietly(hub, batch.changes(), batch.watched(hub, listener), true);
+        RegistryChanges changes = alongside == null ? batch.changes() : batch.changes().with(alongside);
+        commitQuietly(hub, changes, batch.watched(hub, listener), true);
+        if (tellWrites) written.accept(hub);
     }
 
     /**
@@ -321,6 +333,12 @@ public final class RegistryService {
      * A page of an aggregate query's groups; past the store's deadline, a 400. COUNT() alone always has its one
      * row; GROUP BY has a group only where twins are (grouping by constants alone, SQL would give a group of none).
      */
+    /** The rows of {@code devices.jobs} a query selects ({@link QueryStore#queryDeviceJobs}). */
+    public void queryDeviceJobs(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
+                                java.util.function.BiPredicate<DeviceKey, String> sink) {
+        queries.queryDeviceJobs(hub, query, after, limit, wanted, sink);
+    }
+
     public List<GroupRow> queryGroups(String hub, TwinQuery query, long offset, int limit, StillWanted wanted) {
         List<GroupRow> rows;
         try {

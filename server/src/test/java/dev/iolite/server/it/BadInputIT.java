@@ -102,7 +102,7 @@ class BadInputIT {
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(), "{\"query\":7}"),
                 400, "", "query");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(),
-                "{\"query\":\"SELECT * FROM devices.jobs\"}"), 400, "ArgumentInvalid", "FROM devices.jobs");
+                "{\"query\":\"SELECT COUNT() FROM devices.jobs\"}"), 400, "ArgumentInvalid", "SELECT * FROM devices.jobs");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(),
                 "{\"query\":\"SELECT * FROM devices WHERE status = \"}"), 400, "ArgumentInvalid", "line 1, column");
         assertHubError(server.send("POST", "/devices/query" + API, server.ownerSas(), all, "x-ms-max-item-count", "0"),

@@ -272,8 +272,8 @@ class QueryIT {
     void badQueriesAre400sThatNameThePlaceAndTheProblem() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("SELECT * FROM devices WHERE", "line 1, column 28");
-        cases.put("SELECT * FROM jobs", "FROM devices or FROM devices.modules");
-        cases.put("SELECT * FROM devices.jobs", "not supported");
+        cases.put("SELECT * FROM jobs", "FROM devices, FROM devices.modules or FROM devices.jobs");
+        cases.put("SELECT deviceId FROM devices.jobs", "selects whole rows");
         cases.put("SELECT * FROM devices WHERE STARTS_WITH(deviceId, 'a')", "IoT Hub spells it STARTSWITH");
         cases.put("SELECT * FROM devices WHERE NOPE(deviceId)", "there is no function NOPE");
         cases.put("SELECT * FROM devices WHERE STARTSWITH(deviceId)", "takes 2 argument(s), not 1");

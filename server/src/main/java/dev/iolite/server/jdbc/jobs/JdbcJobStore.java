@@ -56,10 +56,13 @@ public final class JdbcJobStore implements JobStore {
                 lock.setString(1, job.hub());
                 if (lock.executeUpdate() == 0) return false;
             }
+            // a scheduled job waiting for its start is not active yet
             try (PreparedStatement ps = c.prepareStatement(onlyIfNoneActive
-                    ? "SELECT count(*) FROM jobs WHERE hub = ? AND status IN ('enqueued', 'running')"
+                    ? "SELECT count(*) FROM jobs WHERE hub = ? AND (status = 'running' OR (status = 'enqueued' "
+                            + "AND (not_before_ms IS NULL OR not_before_ms <= ?)))"
                     : "SELECT count(*) FROM jobs WHERE hub = ? AND status = 'enqueued'")) {
                 ps.setString(1, job.hub());
+                if (onlyIfNoneActive) ps.setLong(2, job.createdAt().toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getLong(1) >= (onlyIfNoneActive ? 1 : maxQueued)) return false;
@@ -127,14 +130,15 @@ public final class JdbcJobStore implements JobStore {
             String hub = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT j.id, j.hub FROM jobs j WHERE "
                     + "(j.status = 'running' AND j.lease_expires_ms < ?) "
-                    + "OR (j.status = 'enqueued' AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = j.hub "
-                    + "AND r.status = 'running')) "
+                    + "OR (j.status = 'enqueued' AND (j.not_before_ms IS NULL OR j.not_before_ms <= ?) "
+                    + "AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.hub = j.hub AND r.status = 'running')) "
                     // Expired leases first; then hubs in turn: the hub whose last job started longest ago
                     // (or never) goes next, so one hub's long queue cannot starve the others.
                     + "ORDER BY CASE WHEN j.status = 'running' THEN 0 ELSE 1 END, "
                     + "COALESCE((SELECT max(h.start_ms) FROM jobs h WHERE h.hub = j.hub), 0), j.created_ms, j.id "
                     + "LIMIT 1" + db.dialect().claimLock())) {
                 ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, now.toEpochMilli());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         candidate = rs.getString(1);
@@ -313,6 +317,57 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public void saveDeviceJobs(Transaction tx, String hub, String jobId, List<DeviceJobRow> rows) {
+        try {
+            saveDeviceJobs(JdbcTransaction.connectionOf(tx), hub, jobId, rows);
+        } catch (SQLException e) {
+            throw new JdbcTransaction.Failed(e);
+        }
+    }
+
+    @Override
+    public void saveBatch(String hub, String jobId, List<DeviceJobRow> rows, JobProgress progress) {
+        db.inTransaction(c -> {
+            saveDeviceJobs(c, hub, jobId, rows);
+            saveProgress(c, progress);
+            return null;
+        });
+    }
+
+    private void saveDeviceJobs(Connection c, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
+        if (rows.isEmpty()) return;
+        // a batch done again after a crash replaces its rows
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM device_jobs WHERE hub = ? AND job_id = ? AND device_id = ?");
+             PreparedStatement ins = c.prepareStatement("INSERT INTO device_jobs (hub, job_id, device_id, doc) VALUES (?, ?, ?, "
+                     + db.dialect().jsonParameter() + ")")) {
+            for (DeviceJobRow r : rows) {
+                del.setString(1, hub);
+                del.setString(2, jobId);
+                del.setString(3, r.deviceId());
+                del.addBatch();
+                ins.setString(1, hub);
+                ins.setString(2, jobId);
+                ins.setString(3, r.deviceId());
+                db.dialect().bindJson(ins, 4, r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ins.addBatch();
+            }
+            del.executeBatch();
+            ins.executeBatch();
+        }
+    }
+
+    @Override
+    public void holdUntil(String jobId, Instant notBefore) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET not_before_ms = ? WHERE id = ?")) {
+                ps.setLong(1, notBefore.toEpochMilli());
+                ps.setString(2, jobId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public Optional<Job> requestCancel(String jobId, Instant now) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'cancelled', end_ms = ?, "
@@ -373,6 +428,13 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public int deleteFinishedBefore(Instant cutoff) {
         return db.inTransaction(c -> {
+            // a scheduled job's rows of devices.jobs go with it (its id is the hub's name in lower case, ':', the job's)
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_jobs WHERE EXISTS (SELECT 1 FROM jobs j "
+                    + "WHERE j.hub = device_jobs.hub AND j.id = lower(device_jobs.hub) || ':' || device_jobs.job_id "
+                    + "AND j.status IN ('completed', 'failed', 'cancelled') AND j.end_ms < ?)")) {
+                ps.setLong(1, cutoff.toEpochMilli());
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE status IN "
                     + "('completed', 'failed', 'cancelled') AND end_ms < ?")) {
                 ps.setLong(1, cutoff.toEpochMilli());
@@ -387,7 +449,7 @@ public final class JdbcJobStore implements JobStore {
             while (rs.next()) {
                 String cp = rs.getString("checkpoint");
                 JobPhase status = JobPhase.fromStore(rs.getString("status"));
-                JobKind kind = JobKind.valueOf(rs.getString("type").toUpperCase(Locale.ROOT));
+                JobKind kind = JobKind.find(rs.getString("type"));
                 out.add(new Job(rs.getString("id"), rs.getString("hub"), kind,
                         request(rs.getString("request"), kind, status),
                         new JobState(status, rs.getInt("cancel_requested") == 1, rs.getString("failure_reason"),

@@ -9,9 +9,11 @@ import dev.iolite.server.blob.StorageAuth;
 import dev.iolite.server.errors.LogText;
 import dev.iolite.server.jobs.Checkpoint;
 import dev.iolite.server.jobs.JobKind;
+import dev.iolite.server.jobs.Schedule;
 import dev.iolite.server.jobs.JobRequest;
 
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,10 +37,14 @@ import java.util.Locale;
  * Requests without a filter are still written in form 1, so that nodes of the version before read them;
  * one with a filter is refused by those nodes (it names a form they do not know) rather than exported
  * whole.</li>
+ * <li>Form 3: a scheduled job's request {@code {"version":3,"type":"schedule_update_twin"|"schedule_device_method",
+ * "filter","requestId","start","maxExecutionSeconds","tags","desired","method":{"name","payload","responseTimeout",
+ * "connectTimeout"}}} (times in epoch milliseconds, patches and payload as JSON text); its checkpoint
+ * {@code {"version":1,"kind":"schedule_...","afterDeviceId","total"}}.</li>
  * </ul>
  */
 final class JobForms {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private final ObjectMapper json;
 
@@ -54,6 +60,7 @@ final class JobForms {
     }
 
     String request(JobRequest r) {
+        if (r.schedule() != null) return scheduled(r);
         ObjectNode n = json.createObjectNode();
         n.put("version", r.filter() == null ? 1 : 2);
         n.put("type", r.type().name().toLowerCase(Locale.ROOT));
@@ -69,10 +76,39 @@ final class JobForms {
         return text(n);
     }
 
+    private String scheduled(JobRequest r) {
+        Schedule s = r.schedule();
+        ObjectNode n = json.createObjectNode();
+        n.put("version", 3);
+        n.put("type", r.type().name().toLowerCase(Locale.ROOT));
+        n.put("filter", r.filter());
+        if (r.requestId() != null) n.put("requestId", r.requestId());
+        n.put("start", s.start().toEpochMilli());
+        n.put("maxExecutionSeconds", s.maxExecutionSeconds());
+        if (s.tags() != null) n.put("tags", s.tags());
+        if (s.desired() != null) n.put("desired", s.desired());
+        if (s.method() != null) {
+            ObjectNode m = n.putObject("method");
+            m.put("name", s.method().name());
+            m.put("payload", s.method().payload());
+            m.put("responseTimeout", s.method().responseTimeoutSeconds());
+            m.put("connectTimeout", s.method().connectTimeoutSeconds());
+        }
+        return text(n);
+    }
+
     JobRequest request(String text) throws UnreadableFormException {
         JsonNode n = parse(text, "request");
         int version = version(n, "request");
         JobKind type = kind(n.path("type").asText(null), "request's type");
+        if (version == 3) {
+            JsonNode m = n.get("method");
+            Schedule.Method method = m == null || m.isNull() ? null : new Schedule.Method(string(m, "name"),
+                    string(m, "payload"), m.path("responseTimeout").asInt(), m.path("connectTimeout").asInt());
+            return JobRequest.scheduled(type, string(n, "filter"), new Schedule(Instant.ofEpochMilli(n.path("start").asLong()),
+                    n.path("maxExecutionSeconds").asLong(), string(n, "tags"), string(n, "desired"), method))
+                    .withRequestId(string(n, "requestId"));
+        }
         StorageAuth auth;
         String authText = version == 0 ? n.path("storageAuth").asText(null) : n.path("storageAuthentication").asText(null);
         if (authText == null) {
@@ -113,6 +149,9 @@ final class JobForms {
             n.put("afterDeviceId", e.afterDeviceId());
             n.put("afterModuleId", e.afterModuleId());
             n.put("blocks", e.blocks());
+        } else if (c instanceof Checkpoint.Scheduled s) {
+            n.put("kind", "scheduled");
+            n.put("afterDeviceId", s.afterDeviceId());
         }
         n.put("total", c.total());
         return text(n);
@@ -122,6 +161,12 @@ final class JobForms {
     Checkpoint checkpoint(String text, JobKind jobKind) throws UnreadableFormException {
         JsonNode n = parse(text, "checkpoint");
         int version = version(n, "checkpoint");
+        if (jobKind.isScheduled()) {
+            if (!"scheduled".equals(n.path("kind").asText())) {
+                throw new UnreadableFormException("its checkpoint is an " + n.path("kind").asText() + " checkpoint, of another kind of job");
+            }
+            return new Checkpoint.Scheduled(string(n, "afterDeviceId"), n.path("total").asLong(0));
+        }
         JobKind kind = version == 0 ? jobKind : kind(n.path("kind").asText(null), "checkpoint's kind");
         if (kind != jobKind) {
             throw new UnreadableFormException("its checkpoint is an " + n.path("kind").asText() + " checkpoint, of another kind of job");

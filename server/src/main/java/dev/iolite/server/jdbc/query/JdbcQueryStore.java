@@ -86,6 +86,33 @@ public final class JdbcQueryStore implements QueryStore {
     }
 
     @Override
+    public void queryDeviceJobs(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
+                                java.util.function.BiPredicate<DeviceKey, String> sink) {
+        SqlText sql = SqlText.of("SELECT job_id, device_id, doc FROM device_jobs WHERE hub = ").param(hub);
+        if (after != null) {
+            sql.append(" AND (job_id, device_id) > (").param(after.deviceId()).append(", ").param(after.moduleId()).append(")");
+        }
+        SqlText where = querySql.where(query);
+        if (where != null) sql.append(" AND ").append(where);
+        sql.append(" ORDER BY job_id, device_id LIMIT ").param(limit);
+        db.query(hub, deadline, wanted, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                sql.bind(ps);
+                ps.setFetchSize(FETCH_ROWS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String doc = new String(db.dialect().readJson(rs, 3), java.nio.charset.StandardCharsets.UTF_8);
+                        if (!sink.test(new DeviceKey(rs.getString(1), rs.getString(2)), doc)) break;
+                    }
+                }
+                return null;
+            } catch (SQLException e) {
+                throw QuerySql.refused(db.dialect(), e, "");
+            }
+        });
+    }
+
+    @Override
     public void scanTargets(String hub, TwinQuery.Source source, List<TwinQuery> targets, DeviceKey after, int limit,
                             java.util.function.BiConsumer<Device, java.util.BitSet> sink) {
         // the device columns and the connection's, as readWithConnection reads them, then one flag per target

@@ -87,7 +87,11 @@ public final class QuerySql {
 
     /** The column a document place is in: the tags have their own. */
     private static String column(Operand.Json j) {
-        return j.document() == Operand.Document.TAGS ? "tags" : TWIN;
+        return switch (j.document()) {
+            case TAGS -> "tags";
+            case JOB -> "doc";  // device_jobs' row
+            default -> TWIN;
+        };
     }
 
     /** Whether a field lives in the twin column (at its wire path) rather than in a column of its own. */
@@ -117,6 +121,7 @@ public final class QuerySql {
             case DESIRED -> out.add(TwinColumn.DESIRED_KEY);
             case REPORTED -> out.add(TwinColumn.REPORTED_KEY);
             case CONFIGURATIONS -> out.add(TwinColumn.CONFIGURATIONS_KEY);
+            case JOB -> { }
         }
         out.addAll(j.path());
         return out;

@@ -1,0 +1,276 @@
+package dev.iolite.server.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.iolite.server.errors.ErrorCode;
+import dev.iolite.server.errors.IoliteException;
+import dev.iolite.server.query.QueryCompiler;
+import dev.iolite.server.query.Selection;
+import dev.iolite.server.query.TwinQuery;
+import dev.iolite.server.registry.Device;
+import dev.iolite.server.registry.DeviceKey;
+import dev.iolite.server.registry.Twin;
+import dev.iolite.server.registry.TwinDocument;
+import dev.iolite.server.registry.TwinRules;
+import dev.iolite.server.store.StaleWriteException;
+import dev.iolite.server.store.StillWanted;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A scheduled job (jobs v2): a twin update or a direct method call over the devices its condition selects, a batch
+ * at a time in device id order. Each batch's twin writes, its rows of {@code devices.jobs} and the checkpoint (the
+ * batch's last device) commit in one transaction, so a job resumes after a crash at the batch after the last one
+ * committed; a method batch whose commit was lost calls its devices again. Past its start plus
+ * {@code maxExecutionTimeInSeconds} the job fails, keeping the rows of the devices it reached.
+ */
+final class ScheduledJob {
+    /** Devices per batch (the method calls of a batch run at once). */
+    static final int BATCH = 500;
+    private static final int BATCH_ATTEMPTS = 5;
+
+    private final JobRun run;
+    private final ObjectMapper json;
+    private final MethodInvoker methods;
+
+    ScheduledJob(JobRun run, ObjectMapper json, MethodInvoker methods) {
+        this.run = run;
+        this.json = json;
+        this.methods = methods;
+    }
+
+    JobRun.Stop execute() {
+        try {
+            return run();
+        } catch (InterruptedException e) {
+            // the node stops: the batch in flight is done again from the checkpoint
+            Thread.currentThread().interrupt();
+            return JobRun.Stop.NODE_STOPPING;
+        }
+    }
+
+    private JobRun.Stop run() throws InterruptedException {
+        Job job = run.job();
+        Schedule schedule = job.request().schedule();
+        String hub = job.hub();
+        String jobId = JobService.scheduledJobId(job);
+        TwinQuery condition = QueryCompiler.compileFilter(job.request().filter());
+        Checkpoint.Scheduled cp = job.checkpoint() instanceof Checkpoint.Scheduled c ? c
+                : new Checkpoint.Scheduled(null, count(hub, condition));
+        JobCounts counts = job.counts();
+        long processedAtStart = counts.processed();
+        long runStarted = System.nanoTime();
+        ObjectNode tags = patch(schedule.tags());
+        ObjectNode desired = patch(schedule.desired());
+        while (true) {
+            JobRun.Stop stop = run.stopRequested();
+            if (stop != JobRun.Stop.NONE) return stop;
+            if (run.clock().instant().isAfter(schedule.deadline())) {
+                throw new JobFailure("the job ran past its maxExecutionTimeInSeconds (" + schedule.maxExecutionSeconds()
+                        + " s) after " + counts.processed() + " of " + cp.total() + " devices");
+            }
+            List<Device> page = new ArrayList<>(BATCH);
+            String after = cp.afterDeviceId();
+            run.registry().queryTwins(hub, condition, after == null ? null : new DeviceKey(after, null), BATCH,
+                    StillWanted.ALWAYS, d -> page.add(d));
+            if (page.isEmpty()) break;
+            Checkpoint.Scheduled next = new Checkpoint.Scheduled(page.get(page.size() - 1).deviceId(), cp.total());
+            long[] outcome;
+            if (job.type() == JobKind.SCHEDULE_UPDATE_TWIN) {
+                outcome = updateTwins(hub, jobId, page, tags, desired, counts, next, processedAtStart, runStarted);
+            } else {
+                outcome = callMethods(hub, jobId, page, schedule.method(), counts, next, processedAtStart, runStarted);
+            }
+            counts = counts.plus(outcome[0], outcome[1]);
+            cp = next;
+            if (page.size() < BATCH) break;
+        }
+        run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
+                new JobProgress(job.id(), run.owner(), counts, 100, ImportJob.rate(counts.processed() - processedAtStart,
+                        runStarted), cp));
+        return JobRun.Stop.NONE;
+    }
+
+    /** The devices the condition selects now (the job's total; devices added later may still be reached). */
+    private long count(String hub, TwinQuery condition) {
+        TwinQuery n = new TwinQuery(condition.text(), condition.source(),
+                new Selection.Aggregate(List.of(new Selection.Column("n", null, null))), condition.where(), List.of(), null);
+        var rows = run.registry().queryGroups(hub, n, 0, 1, StillWanted.ALWAYS);
+        return rows.isEmpty() ? 0 : rows.get(0).count();
+    }
+
+    /** Twin batch: the patches merged into each twin, written with the rows and checkpoint; {ok, failed}. */
+    private long[] updateTwins(String hub, String jobId, List<Device> page, ObjectNode tags, ObjectNode desired,
+                               JobCounts counts, Checkpoint.Scheduled next, long processedAtStart, long runStarted) {
+        for (int attempt = 1; ; attempt++) {
+            List<Device> current = new ArrayList<>();
+            List<Twin> twins = new ArrayList<>();
+            List<JobStore.DeviceJobRow> rows = new ArrayList<>();
+            Instant now = run.clock().instant();
+            long ok = 0;
+            long bad = 0;
+            for (Device d : page) {
+                Twin t = d.twin();
+                TwinDocument newTags = tags == null ? t.tags() : t.tags().merged(tags);
+                TwinDocument newDesired = desired == null ? t.desired() : t.desired().merged(desired);
+                try {
+                    TwinRules.validateTags(newTags.toTree());
+                    TwinRules.validateDesired(newDesired.toTree());
+                } catch (IoliteException e) {
+                    rows.add(row(jobId, d.deviceId(), now, "failed", null, e.errorCode().wireName(), e.getMessage()));
+                    bad++;
+                    continue;
+                }
+                current.add(d);
+                twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
+                rows.add(row(jobId, d.deviceId(), now, "completed", json.createObjectNode(), null, null));
+                ok++;
+            }
+            JobProgress progress = progress(counts.plus(ok, bad), next, processedAtStart, runStarted);
+            try {
+                if (current.isEmpty()) {
+                    run.jobs().saveBatch(hub, jobId, rows, progress);
+                } else {
+                    run.registry().replaceTwins(hub, current, twins, tx -> {
+                        run.jobs().saveDeviceJobs(tx, hub, jobId, rows);
+                        run.jobs().saveProgress(tx, progress);
+                    }, true);
+                }
+                return new long[] {ok, bad};
+            } catch (StaleWriteException e) {
+                // a twin of the batch changed since it was read: read the batch again
+                if (attempt == BATCH_ATTEMPTS) throw e;
+                page = reread(hub, page);
+            }
+        }
+    }
+
+    private List<Device> reread(String hub, List<Device> page) {
+        List<Device> out = new ArrayList<>(page.size());
+        for (Device d : page) run.registryStore().find(hub, d.key()).ifPresent(out::add);
+        return out;
+    }
+
+    /** Method batch: every device called at once, each row from its answer or failure; {ok, failed}. */
+    private long[] callMethods(String hub, String jobId, List<Device> page, Schedule.Method method, JobCounts counts,
+                               Checkpoint.Scheduled next, long processedAtStart, long runStarted) throws InterruptedException {
+        List<CompletableFuture<MethodInvoker.Answer>> calls = new ArrayList<>(page.size());
+        for (Device d : page) {
+            CompletableFuture<MethodInvoker.Answer> f;
+            try {
+                f = methods.invoke(hub, d.deviceId(), method);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            calls.add(f);
+        }
+        // every call ends by its own timeouts; this bound only keeps a lost answer from holding the job
+        long boundMs = TimeUnit.SECONDS.toMillis(method.connectTimeoutSeconds() + method.responseTimeoutSeconds() + 30L);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(boundMs);
+        List<JobStore.DeviceJobRow> rows = new ArrayList<>(page.size());
+        long ok = 0;
+        long bad = 0;
+        for (int i = 0; i < page.size(); i++) {
+            String deviceId = page.get(i).deviceId();
+            Instant now;
+            try {
+                MethodInvoker.Answer a = calls.get(i).get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                now = run.clock().instant();
+                ObjectNode response = json.createObjectNode().put("status", a.status());
+                response.set("payload", payload(a.payload()));
+                ObjectNode outcome = json.createObjectNode();
+                outcome.set("deviceMethodResponse", response);
+                rows.add(methodRow(jobId, deviceId, now, outcome, response));
+                ok++;
+            } catch (ExecutionException | CompletionException e) {
+                now = run.clock().instant();
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof IoliteException x) {
+                    rows.add(row(jobId, deviceId, now, "failed", null, x.errorCode().wireName(), x.getMessage()));
+                } else {
+                    rows.add(row(jobId, deviceId, now, "failed", null, ErrorCode.SERVER_ERROR.wireName(), String.valueOf(cause)));
+                }
+                bad++;
+            } catch (TimeoutException e) {
+                calls.get(i).cancel(false);
+                rows.add(row(jobId, deviceId, run.clock().instant(), "failed", null, ErrorCode.GATEWAY_TIMEOUT.wireName(),
+                        "the device did not answer in time"));
+                bad++;
+            }
+        }
+        run.jobs().saveBatch(hub, jobId, rows, progress(counts.plus(ok, bad), next, processedAtStart, runStarted));
+        return new long[] {ok, bad};
+    }
+
+    private JobProgress progress(JobCounts counts, Checkpoint.Scheduled cp, long processedAtStart, long runStarted) {
+        Job job = run.job();
+        return new JobProgress(job.id(), run.owner(), counts, Math.min(99, ImportJob.percent(counts.processed(), cp.total())),
+                ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp);
+    }
+
+    /**
+     * A method row. The Java service client (2.1.9) reads a method row's result from {@code cloudToDeviceMethod}
+     * rather than {@code outcome}, and fails on an outcome without it: the answer goes in both.
+     */
+    private JobStore.DeviceJobRow methodRow(String jobId, String deviceId, Instant now, ObjectNode outcome, ObjectNode response) {
+        ObjectNode n = base(jobId, deviceId, now, "completed");
+        n.set("outcome", outcome);
+        n.set("cloudToDeviceMethod", response.deepCopy());
+        return new JobStore.DeviceJobRow(deviceId, n.toString());
+    }
+
+    private JobStore.DeviceJobRow row(String jobId, String deviceId, Instant now, String status, ObjectNode outcome,
+                                      String errorCode, String description) {
+        ObjectNode n = base(jobId, deviceId, now, status);
+        if (outcome != null) n.set("outcome", outcome);
+        if (errorCode != null) n.putObject("error").put("code", errorCode).put("description", description);
+        return new JobStore.DeviceJobRow(deviceId, n.toString());
+    }
+
+    private ObjectNode base(String jobId, String deviceId, Instant now, String status) {
+        Job job = run.job();
+        String started = time(job.startTime() == null ? now : job.startTime());
+        ObjectNode n = json.createObjectNode();
+        n.put("deviceId", deviceId);
+        n.put("jobId", jobId);
+        n.put("jobType", job.type().wireName());
+        n.put("status", status);
+        n.put("startTimeUtc", started);
+        n.put("endTimeUtc", time(now));
+        n.put("createdDateTimeUtc", time(job.createdAt()));
+        n.put("lastUpdatedDateTimeUtc", time(now));
+        return n;
+    }
+
+    private JsonNode payload(String text) {
+        if (text == null || text.isEmpty()) return json.nullNode();
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return json.getNodeFactory().textNode(text);
+        }
+    }
+
+    private ObjectNode patch(String text) {
+        if (text == null) return null;
+        try {
+            return (ObjectNode) json.readTree(text);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new JobFailure("the job's stored patch does not parse: " + e.getMessage());
+        }
+    }
+
+    static String time(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}
