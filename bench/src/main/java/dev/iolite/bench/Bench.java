@@ -34,6 +34,10 @@ public final class Bench {
             EventsBench.run(repo, opts);
             return;
         }
+        if ("management".equals(opts.get("scenario"))) {
+            ManagementBench.run(repo, opts);
+            return;
+        }
         if ("cli-files".equals(opts.get("scenario"))) {
             CliFilesBench.run(repo, opts);
             return;

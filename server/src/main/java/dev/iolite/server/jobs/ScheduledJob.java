@@ -36,12 +36,15 @@ import java.util.concurrent.TimeoutException;
  */
 final class ScheduledJob {
     /** Devices per batch (the method calls of a batch run at once). */
-    static final int BATCH = 500;
+    static final int BATCH = 1000;
     private static final int BATCH_ATTEMPTS = 5;
+    private static final ObjectNode EMPTY = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
     private final JobRun run;
     private final ObjectMapper json;
     private final MethodInvoker methods;
+    /** The part of every row that is the job's: its id, type and times. */
+    private String rowHead;
 
     ScheduledJob(JobRun run, ObjectMapper json, MethodInvoker methods) {
         this.run = run;
@@ -72,33 +75,63 @@ final class ScheduledJob {
         long runStarted = System.nanoTime();
         ObjectNode tags = patch(schedule.tags());
         ObjectNode desired = patch(schedule.desired());
-        while (true) {
-            JobRun.Stop stop = run.stopRequested();
-            if (stop != JobRun.Stop.NONE) return stop;
-            if (run.clock().instant().isAfter(schedule.deadline())) {
-                throw new JobFailure("the job ran past its maxExecutionTimeInSeconds (" + schedule.maxExecutionSeconds()
-                        + " s) after " + counts.processed() + " of " + cp.total() + " devices");
+        rowHead = rowHead(jobId);
+        // the next batch's devices are read while this one is written (the reader is this run's, and ends with it)
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "iolite-job-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            String first = cp.afterDeviceId();
+            java.util.concurrent.Future<List<Device>> nextPage = reader.submit(() -> read(hub, condition, first));
+            while (true) {
+                JobRun.Stop stop = run.stopRequested();
+                if (stop != JobRun.Stop.NONE) return stop;
+                if (run.clock().instant().isAfter(schedule.deadline())) {
+                    throw new JobFailure("the job ran past its maxExecutionTimeInSeconds (" + schedule.maxExecutionSeconds()
+                            + " s) after " + counts.processed() + " of " + cp.total() + " devices");
+                }
+                List<Device> page = take(nextPage);
+                if (page.isEmpty()) break;
+                String last = page.get(page.size() - 1).deviceId();
+                nextPage = page.size() < BATCH ? CompletableFuture.completedFuture(List.of())
+                        : reader.submit(() -> read(hub, condition, last));
+                Checkpoint.Scheduled next = new Checkpoint.Scheduled(last, cp.total());
+                long[] outcome;
+                if (job.type() == JobKind.SCHEDULE_UPDATE_TWIN) {
+                    outcome = updateTwins(hub, jobId, page, tags, desired, counts, next, processedAtStart, runStarted);
+                } else {
+                    outcome = callMethods(hub, jobId, page, schedule.method(), counts, next, processedAtStart, runStarted);
+                }
+                counts = counts.plus(outcome[0], outcome[1]);
+                cp = next;
+                if (page.size() < BATCH) break;
             }
-            List<Device> page = new ArrayList<>(BATCH);
-            String after = cp.afterDeviceId();
-            run.registry().queryTwins(hub, condition, after == null ? null : new DeviceKey(after, null), BATCH,
-                    StillWanted.ALWAYS, d -> page.add(d));
-            if (page.isEmpty()) break;
-            Checkpoint.Scheduled next = new Checkpoint.Scheduled(page.get(page.size() - 1).deviceId(), cp.total());
-            long[] outcome;
-            if (job.type() == JobKind.SCHEDULE_UPDATE_TWIN) {
-                outcome = updateTwins(hub, jobId, page, tags, desired, counts, next, processedAtStart, runStarted);
-            } else {
-                outcome = callMethods(hub, jobId, page, schedule.method(), counts, next, processedAtStart, runStarted);
-            }
-            counts = counts.plus(outcome[0], outcome[1]);
-            cp = next;
-            if (page.size() < BATCH) break;
+        } finally {
+            reader.shutdownNow();
         }
         run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100, ImportJob.rate(counts.processed() - processedAtStart,
                         runStarted), cp));
         return JobRun.Stop.NONE;
+    }
+
+    private List<Device> read(String hub, TwinQuery condition, String after) {
+        List<Device> page = new ArrayList<>(BATCH);
+        run.registry().queryTwins(hub, condition, after == null ? null : new DeviceKey(after, null), BATCH,
+                StillWanted.ALWAYS, page::add);
+        return page;
+    }
+
+    private static List<Device> take(java.util.concurrent.Future<List<Device>> page) throws InterruptedException {
+        try {
+            return page.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The devices the condition selects now (the job's total; devices added later may still be reached). */
@@ -133,7 +166,7 @@ final class ScheduledJob {
                 }
                 current.add(d);
                 twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
-                rows.add(row(jobId, d.deviceId(), now, "completed", json.createObjectNode(), null, null));
+                rows.add(row(jobId, d.deviceId(), now, "completed", EMPTY, null, null));
                 ok++;
             }
             JobProgress progress = progress(counts.plus(ok, bad), next, processedAtStart, runStarted);
@@ -223,33 +256,45 @@ final class ScheduledJob {
      * rather than {@code outcome}, and fails on an outcome without it: the answer goes in both.
      */
     private JobStore.DeviceJobRow methodRow(String jobId, String deviceId, Instant now, ObjectNode outcome, ObjectNode response) {
-        ObjectNode n = base(jobId, deviceId, now, "completed");
-        n.set("outcome", outcome);
-        n.set("cloudToDeviceMethod", response.deepCopy());
-        return new JobStore.DeviceJobRow(deviceId, n.toString());
+        return new JobStore.DeviceJobRow(deviceId, row(deviceId, now, "completed")
+                .append(",\"outcome\":").append(outcome).append(",\"cloudToDeviceMethod\":").append(response).append('}').toString());
     }
 
     private JobStore.DeviceJobRow row(String jobId, String deviceId, Instant now, String status, ObjectNode outcome,
                                       String errorCode, String description) {
-        ObjectNode n = base(jobId, deviceId, now, status);
-        if (outcome != null) n.set("outcome", outcome);
-        if (errorCode != null) n.putObject("error").put("code", errorCode).put("description", description);
-        return new JobStore.DeviceJobRow(deviceId, n.toString());
+        StringBuilder b = row(deviceId, now, status);
+        if (outcome != null) b.append(",\"outcome\":").append(outcome);
+        if (errorCode != null) {
+            b.append(",\"error\":{\"code\":");
+            quote(b, errorCode).append(",\"description\":");
+            quote(b, description).append('}');
+        }
+        return new JobStore.DeviceJobRow(deviceId, b.append('}').toString());
     }
 
-    private ObjectNode base(String jobId, String deviceId, Instant now, String status) {
+    /** A row without its closing brace: the job's part, then the device's. */
+    private StringBuilder row(String deviceId, Instant now, String status) {
+        String end = time(now);
+        StringBuilder b = new StringBuilder(256).append(rowHead).append(",\"deviceId\":");
+        quote(b, deviceId).append(",\"status\":\"").append(status).append("\",\"endTimeUtc\":\"").append(end)
+                .append("\",\"lastUpdatedDateTimeUtc\":\"").append(end).append('"');
+        return b;
+    }
+
+    private String rowHead(String jobId) {
         Job job = run.job();
-        String started = time(job.startTime() == null ? now : job.startTime());
-        ObjectNode n = json.createObjectNode();
-        n.put("deviceId", deviceId);
-        n.put("jobId", jobId);
-        n.put("jobType", job.type().wireName());
-        n.put("status", status);
-        n.put("startTimeUtc", started);
-        n.put("endTimeUtc", time(now));
-        n.put("createdDateTimeUtc", time(job.createdAt()));
-        n.put("lastUpdatedDateTimeUtc", time(now));
-        return n;
+        StringBuilder b = new StringBuilder("{\"jobId\":");
+        quote(b, jobId).append(",\"jobType\":\"").append(job.type().wireName()).append("\",\"startTimeUtc\":\"")
+                .append(time(job.startTime() == null ? run.clock().instant() : job.startTime()))
+                .append("\",\"createdDateTimeUtc\":\"").append(time(job.createdAt())).append('"');
+        return b.toString();
+    }
+
+    private static StringBuilder quote(StringBuilder b, String s) {
+        if (s == null) return b.append("null");
+        b.append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, b);
+        return b.append('"');
     }
 
     private JsonNode payload(String text) {

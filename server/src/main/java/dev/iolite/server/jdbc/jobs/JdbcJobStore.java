@@ -337,21 +337,15 @@ public final class JdbcJobStore implements JobStore {
     private void saveDeviceJobs(Connection c, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
         if (rows.isEmpty()) return;
         // a batch done again after a crash replaces its rows
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM device_jobs WHERE hub = ? AND job_id = ? AND device_id = ?");
-             PreparedStatement ins = c.prepareStatement("INSERT INTO device_jobs (hub, job_id, device_id, doc) VALUES (?, ?, ?, "
-                     + db.dialect().jsonParameter() + ")")) {
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO device_jobs (hub, job_id, device_id, doc) VALUES (?, ?, ?, "
+                + db.dialect().jsonParameter() + ") ON CONFLICT (hub, job_id, device_id) DO UPDATE SET doc = excluded.doc")) {
             for (DeviceJobRow r : rows) {
-                del.setString(1, hub);
-                del.setString(2, jobId);
-                del.setString(3, r.deviceId());
-                del.addBatch();
                 ins.setString(1, hub);
                 ins.setString(2, jobId);
                 ins.setString(3, r.deviceId());
                 db.dialect().bindJson(ins, 4, r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 ins.addBatch();
             }
-            del.executeBatch();
             ins.executeBatch();
         }
     }
