@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.arm.ArmHubsHandler;
 import dev.iolite.server.configurations.ConfigurationEvaluator;
 import dev.iolite.server.configurations.ConfigurationService;
+import dev.iolite.server.configurations.EdgeContent;
 import dev.iolite.server.hubapi.ConfigurationsHandler;
 import dev.iolite.server.jdbc.configurations.JdbcConfigurationStore;
 import dev.iolite.server.arm.ArmMapper;
@@ -354,7 +355,7 @@ public final class Iolite implements AutoCloseable {
                     new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), new MethodsHandler(registry, methodCalls, json),
                     new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json),
-                    new ConfigurationsHandler(configurations, json), limiter);
+                    new ConfigurationsHandler(configurations, new EdgeContent(registry), json), limiter);
             // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
             ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
             amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,
