@@ -135,6 +135,129 @@ class EdgeDeploymentsIT {
         assertThat(registry.getModulesOnDevice("plain")).isEmpty();
     }
 
+    /**
+     * Deployments at scale, on a hub of their own: a base deployment applied to two edge devices by target condition
+     * (not to a device that is no edge device), a higher-priority base replacing it on one of them, a layered
+     * deployment merging a path over both bases (the IoT Edge documentation's example), a module created later
+     * getting its content, a layered deployment without a base only targeted, and the metrics.
+     */
+    @Test
+    void deploymentsApplyByPriorityAndLayeredOnesMergeOverTheBase() throws Exception {
+        String sas = server.createHub("edge-deploy");
+        RegistryClient registry = new RegistryClient(server.hostPort(), new AzureSasCredential(sas));
+        ConfigurationsClient configs = new ConfigurationsClient(server.hostPort(), new AzureSasCredential(sas));
+        TwinClient twins = new TwinClient(server.hostPort(), new AzureSasCredential(sas));
+        // GIVEN edge devices gw-a and gw-b at site x (gw-b in the early ring), gw-c at site y, and a plain device at x
+        for (String[] d : new String[][] {{"gw-a", "x"}, {"gw-b", "x"}, {"gw-c", "y"}, {"plain-x", "x"}}) {
+            registry.addDevice(d[0].startsWith("gw") ? edge(d[0]) : new Device(d[0]));
+            assertThat(server.send("PATCH", "/twins/" + d[0] + API, sas, "{\"tags\":{\"site\":\"" + d[1] + "\"}}")
+                    .statusCode()).isEqualTo(200);
+        }
+        assertThat(server.send("PATCH", "/twins/gw-b" + API, sas, "{\"tags\":{\"ring\":\"early\"}}").statusCode()).isEqualTo(200);
+        registry.addModule(new Module("gw-a", "SimulatedTemperatureSensor"));
+
+        // WHEN a base deployment targets site x
+        configs.create(deployment("base-x", "tags.site='x'", 10, baseModules("sensor:1.0", 5)));
+
+        // THEN both edge devices at x get it in their module twins, and the $edgeAgent twin says so
+        awaitStatus(twins, "gw-a", "$edgeAgent", "base-x", "applied");
+        awaitStatus(twins, "gw-b", "$edgeAgent", "base-x", "applied");
+        assertThat(desired(sas, "gw-a", "$edgeAgent").at("/modules/SimulatedTemperatureSensor/settings/image").asText())
+                .isEqualTo("sensor:1.0");
+        assertThat(desired(sas, "gw-b", "$edgeHub").at("/routes/upstream").asText()).isEqualTo("FROM /messages/* INTO $upstream");
+        assertThat(twins.get("gw-a", "SimulatedTemperatureSensor").getDesiredProperties().get("SendData")).isEqualTo(true);
+        assertThat(twins.get("gw-c", "$edgeAgent").getConfigurations()).isNullOrEmpty();
+        assertThat(twins.get("gw-a").getConfigurations()).as("the device twin has no section for a deployment").isNullOrEmpty();
+        awaitMetrics(configs, "base-x", 2, 2);
+
+        // WHEN a base deployment of higher priority targets the early ring
+        configs.create(deployment("base-early", "tags.ring='early'", 20, baseModules("sensor:2.0", 10)));
+
+        // THEN it replaces the first on gw-b, never merged with it; gw-a keeps the first
+        awaitStatus(twins, "gw-b", "$edgeAgent", "base-early", "applied");
+        assertThat(twins.get("gw-b", "$edgeAgent").getConfigurations().get("base-x").getStatus().toString()).isEqualTo("TARGETED");
+        assertThat(desired(sas, "gw-b", "$edgeAgent").at("/modules/SimulatedTemperatureSensor/settings/image").asText())
+                .isEqualTo("sensor:2.0");
+        assertThat(desired(sas, "gw-a", "$edgeAgent").at("/modules/SimulatedTemperatureSensor/settings/image").asText())
+                .isEqualTo("sensor:1.0");
+        awaitMetrics(configs, "base-x", 2, 1);
+        awaitMetrics(configs, "base-early", 1, 1);
+
+        // WHEN a layered deployment above both bases targets site x (the documentation's example)
+        Map<String, Map<String, Object>> layer = new HashMap<>();
+        layer.put("SimulatedTemperatureSensor", Map.of("properties.desired.layeredProperties", Map.of("StopAfterCount", 1000)));
+        configs.create(deployment("layer-x", "tags.site='x'", 30, layer));
+
+        // THEN its path merges over each device's base
+        awaitStatus(twins, "gw-a", "$edgeAgent", "layer-x", "applied");
+        JsonNode sensor = desired(sas, "gw-a", "SimulatedTemperatureSensor");
+        assertThat(sensor.path("SendData").asBoolean()).isTrue();
+        assertThat(sensor.path("SendInterval").asInt()).isEqualTo(5);
+        assertThat(sensor.at("/layeredProperties/StopAfterCount").asInt()).isEqualTo(1000);
+        assertThat(twins.get("gw-a", "$edgeAgent").getConfigurations().get("base-x").getStatus().toString()).isEqualTo("APPLIED");
+        awaitMetrics(configs, "layer-x", 2, 2);
+        assertThat(configs.get("layer-x").getSystemMetrics().getQueries()).containsEntry("appliedCount",
+                "select deviceId from devices.modules where moduleId = '$edgeAgent' and configurations.[[layer-x]].status = 'Applied'");
+
+        // WHEN the module appears on gw-b, THEN it gets its base (the early one) with the layer over it
+        registry.addModule(new Module("gw-b", "SimulatedTemperatureSensor"));
+        awaitStatus(twins, "gw-b", "SimulatedTemperatureSensor", "layer-x", "applied");
+        JsonNode late = desired(sas, "gw-b", "SimulatedTemperatureSensor");
+        assertThat(late.path("SendInterval").asInt()).isEqualTo(10);
+        assertThat(late.at("/layeredProperties/StopAfterCount").asInt()).isEqualTo(1000);
+
+        // WHEN a layered deployment targets gw-c, which has no base, THEN it is only targeted
+        configs.create(deployment("layer-y", "tags.site='y'", 40, layer));
+        awaitStatus(twins, "gw-c", "$edgeAgent", "layer-y", "targeted");
+        awaitMetrics(configs, "layer-y", 1, 0);
+        assertThat(registry.getModulesOnDevice("gw-c")).extracting(Module::getId).containsExactlyInAnyOrder("$edgeAgent", "$edgeHub");
+
+        // WHEN the early base is deleted, THEN gw-b falls back to the first base, the layer still over it
+        configs.delete("base-early");
+        awaitStatus(twins, "gw-b", "$edgeAgent", "base-x", "applied");
+        assertThat(twins.get("gw-b", "$edgeAgent").getConfigurations()).doesNotContainKey("base-early");
+        JsonNode back = desired(sas, "gw-b", "SimulatedTemperatureSensor");
+        assertThat(back.path("SendInterval").asInt()).isEqualTo(5);
+        assertThat(back.at("/layeredProperties/StopAfterCount").asInt()).isEqualTo(1000);
+        awaitMetrics(configs, "base-x", 2, 2);
+    }
+
+    private static com.microsoft.azure.sdk.iot.service.configurations.Configuration deployment(
+            String id, String target, int priority, Map<String, Map<String, Object>> modules) {
+        com.microsoft.azure.sdk.iot.service.configurations.Configuration c =
+                new com.microsoft.azure.sdk.iot.service.configurations.Configuration(id);
+        ConfigurationContent content = new ConfigurationContent();
+        content.setModulesContent(modules);
+        c.setContent(content);
+        c.setTargetCondition(target);
+        c.setPriority(priority);
+        return c;
+    }
+
+    private static void awaitStatus(TwinClient twins, String device, String module, String config, String status) throws Exception {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        String seen = null;
+        while (System.nanoTime() < until) {
+            var info = twins.get(device, module).getConfigurations();
+            seen = info == null || info.get(config) == null ? null : String.valueOf(info.get(config).getStatus());
+            if (status.equalsIgnoreCase(seen)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError(device + "/" + module + ": deployment " + config + " is " + seen + ", not " + status);
+    }
+
+    private static void awaitMetrics(ConfigurationsClient configs, String id, long targeted, long applied) throws Exception {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        Map<String, Long> seen = null;
+        while (System.nanoTime() < until) {
+            seen = configs.get(id).getSystemMetrics().getResults();
+            if (seen != null && Long.valueOf(targeted).equals(seen.get("targetedCount"))
+                    && Long.valueOf(applied).equals(seen.get("appliedCount"))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("deployment " + id + ": system metrics " + seen);
+    }
+
     private static JsonNode desired(String sas, String device, String module) throws Exception {
         HttpResponse<String> r = server.send("GET", "/twins/" + device + "/modules/" + module + API, sas, null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
