@@ -6,6 +6,7 @@ import dev.iolite.server.arm.ArmHubsHandler;
 import dev.iolite.server.configurations.ConfigurationEvaluator;
 import dev.iolite.server.jobs.MethodInvoker;
 import dev.iolite.server.configurations.ConfigurationService;
+import dev.iolite.server.configurations.EdgeContent;
 import dev.iolite.server.hubapi.ConfigurationsHandler;
 import dev.iolite.server.hubapi.ScheduledJobsHandler;
 import dev.iolite.server.jdbc.configurations.JdbcConfigurationStore;
@@ -363,8 +364,8 @@ public final class Iolite implements AutoCloseable {
                     new TwinsHandler(registry, hubMapper, json),
                     new JobsHandler(jobs, json), methodsHandler,
                     new MessagesHandler(messageFeed, json), new CloudMessagesHandler(cloud, json),
-                    new ConfigurationsHandler(configurations, json), new ScheduledJobsHandler(jobs, methodsHandler, json, clock),
-                    limiter);
+                    new ConfigurationsHandler(configurations, new EdgeContent(registry), json),
+                    new ScheduledJobsHandler(jobs, methodsHandler, json, clock), limiter);
             // the built-in endpoint read as Event Hubs, and the service clients' AMQP (its port is known once bound)
             ConsumerGroups consumerGroups = new ConsumerGroups(new JdbcConsumerGroupStore(db), hubs, clock);
             amqp = new AmqpListener(new AmqpContext(hubs, defaultHub.name(), consumerGroups::exists, messageStore,

@@ -42,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * write at this node to a hub that has configurations, wakes it; changes coalesce for {@link #SETTLE}, so an
  * import makes a pass after its batches rather than one per batch. Every {@link #SWEEP} it passes over every hub
  * with configurations, which catches writes made at other nodes. IoT Edge deployments ({@code modulesContent})
- * are not applied here.
+ * target edge devices in the same scan of the devices, and {@link EdgeDeployments} writes their modules' twins in
+ * the page's transaction.
  */
 public final class ConfigurationEvaluator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigurationEvaluator.class);
@@ -59,6 +60,7 @@ public final class ConfigurationEvaluator implements AutoCloseable {
     private final ConfigurationStore configurations;
     private final QueryStore queries;
     private final RegistryService registry;
+    private final EdgeDeployments deployments;
     /** Hubs to pass over; at most one entry per hub. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Hubs known to hold configurations (a registry write elsewhere wakes nothing). */
@@ -74,6 +76,7 @@ public final class ConfigurationEvaluator implements AutoCloseable {
         this.configurations = configurations;
         this.queries = queries;
         this.registry = registry;
+        this.deployments = new EdgeDeployments(registry);
         this.thread = new Thread(this::run, "iolite-configurations");
         this.thread.setDaemon(true);
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.error("the configurations' evaluation stopped", e));
@@ -164,17 +167,22 @@ public final class ConfigurationEvaluator implements AutoCloseable {
         all.sort(Comparator.comparingInt(Configuration::priority).reversed()
                 .thenComparing(Configuration::created, Comparator.reverseOrder()).thenComparing(Configuration::id));
         Map<String, long[]> counts = new java.util.HashMap<>();
+        // each side keeps the other's entries in a module twin's section: deployments and ADM may both target it
+        Set<String> deploymentIds = new java.util.HashSet<>();
+        Set<String> admIds = new java.util.HashSet<>();
+        for (Configuration c : all) (c.kind() == Configuration.ContentKind.MODULES ? deploymentIds : admIds).add(c.id());
         for (TwinQuery.Source source : TwinQuery.Source.TWINS) {
             List<Configuration> mine = new ArrayList<>();
             List<TwinQuery> targets = new ArrayList<>();
             for (Configuration c : all) {
-                if (c.kind() == Configuration.ContentKind.MODULES) continue;
-                TwinQuery target = ConfigurationService.targetQuery(c.targetCondition());
+                boolean deployment = c.kind() == Configuration.ContentKind.MODULES;
+                if (deployment && source != TwinQuery.Source.DEVICES) continue;
+                TwinQuery target = deployment ? EdgeDeployments.target(c) : ConfigurationService.targetQuery(c.targetCondition());
                 if (target == null || target.source() != source) continue;
                 mine.add(c);
                 targets.add(target);
             }
-            passSource(hub, source, mine, targets, counts);
+            passSource(hub, source, mine, targets, deploymentIds, admIds, counts);
         }
         for (Configuration c : all) {
             ObjectNode results = JsonNodeFactory.instance.objectNode();
@@ -213,7 +221,7 @@ public final class ConfigurationEvaluator implements AutoCloseable {
     }
 
     private void passSource(String hub, TwinQuery.Source source, List<Configuration> mine, List<TwinQuery> targets,
-                            Map<String, long[]> counts) {
+                            Set<String> deploymentIds, Set<String> admIds, Map<String, long[]> counts) {
         DeviceKey after = null;
         while (!closed) {
             List<Device> page = new ArrayList<>(PAGE);
@@ -229,12 +237,13 @@ public final class ConfigurationEvaluator implements AutoCloseable {
                 List<Twin> next = new ArrayList<>();
                 Map<String, long[]> pageCounts = new java.util.HashMap<>();
                 for (int i = 0; i < page.size(); i++) {
-                    Twin t = evaluate(page.get(i), flags.get(i), mine, pageCounts);
+                    Twin t = evaluate(page.get(i), flags.get(i), mine, deploymentIds, pageCounts);
                     if (t != null) {
                         current.add(page.get(i));
                         next.add(t);
                     }
                 }
+                if (source == TwinQuery.Source.DEVICES) deployments.evaluatePage(hub, page, flags, mine, admIds, current, next);
                 try {
                     registry.replaceTwins(hub, current, next);
                     pageCounts.forEach((id, n) -> {
@@ -253,16 +262,21 @@ public final class ConfigurationEvaluator implements AutoCloseable {
         }
     }
 
-    /** The twin's next state, or null when it stays as it is; counts targeted and applied per configuration. */
-    private static Twin evaluate(Device d, BitSet flags, List<Configuration> mine, Map<String, long[]> counts) {
+    /**
+     * The twin's next state, or null when it stays as it is; counts targeted and applied per configuration. The
+     * section's entries of {@code deploymentIds} are {@link EdgeDeployments}' and kept.
+     */
+    private static Twin evaluate(Device d, BitSet flags, List<Configuration> mine, Set<String> deploymentIds,
+                                 Map<String, long[]> counts) {
         Twin twin = d.twin();
         ObjectNode before = twin.configurations().toTree();
         if (flags.isEmpty() && before.isEmpty()) return null;
-        ObjectNode section = JsonNodeFactory.instance.objectNode();
+        ObjectNode section = EdgeDeployments.kept(before, deploymentIds);
         Configuration winner = null;
         TwinDocument desired = twin.desired();
         for (int i = flags.nextSetBit(0); i >= 0; i = flags.nextSetBit(i + 1)) {
             Configuration c = mine.get(i);
+            if (c.kind() == Configuration.ContentKind.MODULES) continue; // a deployment's twins are its modules'
             boolean applies = false;
             if (winner == null && c.content() != null) {
                 TwinDocument next = alreadyApplied(before, c.id()) ? desired : apply(desired, c);

@@ -215,7 +215,7 @@ public final class ConfigurationService {
                 JsonNode part = content.get(k.field());
                 if (part == null || part.isNull() || (part.isObject() && part.isEmpty())) continue;
                 if (!part.isObject()) throw new IoliteException(ErrorCode.INVALID_CONFIGURATION_CONTENT, "'content." + k.field() + "' must be an object");
-                checkContent(k, (ObjectNode) part);
+                checkContent(k, (ObjectNode) part, "content.");
                 c.set(k.field(), part.deepCopy());
             }
         }
@@ -253,14 +253,15 @@ public final class ConfigurationService {
         return d;
     }
 
-    private static void checkContent(Configuration.ContentKind kind, ObjectNode part) {
+    /** Refuses a content part whose keys are not twin paths (or module names), with its field's name after {@code prefix}. */
+    static void checkContent(Configuration.ContentKind kind, ObjectNode part, String prefix) {
         if (kind != Configuration.ContentKind.MODULES) {
-            ContentPaths.desired(part, "content." + kind.field());
+            ContentPaths.desired(part, prefix + kind.field());
             return;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = part.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> module = it.next();
-            String field = "content.modulesContent." + module.getKey();
+            String field = prefix + "modulesContent." + module.getKey();
             if (!MODULE_NAME.matcher(module.getKey()).matches()) {
                 throw new IoliteException(ErrorCode.INVALID_CONFIGURATION_CONTENT, "'" + module.getKey()
                         + "' is not a module name: letters, digits, '-' and '_', at most 64, or $edgeAgent and $edgeHub");

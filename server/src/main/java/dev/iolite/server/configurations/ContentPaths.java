@@ -56,6 +56,61 @@ public final class ContentPaths {
         return out;
     }
 
+    /**
+     * The desired properties {@code desired} once the twin paths are written into it, as an IoT Edge deployment
+     * writes a module's: a {@code properties.desired} key replaces the whole document, then each
+     * {@code properties.desired.a.b} key, in its order, puts its value at that path in place of what was there (a
+     * null removes it). Null members inside values are left out. The keys must have passed {@link #desired}.
+     */
+    public static ObjectNode written(ObjectNode desired, ObjectNode twinPaths) {
+        JsonNode whole = twinPaths.get(DESIRED);
+        ObjectNode out = whole != null && whole.isObject() ? ((ObjectNode) whole).deepCopy() : desired.deepCopy();
+        for (Iterator<Map.Entry<String, JsonNode>> it = twinPaths.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals(DESIRED)) continue;
+            String[] path = e.getKey().substring(DESIRED.length() + 1).split("\\.", -1);
+            ObjectNode at = out;
+            for (int i = 0; i < path.length - 1 && at != null; i++) {
+                JsonNode next = at.get(path[i]);
+                if (next != null && next.isObject()) {
+                    at = (ObjectNode) next;
+                } else {
+                    at = e.getValue().isNull() ? null : at.putObject(path[i]);
+                }
+            }
+            if (at == null) continue;
+            if (e.getValue().isNull()) {
+                at.remove(path[path.length - 1]);
+            } else {
+                at.set(path[path.length - 1], e.getValue().deepCopy());
+            }
+        }
+        return withoutNulls(out);
+    }
+
+    /**
+     * Whether a deployment's {@code modulesContent} is layered: a module has a {@code properties.desired.{path}}
+     * key (https://learn.microsoft.com/azure/iot-edge/module-deployment-monitoring, "Layered deployment").
+     */
+    public static boolean layered(ObjectNode modulesContent) {
+        for (JsonNode module : modulesContent) {
+            for (Iterator<String> it = module.fieldNames(); it.hasNext(); ) {
+                if (it.next().startsWith(DESIRED + ".")) return true;
+            }
+        }
+        return false;
+    }
+
+    private static ObjectNode withoutNulls(ObjectNode doc) {
+        ObjectNode out = doc.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) continue;
+            out.set(e.getKey(), e.getValue().isObject() ? withoutNulls((ObjectNode) e.getValue()) : e.getValue());
+        }
+        return out;
+    }
+
     /** Whether the twin paths replace the whole desired document (a {@code properties.desired} key). */
     public static boolean replacesWhole(ObjectNode twinPaths) {
         return twinPaths.has(DESIRED);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.configurations.Configuration;
 import dev.iolite.server.configurations.ConfigurationService;
+import dev.iolite.server.configurations.EdgeContent;
 import dev.iolite.server.configurations.SystemMetrics;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
@@ -19,15 +20,17 @@ import java.util.Map;
 
 /**
  * Configurations of the hub API (https://learn.microsoft.com/rest/api/iothub/service/configuration): create or
- * replace, get, list, delete, and the test of queries. Every configuration is rendered whole, with both times and
+ * replace, get, list, delete, the test of queries, and a content applied to an IoT Edge device. Every configuration is rendered whole, with both times and
  * both metric sections, since the Java service client reads them back before a replace.
  */
 public final class ConfigurationsHandler {
     private final ConfigurationService configurations;
+    private final EdgeContent edgeContent;
     private final ObjectMapper json;
 
-    public ConfigurationsHandler(ConfigurationService configurations, ObjectMapper json) {
+    public ConfigurationsHandler(ConfigurationService configurations, EdgeContent edgeContent, ObjectMapper json) {
         this.configurations = configurations;
+        this.edgeContent = edgeContent;
         this.json = json;
     }
 
@@ -59,6 +62,13 @@ public final class ConfigurationsHandler {
 
     void delete(Context ctx, Hub hub) {
         configurations.delete(hub.name(), ctx.pathParam("id"), ctx.header("If-Match"));
+        ctx.status(204);
+    }
+
+    /** A content's modulesContent written to an edge device's module twins: 204, as the REST reference says. */
+    void applyContent(Context ctx, Hub hub) {
+        ObjectNode body = JsonBodies.requireObject(JsonBodies.parse(json, ctx.body()), "the configuration content");
+        edgeContent.apply(hub.name(), ctx.pathParam("id"), body);
         ctx.status(204);
     }
 

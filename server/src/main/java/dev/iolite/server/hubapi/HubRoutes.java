@@ -90,6 +90,8 @@ public final class HubRoutes implements WebServer.RouteTable {
         app.get("/configurations/{id}", ctx -> configurations.get(ctx, hub(ctx, Right.REGISTRY_READ, Operation.CONFIGURATIONS)));
         app.put("/configurations/{id}", ctx -> configurations.put(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.CONFIGURATIONS)));
         app.delete("/configurations/{id}", ctx -> configurations.delete(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.CONFIGURATIONS)));
+        // an IoT Edge deployment's modulesContent written to one edge device's module twins
+        app.post("/devices/{id}/applyConfigurationContent", ctx -> configurations.applyContent(ctx, hub(ctx, Right.REGISTRY_WRITE, Operation.CONFIGURATIONS)));
         // beyond IoT Hub: the built-in endpoint's messages after a cursor, waiting for new ones (iolite messages tail)
         app.get(MessagesHandler.PATH, ctx -> messages.tail(ctx, hub(ctx, Right.SERVICE_CONNECT, null)));
         // cloud-to-device messages: purge a device's queue; beyond IoT Hub, send one over HTTPS (iolite device send)

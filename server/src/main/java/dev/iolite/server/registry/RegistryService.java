@@ -135,6 +135,37 @@ public final class RegistryService {
         if (tellWrites) written.accept(hub);
     }
 
+    /** The devices of those ids with all their module identities, in one read; missing devices are absent. */
+    public Map<DeviceKey, Device> findWithModules(String hub, java.util.Collection<String> deviceIds) {
+        return store.findWithModules(hub, deviceIds);
+    }
+
+    /**
+     * Writes the twins {@code next} of a device's modules in one transaction: a module among the identities read
+     * before ({@code read}, which holds the device) gets its new twin; a module not among them is created first, as
+     * a module PUT without a body would create it (SAS keys generated), managed by {@code managedBy}, with that
+     * twin's tags and desired properties. Connected clients are told of their desired properties' changes, and
+     * {@link #onWrite}'s listener of the write.
+     *
+     * @throws dev.iolite.server.store.StaleWriteException when an identity changed or a module was created since
+     *                                                    {@code read} (nothing is written; read them again)
+     */
+    public void writeModuleTwins(String hub, Map<DeviceKey, Device> read, Map<DeviceKey, Twin> next, String managedBy) {
+        ImportBatch batch = new ImportBatch(read, credentials, clock.instant());
+        for (Map.Entry<DeviceKey, Twin> e : next.entrySet()) {
+            Device cur = read.get(e.getKey());
+            if (cur != null) {
+                batch.replaceTwinOf(cur, e.getValue());
+                continue;
+            }
+            ImportItem create = new ImportItem(1, e.getKey(), ImportMode.CREATE, null, null,
+                    new ImportItem.Fields(null, null, null, null, null, null, managedBy), e.getValue().tags(),
+                    e.getValue().desired());
+            if (batch.decide(create) instanceof LineOutcome.Failed f) throw new IoliteException(f.code(), f.message());
+        }
+        commit(hub, batch.changes(), batch.watched(hub, listener), true);
+    }
+
     /**
      * Applies the items in order, each by its import mode, in one transaction with the statistics
      * change. Returns one outcome per item, in order; a failed item changes nothing. Items must name

@@ -24,6 +24,12 @@ public interface RegistryStore {
      */
     ImportMark.View findForImport(String hub, Collection<DeviceKey> keys, ImportMark mark);
 
+    /**
+     * The devices of those ids with all their module identities, in one read (the configurations' evaluation reads
+     * the module twins of a page of edge devices this way); devices that do not exist are absent, with no modules.
+     */
+    Map<DeviceKey, Device> findWithModules(String hub, Collection<String> deviceIds);
+
     /** Whether the job's list of keys that left no row holds any (a resumed import asks once). */
     boolean hasKeysWithoutRows(String jobId);
 

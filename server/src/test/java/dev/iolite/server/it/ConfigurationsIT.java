@@ -94,7 +94,7 @@ class ConfigurationsIT {
         String sas = server.ownerSas();
         assertThat(put(sas, "bad-input", "{\"content\":{\"deviceContent\":{\"properties.desired.a\":1}},"
                 + "\"targetCondition\":\"tags.site='x'\",\"priority\":3}", null).statusCode()).isEqualTo(200);
-        String before = get(sas, "bad-input").body();
+        JsonNode before = withoutResults(get(sas, "bad-input").body());
 
         // a second create of the same id: 409401, and through the client a conflict
         assertThat(code(put(sas, "bad-input", "{}", null))).isEqualTo(409401);
@@ -117,7 +117,7 @@ class ConfigurationsIT {
         assertThat(code(server.send("DELETE", "/configurations/missing" + API, sas, null))).isEqualTo(404301);
 
         // THEN nothing of it was kept
-        assertThat(get(sas, "bad-input").body()).isEqualTo(before);
+        assertThat(withoutResults(get(sas, "bad-input").body())).isEqualTo(before);
         assertThat(get(sas, "other").statusCode()).isEqualTo(404);
         assertThatThrownBy(() -> client.get("bad-input-typo")).isInstanceOf(IotHubNotFoundException.class);
         client.delete("bad-input");
@@ -255,6 +255,14 @@ class ConfigurationsIT {
     private static HttpResponse<String> put(String sas, String id, String body, String ifMatch) throws Exception {
         return ifMatch == null ? server.send("PUT", "/configurations/" + id + API, sas, body)
                 : server.send("PUT", "/configurations/" + id + API, sas, body, "If-Match", ifMatch);
+    }
+
+    /** The configuration as rendered, without its metrics' results (an evaluation may store them at any time). */
+    private static JsonNode withoutResults(String body) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) ServerExtension.JSON.readTree(body);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("systemMetrics")).remove("results");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("metrics")).remove("results");
+        return n;
     }
 
     private static HttpResponse<String> get(String sas, String id) throws Exception {

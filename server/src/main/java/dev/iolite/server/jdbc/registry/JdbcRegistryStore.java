@@ -58,6 +58,27 @@ public final class JdbcRegistryStore implements RegistryStore {
         return findForImport(hub, keys, null).devices();
     }
 
+    @Override
+    public Map<DeviceKey, Device> findWithModules(String hub, Collection<String> deviceIds) {
+        if (deviceIds.isEmpty()) return Map.of();
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(deviceIds));
+        return db.read(c -> {
+            Map<DeviceKey, Device> found = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + rows.columns()
+                    + " FROM devices WHERE hub = ? AND " + db.dialect().inList("device_id"))) {
+                ps.setString(1, hub);
+                db.dialect().bindList(ps, 2, ids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Device d = rows.readMarked(rs).device();
+                        found.put(d.key(), d);
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
     /** The rows of the keys; with an import's {@code mark} (null for none), also where it named them before. */
     @Override
     public ImportMark.View findForImport(String hub, Collection<DeviceKey> keys, ImportMark mark) {
