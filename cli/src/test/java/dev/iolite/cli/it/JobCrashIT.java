@@ -108,8 +108,35 @@ class JobCrashIT {
         JsonNode stats = get("/statistics/devices");
         assertThat(stats.get("totalDeviceCount").asLong()).isEqualTo(input.devices());
         assertThat(stats.get("disabledDeviceCount").asLong()).isEqualTo(disabledCount());
+
+        // AND a scheduled twin job over part of them, killed mid-way, resumes after its last batch: every device
+        // updated once, with one row each
+        long selected = 0;
+        for (int i = 1; i < SCHEDULED_BELOW; i++) if (i % BAD_EVERY != 0 && i % MODULE_EVERY != 0) selected++;
+        HttpResponse<String> scheduled = send("PUT", "/jobs/v2/resume-1", "{\"type\":\"scheduleUpdateTwin\","
+                + "\"queryCondition\":\"tags.i < " + SCHEDULED_BELOW + "\",\"updateTwin\":{\"properties\":{\"desired\":"
+                + "{\"resumed\":true}}},\"maxExecutionTimeInSeconds\":600}");
+        assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(200);
+        JsonNode mid = JobPolling.until("the scheduled job reaches 2,000 devices", java.time.Duration.ofSeconds(120),
+                java.time.Duration.ofMillis(5), () -> get("/jobs/v2/resume-1"),
+                j -> j.at("/deviceJobStatistics/succeededCount").asLong() >= 2_000);
+        assertThat(mid.get("status").asText()).isEqualTo("running");
+        kill();
+        start(input.data(), "third.log");
+        JsonNode resumed = JobPolling.until("the scheduled job ends", java.time.Duration.ofSeconds(300),
+                java.time.Duration.ofMillis(100), () -> get("/jobs/v2/resume-1"),
+                j -> j.get("status").asText().matches("completed|failed|cancelled"));
+        assertThat(resumed.get("status").asText()).as(resumed.toString()).isEqualTo("completed");
+        assertThat(resumed.at("/deviceJobStatistics/succeededCount").asLong()).isEqualTo(selected);
+        assertThat(resumed.at("/deviceJobStatistics/failedCount").asLong()).isZero();
+        HttpResponse<String> updated = send("POST", "/devices/query",
+                "{\"query\":\"SELECT COUNT() AS n FROM devices WHERE properties.desired.resumed = true\"}");
+        assertThat(ServerExtension.JSON.readTree(updated.body()).get(0).get("n").asLong()).isEqualTo(selected);
         stop();
     }
+
+    /** The scheduled job of the resume test selects the devices whose tag i is below this. */
+    private static final int SCHEDULED_BELOW = 60_000;
 
     @Test
     void anExportResumesAfterSigkill() throws Exception {
