@@ -220,7 +220,7 @@ public final class JobService {
     /** Cancels: an enqueued job ends at once, a running one at its next batch boundary. */
     public Job cancel(String hub, String id) {
         Job before = find(hub, id).orElseThrow(() -> notFound(id));
-        Job after = jobs.requestCancel(id, clock.instant()).orElseThrow(() -> notFound(id));
+        Job after = jobs.requestCancel(before.id(), clock.instant()).orElseThrow(() -> notFound(id));
         // a job that never ran is cancelled here; a running one by its runner, which counts it
         if (before.status() == JobPhase.ENQUEUED && after.status() == JobPhase.CANCELLED) {
             metrics.entered(hub, after.type(), JobPhase.CANCELLED);
