@@ -55,7 +55,7 @@ final class DeviceInvokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MethodResult r = DeviceCommand.registry(conn).invokeMethod(deviceId, moduleId, methodName, payload(),
+        MethodResult r = DeviceCommand.registry(conn).invokeMethod(deviceId, moduleId, methodName, payload(payload),
                 responseTimeout == null ? null : Duration.ofSeconds(responseTimeout),
                 connectTimeout == null ? null : Duration.ofSeconds(connectTimeout));
         Printer p = new Printer(spec.commandLine().getOut(), conn.output);
@@ -69,7 +69,8 @@ final class DeviceInvokeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JsonNode payload() {
+    /** --payload as JSON, null when not given; anything but JSON is a usage error. */
+    static JsonNode payload(String payload) {
         if (payload == null) return null;
         try {
             return JSON.readTree(payload);

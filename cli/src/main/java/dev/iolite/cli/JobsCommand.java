@@ -1,8 +1,11 @@
 package dev.iolite.cli;
 
 import dev.iolite.client.IotHubResources;
+import dev.iolite.client.ScheduledJobs;
+import dev.iolite.client.models.DeviceJob;
 import dev.iolite.client.models.JobResponse;
 import dev.iolite.client.models.JobStatus;
+import dev.iolite.client.models.ScheduledJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,18 +16,26 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-/** {@code iolite jobs list|show|cancel|watch}: a hub's import and export jobs. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "List, show, cancel and watch jobs.",
-        subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Cancel.class, JobsCommand.Watch.class})
+/**
+ * {@code iolite jobs list|show|cancel|watch|schedule-twin|schedule-method}: a hub's import and export jobs, and its
+ * scheduled jobs (twin updates and method calls), which Iolite lists with them.
+ */
+@Command(name = "jobs", mixinStandardHelpOptions = true,
+        description = "List, show, cancel and watch jobs; schedule twin updates and method calls.",
+        subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Cancel.class, JobsCommand.Watch.class,
+                ScheduleTwinCommand.class, ScheduleMethodCommand.class})
 final class JobsCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a jobs command: list, show, cancel or watch");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a jobs command: list, show, cancel, watch, "
+                + "schedule-twin or schedule-method");
     }
 
     /** After a create: print the job, or with --wait watch it; exit 1 when it ends failed or cancelled. */
@@ -53,8 +64,37 @@ final class JobsCommand implements Runnable {
     }
 
     static int finished(CommandLine.Model.CommandSpec spec, Connection conn, JobResponse done) {
-        new Printer(spec.commandLine().getOut(), conn.output).job(done);
+        show(new Printer(spec.commandLine().getOut(), conn.output), conn, done);
         return JobStatus.COMPLETED.equals(done.getStatus()) ? 0 : 1;
+    }
+
+    /** Prints a job: an import or export as the job list has it, a scheduled job as its own API reports it. */
+    static void show(Printer p, Connection conn, JobResponse job) {
+        if (job.getType() == null || !job.getType().isScheduled()) {
+            p.job(job);
+            return;
+        }
+        ScheduledJobs jobs = conn.client().iotHubResource().scheduledJobs(conn.resourceGroup(), conn.hub());
+        ScheduledJob j = jobs.getScheduledJob(job.getJobId());
+        p.scheduledJob(j, p.json() ? "" : failures(jobs, j));
+    }
+
+    /** How many failed devices to read for a summary of their errors. */
+    static final int FAILURES_READ = 1000;
+
+    /** The failed devices' error codes with their counts ({@code DeviceNotOnline 2}), from the job's devices.jobs rows. */
+    static String failures(ScheduledJobs jobs, ScheduledJob j) {
+        if (j.getDeviceJobStatistics() == null || j.getDeviceJobStatistics().getFailedCount() == 0) return "";
+        Map<String, Long> byCode = new TreeMap<>();
+        long read = 0;
+        for (DeviceJob row : jobs.queryDeviceJobs(j.getJobId(), JobStatus.FAILED)) {
+            if (read++ == FAILURES_READ) break;
+            byCode.merge(row.getErrorCode() == null ? "unknown" : row.getErrorCode(), 1L, Long::sum);
+        }
+        StringBuilder b = new StringBuilder();
+        byCode.forEach((code, n) -> b.append(b.length() == 0 ? "" : ", ").append(code).append(' ').append(n));
+        if (read > FAILURES_READ) b.append(String.format(" (of the first %,d failed devices)", FAILURES_READ));
+        return b.toString();
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a hub's jobs, newest first.")
@@ -98,8 +138,8 @@ final class JobsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            new Printer(spec.commandLine().getOut(), conn.output)
-                    .job(conn.client().iotHubResource().getJob(conn.resourceGroup(), conn.hub(), jobId));
+            show(new Printer(spec.commandLine().getOut(), conn.output), conn,
+                    conn.client().iotHubResource().getJob(conn.resourceGroup(), conn.hub(), jobId));
             return 0;
         }
     }
@@ -150,15 +190,15 @@ final class JobsCommand implements Runnable {
         /** A table user reads what happened, and the job once it ended; -o json prints the job as it is. */
         private void say(Printer p, JobResponse job, String what) {
             if (p.json()) {
-                p.json(job);
+                show(p, conn, job);
                 return;
             }
             p.line(what);
-            if (ended(job)) p.job(job);
+            if (ended(job)) show(p, conn, job);
         }
 
         private int nothingToCancel(Printer p, JobResponse job, String how) {
-            if (p.json()) p.json(job);
+            if (p.json()) show(p, conn, job);
             spec.commandLine().getErr().println("iolite: job " + jobId + " " + how + "; there was nothing to cancel");
             spec.commandLine().getErr().flush();
             return 1;

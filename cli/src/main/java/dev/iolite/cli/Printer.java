@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.iolite.client.models.DeviceJobStatistics;
 import dev.iolite.client.models.JobResponse;
+import dev.iolite.client.models.ScheduledJob;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -237,6 +239,36 @@ final class Printer {
                         j.getDevicesPerSecond() == null ? "" : String.format("%,.0f devices/s", j.getDevicesPerSecond()),
                         str(j.getStartTimeUtc()), str(j.getEndTimeUtc()), str(j.getInputBlobUri()),
                         str(j.getOutputBlobUri()), str(j.getFailureReason())));
+    }
+
+    /**
+     * A scheduled job (jobs v2): what it does, to which devices, when, and its device counts; {@code errors} sums up
+     * the failed devices' error codes (empty when none failed or they were not read).
+     */
+    void scheduledJob(ScheduledJob j, String errors) {
+        if (json()) {
+            json(j);
+            return;
+        }
+        DeviceJobStatistics s = j.getDeviceJobStatistics();
+        fields(List.of("job", "type", "status", "condition", "action", "start", "ended", "devices", "succeeded", "failed",
+                        "pending", "errors", "failure"),
+                List.of(j.getJobId(), str(j.getType()), str(j.getStatus()), str(j.getQueryCondition()), action(j),
+                        str(j.getStartTime()), str(j.getEndTime()), s == null ? "" : str(s.getDeviceCount()),
+                        s == null ? "" : str(s.getSucceededCount()), s == null ? "" : str(s.getFailedCount()),
+                        s == null ? "" : str(s.getPendingCount()), errors, str(j.getFailureReason())));
+    }
+
+    /** A method job's call ({@code reboot {"delay":5}}), or a twin job's patch without its etag. */
+    private static String action(ScheduledJob j) {
+        com.fasterxml.jackson.databind.JsonNode m = j.getCloudToDeviceMethod();
+        if (m != null) return m.path("methodName").asText() + " " + compact(m.path("payload"));
+        if (j.getUpdateTwin() instanceof com.fasterxml.jackson.databind.node.ObjectNode t) {
+            com.fasterxml.jackson.databind.node.ObjectNode patch = t.deepCopy();
+            patch.remove("etag");
+            return compact(patch);
+        }
+        return "";
     }
 
     static String str(Object o) { return o == null ? "" : o.toString(); }

@@ -43,6 +43,37 @@ final class TwinCommand implements Runnable {
                         compact(props.get("desired")), compact(props.get("reported"))));
     }
 
+    /**
+     * The option's JSON object, given inline or, as {@code az iot hub} takes it, as the path of a file that holds
+     * it (a value that does not start as JSON does); anything else is a usage error naming the option.
+     */
+    static JsonNode object(String option, String value) {
+        String text = value;
+        String start = value.stripLeading();
+        if (!start.startsWith("{") && !start.startsWith("[") && !start.startsWith("\"")) {
+            Path file = Path.of(value);
+            try {
+                text = Files.readString(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Connection.Usage(option + " " + value + " is neither a JSON object nor a file");
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new Connection.Usage(option + " " + value + ": the file cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new Connection.Usage(option + " is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " ")
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+        if (n == null || !n.isObject()) {
+            throw new Connection.Usage(option + " must be a JSON object such as '{\"interval\": 30}'");
+        }
+        return n;
+    }
+
     private static String compact(JsonNode n) { return n == null || n.isNull() ? "" : Printer.compact(n); }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a twin: tags, desired and reported properties.")
@@ -101,37 +132,6 @@ final class TwinCommand implements Runnable {
             print(new Printer(spec.commandLine().getOut(), conn.output),
                     DeviceCommand.registry(conn).updateTwin(deviceId, moduleId, patch, etag));
             return 0;
-        }
-
-        /**
-         * The option's JSON object, given inline or, as {@code az iot hub} takes it, as the path of a file that holds
-         * it (a value that does not start as JSON does); anything else is a usage error naming the option.
-         */
-        private static JsonNode object(String option, String value) {
-            String text = value;
-            String start = value.stripLeading();
-            if (!start.startsWith("{") && !start.startsWith("[") && !start.startsWith("\"")) {
-                Path file = Path.of(value);
-                try {
-                    text = Files.readString(file);
-                } catch (java.nio.file.NoSuchFileException e) {
-                    throw new Connection.Usage(option + " " + value + " is neither a JSON object nor a file");
-                } catch (IOException | java.nio.file.InvalidPathException e) {
-                    throw new Connection.Usage(option + " " + value + ": the file cannot be read (" + e.getClass().getSimpleName() + ")");
-                }
-            }
-            JsonNode n;
-            try {
-                n = JSON.readTree(text);
-            } catch (JsonProcessingException e) {
-                var at = e.getLocation();
-                throw new Connection.Usage(option + " is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " ")
-                        + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-            }
-            if (n == null || !n.isObject()) {
-                throw new Connection.Usage(option + " must be a JSON object such as '{\"interval\": 30}'");
-            }
-            return n;
         }
     }
 }

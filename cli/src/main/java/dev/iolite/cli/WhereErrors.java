@@ -9,13 +9,15 @@ import java.util.regex.Pattern;
 
 /**
  * Makes the server's refusal of a {@code --where} condition point into the user's own text: it names the
- * flag instead of the API field that carried the condition ({@code ioliteFilter} of an export), and for a
+ * flag instead of the API field that carried the condition ({@code ioliteFilter} of an export, {@code queryCondition}
+ * of a scheduled job), and for a
  * condition sent inside a query ({@code device list}) counts columns from the condition's first character
  * rather than from the {@code SELECT * FROM devices WHERE } the command put before it. The service API's
  * own messages stay as they are; only the command line speaks of flags.
  */
 final class WhereErrors {
     private static final String FILTER_FIELD = "'ioliteFilter': ";
+    private static final String CONDITION_FIELD = "'queryCondition': ";
     private static final Pattern FIRST_LINE_COLUMN = Pattern.compile("the (query|filter) (does not parse|is not valid) "
             + "at line 1, column (\\d+): ");
     private static final Pattern ANY_PLACE = Pattern.compile("the (query|filter) (does not parse|is not valid) at ");
@@ -58,9 +60,18 @@ final class WhereErrors {
 
     /** The export's refusal of its filter (positions already the filter's own), said of --where. */
     static RuntimeException ofFilter(IotHubException e) {
+        return ofField(e, FILTER_FIELD);
+    }
+
+    /** A scheduled job's refusal of its {@code queryCondition} (positions the condition's own), said of --where. */
+    static RuntimeException ofCondition(IotHubException e) {
+        return ofField(e, CONDITION_FIELD);
+    }
+
+    private static RuntimeException ofField(IotHubException e, String field) {
         String m = e.getMessage();
-        if (e.getStatusCode() != 400 || m == null || !m.startsWith(FILTER_FIELD)) return e;
-        return failure(e, m.substring(FILTER_FIELD.length()), 0);
+        if (e.getStatusCode() != 400 || m == null || !m.startsWith(field)) return e;
+        return failure(e, m.substring(field.length()), 0);
     }
 
     /** A query's refusal where the query was {@code prefix + condition}: columns moved back into the condition. */

@@ -46,4 +46,13 @@ class ProgressLineTest {
         assertThat(forty).matches("\\[#+-+\\] import running 42%").doesNotContain("done");
         assertThat(ProgressLine.fit(running(), 25)).isEqualTo("import running 42%");
     }
+
+    @Test
+    void aScheduledJobsLongerTypeStillFitsEightyColumnsWithItsCounts() {
+        JobResponse twin = running().setType(dev.iolite.client.models.JobType.SCHEDULE_UPDATE_TWIN).setEtaSeconds(null)
+                .setDevicesPerSecond(null);
+        String eighty = ProgressLine.fit(twin, 80);
+        assertThat(eighty).hasSizeLessThan(80).startsWith("[").contains("scheduleUpdateTwin running 42%")
+                .contains("1,234,567 done, 89 failed");
+    }
 }

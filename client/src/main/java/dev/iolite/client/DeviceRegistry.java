@@ -39,6 +39,9 @@ public final class DeviceRegistry {
 
     Transport transport() { return transport; }
 
+    /** @return the hub's scheduled jobs (jobs v2), signed with this registry's key */
+    public ScheduledJobs scheduledJobs() { return new ScheduledJobs(this); }
+
     String url(String path) { return endpoint + path + "?api-version=" + API_VERSION; }
 
     /**
@@ -360,7 +363,8 @@ public final class DeviceRegistry {
         return new MessagePage(page.path("cursor").asText(), messages);
     }
 
-    private <T> PagedIterable<T> pages(String query, java.util.function.Function<JsonNode, T> map) {
+    /** The rows of a query, each mapped, a page at a time following the continuation. */
+    <T> PagedIterable<T> pages(String query, java.util.function.Function<JsonNode, T> map) {
         return new PagedIterable<>(() -> page(query, null, map), next -> page(query, next, map));
     }
 

@@ -112,7 +112,8 @@ public final class IotHubResources {
     /**
      * Cancels a job. The management API has no cancel operation, so this signs a service API call
      * with the hub's registry-write key (read through {@link #listKeys}). The job stops at its next
-     * batch boundary; a job that already ended is returned as it is.
+     * batch boundary; a job that already ended is returned as it is. A scheduled job (which Iolite lists among the
+     * hub's jobs) is cancelled through {@link ScheduledJobs#cancelScheduledJob}.
      *
      * @param resourceGroupName the resource group
      * @param resourceName      the hub name
@@ -120,8 +121,14 @@ public final class IotHubResources {
      * @return the job as the service reported it after the request
      */
     public JobResponse cancelJob(String resourceGroupName, String resourceName, String jobId) {
+        JobResponse job = getJob(resourceGroupName, resourceName, jobId);
         DeviceRegistry service = devices(resourceGroupName, resourceName);
-        service.transport().send(HttpMethod.DELETE, service.url("/jobs/" + Transport.encode(jobId)), null, (Map<String, String>) null);
+        if (job.getType() != null && job.getType().isScheduled()) {
+            service.scheduledJobs().cancelScheduledJob(jobId);
+        } else {
+            service.transport().send(HttpMethod.DELETE, service.url("/jobs/" + Transport.encode(jobId)), null,
+                    (Map<String, String>) null);
+        }
         return getJob(resourceGroupName, resourceName, jobId);
     }
 
@@ -291,6 +298,17 @@ public final class IotHubResources {
                         "hub '" + resourceName + "' has no shared access policy with RegistryWrite", null));
         SasPolicy sas = new SasPolicy(hub.getHostName(), key.getKeyName(), key.getPrimaryKey(), Clock.systemUTC());
         return new DeviceRegistry(serviceTransport.apply(sas), serviceEndpointFor.apply(hub.getHostName()));
+    }
+
+    /**
+     * The scheduled jobs (jobs v2) of a hub, through its service API, signed as {@link #devices} signs.
+     *
+     * @param resourceGroupName the resource group
+     * @param resourceName      the hub name
+     * @return a client for that hub's scheduled jobs
+     */
+    public ScheduledJobs scheduledJobs(String resourceGroupName, String resourceName) {
+        return devices(resourceGroupName, resourceName).scheduledJobs();
     }
 
     private String url(String resourceGroupName, String resourceName, String tail) {

@@ -6,6 +6,8 @@ import dev.iolite.server.testkit.JobPolling;
 import dev.iolite.server.testkit.SqliteOnly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.iolite.cli.Main;
+import dev.iolite.client.DeviceRegistry;
+import dev.iolite.client.IotHubClient;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -369,5 +371,103 @@ class CliIT {
                 "--subscription", "s", "--truststore", TestTls.TRUSTSTORE.toString());
         assertThat(missing.code).isEqualTo(1);
         assertOneCleanLine(missing);
+    }
+
+    @Test
+    void scheduledTwinAndMethodJobsRunOverAConditionWithProgressAndASummary() throws Exception {
+        // GIVEN six devices, four of them on floor 1
+        Path file = tmp.resolve("floors.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 6; i++) w.write("{\"id\":\"sj-" + i + "\",\"tags\":{\"floor\":" + (i < 4 ? 1 : 2) + "}}\n");
+        }
+        assertThat(cli("import", "--file", file.toString(), "--wait").code).isZero();
+        String floor1 = "tags.floor = 1 AND STARTSWITH(deviceId, 'sj-')";
+
+        // WHEN a twin update is scheduled over floor 1 (it waits by default, without a terminal: plain lines)
+        Result twin = cli("jobs", "schedule-twin", "--where", floor1, "--job-id", "cli-twin",
+                "--patch", "{\"tags\":{\"moved\":true},\"properties\":{\"desired\":{\"interval\":30}}}");
+
+        // THEN it shows the progress line of imports, then a summary with the counts, and exits 0
+        assertThat(twin.code).as(twin.err).isZero();
+        assertThat(twin.err).contains("job cli-twin");
+        assertThat(twin.out).contains("scheduleUpdateTwin completed 100%").contains("status:    completed")
+                .contains("devices:   4").contains("succeeded: 4").contains("failed:    0");
+        // AND the twins of floor 1, read back through the client, have the tag and the desired property; floor 2's not
+        DeviceRegistry registry = client().iotHubResource().devices(server.ready().get("resourceGroup").asText(),
+                server.ready().get("hub").asText());
+        for (int i = 0; i < 6; i++) {
+            JsonNode t = registry.getTwin("sj-" + i, null);
+            assertThat(t.at("/properties/desired/interval").asInt(-1)).as("sj-" + i).isEqualTo(i < 4 ? 30 : -1);
+            assertThat(t.at("/tags/moved").asBoolean(false)).isEqualTo(i < 4);
+            assertThat(t.at("/tags/floor").asInt()).isEqualTo(i < 4 ? 1 : 2);
+        }
+
+        // WHEN a method is called on all six, none of them connected
+        Result method = cli("jobs", "schedule-method", "--where", "STARTSWITH(deviceId, 'sj-')", "reboot",
+                "--payload", "{\"delay\":0}", "--job-id", "cli-method", "--response-timeout", "5");
+        // THEN the job completes (exit 0, as an import with failed lines does) and its summary counts and names the failures
+        assertThat(method.code).as(method.err).isZero();
+        assertThat(method.out).contains("scheduleDeviceMethod completed 100%").contains("action:    reboot {\"delay\":0}")
+                .contains("devices:   6").contains("succeeded: 0").contains("failed:    6").contains("errors:    DeviceNotOnline 6");
+        JsonNode shown = ServerExtension.JSON.readTree(cli("jobs", "show", "cli-method", "-o", "json").out);
+        assertThat(shown.get("type").asText()).isEqualTo("scheduleDeviceMethod");
+        assertThat(shown.at("/deviceJobStatistics/failedCount").asInt()).isEqualTo(6);
+
+        // WHEN a job is scheduled for later THEN it returns at once as scheduled, and jobs list, show and cancel know it
+        Result later = cli("jobs", "schedule-twin", "--where", floor1, "--at", "+1h", "--job-id", "cli-later",
+                "--patch", "{\"properties\":{\"desired\":{\"interval\":60}}}");
+        assertThat(later.code).as(later.err).isZero();
+        assertThat(later.out).contains("status:    scheduled").contains("jobs cancel cli-later");
+        assertThat(cli("jobs", "show", "cli-later").out).contains("status:    scheduled").contains("devices:");
+        assertThat(cli("jobs", "list").out).contains("cli-later").contains("scheduleUpdateTwin").contains("cli-method");
+        Result cancel = cli("jobs", "cancel", "cli-later");
+        assertThat(cancel.code).as(cancel.err).isZero();
+        assertThat(cancel.out).contains("cancelled job cli-later").contains("status:    cancelled");
+        assertThat(registry.getTwin("sj-0", null).at("/properties/desired/interval").asInt()).isEqualTo(30);
+        // AND a job id in use is the server's one-line refusal
+        Result again = cli("jobs", "schedule-twin", "--where", floor1, "--job-id", "cli-twin", "--patch", "{\"tags\":{\"x\":1}}");
+        assertThat(again.code).isEqualTo(1);
+        assertOneCleanLine(again);
+        assertThat(again.err).contains("JobAlreadyExists");
+    }
+
+    @Test
+    void aScheduledJobsBadPatchOrConditionIsOneLineAndNothingRuns() throws Exception {
+        String where = "deviceId = 'nobody'";
+        String before = cli("jobs", "list", "-o", "json").out;
+        // not JSON, or not a twin patch: a usage error (exit 2) naming the option
+        Result notJson = cli("jobs", "schedule-twin", "--where", where, "--patch", "{\"tags\": {");
+        assertThat(notJson.code).isEqualTo(2);
+        assertOneCleanLine(notJson);
+        assertThat(notJson.err).contains("--patch is not valid JSON");
+        Result bare = cli("jobs", "schedule-twin", "--where", where, "--patch", "{\"interval\": 30}");
+        assertThat(bare.code).isEqualTo(2);
+        assertOneCleanLine(bare);
+        assertThat(bare.err).contains("--patch holds 'interval'").contains("{\"properties\": {\"desired\"");
+        // a patch the twin rules refuse, and a condition that does not compile: the server's message, exit 1
+        Result badKey = cli("jobs", "schedule-twin", "--where", where, "--patch", "{\"tags\":{\"a$b\":1}}");
+        assertThat(badKey.code).isEqualTo(1);
+        assertOneCleanLine(badKey);
+        assertThat(badKey.err).contains("key 'a$b' in 'tags'").contains("HTTP 400");
+        Result badWhere = cli("jobs", "schedule-method", "--where", "tags.floor = ", "reboot");
+        assertThat(badWhere.code).isEqualTo(1);
+        assertOneCleanLine(badWhere);
+        assertThat(badWhere.err).startsWith("iolite: --where: the condition").contains("column").contains("HTTP 400");
+        Result badAt = cli("jobs", "schedule-method", "--where", where, "reboot", "--at", "tomorrow");
+        assertThat(badAt.code).isEqualTo(2);
+        assertOneCleanLine(badAt);
+        assertThat(badAt.err).contains("--at tomorrow");
+        // AND none of them left a job behind
+        assertThat(cli("jobs", "list", "-o", "json").out).isEqualTo(before);
+    }
+
+    /** A client library for the test server, as an application builds one. */
+    private static IotHubClient client() throws java.io.IOException {
+        String token = server.armToken();
+        return IotHubClient.builder().endpoint(server.url())
+                .credential(r -> reactor.core.publisher.Mono.just(new com.azure.core.credential.AccessToken(token,
+                        java.time.OffsetDateTime.now().plusHours(1))))
+                .subscriptionId(server.ready().get("subscriptionId").asText())
+                .trustStore(Path.of(server.ready().get("truststore").asText()), "changeit").build();
     }
 }

@@ -10,7 +10,9 @@ import dev.iolite.client.DeviceRegistry;
 import dev.iolite.client.IotHubClient;
 import dev.iolite.client.IotHubException;
 import dev.iolite.client.IotHubResources;
+import dev.iolite.client.ScheduledJobs;
 import dev.iolite.client.models.DeviceIdentity;
+import dev.iolite.client.models.DeviceJob;
 import dev.iolite.client.models.ExportDevicesRequest;
 import dev.iolite.client.models.ImportDevicesRequest;
 import dev.iolite.client.models.IotHubDescription;
@@ -18,6 +20,7 @@ import dev.iolite.client.models.JobResponse;
 import dev.iolite.client.models.JobStatus;
 import dev.iolite.client.models.JobType;
 import dev.iolite.client.models.RegistryStatistics;
+import dev.iolite.client.models.ScheduledJob;
 import dev.iolite.client.models.SharedAccessKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -289,5 +292,84 @@ class IotHubClientIT {
         hubs.delete(rg, "client-hub");
         assertThatThrownBy(() -> hubs.get(rg, "client-hub"))
                 .isInstanceOfSatisfying(IotHubException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+    }
+
+    @Test
+    void scheduledJobsUpdateTwinsCallMethodsAndAreCancelled() throws Exception {
+        IotHubResources hubs = client.iotHubResource();
+        hubs.createOrUpdate(rg, "client-jobs", "westeurope", "S1", 1);
+        DeviceRegistry devices = hubs.devices(rg, "client-jobs");
+        ScheduledJobs jobs = devices.scheduledJobs();
+        // GIVEN four devices, three of them on floor 1
+        for (int i = 0; i < 4; i++) {
+            devices.create("sj-" + i, true);
+            devices.updateTwin("sj-" + i, null, ServerExtension.JSON.readTree("{\"tags\":{\"floor\":" + (i < 3 ? 1 : 2) + "}}"), null);
+        }
+
+        // WHEN a twin update is scheduled over floor 1, now
+        ScheduledJob twin = jobs.scheduleTwinUpdate("client-twin", "tags.floor = 1",
+                ServerExtension.JSON.readTree("{\"updated\":true}"), ServerExtension.JSON.readTree("{\"interval\":30}"), null,
+                Duration.ofMinutes(5));
+        assertThat(twin.getType()).isEqualTo(JobType.SCHEDULE_UPDATE_TWIN);
+        assertThat(twin.getUpdateTwin().at("/properties/desired/interval").asInt()).isEqualTo(30);
+
+        // THEN it completes over those three (ARM's job list shows it too, by its own id), and their twins changed
+        assertThat(hubs.waitForCompletion(rg, "client-jobs", "client-twin", Duration.ofMillis(50), null).getStatus())
+                .isEqualTo(JobStatus.COMPLETED);
+        ScheduledJob done = jobs.getScheduledJob("client-twin");
+        assertThat(done.getStatus()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.getQueryCondition()).isEqualTo("tags.floor = 1");
+        assertThat(done.getDeviceJobStatistics().getDeviceCount()).isEqualTo(3);
+        assertThat(done.getDeviceJobStatistics().getSucceededCount()).isEqualTo(3);
+        assertThat(done.getDeviceJobStatistics().getFailedCount()).isZero();
+        for (int i = 0; i < 4; i++) {
+            var t = devices.getTwin("sj-" + i, null);
+            assertThat(t.at("/properties/desired/interval").asInt(-1)).as("sj-" + i).isEqualTo(i < 3 ? 30 : -1);
+            assertThat(t.at("/tags/updated").asBoolean(false)).isEqualTo(i < 3);
+        }
+        List<DeviceJob> rows = new ArrayList<>();
+        jobs.queryDeviceJobs("client-twin", null).forEach(rows::add);
+        assertThat(rows).extracting(DeviceJob::getDeviceId).containsExactly("sj-0", "sj-1", "sj-2");
+        assertThat(rows).allMatch(r -> JobStatus.COMPLETED.equals(r.getStatus()) && r.getErrorCode() == null);
+
+        // WHEN a method is called on all four, none connected THEN each fails with DeviceNotOnline
+        jobs.scheduleDeviceMethod("client-method", "STARTSWITH(deviceId, 'sj-')", "reboot",
+                ServerExtension.JSON.readTree("{\"delay\":0}"), Duration.ofSeconds(5), null, null, null);
+        hubs.waitForCompletion(rg, "client-jobs", "client-method", Duration.ofMillis(50), null);
+        ScheduledJob method = jobs.getScheduledJob("client-method");
+        assertThat(method.getType()).isEqualTo(JobType.SCHEDULE_DEVICE_METHOD);
+        assertThat(method.getCloudToDeviceMethod().path("methodName").asText()).isEqualTo("reboot");
+        assertThat(method.getDeviceJobStatistics().getFailedCount()).isEqualTo(4);
+        List<DeviceJob> failed = new ArrayList<>();
+        jobs.queryDeviceJobs("client-method", JobStatus.FAILED).forEach(failed::add);
+        assertThat(failed).hasSize(4).allMatch(r -> "DeviceNotOnline".equals(r.getErrorCode()));
+
+        // WHEN a job is scheduled for tomorrow THEN it waits as scheduled until cancelled
+        ScheduledJob later = jobs.scheduleTwinUpdate("client-later", "tags.floor = 2", null,
+                ServerExtension.JSON.readTree("{\"x\":1}"), OffsetDateTime.now().plusDays(1), null);
+        assertThat(later.getStatus()).isEqualTo(JobStatus.SCHEDULED);
+        assertThat(jobs.cancelScheduledJob("client-later").getStatus()).isEqualTo(JobStatus.CANCELLED);
+
+        // AND the query lists the hub's scheduled jobs by type and status
+        List<String> twinJobs = new ArrayList<>();
+        jobs.queryScheduledJobs(JobType.SCHEDULE_UPDATE_TWIN, null).forEach(j -> twinJobs.add(j.getJobId()));
+        assertThat(twinJobs).containsExactlyInAnyOrder("client-twin", "client-later");
+        List<String> cancelled = new ArrayList<>();
+        jobs.queryScheduledJobs(null, JobStatus.CANCELLED).forEach(j -> cancelled.add(j.getJobId()));
+        assertThat(cancelled).containsExactly("client-later");
+
+        // AND refusals are IotHubExceptions with the service's codes
+        assertThatThrownBy(() -> jobs.scheduleTwinUpdate("client-twin", "tags.floor = 1", null,
+                ServerExtension.JSON.readTree("{\"x\":1}"), null, null))
+                .isInstanceOfSatisfying(IotHubException.class, e -> assertThat(e.getErrorCode()).isEqualTo("JobAlreadyExists"));
+        assertThatThrownBy(() -> jobs.scheduleTwinUpdate("client-bad", "tags.floor = ", null,
+                ServerExtension.JSON.readTree("{\"x\":1}"), null, null))
+                .isInstanceOfSatisfying(IotHubException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(400);
+                    assertThat(e.getMessage()).contains("'queryCondition'");
+                });
+        assertThatThrownBy(() -> jobs.getScheduledJob("no-such-job"))
+                .isInstanceOfSatisfying(IotHubException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+        hubs.delete(rg, "client-jobs");
     }
 }

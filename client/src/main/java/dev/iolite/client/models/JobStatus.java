@@ -12,6 +12,10 @@ public final class JobStatus extends ExpandableStringEnum<JobStatus> {
     public static final JobStatus UNKNOWN = fromString("unknown");
     /** Waiting for a runner. */
     public static final JobStatus ENQUEUED = fromString("enqueued");
+    /** A scheduled job waiting for its start time. */
+    public static final JobStatus SCHEDULED = fromString("scheduled");
+    /** A scheduled job due to start, waiting for a runner. */
+    public static final JobStatus QUEUED = fromString("queued");
     /** Running. */
     public static final JobStatus RUNNING = fromString("running");
     /** Finished; failed lines, if any, are in the error log. */

@@ -14,6 +14,10 @@ public final class JobType extends ExpandableStringEnum<JobType> {
     public static final JobType EXPORT = fromString("export");
     /** A bulk import of device identities from a blob. */
     public static final JobType IMPORT = fromString("import");
+    /** A scheduled job (jobs v2) that merges a patch into the tags and desired properties of twins. */
+    public static final JobType SCHEDULE_UPDATE_TWIN = fromString("scheduleUpdateTwin");
+    /** A scheduled job (jobs v2) that calls a direct method on devices. */
+    public static final JobType SCHEDULE_DEVICE_METHOD = fromString("scheduleDeviceMethod");
 
     /**
      * Creates an instance; use {@link #fromString} instead.
@@ -32,6 +36,11 @@ public final class JobType extends ExpandableStringEnum<JobType> {
     @JsonCreator
     public static JobType fromString(String name) {
         return name == null ? null : fromString(Values.canonical(name, values(JobType.class)), JobType.class);
+    }
+
+    /** @return true for the types of scheduled jobs (jobs v2): twin updates and method calls */
+    public boolean isScheduled() {
+        return equals(SCHEDULE_UPDATE_TWIN) || equals(SCHEDULE_DEVICE_METHOD);
     }
 
     /** @return the known job types */
