@@ -136,7 +136,7 @@ class JobCrashIT {
     }
 
     /** The scheduled job of the resume test selects the devices whose tag i is below this. */
-    private static final int SCHEDULED_BELOW = 60_000;
+    private static final int SCHEDULED_BELOW = 25_000;
 
     @Test
     void anExportResumesAfterSigkill() throws Exception {
@@ -247,6 +247,9 @@ class JobCrashIT {
 
     @Test
     void anImportLargerThanItsHeapCouldEverRememberCompletes() throws Exception {
+        // the import engine's memory is the same whatever the store: measured on the default one (a minute on
+        // PostgreSQL, where the suite's time is tightest)
+        org.junit.jupiter.api.Assumptions.assumeFalse(Postgres.SELECTED, "SQLite only");
         // GIVEN a server with a 32 MiB heap, and a blob of 1.05 million distinct identities: a set of them in
         // memory at 16 bytes each, in a table at most half full, would need 32 MiB for itself alone
         int lines = 1_050_000;
