@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.query.QueryCompiler;
-import dev.iolite.server.query.Selection;
 import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
@@ -69,8 +68,6 @@ public final class ConfigurationEvaluator implements AutoCloseable {
     private final Condition woken = lock.newCondition();
     private final Thread thread;
     private volatile boolean closed;
-    private volatile boolean running;
-    private volatile long passes;
 
     public ConfigurationEvaluator(ConfigurationStore configurations, QueryStore queries, RegistryService registry) {
         this.configurations = configurations;
@@ -103,11 +100,6 @@ public final class ConfigurationEvaluator implements AutoCloseable {
         }
     }
 
-    /** How many passes ended since the start (tests and benchmarks wait on it). */
-    public long passes() { return passes; }
-
-    /** Whether a pass is pending or running. */
-    public boolean busy() { return !dirty.isEmpty() || running; }
 
     private void signal() {
         lock.lock();
@@ -141,14 +133,11 @@ public final class ConfigurationEvaluator implements AutoCloseable {
                 for (String hub : List.copyOf(dirty)) {
                     if (closed) return;
                     dirty.remove(hub);
-                    running = true;
                     try {
                         pass(hub);
                     } catch (RuntimeException e) {
                         // the store failed or the hub went away: the next wake or sweep tries again
                         LOG.warn("configurations of hub {} could not be applied: {}", hub, e.toString());
-                    } finally {
-                        running = false;
                     }
                 }
             } catch (InterruptedException e) {
@@ -203,16 +192,13 @@ public final class ConfigurationEvaluator implements AutoCloseable {
             configurations.saveResults(hub, c.id(), results);
         }
         if (all.isEmpty()) withConfigurations.remove(hub);
-        passes++;
     }
 
     /** The rows a metric's query selects, or empty when it no longer runs (it compiled when it was written). */
     private java.util.Optional<Long> count(String hub, String query) {
         try {
             TwinQuery q = QueryCompiler.compile(query);
-            TwinQuery n = new TwinQuery(q.text(), q.source(), new Selection.Aggregate(List.of(new Selection.Column("n", null, null))),
-                    q.where(), List.of(), null);
-            List<dev.iolite.server.query.GroupRow> rows = queries.queryGroups(hub, n, 0, 1);
+            List<dev.iolite.server.query.GroupRow> rows = queries.queryGroups(hub, q.counting(), 0, 1);
             return java.util.Optional.of(rows.isEmpty() ? 0L : rows.get(0).count());
         } catch (IoliteException | dev.iolite.server.store.StatementTimeoutException e) {
             LOG.debug("metric query of hub {} not counted: {}", hub, e.toString());

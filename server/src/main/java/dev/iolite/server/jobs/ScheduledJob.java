@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.query.QueryCompiler;
-import dev.iolite.server.query.Selection;
 import dev.iolite.server.query.TwinQuery;
 import dev.iolite.server.registry.Device;
 import dev.iolite.server.registry.DeviceKey;
@@ -136,9 +135,7 @@ final class ScheduledJob {
 
     /** The devices the condition selects now (the job's total; devices added later may still be reached). */
     private long count(String hub, TwinQuery condition) {
-        TwinQuery n = new TwinQuery(condition.text(), condition.source(),
-                new Selection.Aggregate(List.of(new Selection.Column("n", null, null))), condition.where(), List.of(), null);
-        var rows = run.registry().queryGroups(hub, n, 0, 1, StillWanted.ALWAYS);
+        var rows = run.registry().queryGroups(hub, condition.counting(), 0, 1, StillWanted.ALWAYS);
         return rows.isEmpty() ? 0 : rows.get(0).count();
     }
 
@@ -160,13 +157,13 @@ final class ScheduledJob {
                     TwinRules.validateTags(newTags.toTree());
                     TwinRules.validateDesired(newDesired.toTree());
                 } catch (IoliteException e) {
-                    rows.add(row(jobId, d.deviceId(), now, "failed", null, e.errorCode().wireName(), e.getMessage()));
+                    rows.add(row(d.deviceId(), now, "failed", null, e.errorCode().wireName(), e.getMessage()));
                     bad++;
                     continue;
                 }
                 current.add(d);
                 twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
-                rows.add(row(jobId, d.deviceId(), now, "completed", EMPTY, null, null));
+                rows.add(row(d.deviceId(), now, "completed", EMPTY, null, null));
                 ok++;
             }
             JobProgress progress = progress(counts.plus(ok, bad), next, processedAtStart, runStarted);
@@ -223,20 +220,20 @@ final class ScheduledJob {
                 response.set("payload", payload(a.payload()));
                 ObjectNode outcome = json.createObjectNode();
                 outcome.set("deviceMethodResponse", response);
-                rows.add(methodRow(jobId, deviceId, now, outcome, response));
+                rows.add(methodRow(deviceId, now, outcome, response));
                 ok++;
             } catch (ExecutionException | CompletionException e) {
                 now = run.clock().instant();
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 if (cause instanceof IoliteException x) {
-                    rows.add(row(jobId, deviceId, now, "failed", null, x.errorCode().wireName(), x.getMessage()));
+                    rows.add(row(deviceId, now, "failed", null, x.errorCode().wireName(), x.getMessage()));
                 } else {
-                    rows.add(row(jobId, deviceId, now, "failed", null, ErrorCode.SERVER_ERROR.wireName(), String.valueOf(cause)));
+                    rows.add(row(deviceId, now, "failed", null, ErrorCode.SERVER_ERROR.wireName(), String.valueOf(cause)));
                 }
                 bad++;
             } catch (TimeoutException e) {
                 calls.get(i).cancel(false);
-                rows.add(row(jobId, deviceId, run.clock().instant(), "failed", null, ErrorCode.GATEWAY_TIMEOUT.wireName(),
+                rows.add(row(deviceId, run.clock().instant(), "failed", null, ErrorCode.GATEWAY_TIMEOUT.wireName(),
                         "the device did not answer in time"));
                 bad++;
             }
@@ -255,12 +252,12 @@ final class ScheduledJob {
      * A method row. The Java service client (2.1.9) reads a method row's result from {@code cloudToDeviceMethod}
      * rather than {@code outcome}, and fails on an outcome without it: the answer goes in both.
      */
-    private JobStore.DeviceJobRow methodRow(String jobId, String deviceId, Instant now, ObjectNode outcome, ObjectNode response) {
+    private JobStore.DeviceJobRow methodRow(String deviceId, Instant now, ObjectNode outcome, ObjectNode response) {
         return new JobStore.DeviceJobRow(deviceId, row(deviceId, now, "completed")
                 .append(",\"outcome\":").append(outcome).append(",\"cloudToDeviceMethod\":").append(response).append('}').toString());
     }
 
-    private JobStore.DeviceJobRow row(String jobId, String deviceId, Instant now, String status, ObjectNode outcome,
+    private JobStore.DeviceJobRow row(String deviceId, Instant now, String status, ObjectNode outcome,
                                       String errorCode, String description) {
         StringBuilder b = row(deviceId, now, status);
         if (outcome != null) b.append(",\"outcome\":").append(outcome);

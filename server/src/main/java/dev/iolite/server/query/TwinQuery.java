@@ -28,6 +28,12 @@ public record TwinQuery(String text, Source source, Selection selection, Conditi
         public static final java.util.List<Source> TWINS = java.util.List.of(DEVICES, MODULES);
     }
 
+    /** The same query counting its rows ({@code SELECT COUNT() AS n}): one group, whatever it selected. */
+    public TwinQuery counting() {
+        return new TwinQuery(text, source, new Selection.Aggregate(List.of(new Selection.Column("n", null, null))), where,
+                List.of(), null);
+    }
+
     /** Whether rows are counted (COUNT, GROUP BY) rather than returned one per twin. */
     public boolean isAggregate() { return selection instanceof Selection.Aggregate; }
 }
