@@ -55,7 +55,11 @@ class ModelsTest {
                         + "\"authenticationType\":\"identityBased\",\"identity\":{\"userAssignedIdentity\":\"/id\"}}");
         assertThat(new ImportDevicesRequest().setInputBlobName("a")).isEqualTo(new ImportDevicesRequest().setInputBlobName("a"))
                 .hasToString("ImportDevicesRequest{inputBlobContainerUri=null, outputBlobContainerUri=null, inputBlobName=a, "
-                        + "outputBlobName=null, type=import, authenticationType=null, identity=null}");
+                        + "outputBlobName=null, type=import, authenticationType=null, identity=null, includeConfigurations=null, "
+                        + "configurationsBlobName=null}");
+        assertThat(JSON.writeValueAsString(new ExportDevicesRequest().setExportBlobContainerUri("u")
+                .setIncludeConfigurations(true).setConfigurationsBlobName("c.txt")))
+                .isEqualTo("{\"exportBlobContainerUri\":\"u\",\"includeConfigurations\":true,\"configurationsBlobName\":\"c.txt\"}");
     }
 
     @Test

@@ -327,6 +327,17 @@ public final class Iolite implements AutoCloseable {
             // configurations and IoT Edge deployments, kept in the store
             JdbcConfigurationStore configurationStore = new JdbcConfigurationStore(db, json);
             ConfigurationService configurations = new ConfigurationService(configurationStore, clock);
+            runner.configurations(new dev.iolite.server.jobs.ConfigurationTransfer() {
+                @Override
+                public java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> export(String hub) {
+                    return configurations.exportAll(hub);
+                }
+
+                @Override
+                public void apply(String hub, com.fasterxml.jackson.databind.node.ObjectNode line) {
+                    configurations.importLine(hub, ConfigurationService.maxFor(hubs.find(hub).map(Hub::skuName).orElse(null)), line);
+                }
+            });
             // applies them to twins: woken by their changes and by registry writes to hubs that have some
             evaluator = new ConfigurationEvaluator(configurationStore, queryStore, registry);
             ConfigurationEvaluator wakes = evaluator;

@@ -22,6 +22,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,13 +48,20 @@ class ServiceIT {
     record Run(int code, String out, String err) {}
 
     private Run run(String... args) throws Exception {
+        return start(args).call();
+    }
+
+    /** A command started in the background; {@code get} waits up to 90 seconds for it to end. */
+    private Callable<Run> start(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         Path out = tmp.resolve("out-" + System.nanoTime());
         Path err = tmp.resolve("err-" + System.nanoTime());
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("command ended").isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return () -> {
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("command ended").isTrue();
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        };
     }
 
     /** Starts a server in the background and waits for its ready.json. */
@@ -105,6 +113,15 @@ class ServiceIT {
 
     @Test
     void everyOtherStartUpFailureIsOneLineWithItsOwnExitCode() throws Exception {
+        // an unreachable PostgreSQL is waited for (30 s, as for a database still starting) while the others run
+        Callable<Run> unreachable;
+        int port;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        unreachable = start("serve", "--data-dir", tmp.resolve("d2").toString(), "--port", "0",
+                "--store", "postgresql://iolite:s3cret-pw@127.0.0.1:" + port + "/iolite");
+
         Path notPem = Files.writeString(tmp.resolve("not.pem"), "hello");
         assertOneLine(run("serve", "--data-dir", tmp.resolve("d1").toString(), "--port", "0",
                 "--tls-cert", notPem.toString(), "--tls-key", notPem.toString()), 5, "TLS", "not.pem");
@@ -112,15 +129,6 @@ class ServiceIT {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertOneLine(run("serve", "--data-dir", file.resolve("data").toString(), "--port", "0"), 6,
                 "cannot be created or written", "--data-dir");
-
-        try (ServerSocket closed = new ServerSocket(0)) {
-            int port = closed.getLocalPort();
-            closed.close();
-            Run unreachable = run("serve", "--data-dir", tmp.resolve("d2").toString(), "--port", "0",
-                    "--store", "postgresql://iolite:s3cret-pw@127.0.0.1:" + port + "/iolite");
-            assertOneLine(unreachable, 7, "PostgreSQL", "could not be opened");
-            assertThat(unreachable.out + unreachable.err).doesNotContain("s3cret-pw");
-        }
 
         // a data dir whose recorded schema no longer matches this version's migrations
         Path d3 = tmp.resolve("d3");
@@ -148,6 +156,10 @@ class ServiceIT {
         }
         assertOneLine(run("serve", "--data-dir", d4.toString(), "--port", "0"), 8,
                 "the store's schema is at version 99, newer than this version of Iolite knows (");
+
+        Run refused = unreachable.call();
+        assertOneLine(refused, 7, "PostgreSQL", "could not be opened");
+        assertThat(refused.out + refused.err).doesNotContain("s3cret-pw");
     }
 
     @Test

@@ -27,6 +27,12 @@ public final class ExportDevicesRequest {
     @JsonProperty("ioliteFilter")
     private String filter;
 
+    @JsonProperty("includeConfigurations")
+    private Boolean includeConfigurations;
+
+    @JsonProperty("configurationsBlobName")
+    private String configurationsBlobName;
+
     /** Creates an empty instance. */
     public ExportDevicesRequest() {}
 
@@ -115,6 +121,35 @@ public final class ExportDevicesRequest {
         return this;
     }
 
+    /** @return whether the job carries the hub's configurations too */
+    public Boolean getIncludeConfigurations() { return includeConfigurations; }
+
+    /**
+     * Sets whether the job carries the hub's configurations too, in the blob {@link #setConfigurationsBlobName}
+     * names ({@code configurations.txt} by default): an export writes them to its container.
+     *
+     * @param includeConfigurations the value
+     * @return this request
+     */
+    public ExportDevicesRequest setIncludeConfigurations(Boolean includeConfigurations) {
+        this.includeConfigurations = includeConfigurations;
+        return this;
+    }
+
+    /** @return the name of the configurations' blob; the service default is configurations.txt */
+    public String getConfigurationsBlobName() { return configurationsBlobName; }
+
+    /**
+     * Sets the name of the configurations' blob, used when configurations are included.
+     *
+     * @param configurationsBlobName the value
+     * @return this request
+     */
+    public ExportDevicesRequest setConfigurationsBlobName(String configurationsBlobName) {
+        this.configurationsBlobName = configurationsBlobName;
+        return this;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) return true;
@@ -124,16 +159,18 @@ public final class ExportDevicesRequest {
                 && Objects.equals(exportBlobName, o.exportBlobName)
                 && Objects.equals(authenticationType, o.authenticationType)
                 && Objects.equals(identity, o.identity)
-                && Objects.equals(filter, o.filter);
+                && Objects.equals(filter, o.filter)
+                && Objects.equals(includeConfigurations, o.includeConfigurations)
+                && Objects.equals(configurationsBlobName, o.configurationsBlobName);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(exportBlobContainerUri, excludeKeys, exportBlobName, authenticationType, identity, filter);
+        return Objects.hash(exportBlobContainerUri, excludeKeys, exportBlobName, authenticationType, identity, filter, includeConfigurations, configurationsBlobName);
     }
 
     @Override
     public String toString() {
-        return "ExportDevicesRequest{" + "exportBlobContainerUri=" + exportBlobContainerUri + ", " + "excludeKeys=" + excludeKeys + ", " + "exportBlobName=" + exportBlobName + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + ", filter=" + filter + "}";
+        return "ExportDevicesRequest{" + "exportBlobContainerUri=" + exportBlobContainerUri + ", " + "excludeKeys=" + excludeKeys + ", " + "exportBlobName=" + exportBlobName + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + ", filter=" + filter + ", includeConfigurations=" + includeConfigurations + ", configurationsBlobName=" + configurationsBlobName + "}";
     }
 }

@@ -30,6 +30,12 @@ public final class ImportDevicesRequest {
     @JsonProperty("identity")
     private ManagedIdentity identity;
 
+    @JsonProperty("includeConfigurations")
+    private Boolean includeConfigurations;
+
+    @JsonProperty("configurationsBlobName")
+    private String configurationsBlobName;
+
     /** Creates an empty instance. */
     public ImportDevicesRequest() {}
 
@@ -131,6 +137,35 @@ public final class ImportDevicesRequest {
         return this;
     }
 
+    /** @return whether the job carries the hub's configurations too */
+    public Boolean getIncludeConfigurations() { return includeConfigurations; }
+
+    /**
+     * Sets whether the job carries the hub's configurations too, in the blob {@link #setConfigurationsBlobName}
+     * names ({@code configurations.txt} by default): an import reads them from its input container, and writes the lines it could not apply to importConfigErrors.log in its output container.
+     *
+     * @param includeConfigurations the value
+     * @return this request
+     */
+    public ImportDevicesRequest setIncludeConfigurations(Boolean includeConfigurations) {
+        this.includeConfigurations = includeConfigurations;
+        return this;
+    }
+
+    /** @return the name of the configurations' blob; the service default is configurations.txt */
+    public String getConfigurationsBlobName() { return configurationsBlobName; }
+
+    /**
+     * Sets the name of the configurations' blob, used when configurations are included.
+     *
+     * @param configurationsBlobName the value
+     * @return this request
+     */
+    public ImportDevicesRequest setConfigurationsBlobName(String configurationsBlobName) {
+        this.configurationsBlobName = configurationsBlobName;
+        return this;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) return true;
@@ -141,16 +176,18 @@ public final class ImportDevicesRequest {
                 && Objects.equals(outputBlobName, o.outputBlobName)
                 && Objects.equals(type, o.type)
                 && Objects.equals(authenticationType, o.authenticationType)
-                && Objects.equals(identity, o.identity);
+                && Objects.equals(identity, o.identity)
+                && Objects.equals(includeConfigurations, o.includeConfigurations)
+                && Objects.equals(configurationsBlobName, o.configurationsBlobName);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inputBlobContainerUri, outputBlobContainerUri, inputBlobName, outputBlobName, type, authenticationType, identity);
+        return Objects.hash(inputBlobContainerUri, outputBlobContainerUri, inputBlobName, outputBlobName, type, authenticationType, identity, includeConfigurations, configurationsBlobName);
     }
 
     @Override
     public String toString() {
-        return "ImportDevicesRequest{" + "inputBlobContainerUri=" + inputBlobContainerUri + ", " + "outputBlobContainerUri=" + outputBlobContainerUri + ", " + "inputBlobName=" + inputBlobName + ", " + "outputBlobName=" + outputBlobName + ", " + "type=" + type + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + "}";
+        return "ImportDevicesRequest{" + "inputBlobContainerUri=" + inputBlobContainerUri + ", " + "outputBlobContainerUri=" + outputBlobContainerUri + ", " + "inputBlobName=" + inputBlobName + ", " + "outputBlobName=" + outputBlobName + ", " + "type=" + type + ", " + "authenticationType=" + authenticationType + ", " + "identity=" + identity + ", includeConfigurations=" + includeConfigurations + ", configurationsBlobName=" + configurationsBlobName + "}";
     }
 }

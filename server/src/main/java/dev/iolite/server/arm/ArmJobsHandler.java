@@ -63,7 +63,8 @@ public final class ArmJobsHandler {
         JobRequest req = JobRequest.exporting(container,
                 JsonBodies.text(b, "exportBlobName", "exportBlobName"), Boolean.TRUE.equals(exclude),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
-                identity(b)).withFilter(JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD));
+                identity(b)).withFilter(JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD))
+                .withConfigurations(includesConfigurations(b), JsonBodies.text(b, "configurationsBlobName", "configurationsBlobName"));
         try {
             ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
@@ -86,12 +87,17 @@ public final class ArmJobsHandler {
                 JsonBodies.text(b, "outputBlobContainerUri", "outputBlobContainerUri"),
                 JsonBodies.text(b, "outputBlobName", "outputBlobName"),
                 StorageAuth.parse(JsonBodies.text(b, "authenticationType", "authenticationType"), "authenticationType"),
-                identity(b));
+                identity(b)).withConfigurations(includesConfigurations(b),
+                JsonBodies.text(b, "configurationsBlobName", "configurationsBlobName"));
         try {
             ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
             throw e.named(ArmJobsHandler::importFieldName);
         }
+    }
+
+    private static boolean includesConfigurations(ObjectNode b) {
+        return Boolean.TRUE.equals(JsonBodies.bool(b, "includeConfigurations", "includeConfigurations"));
     }
 
     /** ARM's ImportDevicesRequest names of a job's blob fields. */
@@ -101,6 +107,7 @@ public final class ArmJobsHandler {
             case INPUT_BLOB -> "inputBlobName";
             case OUTPUT_CONTAINER -> "outputBlobContainerUri";
             case OUTPUT_BLOB -> "outputBlobName";
+            case CONFIGURATIONS_BLOB -> "configurationsBlobName";
         };
     }
 

@@ -9,7 +9,9 @@ public enum BlobField {
     INPUT_CONTAINER("the input container URI"),
     INPUT_BLOB("the input blob name"),
     OUTPUT_CONTAINER("the output container URI"),
-    OUTPUT_BLOB("the output blob name");
+    OUTPUT_BLOB("the output blob name"),
+    /** The blob of the hub's configurations, in the output container of an export and the input container of an import. */
+    CONFIGURATIONS_BLOB("the configurations blob name");
 
     private final String description;
 

@@ -113,6 +113,53 @@ public final class ConfigurationService {
         return replaced;
     }
 
+    /** The hub's configurations as an export writes them: each rendered as IoT Hub returns it, in id order. */
+    public List<ObjectNode> exportAll(String hub) {
+        return store.list(hub, MAX_PER_HUB).stream().map(ConfigurationJson::render).toList();
+    }
+
+    /** The only import mode of a configuration line (IoT Hub's {@code ConfigurationImportMode}). */
+    public static final String IMPORT_MODE = "createOrUpdateIfMatchETag";
+
+    /**
+     * Applies one line of an import with {@code includeConfigurations}: creates the configuration when its id is
+     * new; otherwise replaces it when the line's etag is the stored one (or {@code *}), under the rules of a
+     * replace (its content cannot change). A line that says what the configuration already is counts as applied
+     * whatever its etag, so that an import run again after a crash, or of a hub's own export, fails no line.
+     * The read-only fields of an exported line (times, etag, system metrics, results) are ignored.
+     */
+    public void importLine(String hub, int maxPerHub, ObjectNode line) {
+        JsonNode mode = line.get("importMode");
+        if (mode != null && !mode.isNull() && !(mode.isTextual() && mode.asText().equalsIgnoreCase(IMPORT_MODE))) {
+            throw invalid("'importMode' of a configuration is '" + IMPORT_MODE + "', not " + mode);
+        }
+        JsonNode idNode = line.get("id");
+        String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
+        checkId(id);
+        JsonNode etagNode = line.get("etag");
+        String etag = etagNode == null || etagNode.isNull() || etagNode.asText().isEmpty() ? null : ETags.unquote(etagNode.asText());
+        java.util.Optional<Configuration> existing = store.find(hub, id);
+        if (existing.isEmpty()) {
+            try {
+                put(hub, maxPerHub, id, line, null);
+                return;
+            } catch (IoliteException e) {
+                // created meanwhile by another caller: the line's etag decides, as for one that existed
+                if (e.errorCode() != ErrorCode.CONFIGURATION_ALREADY_EXISTS) throw e;
+                existing = store.find(hub, id);
+                if (existing.isEmpty()) throw e;
+            }
+        }
+        Configuration old = existing.get();
+        ObjectNode document = document(line);
+        if (document.equals(old.document()) && priority(line) == old.priority()) return;
+        if (etag == null) {
+            throw new IoliteException(ErrorCode.PRECONDITION_FAILED, "configuration '" + id + "' exists, and importMode "
+                    + IMPORT_MODE + " replaces it only when the line's etag is its etag; the line has none");
+        }
+        put(hub, maxPerHub, id, line, etag);
+    }
+
     /** Deletes the configuration, at the etag {@code ifMatch} unless it is null or {@code *}. */
     public void delete(String hub, String id, String ifMatch) {
         String match = ETags.unquote(ifMatch);

@@ -14,15 +14,10 @@ public final class UnsupportedFields {
     private UnsupportedFields() {}
 
     /**
-     * An import or export job's request, on either surface: {@code includeConfigurations} (both) and
-     * {@code useSecondaryStorageAsSource} (the hub API's job). {@code configurationsBlobName} alone asks
-     * for nothing (it names the blob only when configurations are included), so it is accepted.
+     * An import or export job's request of the hub API: {@code useSecondaryStorageAsSource}. (Configurations are
+     * included with {@code includeConfigurations}, on both surfaces.)
      */
     public static void refuseInJobRequest(ObjectNode body) {
-        if (Boolean.TRUE.equals(JsonBodies.bool(body, "includeConfigurations", "includeConfigurations"))) {
-            throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'includeConfigurations' is true, but Iolite does not"
-                    + " keep configurations, so none would be imported or exported; leave it false or absent");
-        }
         if (Boolean.TRUE.equals(JsonBodies.bool(body, "useSecondaryStorageAsSource", "useSecondaryStorageAsSource"))) {
             throw new IoliteException(ErrorCode.ARGUMENT_INVALID, "'useSecondaryStorageAsSource' is true, but Iolite"
                     + " reads only the container it is given; leave it false or absent");

@@ -1,22 +1,18 @@
 package dev.iolite.server.hubapi;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.iolite.server.configurations.Configuration;
 import dev.iolite.server.configurations.ConfigurationService;
 import dev.iolite.server.configurations.EdgeContent;
-import dev.iolite.server.configurations.SystemMetrics;
 import dev.iolite.server.errors.ErrorCode;
 import dev.iolite.server.errors.IoliteException;
 import dev.iolite.server.hubs.Hub;
+import dev.iolite.server.configurations.ConfigurationJson;
 import dev.iolite.server.json.JsonBodies;
 import io.javalin.http.Context;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
 
 /**
  * Configurations of the hub API (https://learn.microsoft.com/rest/api/iothub/service/configuration): create or
@@ -78,34 +74,6 @@ public final class ConfigurationsHandler {
     }
 
     ObjectNode render(Configuration c) {
-        ObjectNode d = c.document();
-        ObjectNode n = json.createObjectNode();
-        n.put("id", c.id());
-        n.set("schemaVersion", d.path("schemaVersion").deepCopy());
-        n.set("labels", d.has("labels") ? d.get("labels").deepCopy() : json.createObjectNode());
-        n.set("content", d.path("content").deepCopy());
-        n.set("contentType", d.has("contentType") ? d.get("contentType").deepCopy() : json.nullNode());
-        n.put("targetCondition", c.targetCondition());
-        n.put("createdTimeUtc", time(c.created()));
-        n.put("lastUpdatedTimeUtc", time(c.updated()));
-        n.put("priority", c.priority());
-        metrics(n.putObject("systemMetrics"), SystemMetrics.queries(c), c.results().path("systemMetrics"));
-        metrics(n.putObject("metrics"), c.metricQueries(), c.results().path("metrics"));
-        n.put("etag", c.etag());
-        return n;
-    }
-
-    /** {@code {"results":{name:count},"queries":{name:query}}}: results of the last evaluation, of metrics that still exist. */
-    private static void metrics(ObjectNode out, Map<String, String> queries, JsonNode results) {
-        ObjectNode r = out.putObject("results");
-        ObjectNode q = out.putObject("queries");
-        queries.forEach((name, query) -> {
-            q.put(name, query);
-            if (results.path(name).isIntegralNumber()) r.put(name, results.path(name).longValue());
-        });
-    }
-
-    private static String time(Instant t) {
-        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+        return ConfigurationJson.render(c);
     }
 }

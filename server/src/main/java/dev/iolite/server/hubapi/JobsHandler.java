@@ -48,7 +48,9 @@ public final class JobsHandler {
                 StorageAuth.parse(JsonBodies.text(b, "storageAuthenticationType", "storageAuthenticationType"),
                         "storageAuthenticationType"),
                 JsonBodies.text(identity, "userAssignedIdentity", "identity.userAssignedIdentity"),
-                JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD), null);
+                JsonBodies.text(b, JobService.FILTER_FIELD, JobService.FILTER_FIELD), null)
+                .withConfigurations(Boolean.TRUE.equals(JsonBodies.bool(b, "includeConfigurations", "includeConfigurations")),
+                        JsonBodies.text(b, "configurationsBlobName", "configurationsBlobName"));
         try {
             ctx.json(job(jobs.create(hub.name(), req, WebServer.requestId(ctx))));
         } catch (BlobFieldException e) {
@@ -85,6 +87,10 @@ public final class JobsHandler {
         n.put("excludeKeysInExport", r.excludeKeys());
         n.put("storageAuthenticationType", r.storageAuth().wireName());
         if (r.identity() != null) n.putObject("identity").put("userAssignedIdentity", r.identity());
+        if (r.configurationsBlobName() != null) {
+            n.put("includeConfigurations", true);
+            n.put("configurationsBlobName", r.configurationsBlobName());
+        }
         n.put("failureReason", j.failureReason());
         n.put("statusMessage", j.statusMessage());
         n.put("retries", j.retries());
@@ -100,6 +106,7 @@ public final class JobsHandler {
             case INPUT_BLOB -> "inputBlobName";
             case OUTPUT_CONTAINER -> "outputBlobContainerUri";
             case OUTPUT_BLOB -> "outputBlobName";
+            case CONFIGURATIONS_BLOB -> "configurationsBlobName";
         };
     }
 }

@@ -18,24 +18,31 @@ public sealed interface Checkpoint permits Checkpoint.Import, Checkpoint.Export,
 
     long total();
 
-    static Import startImport(long blobSize) { return new Import(0, 0, List.of(), 0, blobSize); }
+    static Import startImport(long blobSize) { return new Import(0, 0, List.of(), 0, blobSize, false); }
 
     static Export startExport(long identities) { return new Export(null, null, 0, identities); }
 
     /**
      * An import's place: the byte offset and line number of the next unread line, and the blocks of the
      * error log staged so far. {@code legacyErrorBlocks} holds the ids an older version listed (by first
-     * line); it never grows.
+     * line); it never grows. {@code configurationsApplied} is true once the configurations the job includes
+     * are applied (they come before the first device line).
      */
-    record Import(long offset, long lineNumber, List<String> legacyErrorBlocks, long errorLogBlocks, long total)
-            implements Checkpoint {
+    record Import(long offset, long lineNumber, List<String> legacyErrorBlocks, long errorLogBlocks, long total,
+                  boolean configurationsApplied) implements Checkpoint {
         public Import {
             legacyErrorBlocks = legacyErrorBlocks == null ? List.of() : List.copyOf(legacyErrorBlocks);
         }
 
         /** The next checkpoint: the next unread line, with {@code addedErrorBlocks} more blocks in the error log. */
         public Import afterLines(long nextOffset, long lastLine, int addedErrorBlocks) {
-            return new Import(nextOffset, lastLine, legacyErrorBlocks, errorLogBlocks + addedErrorBlocks, total);
+            return new Import(nextOffset, lastLine, legacyErrorBlocks, errorLogBlocks + addedErrorBlocks, total,
+                    configurationsApplied);
+        }
+
+        /** The same place, with the job's configurations applied. */
+        public Import withConfigurationsApplied() {
+            return new Import(offset, lineNumber, legacyErrorBlocks, errorLogBlocks, total, true);
         }
 
         /** The id of the error log's next block. */

@@ -27,10 +27,12 @@ final class ExportJob {
     private final ObjectMapper json;
     /** The devices to export (Iolite's filter extension), or null for every identity. */
     private final TwinQuery filter;
+    private final ConfigurationTransfer configurations;
 
-    ExportJob(JobRun run, ObjectMapper json) {
+    ExportJob(JobRun run, ObjectMapper json, ConfigurationTransfer configurations) {
         this.run = run;
         this.json = json;
+        this.configurations = configurations;
         String condition = run.job().request().filter();
         this.filter = condition == null ? null : QueryCompiler.compileFilter(condition);
     }
@@ -206,6 +208,10 @@ final class ExportJob {
             uploader.abandon();
         }
         output.commit(req.outputBlobName(), cp.blockIds());
+        // the hub's configurations, whole, after the devices (written again if a crash comes before the job's end)
+        if (req.configurationsBlobName() != null) {
+            new ConfigurationLines(json, configurations).export(job.hub(), output, req.configurationsBlobName());
+        }
         run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100,
                         ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp));

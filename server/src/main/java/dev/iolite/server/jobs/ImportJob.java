@@ -37,11 +37,13 @@ final class ImportJob {
     private final ObjectMapper json;
     /** One line parser per thread. */
     private final ThreadLocal<DeviceLineParser> parsers;
+    private final ConfigurationTransfer configurations;
 
-    ImportJob(JobRun run, ObjectMapper json) {
+    ImportJob(JobRun run, ObjectMapper json, ConfigurationTransfer configurations) {
         this.run = run;
         this.json = json;
         this.parsers = ThreadLocal.withInitial(() -> new DeviceLineParser(json));
+        this.configurations = configurations;
     }
 
     /** Runs to the end, a cancel or a node stop; returns how it ended. */
@@ -56,6 +58,13 @@ final class ImportJob {
                 + req.inputBlobName() + "' no longer exists in " + input.describe()));
         Checkpoint.Import cp = job.checkpoint() instanceof Checkpoint.Import resumed ? resumed : Checkpoint.startImport(size);
         JobCounts counts = job.counts();
+        if (req.configurationsBlobName() != null && !cp.configurationsApplied()) {
+            // The configurations come first, once: a line applied again after a crash finds its configuration as the
+            // line has it, which counts as applied; the checkpoint then says they are done.
+            new ConfigurationLines(json, configurations).importFrom(job.hub(), input, req.configurationsBlobName(), output);
+            cp = cp.withConfigurationsApplied();
+            run.jobs().saveProgress(new JobProgress(job.id(), run.owner(), counts, 0, 0, cp));
+        }
         // Whether an earlier line of this job named an identity is asked of the store, batch by batch; the
         // job's list of identities named without a row of their own is read only once it may hold any.
         boolean keysWithoutRows = cp.offset() > 0 && run.registryStore().hasKeysWithoutRows(job.id());

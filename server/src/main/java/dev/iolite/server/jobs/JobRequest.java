@@ -13,11 +13,19 @@ import dev.iolite.server.blob.StorageAuth;
 public record JobRequest(JobKind type, Blobs blobs, String filter, String requestId, Schedule schedule) {
     public static final String DEVICES_BLOB = "devices.txt";
     public static final String IMPORT_ERRORS_BLOB = "importErrors.log";
+    /** The configurations' blob when {@code includeConfigurations} names none (IoT Hub's default). */
+    public static final String CONFIGURATIONS_BLOB = "configurations.txt";
+    /** The error log of an import's configurations, in the output container (the name IoT Hub's samples read). */
+    public static final String CONFIGURATION_ERRORS_BLOB = "importConfigErrors.log";
 
-    /** The blobs of a bulk job and how they are reached (all null and key-based for a scheduled job). */
+    /**
+     * The blobs of a bulk job and how they are reached (all null and key-based for a scheduled job).
+     * {@code configurationsBlobName} is the blob of the hub's configurations when the job includes them (an export
+     * writes it to the output container, an import reads it from the input container), null when it does not.
+     */
     public record Blobs(String inputContainerUri, String inputBlobName, String outputContainerUri, String outputBlobName,
-                        boolean excludeKeys, StorageAuth storageAuth, String identity) {
-        static final Blobs NONE = new Blobs(null, null, null, null, false, StorageAuth.KEY_BASED, null);
+                        boolean excludeKeys, StorageAuth storageAuth, String identity, String configurationsBlobName) {
+        static final Blobs NONE = new Blobs(null, null, null, null, false, StorageAuth.KEY_BASED, null, null);
     }
 
     public JobRequest {
@@ -29,7 +37,7 @@ public record JobRequest(JobKind type, Blobs blobs, String filter, String reques
                       String outputBlobName, boolean excludeKeys, StorageAuth storageAuth, String identity,
                       String filter, String requestId) {
         this(type, new Blobs(inputContainerUri, inputBlobName, outputContainerUri, outputBlobName, excludeKeys,
-                storageAuth, identity), filter, requestId, null);
+                storageAuth, identity, null), filter, requestId, null);
     }
 
     /** A scheduled job over the devices {@code queryCondition} selects. */
@@ -50,6 +58,19 @@ public record JobRequest(JobKind type, Blobs blobs, String filter, String reques
     public StorageAuth storageAuth() { return blobs.storageAuth(); }
 
     public String identity() { return blobs.identity(); }
+
+    /** The blob of the hub's configurations, or null when the job does not include them. */
+    public String configurationsBlobName() { return blobs.configurationsBlobName(); }
+
+    /**
+     * The same request including the hub's configurations ({@code includeConfigurations}) in the blob
+     * {@code blobName} (the default when blank), or not including them when {@code include} is false.
+     */
+    public JobRequest withConfigurations(boolean include, String blobName) {
+        String name = !include ? null : blank(blobName) ? CONFIGURATIONS_BLOB : blobName;
+        return new JobRequest(type, new Blobs(inputContainerUri(), inputBlobName(), outputContainerUri(), outputBlobName(),
+                excludeKeys(), storageAuth(), identity(), name), filter, requestId, schedule);
+    }
 
     /** An import from {@code inputContainerUri} (blob {@code inputBlobName}), its error log in {@code outputContainerUri}. */
     public static JobRequest importing(String inputContainerUri, String inputBlobName, String outputContainerUri,
@@ -85,7 +106,8 @@ public record JobRequest(JobKind type, Blobs blobs, String filter, String reques
         String in = type == JobKind.IMPORT && blank(inputBlobName()) ? DEVICES_BLOB : inputBlobName();
         String out = blank(outputBlobName()) ? (type == JobKind.IMPORT ? IMPORT_ERRORS_BLOB : DEVICES_BLOB) : outputBlobName();
         return new JobRequest(type, new Blobs(inputContainerUri(), in, outputContainerUri(), out, excludeKeys(),
-                storageAuth() == null ? StorageAuth.KEY_BASED : storageAuth(), identity()), filter, requestId, schedule);
+                storageAuth() == null ? StorageAuth.KEY_BASED : storageAuth(), identity(), configurationsBlobName()),
+                filter, requestId, schedule);
     }
 
     private static boolean blank(String s) { return s == null || s.isBlank(); }

@@ -60,9 +60,17 @@ public final class JobRunner implements AutoCloseable {
     /** How long a stop waits at most for the runner. */
     static final java.time.Duration STOP_BOUND = java.time.Duration.ofSeconds(20);
 
+    /** The hub's configurations for import and export jobs that include them; set when the server has them. */
+    private volatile ConfigurationTransfer configurations = ConfigurationTransfer.UNAVAILABLE;
+
     /** Sets how scheduled method jobs call devices (the device side's direct method calls). */
     public void methods(MethodInvoker invoker) {
         this.methods = invoker;
+    }
+
+    /** Sets how import and export jobs with {@code includeConfigurations} read and write the hubs' configurations. */
+    public void configurations(ConfigurationTransfer transfer) {
+        this.configurations = transfer;
     }
 
     public JobRunner(String owner, JobStore jobs, RegistryStore registryStore, RegistryService registry,
@@ -226,8 +234,8 @@ public final class JobRunner implements AutoCloseable {
             JobRun run = new JobRun(job, me, registry, registryStore, jobs, containers, clock,
                     () -> stopping || leaseLost.get(), tuning, methods);
             JobRun.Stop stop = switch (job.type()) {
-                case IMPORT -> new ImportJob(run, json).execute();
-                case EXPORT -> new ExportJob(run, json).execute();
+                case IMPORT -> new ImportJob(run, json, configurations).execute();
+                case EXPORT -> new ExportJob(run, json, configurations).execute();
                 case SCHEDULE_UPDATE_TWIN, SCHEDULE_DEVICE_METHOD -> new ScheduledJob(run, json, methods).execute();
             };
             switch (stop) {

@@ -94,6 +94,7 @@ public final class JobService {
         }
         checkBlobName(req.inputBlobName(), BlobField.INPUT_BLOB);
         checkBlobName(req.outputBlobName(), BlobField.OUTPUT_BLOB);
+        if (req.configurationsBlobName() != null) checkBlobName(req.configurationsBlobName(), BlobField.CONFIGURATIONS_BLOB);
         if (req.type() == JobKind.IMPORT) {
             BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), BlobField.INPUT_CONTAINER,
                     false, BlobContainers.Use.PROBE);
@@ -105,6 +106,10 @@ public final class JobService {
                     throw blob("the input blob '" + req.inputBlobName() + "' does not exist (or is not committed) in "
                             + in.describe());
                 }
+                if (req.configurationsBlobName() != null && in.size(req.configurationsBlobName()).isEmpty()) {
+                    throw blob("the configurations blob '" + req.configurationsBlobName() + "' does not exist (or is not"
+                            + " committed) in " + in.describe() + "; an import with includeConfigurations reads it there");
+                }
                 out.probeWrite(req.outputBlobName());
             });
         } else {
@@ -113,6 +118,7 @@ public final class JobService {
             probe(() -> {
                 if (!out.exists()) throw unreachable();
                 out.probeWrite(req.outputBlobName());
+                if (req.configurationsBlobName() != null) out.probeWrite(req.configurationsBlobName());
             });
         }
         Job job = Job.enqueued(UUID.randomUUID().toString(), hub, req, clock.instant());

@@ -13,6 +13,10 @@ import com.azure.resourcemanager.iothub.models.JobResponse;
 import com.azure.resourcemanager.iothub.models.JobStatus;
 import com.azure.resourcemanager.iothub.models.JobType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.azure.sdk.iot.service.configurations.Configuration;
+import com.microsoft.azure.sdk.iot.service.configurations.ConfigurationContent;
+import com.microsoft.azure.sdk.iot.service.configurations.ConfigurationMetrics;
+import com.microsoft.azure.sdk.iot.service.configurations.ConfigurationsClient;
 import com.microsoft.azure.sdk.iot.service.exceptions.IotHubException;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryClient;
 import com.microsoft.azure.sdk.iot.service.registry.RegistryJob;
@@ -431,26 +435,12 @@ class JobsIT {
     }
 
     @Test
-    void aJobAskingForConfigurationsIsRefusedOnBothSurfacesAndOneThatDoesNotIsAccepted() throws Exception {
-        String container = blobs().container("configurations", "racwdl");
-        // GIVEN an ARM export asking for configurations, through the official ARM SDK
-        assertThatThrownBy(() -> arm.iotHubResources().exportDevices(rg, hub, new ExportDevicesRequest()
-                .withExportBlobContainerUri(container).withExcludeKeys(false).withIncludeConfigurations(true)
-                .withConfigurationsBlobName("cfg.txt")))
-                // THEN it is a 400 that says why, and no job was made
-                .isInstanceOf(com.azure.core.management.exception.ManagementException.class)
-                .satisfies(e -> {
-                    var m = (com.azure.core.management.exception.ManagementException) e;
-                    assertThat(m.getResponse().getStatusCode()).isEqualTo(400);
-                    assertThat(m.getMessage()).contains("'includeConfigurations' is true").contains("configurations");
-                });
-        // AND the hub API's job says the same, as does a request for the secondary storage
-        HttpResponse<String> hubJob = server.send("POST", "/jobs/create?api-version=2021-04-12", sas(),
-                "{\"type\":\"export\",\"outputBlobContainerUri\":\"" + container + "\",\"includeConfigurations\":true}");
-        assertThat(hubJob.statusCode()).isEqualTo(400);
-        assertThat(ServerExtension.hubError(hubJob).get("message").asText()).contains("'includeConfigurations' is true");
+    void aJobAskingForTheSecondaryStorageIsRefusedAndOneSendingTheSdksDefaultsIsAccepted() throws Exception {
+        String container = blobs().container("secondary", "racwdl");
+        // GIVEN a hub API export asking for the secondary storage
         HttpResponse<String> secondary = server.send("POST", "/jobs/create?api-version=2021-04-12", sas(),
                 "{\"type\":\"export\",\"outputBlobContainerUri\":\"" + container + "\",\"useSecondaryStorageAsSource\":true}");
+        // THEN it is a 400 that says why, and no job was made
         assertThat(secondary.statusCode()).isEqualTo(400);
         assertThat(ServerExtension.hubError(secondary).get("message").asText()).contains("'useSecondaryStorageAsSource'");
         assertThat(arm.iotHubResources().listJobs(rg, hub).stream()
@@ -460,8 +450,127 @@ class JobsIT {
         JobResponse accepted = arm.iotHubResources().exportDevices(rg, hub, new ExportDevicesRequest()
                 .withExportBlobContainerUri(container).withExcludeKeys(false).withIncludeConfigurations(false)
                 .withConfigurationsBlobName("cfg.txt"));
-        // THEN it runs
+        // THEN it runs, and writes no configurations
         awaitArmJob(hub, accepted.jobId());
         assertThat(arm.iotHubResources().getJob(rg, hub, accepted.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(blobs().client("secondary").getBlobClient("cfg.txt").exists()).isFalse();
+    }
+
+    @Test
+    void configurationsLeaveWithAnExportAndComeBackWithAnImportWhichLogsTheLinesItCouldNotApply() throws Exception {
+        ConfigurationsClient configs = new ConfigurationsClient(server.hostPort(), new AzureSasCredential(sas()));
+        // GIVEN two configurations made by the official client (their conditions select no device of these tests)
+        Configuration a = new Configuration("travel-a");
+        ConfigurationContent content = new ConfigurationContent();
+        content.setDeviceContent(Map.of("properties.desired.travel", 1));
+        a.setContent(content);
+        a.setTargetCondition("tags.travel = 'nowhere'");
+        a.setPriority(3);
+        a.setLabels(new HashMap<>(Map.of("team", "a")));
+        ConfigurationMetrics metrics = new ConfigurationMetrics();
+        metrics.setQueries(Map.of("arrived", "SELECT deviceId FROM devices WHERE properties.reported.travel = 1"));
+        a.setMetrics(metrics);
+        configs.create(a);
+        Configuration b = new Configuration("travel-b");
+        ConfigurationContent bContent = new ConfigurationContent();
+        bContent.setDeviceContent(Map.of("properties.desired.other", Map.of("x", 2)));
+        b.setContent(bContent);
+        b.setTargetCondition("tags.travel = 'elsewhere'");
+        b.setPriority(1);
+        configs.create(b);
+        String container = blobs().container("travel", "racwdl");
+
+        try {
+            // WHEN an ARM export includes them, in a blob it names
+            JobResponse export = arm.iotHubResources().exportDevices(rg, hub, new ExportDevicesRequest()
+                    .withExportBlobContainerUri(container).withExcludeKeys(false).withIncludeConfigurations(true)
+                    .withConfigurationsBlobName("cfg-out.txt"));
+            awaitArmJob(hub, export.jobId());
+            assertThat(arm.iotHubResources().getJob(rg, hub, export.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+
+            // THEN that blob holds one line per configuration, as the hub API returns it, next to the devices' blob
+            Map<String, JsonNode> exported = new HashMap<>();
+            for (String line : blobs().lines("travel", "cfg-out.txt")) {
+                JsonNode n = ServerExtension.JSON.readTree(line);
+                exported.put(n.get("id").asText(), n);
+            }
+            assertThat(exported).containsOnlyKeys("travel-a", "travel-b");
+            JsonNode lineA = exported.get("travel-a");
+            assertThat(lineA.at("/content/deviceContent/properties.desired.travel").asInt()).isEqualTo(1);
+            assertThat(lineA.get("priority").asInt()).isEqualTo(3);
+            assertThat(lineA.at("/labels/team").asText()).isEqualTo("a");
+            assertThat(lineA.get("targetCondition").asText()).isEqualTo("tags.travel = 'nowhere'");
+            assertThat(lineA.at("/metrics/queries/arrived").asText()).contains("properties.reported.travel = 1");
+            assertThat(lineA.get("etag").asText()).isEqualTo(configs.get("travel-a").getEtag());
+            assertThat(blobs().lines("travel", "devices.txt")).isNotEmpty();
+
+            // WHEN both are deleted, and a hub API import brings them back from those lines (with importMode), with a
+            // line that is not JSON, one whose condition does not compile, one with a stale etag, and a new one
+            configs.delete("travel-a");
+            configs.delete("travel-b");
+            String mode = ",\"importMode\":\"createOrUpdateIfMatchETag\"}";
+            String in = String.join("\n",
+                    lineA.toString().replaceFirst("}$", mode),
+                    exported.get("travel-b").toString().replaceFirst("}$", mode),
+                    "not a configuration",
+                    "{\"id\":\"travel-bad\",\"targetCondition\":\"tags.x = = 1\",\"content\":{\"deviceContent\":"
+                            + "{\"properties.desired.y\":1}}" + mode,
+                    "{\"id\":\"travel-b\",\"etag\":\"c3RhbGU=\",\"priority\":9,\"targetCondition\":\"tags.travel = 'elsewhere'\""
+                            + mode,
+                    "{\"id\":\"travel-c\",\"priority\":2,\"targetCondition\":\"tags.travel = 'c'\",\"content\":"
+                            + "{\"deviceContent\":{\"properties.desired.c\":true}}" + mode) + "\n";
+            blobs().upload("travel", "cfg-in.txt", in);
+            blobs().upload("travel", "dev-in.txt", "{\"id\":\"travel-dev\",\"importMode\":\"create\"}\n");
+            HttpResponse<String> created = server.send("POST", "/jobs/create" + API, sas(), "{\"type\":\"import\","
+                    + "\"inputBlobContainerUri\":\"" + container + "\",\"outputBlobContainerUri\":\"" + container + "\","
+                    + "\"inputBlobName\":\"dev-in.txt\",\"includeConfigurations\":true,\"configurationsBlobName\":\"cfg-in.txt\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            assertThat(json(created).get("includeConfigurations").asBoolean()).isTrue();
+            assertThat(json(created).get("configurationsBlobName").asText()).isEqualTo("cfg-in.txt");
+            String jobId = json(created).get("jobId").asText();
+            JsonNode done = JobPolling.until("job " + jobId + " ends", java.time.Duration.ofSeconds(120),
+                    java.time.Duration.ofMillis(50), () -> json(server.send("GET", "/jobs/" + jobId + API, sas(), null)),
+                    JobPolling::ended);
+
+            // THEN the job completed, the configurations are back as they were, the new one exists
+            assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("completed");
+            Configuration backA = configs.get("travel-a");
+            assertThat(backA.getPriority()).isEqualTo(3);
+            assertThat(backA.getLabels()).containsEntry("team", "a");
+            assertThat(backA.getTargetCondition()).isEqualTo("tags.travel = 'nowhere'");
+            assertThat(Integer.valueOf(backA.getContent().getDeviceContent().get("properties.desired.travel").toString())).isEqualTo(1);
+            assertThat(backA.getMetrics().getQueries()).containsKey("arrived");
+            assertThat(configs.get("travel-b").getPriority()).as("the stale line changed nothing").isEqualTo(1);
+            assertThat(configs.get("travel-c").getPriority()).isEqualTo(2);
+            assertThatThrownBy(() -> configs.get("travel-bad")).isInstanceOf(IotHubException.class);
+            assertThat(server.send("GET", "/devices/travel-dev" + API, sas(), null).statusCode()).isEqualTo(200);
+            // AND each line it could not apply is in importConfigErrors.log, with IoT Hub's code and its number
+            List<JsonNode> errors = new ArrayList<>();
+            for (String line : blobs().lines("travel", "importConfigErrors.log")) errors.add(ServerExtension.JSON.readTree(line));
+            assertThat(errors).extracting(e -> e.get("lineNumber").asInt()).containsExactly(3, 4, 5);
+            assertThat(errors).extracting(e -> e.get("errorCode").asInt()).containsExactly(400012, 400401, 412001);
+            assertThat(errors.get(1).get("configurationId").asText()).isEqualTo("travel-bad");
+            assertThat(errors.get(2).get("configurationId").asText()).isEqualTo("travel-b");
+
+            // WHEN an ARM import names a configurations blob the container lacks
+            assertThatThrownBy(() -> arm.iotHubResources().importDevices(rg, hub, new ImportDevicesRequest()
+                    .withInputBlobContainerUri(container).withOutputBlobContainerUri(container).withInputBlobName("dev-in.txt")
+                    .withIncludeConfigurations(true).withConfigurationsBlobName("absent.txt")))
+                    // THEN it is refused at once, naming the blob, and no job was made
+                    .isInstanceOfSatisfying(com.azure.core.management.exception.ManagementException.class, e -> {
+                        assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
+                        assertThat(e.getMessage()).contains("absent.txt");
+                    });
+            assertThat(arm.iotHubResources().listJobs(rg, hub).stream()
+                    .noneMatch(j -> j.status() == JobStatus.ENQUEUED || j.status() == JobStatus.RUNNING)).isTrue();
+        } finally {
+            for (String id : List.of("travel-a", "travel-b", "travel-c")) {
+                try {
+                    configs.delete(id);
+                } catch (IotHubException ignored) {
+                    // not there: nothing to clean
+                }
+            }
+        }
     }
 }

@@ -41,10 +41,14 @@ import java.util.Locale;
  * "filter","requestId","start","maxExecutionSeconds","tags","desired","method":{"name","payload","responseTimeout",
  * "connectTimeout"}}} (times in epoch milliseconds, patches and payload as JSON text); its checkpoint
  * {@code {"version":1,"kind":"schedule_...","afterDeviceId","total"}}.</li>
+ * <li>Form 4: a request of form 2 with {@code "configurationsBlobName"}, the blob of the hub's configurations that
+ * the job includes. Requests without it are written in form 1 or 2 as before, so that nodes of the versions before
+ * read them; one that includes configurations is refused by those nodes rather than run without them. An import's
+ * checkpoint may then hold {@code "configurationsApplied":true} (absent: false).</li>
  * </ul>
  */
 final class JobForms {
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private final ObjectMapper json;
 
@@ -62,7 +66,7 @@ final class JobForms {
     String request(JobRequest r) {
         if (r.schedule() != null) return scheduled(r);
         ObjectNode n = json.createObjectNode();
-        n.put("version", r.filter() == null ? 1 : 2);
+        n.put("version", r.configurationsBlobName() != null ? 4 : r.filter() == null ? 1 : 2);
         n.put("type", r.type().name().toLowerCase(Locale.ROOT));
         n.put("inputContainerUri", r.inputContainerUri());
         n.put("inputBlobName", r.inputBlobName());
@@ -72,6 +76,7 @@ final class JobForms {
         n.put("storageAuthentication", r.storageAuth() == null ? null : r.storageAuth().wireName());
         n.put("identity", r.identity());
         if (r.filter() != null) n.put("filter", r.filter());
+        if (r.configurationsBlobName() != null) n.put("configurationsBlobName", r.configurationsBlobName());
         if (r.requestId() != null) n.put("requestId", r.requestId());  // optional in forms 1 and 2: older readers skip it
         return text(n);
     }
@@ -129,7 +134,9 @@ final class JobForms {
         }
         return new JobRequest(type, string(n, "inputContainerUri"), string(n, "inputBlobName"),
                 string(n, "outputContainerUri"), string(n, "outputBlobName"), n.path("excludeKeys").asBoolean(false),
-                auth, string(n, "identity"), version >= 2 ? string(n, "filter") : null, string(n, "requestId"));
+                auth, string(n, "identity"), version >= 2 ? string(n, "filter") : null, string(n, "requestId"))
+                .withConfigurations(version >= 4 && string(n, "configurationsBlobName") != null,
+                        string(n, "configurationsBlobName"));
     }
 
     String checkpoint(Checkpoint c) {
@@ -140,6 +147,7 @@ final class JobForms {
             n.put("offset", i.offset());
             n.put("lineNumber", i.lineNumber());
             n.put("errorLogBlocks", i.errorLogBlocks());
+            if (i.configurationsApplied()) n.put("configurationsApplied", true);
             if (!i.legacyErrorBlocks().isEmpty()) {
                 ArrayNode ids = n.putArray("legacyErrorBlocks");
                 i.legacyErrorBlocks().forEach(ids::add);
@@ -175,7 +183,7 @@ final class JobForms {
         if (kind == JobKind.IMPORT) {
             List<String> legacy = strings(n, version == 0 ? "errorBlocks" : "legacyErrorBlocks");
             return new Checkpoint.Import(n.path("offset").asLong(0), n.path("lineNumber").asLong(0), legacy,
-                    n.path("errorLogBlocks").asLong(0), total);
+                    n.path("errorLogBlocks").asLong(0), total, n.path("configurationsApplied").asBoolean(false));
         }
         long blocks;
         if (version > 0) {
