@@ -63,6 +63,14 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--exclude-keys", description = "Write keys as null.")
     boolean excludeKeys;
 
+    @Option(names = "--include-configurations", description = "With --to: also write the hub's configurations, one a line,"
+            + " to the blob --configurations-blob names.")
+    boolean includeConfigurations;
+
+    @Option(names = "--configurations-blob", paramLabel = "NAME",
+            description = "With --include-configurations: the configurations' blob (default: configurations.txt).")
+    String configurationsBlob;
+
     @Option(names = "--wait", description = "Show progress until the job ends (always so with --to-file).")
     boolean await;
 
@@ -71,7 +79,13 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (target.file != null) return toFile(target.file);
+        if (configurationsBlob != null && !includeConfigurations) {
+            throw new Connection.Usage("--configurations-blob goes with --include-configurations");
+        }
+        if (target.file != null) {
+            if (includeConfigurations) throw new Connection.Usage("--include-configurations goes with --to");
+            return toFile(target.file);
+        }
         if (force) throw new Connection.Usage("--force goes with --to-file");
         IotHubResources hubs = conn.client().iotHubResource();
         JobResponse job = create(hubs, target.to, blob);
@@ -82,7 +96,8 @@ final class ExportCommand implements Callable<Integer> {
         try {
             return hubs.exportDevices(conn.resourceGroup(), conn.hub(), new ExportDevicesRequest()
                     .setExportBlobContainerUri(container).setExportBlobName(blobName).setExcludeKeys(excludeKeys)
-                    .setFilter(where));
+                    .setFilter(where).setIncludeConfigurations(includeConfigurations ? Boolean.TRUE : null)
+                    .setConfigurationsBlobName(configurationsBlob));
         } catch (IotHubException e) {
             throw where == null ? e : WhereErrors.ofFilter(e);
         }

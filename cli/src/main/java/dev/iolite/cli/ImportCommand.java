@@ -52,6 +52,15 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--errors-to", description = "Container URI for the error log (required with --from).")
     String errorsTo;
 
+    @Option(names = "--include-configurations", description = "With --from: also apply the configurations of the blob"
+            + " --configurations-blob names, before the devices; the lines that fail go to importConfigErrors.log in"
+            + " --errors-to.")
+    boolean includeConfigurations;
+
+    @Option(names = "--configurations-blob", paramLabel = "NAME",
+            description = "With --include-configurations: the configurations' blob (default: configurations.txt).")
+    String configurationsBlob;
+
     @Option(names = "--wait", description = "Show progress until the job ends.")
     boolean await;
 
@@ -61,7 +70,11 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ImportDevicesRequest request = new ImportDevicesRequest();
+        if (configurationsBlob != null && !includeConfigurations) {
+            throw new Connection.Usage("--configurations-blob goes with --include-configurations");
+        }
         if (source.file != null) {
+            if (includeConfigurations) throw new Connection.Usage("--include-configurations goes with --from");
             String container = stage(source.file);
             request.setInputBlobContainerUri(container).setOutputBlobContainerUri(container)
                     .setInputBlobName("devices.txt").setOutputBlobName("importErrors.log");
@@ -69,7 +82,9 @@ final class ImportCommand implements Callable<Integer> {
             if (errorsTo == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--errors-to is required with --from");
             }
-            request.setInputBlobContainerUri(source.from).setOutputBlobContainerUri(errorsTo).setInputBlobName(blob);
+            request.setInputBlobContainerUri(source.from).setOutputBlobContainerUri(errorsTo).setInputBlobName(blob)
+                    .setIncludeConfigurations(includeConfigurations ? Boolean.TRUE : null)
+                    .setConfigurationsBlobName(configurationsBlob);
         }
         IotHubResources hubs = conn.client().iotHubResource();
         JobResponse job = hubs.importDevices(conn.resourceGroup(), conn.hub(), request);

@@ -183,6 +183,40 @@ class CliIT {
     }
 
     @Test
+    void configurationsTravelWithAnExportAndAnImportThatIncludeThem() throws Exception {
+        // GIVEN a hub of its own with a device and a configuration
+        String sas = server.createHub("cli-cfg-hub");
+        String api = "?api-version=2021-04-12";
+        assertThat(server.send("PUT", "/devices/cli-cfg-dev" + api, sas, "{\"deviceId\":\"cli-cfg-dev\"}").statusCode())
+                .isEqualTo(200);
+        var created = server.send("PUT", "/configurations/cli-travel" + api, sas, "{\"id\":\"cli-travel\",\"priority\":4,"
+                + "\"targetCondition\":\"tags.cli = 'travel'\",\"content\":{\"deviceContent\":{\"properties.desired.t\":1}}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        // WHEN an export includes it, under a blob name of the user's
+        Result exported = cli("export", "--hub", "cli-cfg-hub", "--to", "file:cli-cfg", "--include-configurations", "--configurations-blob",
+                "cfg.txt", "--wait");
+        // THEN the blob holds it
+        assertThat(exported.code).as(exported.err).isZero();
+        assertThat(Files.readAllLines(server.blobRootOf("cli-cfg-hub").resolve("cli-cfg/cfg.txt")))
+                .singleElement().asString().contains("\"id\":\"cli-travel\"").contains("\"priority\":4");
+        // WHEN it is deleted and an import that includes configurations reads that blob back
+        assertThat(server.send("DELETE", "/configurations/cli-travel" + api, sas, null).statusCode()).isEqualTo(204);
+        Result imported = cli("import", "--hub", "cli-cfg-hub", "--from", "file:cli-cfg", "--errors-to", "file:cli-cfg", "--include-configurations",
+                "--configurations-blob", "cfg.txt", "--wait");
+        // THEN it is back, and no line failed
+        assertThat(imported.code).as(imported.err).isZero();
+        var back = server.send("GET", "/configurations/cli-travel" + api, sas, null);
+        assertThat(back.statusCode()).isEqualTo(200);
+        assertThat(ServerExtension.JSON.readTree(back.body()).get("priority").asInt()).isEqualTo(4);
+        assertThat(Files.readString(server.blobRootOf("cli-cfg-hub").resolve("cli-cfg/importConfigErrors.log"))).isEmpty();
+        // AND the option is refused where it means nothing
+        Result toFile = cli("export", "--to-file", tmp.resolve("x.jsonl").toString(), "--include-configurations");
+        assertThat(toFile.code).isEqualTo(2);
+        assertThat(toFile.err).contains("--include-configurations goes with --to");
+        assertThat(server.send("DELETE", "/configurations/cli-travel" + api, sas, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void badInputGetsOneLineAndTheRightExitCode() throws Exception {
         Result missingFile = cli("import", "--file", tmp.resolve("nope.jsonl").toString());
         assertThat(missingFile.code).isEqualTo(2);
