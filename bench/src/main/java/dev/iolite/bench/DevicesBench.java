@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
  * (or --store), and the simulator's MQTT client in this process on the same machine. Measures
  * 10,000 devices (--devices) connected at once with a twin read each and the server's heap then; QoS 1 telemetry
  * from 1,000 of them (--telemetry-devices) acknowledged per second; direct method round trips at 100 concurrent
- * calls through the hub API; and how long a desired patch takes to reach its device. Runs on the class path of
+ * calls through the hub API; a scheduled method job over every device; and how long a desired patch takes to reach
+ * its device. Runs on the class path of
  * iolite.jar (see bench/run), whose simulator it drives.
  */
 final class DevicesBench {
@@ -76,6 +77,7 @@ final class DevicesBench {
             try (Fleet fleet = Fleet.start(settings, 0)) {
                 connectAll(fleet, credentials, result.putObject("connect"), server, heapSampler);
                 methods(server, credentials, concurrency, result.putObject("methods"));
+                scheduledMethods(server, credentials.size(), result.putObject("scheduledMethodJob"));
                 desired(server, credentials, desired, result.putObject("desiredPatch"));
             }
             telemetry(settings, credentials.subList(0, Math.min(senders, devices)), rate, seconds, result.putObject("telemetry"));
@@ -180,6 +182,38 @@ final class DevicesBench {
         } finally {
             callers.shutdownNow();
         }
+    }
+
+    /**
+     * A scheduled method job ({@code PUT /jobs/v2/{id}}, {@code scheduleDeviceMethod}) over every connected device:
+     * the time from the request to {@code completed}, and the rows of {@code devices.jobs} that say each device answered.
+     */
+    private static void scheduledMethods(ServerProcess server, int devices, ObjectNode into) throws Exception {
+        System.out.printf("a scheduled method job over all %,d devices...%n", devices);
+        String api = "?api-version=2021-04-12";
+        long t0 = System.nanoTime();
+        HttpResponse<String> created = server.send("PUT", "/jobs/v2/bench-methods" + api, server.sas(),
+                "{\"jobId\":\"bench-methods\",\"type\":\"scheduleDeviceMethod\",\"queryCondition\":\"STARTSWITH(deviceId, 'bench-')\","
+                        + "\"cloudToDeviceMethod\":{\"methodName\":\"echo\",\"payload\":{\"n\":1},\"responseTimeoutInSeconds\":30,"
+                        + "\"connectTimeoutInSeconds\":0},\"maxExecutionTimeInSeconds\":3600}");
+        if (created.statusCode() != 200) {
+            throw new IllegalStateException("PUT /jobs/v2 answered " + created.statusCode() + ": " + created.body());
+        }
+        JsonNode job;
+        do {
+            Thread.sleep(100);
+            job = JSON.readTree(server.send("GET", "/jobs/v2/bench-methods" + api, server.sas(), null).body());
+        } while (!job.path("status").asText().matches("completed|failed|cancelled"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long succeeded = job.at("/deviceJobStatistics/succeededCount").asLong();
+        into.put("status", job.path("status").asText());
+        into.put("devices", devices);
+        into.put("succeeded", succeeded);
+        into.put("failed", job.at("/deviceJobStatistics/failedCount").asLong());
+        into.put("seconds", Bench.round(seconds));
+        into.put("devicesPerSecond", Math.round(succeeded / seconds));
+        System.out.printf("  %s: %,d of %,d devices answered in %.1f s (%,.0f devices/s)%n", job.path("status").asText(),
+                succeeded, devices, seconds, succeeded / seconds);
     }
 
     private static HttpResponse<String> invoke(ServerProcess server, String deviceId, int n) throws Exception {

@@ -94,7 +94,15 @@ public final class JobService {
         }
         checkBlobName(req.inputBlobName(), BlobField.INPUT_BLOB);
         checkBlobName(req.outputBlobName(), BlobField.OUTPUT_BLOB);
-        if (req.configurationsBlobName() != null) checkBlobName(req.configurationsBlobName(), BlobField.CONFIGURATIONS_BLOB);
+        if (req.configurationsBlobName() != null) {
+            checkBlobName(req.configurationsBlobName(), BlobField.CONFIGURATIONS_BLOB);
+            // the devices' blob and the configurations' blob are in one container: one name would be both
+            String devices = req.type() == JobKind.IMPORT ? req.inputBlobName() : req.outputBlobName();
+            if (req.configurationsBlobName().equals(devices)) {
+                throw new BlobFieldException(ErrorCode.ARGUMENT_INVALID, BlobField.CONFIGURATIONS_BLOB,
+                        "names the devices' blob, '" + devices + "'; the configurations need a blob of their own");
+            }
+        }
         if (req.type() == JobKind.IMPORT) {
             BlobContainer in = containers.open(hub, req.inputContainerUri(), req.storageAuth(), BlobField.INPUT_CONTAINER,
                     false, BlobContainers.Use.PROBE);

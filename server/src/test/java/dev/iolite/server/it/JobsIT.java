@@ -561,6 +561,9 @@ class JobsIT {
                         assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
                         assertThat(e.getMessage()).contains("absent.txt");
                     });
+            // AND so is an export whose configurations would overwrite its devices' blob
+            assertRefused("{\"type\":\"export\",\"outputBlobContainerUri\":\"" + container + "\",\"includeConfigurations\":true,"
+                    + "\"configurationsBlobName\":\"devices.txt\"}", "'configurationsBlobName' names the devices' blob");
             assertThat(arm.iotHubResources().listJobs(rg, hub).stream()
                     .noneMatch(j -> j.status() == JobStatus.ENQUEUED || j.status() == JobStatus.RUNNING)).isTrue();
         } finally {
