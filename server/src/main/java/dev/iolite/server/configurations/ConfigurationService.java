@@ -187,6 +187,10 @@ public final class ConfigurationService {
         out.put("targetConditionError", targetError);
         ObjectNode errors = out.putObject("customMetricQueryErrors");
         JsonNode queries = body.path("customMetricQueries");
+        if (!queries.isMissingNode() && !queries.isNull() && !queries.isObject()) {
+            throw new IoliteException(ErrorCode.INVALID_CONFIGURATION_CUSTOM_METRICS_QUERY,
+                    "'customMetricQueries' must be an object of metric names and queries");
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = queries.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             try {

@@ -154,6 +154,10 @@ class ConfigurationsIT {
                 server.ownerSas(), "{\"targetCondition\":\"*\",\"customMetricQueries\":{}}").body());
         assertThat(fine.get("targetConditionError").isNull()).isTrue();
         assertThat(fine.get("customMetricQueryErrors")).isEmpty();
+        HttpResponse<String> notAnObject = server.send("POST", "/configurations/testQueries" + API, server.ownerSas(),
+                "{\"targetCondition\":\"*\",\"customMetricQueries\":[\"SELECT deviceId FROM devices\"]}");
+        assertThat(notAnObject.statusCode()).isEqualTo(400);
+        assertThat(ServerExtension.hubError(notAnObject).get("errorCode").asInt()).isEqualTo(400404);
     }
 
     /**
