@@ -37,7 +37,6 @@ final class ScheduledJob {
     /** Devices per batch (the method calls of a batch run at once). */
     static final int BATCH = 1000;
     private static final int BATCH_ATTEMPTS = 5;
-    private static final ObjectNode EMPTY = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
     private final JobRun run;
     private final ObjectMapper json;
@@ -146,7 +145,8 @@ final class ScheduledJob {
             List<Device> current = new ArrayList<>();
             List<Twin> twins = new ArrayList<>();
             List<JobStore.DeviceJobRow> rows = new ArrayList<>();
-            Instant now = run.clock().instant();
+            // every row of the batch ends at the same moment: its time is written once
+            String end = time(run.clock().instant());
             long ok = 0;
             long bad = 0;
             for (Device d : page) {
@@ -154,16 +154,16 @@ final class ScheduledJob {
                 TwinDocument newTags = tags == null ? t.tags() : t.tags().merged(tags);
                 TwinDocument newDesired = desired == null ? t.desired() : t.desired().merged(desired);
                 try {
-                    TwinRules.validateTags(newTags.toTree());
-                    TwinRules.validateDesired(newDesired.toTree());
+                    TwinRules.validateTags(newTags);
+                    TwinRules.validateDesired(newDesired);
                 } catch (IoliteException e) {
-                    rows.add(row(d.deviceId(), now, "failed", null, e.errorCode().wireName(), e.getMessage()));
+                    rows.add(row(d.deviceId(), end, "failed", null, e.errorCode().wireName(), e.getMessage()));
                     bad++;
                     continue;
                 }
                 current.add(d);
                 twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
-                rows.add(row(d.deviceId(), now, "completed", EMPTY, null, null));
+                rows.add(completed(d.deviceId(), end));
                 ok++;
             }
             JobProgress progress = progress(counts.plus(ok, bad), next, processedAtStart, runStarted);
@@ -220,20 +220,21 @@ final class ScheduledJob {
                 response.set("payload", payload(a.payload()));
                 ObjectNode outcome = json.createObjectNode();
                 outcome.set("deviceMethodResponse", response);
-                rows.add(methodRow(deviceId, now, outcome, response));
+                rows.add(methodRow(deviceId, time(now), outcome, response));
                 ok++;
             } catch (ExecutionException | CompletionException e) {
                 now = run.clock().instant();
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 if (cause instanceof IoliteException x) {
-                    rows.add(row(deviceId, now, "failed", null, x.errorCode().wireName(), x.getMessage()));
+                    rows.add(row(deviceId, time(now), "failed", null, x.errorCode().wireName(), x.getMessage()));
                 } else {
-                    rows.add(row(deviceId, now, "failed", null, ErrorCode.SERVER_ERROR.wireName(), String.valueOf(cause)));
+                    rows.add(row(deviceId, time(now), "failed", null, ErrorCode.SERVER_ERROR.wireName(),
+                            String.valueOf(cause)));
                 }
                 bad++;
             } catch (TimeoutException e) {
                 calls.get(i).cancel(false);
-                rows.add(row(deviceId, run.clock().instant(), "failed", null, ErrorCode.GATEWAY_TIMEOUT.wireName(),
+                rows.add(row(deviceId, time(run.clock().instant()), "failed", null, ErrorCode.GATEWAY_TIMEOUT.wireName(),
                         "the device did not answer in time"));
                 bad++;
             }
@@ -252,14 +253,19 @@ final class ScheduledJob {
      * A method row. The Java service client (2.1.9) reads a method row's result from {@code cloudToDeviceMethod}
      * rather than {@code outcome}, and fails on an outcome without it: the answer goes in both.
      */
-    private JobStore.DeviceJobRow methodRow(String deviceId, Instant now, ObjectNode outcome, ObjectNode response) {
-        return new JobStore.DeviceJobRow(deviceId, row(deviceId, now, "completed")
+    private JobStore.DeviceJobRow methodRow(String deviceId, String end, ObjectNode outcome, ObjectNode response) {
+        return new JobStore.DeviceJobRow(deviceId, row(deviceId, end, "completed")
                 .append(",\"outcome\":").append(outcome).append(",\"cloudToDeviceMethod\":").append(response).append('}').toString());
     }
 
-    private JobStore.DeviceJobRow row(String deviceId, Instant now, String status, ObjectNode outcome,
+    /** A twin update's row: completed, with an empty outcome. */
+    private JobStore.DeviceJobRow completed(String deviceId, String end) {
+        return new JobStore.DeviceJobRow(deviceId, row(deviceId, end, "completed").append(",\"outcome\":{}}").toString());
+    }
+
+    private JobStore.DeviceJobRow row(String deviceId, String end, String status, ObjectNode outcome,
                                       String errorCode, String description) {
-        StringBuilder b = row(deviceId, now, status);
+        StringBuilder b = row(deviceId, end, status);
         if (outcome != null) b.append(",\"outcome\":").append(outcome);
         if (errorCode != null) {
             b.append(",\"error\":{\"code\":");
@@ -269,9 +275,8 @@ final class ScheduledJob {
         return new JobStore.DeviceJobRow(deviceId, b.append('}').toString());
     }
 
-    /** A row without its closing brace: the job's part, then the device's. */
-    private StringBuilder row(String deviceId, Instant now, String status) {
-        String end = time(now);
+    /** A row without its closing brace: the job's part, then the device's, which ends at {@code end} ({@link #time}). */
+    private StringBuilder row(String deviceId, String end, String status) {
         StringBuilder b = new StringBuilder(256).append(rowHead).append(",\"deviceId\":");
         quote(b, deviceId).append(",\"status\":\"").append(status).append("\",\"endTimeUtc\":\"").append(end)
                 .append("\",\"lastUpdatedDateTimeUtc\":\"").append(end).append('"');

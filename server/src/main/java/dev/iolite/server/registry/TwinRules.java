@@ -26,6 +26,14 @@ public final class TwinRules {
 
     public static void validateDesired(ObjectNode desired) { validate(desired, "properties.desired", MAX_DESIRED_BYTES); }
 
+    /** As {@link #validateTags(ObjectNode)}, over a document's own tree (no copy is made). */
+    public static void validateTags(TwinDocument tags) { validate(tags == null ? null : tags.view(), "tags", MAX_TAGS_BYTES); }
+
+    /** As {@link #validateDesired(ObjectNode)}, over a document's own tree (no copy is made). */
+    public static void validateDesired(TwinDocument desired) {
+        validate(desired == null ? null : desired.view(), "properties.desired", MAX_DESIRED_BYTES);
+    }
+
     /** Reported properties have the desired ones' limits (32 KB). */
     public static void validateReported(ObjectNode reported) { validate(reported, "properties.reported", MAX_DESIRED_BYTES); }
 
