@@ -81,12 +81,17 @@ public final class RegistryService {
 
     /** As {@link #commit}, without telling {@link #onWrite}'s listener (the configurations' own writes). */
     private void commitQuietly(String hub, RegistryChanges changes, List<RegistryListener.Change> watched, boolean ordered) {
+        commitQuietly(hub, () -> store.apply(hub, changes), watched, ordered);
+    }
+
+    /** As {@link #commitQuietly(String, RegistryChanges, List, boolean)}, with the store's write {@code write}. */
+    private void commitQuietly(String hub, Runnable write, List<RegistryListener.Change> watched, boolean ordered) {
         if (watched.isEmpty()) {
-            store.apply(hub, changes);
+            write.run();
             return;
         }
         if (!ordered) {
-            store.apply(hub, changes);
+            write.run();
             listener.changed(hub, watched);
             return;
         }
@@ -94,7 +99,7 @@ public final class RegistryService {
         for (RegistryListener.Change c : watched) held.add(Math.floorMod(c.key().deviceId().hashCode(), stripes.length));
         for (int i : held) stripes[i].lock();
         try {
-            store.apply(hub, changes);
+            write.run();
             listener.changed(hub, watched);
         } finally {
             for (int i : held.descendingSet()) stripes[i].unlock();
@@ -126,12 +131,17 @@ public final class RegistryService {
     public void replaceTwins(String hub, List<Device> current, List<Twin> next, Transaction.Work alongside,
                              boolean tellWrites) {
         if (current.isEmpty()) return;
-        Map<DeviceKey, Device> byKey = new java.util.LinkedHashMap<>();
-        for (Device d : current) byKey.put(d.key(), d);
-        ImportBatch batch = new ImportBatch(byKey, credentials, clock.instant());
-        for (int i = 0; i < current.size(); i++) batch.replaceTwinOf(current.get(i), next.get(i));
-        RegistryChanges changes = alongside == null ? batch.changes() : batch.changes().with(alongside);
-        commitQuietly(hub, changes, batch.watched(hub, listener), true);
+        // only twins change: each row's twin columns are written, under the versions it was read at
+        java.time.Instant now = clock.instant();
+        List<RegistryChanges.Update> updates = new ArrayList<>(current.size());
+        List<RegistryListener.Change> watched = new ArrayList<>();
+        for (int i = 0; i < current.size(); i++) {
+            Device before = current.get(i);
+            Device after = before.withTwin(next.get(i), now);
+            updates.add(new RegistryChanges.Update(after, before.version(), before.twin().version()));
+            if (listener.watches(hub, before.key())) watched.add(new RegistryListener.Change(before.key(), before, after));
+        }
+        commitQuietly(hub, () -> store.writeTwins(hub, updates, alongside), watched, true);
         if (tellWrites) written.accept(hub);
     }
 

@@ -55,6 +55,17 @@ public interface RegistryStore {
     void apply(String hub, RegistryChanges changes);
 
     /**
+     * Writes the twins of {@code updates} (tags, desired and reported properties, configurations section, twin version
+     * and the time of the twin's last update), each to the row of its identity if its device and twin versions are
+     * still the expected ones, then {@code alongside} (may be null) last, in one transaction. The identity's other
+     * columns are not written (its fields are those of the version it was read at), and no statistics change.
+     *
+     * @throws StaleWriteException if a row's versions changed; then nothing was applied
+     * @throws dev.iolite.server.jobs.LeaseLostException if {@code alongside}'s runner lost the job's lease
+     */
+    void writeTwins(String hub, List<RegistryChanges.Update> updates, dev.iolite.server.store.Transaction.Work alongside);
+
+    /**
      * Devices and modules after ({@code afterDeviceId}, {@code afterModuleId}) in (device id, module id)
      * order, at most {@code limit}: the export's keyset scan. Nulls start from the beginning.
      */

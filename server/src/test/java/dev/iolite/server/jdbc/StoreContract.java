@@ -501,6 +501,45 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aTwinWriteChangesTheTwinAloneAndOnlyAtTheVersionsItWasReadAt() throws Exception {
+        Device read = new Device(DeviceKey.device("t-1"), 7, "638700000000000001",
+                new Device.DeviceState(DeviceStatus.DISABLED, "stolen", T1),
+                new Authentication(AuthType.SELF_SIGNED, null, null, "A".repeat(40), "B".repeat(64)), true,
+                new Device.Scopes("ms-azure-iot-edge://edge-1-123", List.of("ms-azure-iot-edge://p-1")), "edge-1",
+                new Twin(TwinDocument.of(object("{\"site\":\"Zürich\"}")), TwinDocument.of(object("{\"fw\":\"1.2\"}")),
+                        TwinDocument.of(object("{\"temp\":21.5}")), 42, TwinDocument.of(object("{\"c1\":{\"status\":\"applied\"}}"))), T1);
+        insert(List.of(read, device("t-2", null, DeviceStatus.ENABLED)), 1, 1);
+        Twin next = new Twin(TwinDocument.of(object("{\"site\":\"Zürich\",\"campaign\":\"winter\"}")),
+                TwinDocument.of(object("{\"fw\":\"1.2\",\"sampling\":{\"rate\":5}}")), read.twin().reported(), 43,
+                read.twin().configurations());
+        Device written = read.withTwin(next, T2);
+
+        // a stale twin version, or a stale identity version, writes nothing of the batch
+        Device other = device("t-2", null, DeviceStatus.ENABLED);
+        Device otherNext = other.withTwin(new Twin(TwinDocument.of(object("{\"x\":1}")), TwinDocument.EMPTY,
+                TwinDocument.EMPTY, 2), T2);
+        assertThatThrownBy(() -> registry.writeTwins("hub", List.of(new RegistryChanges.Update(otherNext, 1, 1),
+                new RegistryChanges.Update(written, 7, 41)), null)).isInstanceOf(StaleWriteException.class);
+        assertThatThrownBy(() -> registry.writeTwins("hub", List.of(new RegistryChanges.Update(written, 6, 42)), null))
+                .isInstanceOf(StaleWriteException.class);
+        assertThat(registry.find("hub", other.key())).contains(other);
+        // what goes alongside commits with the twins, or takes them with it when it fails
+        assertThatThrownBy(() -> registry.writeTwins("hub", List.of(new RegistryChanges.Update(written, 7, 42)), tx -> {
+            throw new LeaseLostException("job");
+        })).isInstanceOf(LeaseLostException.class);
+        assertThat(registry.find("hub", read.key())).contains(read);
+
+        boolean[] alongside = new boolean[1];
+        registry.writeTwins("hub", List.of(new RegistryChanges.Update(written, 7, 42)), tx -> alongside[0] = true);
+        assertThat(alongside[0]).isTrue();
+        assertThat(registry.find("hub", read.key())).contains(written);
+        assertThat(registry.statistics("hub")).isEqualTo(new RegistryCounts(2, 1, 1));
+        TwinQuery byTag = QueryCompiler.compile("SELECT * FROM devices WHERE tags.campaign = 'winter' "
+                + "AND properties.desired.sampling.rate = 5 AND status = 'disabled'");
+        assertThat(queries.queryTwins("hub", byTag, null, 10)).extracting(Device::key).containsExactly(read.key());
+    }
+
+    @Test
     void keysetPagesReturnEveryIdentityOnceInOrder() {
         List<Device> all = new java.util.ArrayList<>();
         for (int i = 0; i < 25; i++) {

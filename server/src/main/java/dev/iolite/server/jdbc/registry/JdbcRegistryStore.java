@@ -352,6 +352,30 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
+    @Override
+    public void writeTwins(String hub, List<RegistryChanges.Update> updates, dev.iolite.server.store.Transaction.Work alongside) {
+        db.inTransaction(c -> {
+            // as apply's: a job batch that carries its checkpoint need not wait for its own durable flush
+            String relaxed = db.dialect().relaxedDurability();
+            if (alongside != null && relaxed != null) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute(relaxed);
+                }
+            }
+            if (!updates.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(rows.twinUpdate())) {
+                    for (RegistryChanges.Update u : updates) {
+                        rows.bindTwinUpdate(ps, hub, u.next(), u.expectedVersion(), u.expectedTwinVersion());
+                        ps.addBatch();
+                    }
+                    requireOneEach(ps.executeBatch(), "twin update");
+                }
+            }
+            if (alongside != null) new JdbcTransaction(c).run(alongside);
+            return null;
+        });
+    }
+
     private void removeAll(Connection c, String hub, List<RegistryChanges.Removal> removals) throws SQLException {
         if (removals.isEmpty()) return;
         try (PreparedStatement row = c.prepareStatement(

@@ -37,6 +37,7 @@ public final class DeviceRows {
     private final SqlDialect dialect;
     private final String row;
     private final String update;
+    private final String twinUpdate;
     /** A body writer and a twin column writer, reused row after row by one thread. */
     private record Writers(DeviceBody.Writer body, TwinColumn.Writer twin) {}
 
@@ -51,6 +52,8 @@ public final class DeviceRows {
         this.update = "UPDATE devices SET version = ?, twin_version = ?, enabled = ?, body = ?, status_updated_ms = ?, tags = "
                 + dialect.jsonParameter() + ", twin = " + dialect.jsonParameter()
                 + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
+        this.twinUpdate = "UPDATE devices SET twin_version = ?, body = ?, tags = " + dialect.jsonParameter() + ", twin = "
+                + dialect.jsonParameter() + " WHERE hub = ? AND device_id = ? AND module_id = ? AND version = ? AND twin_version = ?";
     }
 
     /** The columns every SELECT of devices reads, in the order the readers expect. */
@@ -209,6 +212,27 @@ public final class DeviceRows {
         ps.setInt(i++, d.enabled() ? 1 : 0);
         ps.setBytes(i++, body(d, mark));
         i = bindQueryable(ps, i, d);
+        ps.setString(i++, hub);
+        ps.setString(i++, d.deviceId());
+        ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
+        ps.setLong(i++, expectedVersion);
+        ps.setLong(i, expectedTwinVersion);
+    }
+
+    /**
+     * The conditional UPDATE of a twin alone, bound by {@link #bindTwinUpdate}: the twin version, the body (which holds
+     * the twin's last update time), the tags and the twin column.
+     */
+    public String twinUpdate() { return twinUpdate; }
+
+    /** Binds {@link #twinUpdate}: the new twin, then the row and the versions it must still have. */
+    public void bindTwinUpdate(PreparedStatement ps, String hub, Device d, long expectedVersion, long expectedTwinVersion)
+            throws SQLException {
+        int i = 1;
+        ps.setLong(i++, d.twin().version());
+        ps.setBytes(i++, body(d, null));
+        dialect.bindJson(ps, i++, d.twin().tags().utf8());
+        dialect.bindJson(ps, i++, writers.get().twin().write(d));
         ps.setString(i++, hub);
         ps.setString(i++, d.deviceId());
         ps.setString(i++, d.moduleId() == null ? "" : d.moduleId());
