@@ -74,12 +74,20 @@ public interface JobStore {
     int deleteFinishedBefore(Instant cutoff);
 
     /**
-     * A scheduled job's row of one device in {@code devices.jobs}: its JSON as the query language shows it.
-     *
-     * @param deviceId the device
-     * @param json     the row, a JSON object
+     * What every row of a scheduled job in {@code devices.jobs} shows of the job: its type and times (as the rows
+     * show them, ISO-8601 in UTC), beside its id.
      */
-    record DeviceJobRow(String deviceId, String json) {}
+    record DeviceJobHead(String jobType, String startTimeUtc, String createdDateTimeUtc) {}
+
+    /**
+     * A scheduled job's row of one device in {@code devices.jobs}, beside its job's part ({@link DeviceJobHead}): the
+     * device, its status, when it ended (also its last update; as the rows show times), and the row's other members
+     * as a JSON object (such as {@code {"outcome":{}}}).
+     */
+    record DeviceJobRow(String deviceId, String status, String endTimeUtc, String details) {}
+
+    /** Writes (or replaces) a scheduled job's part of its rows; before any of its rows. */
+    void saveDeviceJobHead(String hub, String jobId, DeviceJobHead head);
 
     /** Writes (or replaces) a scheduled job's rows of a batch inside the batch's transaction. */
     void saveDeviceJobs(Transaction tx, String hub, String jobId, List<DeviceJobRow> rows);

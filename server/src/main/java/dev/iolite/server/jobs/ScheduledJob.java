@@ -41,8 +41,6 @@ final class ScheduledJob {
     private final JobRun run;
     private final ObjectMapper json;
     private final MethodInvoker methods;
-    /** The part of every row that is the job's: its id, type and times. */
-    private String rowHead;
 
     ScheduledJob(JobRun run, ObjectMapper json, MethodInvoker methods) {
         this.run = run;
@@ -73,7 +71,9 @@ final class ScheduledJob {
         long runStarted = System.nanoTime();
         ObjectNode tags = patch(schedule.tags());
         ObjectNode desired = patch(schedule.desired());
-        rowHead = rowHead(jobId);
+        // the job's part of every row it writes, kept once, before them
+        run.jobs().saveDeviceJobHead(hub, jobId, new JobStore.DeviceJobHead(job.type().wireName(),
+                time(job.startTime() == null ? run.clock().instant() : job.startTime()), time(job.createdAt())));
         // the next batch's devices are read while this one is written (the reader is this run's, and ends with it)
         java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "iolite-job-reader");
@@ -254,42 +254,30 @@ final class ScheduledJob {
      * rather than {@code outcome}, and fails on an outcome without it: the answer goes in both.
      */
     private JobStore.DeviceJobRow methodRow(String deviceId, String end, ObjectNode outcome, ObjectNode response) {
-        return new JobStore.DeviceJobRow(deviceId, row(deviceId, end, "completed")
-                .append(",\"outcome\":").append(outcome).append(",\"cloudToDeviceMethod\":").append(response).append('}').toString());
+        return new JobStore.DeviceJobRow(deviceId, "completed", end,
+                "{\"outcome\":" + outcome + ",\"cloudToDeviceMethod\":" + response + "}");
     }
 
     /** A twin update's row: completed, with an empty outcome. */
-    private JobStore.DeviceJobRow completed(String deviceId, String end) {
-        return new JobStore.DeviceJobRow(deviceId, row(deviceId, end, "completed").append(",\"outcome\":{}}").toString());
+    private static JobStore.DeviceJobRow completed(String deviceId, String end) {
+        return new JobStore.DeviceJobRow(deviceId, "completed", end, EMPTY_OUTCOME);
     }
 
-    private JobStore.DeviceJobRow row(String deviceId, String end, String status, ObjectNode outcome,
-                                      String errorCode, String description) {
-        StringBuilder b = row(deviceId, end, status);
-        if (outcome != null) b.append(",\"outcome\":").append(outcome);
+    /** The other members of a completed twin update's row. */
+    private static final String EMPTY_OUTCOME = "{\"outcome\":{}}";
+
+    /** A row that ended at {@code end} ({@link #time}), with an outcome or an error (either may be null). */
+    private static JobStore.DeviceJobRow row(String deviceId, String end, String status, ObjectNode outcome,
+                                             String errorCode, String description) {
+        StringBuilder b = new StringBuilder("{");
+        if (outcome != null) b.append("\"outcome\":").append(outcome);
         if (errorCode != null) {
-            b.append(",\"error\":{\"code\":");
+            if (outcome != null) b.append(',');
+            b.append("\"error\":{\"code\":");
             quote(b, errorCode).append(",\"description\":");
             quote(b, description).append('}');
         }
-        return new JobStore.DeviceJobRow(deviceId, b.append('}').toString());
-    }
-
-    /** A row without its closing brace: the job's part, then the device's, which ends at {@code end} ({@link #time}). */
-    private StringBuilder row(String deviceId, String end, String status) {
-        StringBuilder b = new StringBuilder(256).append(rowHead).append(",\"deviceId\":");
-        quote(b, deviceId).append(",\"status\":\"").append(status).append("\",\"endTimeUtc\":\"").append(end)
-                .append("\",\"lastUpdatedDateTimeUtc\":\"").append(end).append('"');
-        return b;
-    }
-
-    private String rowHead(String jobId) {
-        Job job = run.job();
-        StringBuilder b = new StringBuilder("{\"jobId\":");
-        quote(b, jobId).append(",\"jobType\":\"").append(job.type().wireName()).append("\",\"startTimeUtc\":\"")
-                .append(time(job.startTime() == null ? run.clock().instant() : job.startTime()))
-                .append("\",\"createdDateTimeUtc\":\"").append(time(job.createdAt())).append('"');
-        return b.toString();
+        return new JobStore.DeviceJobRow(deviceId, status, end, b.append('}').toString());
     }
 
     private static StringBuilder quote(StringBuilder b, String s) {

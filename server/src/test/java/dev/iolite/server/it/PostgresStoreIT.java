@@ -15,4 +15,14 @@ class PostgresStoreIT extends StoreContract {
     protected Database openStore(Path dir) {
         return Database.openPostgres(StoreUrl.parse(Postgres.get().newDatabase()));
     }
+
+    @Override
+    protected Unmigrated unmigratedStore(Path dir) {
+        StoreUrl url = StoreUrl.parse(Postgres.get().newDatabase());
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(url.jdbcUrl());
+        if (url.user() != null) ds.setUser(url.user());
+        if (url.password() != null) ds.setPassword(url.password());
+        return new Unmigrated(ds, dev.iolite.server.jdbc.dialect.SqlDialect.postgresql(), () -> Database.openPostgres(url));
+    }
 }

@@ -68,6 +68,16 @@ public abstract class StoreContract {
     /** A fresh, empty store of the kind under test (migrated), with {@code dir} for its files if it needs any. */
     protected abstract Database openStore(Path dir);
 
+    /**
+     * Another fresh store of the kind under test, not migrated at all: its data source (for a test to migrate it part
+     * of the way and write rows as an older version did), and how the server opens it (migrating it the rest of the way).
+     */
+    protected abstract Unmigrated unmigratedStore(Path dir);
+
+    /** A store not migrated yet ({@link #unmigratedStore}). */
+    public record Unmigrated(javax.sql.DataSource dataSource, dev.iolite.server.jdbc.dialect.SqlDialect dialect,
+                                java.util.function.Supplier<Database> open) {}
+
     @BeforeEach
     void open() {
         db = openStore(dir);
@@ -419,6 +429,122 @@ public abstract class StoreContract {
         assertThat(jobs.deleteFinishedBefore(T0)).isZero();
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(31)))).isEqualTo(1);
         assertThat(jobs.find(j.id())).isEmpty();
+    }
+
+    // --- devices.jobs
+
+    private static final String END = "2026-11-26T12:00:01.250Z";
+    private static final String HEAD = "{\"jobId\":\"job-1\",\"jobType\":\"scheduleDeviceMethod\",\"startTimeUtc\":"
+            + "\"2026-11-26T12:00:00.123Z\",\"createdDateTimeUtc\":\"2026-11-26T11:59:59Z\"";
+
+    /** A whole row of devices.jobs as a job of {@link #HEAD} wrote it before schema 17, with the device's members. */
+    private static String wholeRow(String deviceId, String status, String more) {
+        return HEAD + ",\"deviceId\":\"" + deviceId + "\",\"status\":\"" + status + "\",\"endTimeUtc\":\"" + END
+                + "\",\"lastUpdatedDateTimeUtc\":\"" + END + "\"" + more + "}";
+    }
+
+    private static final String METHOD_ANSWER = "{\"status\":200,\"payload\":{\"a\":[1,\"x\",null]}}";
+    private static final String D1 = wholeRow("d1", "completed", ",\"outcome\":{\"deviceMethodResponse\":" + METHOD_ANSWER
+            + "},\"cloudToDeviceMethod\":" + METHOD_ANSWER);
+    private static final String D2 = wholeRow("d2", "failed",
+            ",\"error\":{\"code\":\"DeviceNotOnline\",\"description\":\"it's \\\"off\\\" — ü\"}");
+    private static final String D3 = wholeRow("d-3", "completed", ",\"outcome\":{}");
+
+    /**
+     * The documents of the rows a query of devices.jobs selects, in (job, device) order ('d-3' before 'd1'). SQLite keeps JSON as text: its documents must
+     * read as a row kept whole read, member for member; PostgreSQL's jsonb orders members its own way.
+     */
+    private static List<Object> deviceJobs(JdbcQueryStore store, Database on, String hub, String query) {
+        List<Object> docs = new java.util.ArrayList<>();
+        store.queryDeviceJobs(hub, QueryCompiler.compile(query), null, 100, dev.iolite.server.store.StillWanted.ALWAYS,
+                (key, doc) -> {
+                    try {
+                        docs.add(asRead(on, doc));
+                        return true;
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new AssertionError(doc, e);
+                    }
+                });
+        return docs;
+    }
+
+    /** A document as {@link #deviceJobs} gives it on this store: its text on SQLite, else its JSON (members unordered). */
+    private static Object asRead(Database on, String doc) throws com.fasterxml.jackson.core.JsonProcessingException {
+        return on.dialect().name().equals("sqlite") ? doc : JSON.readTree(doc);
+    }
+
+    @Test
+    void rowsOfDevicesJobsReadAsTheyWereWrittenWholeAndGoWithTheirJob() throws Exception {
+        jobs.saveDeviceJobHead("hub", "job-1", new dev.iolite.server.jobs.JobStore.DeviceJobHead("scheduleDeviceMethod",
+                "2026-11-26T12:00:00.123Z", "2026-11-26T11:59:59Z"));
+        jobs.saveDeviceJobHead("other-hub", "job-1", new dev.iolite.server.jobs.JobStore.DeviceJobHead("scheduleUpdateTwin",
+                "2026-11-26T12:00:00Z", "2026-11-26T11:00:00Z"));
+        registry.writeTwins("hub", List.of(), tx -> jobs.saveDeviceJobs(tx, "hub", "job-1", List.of(
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d1", "completed", END, "{\"outcome\":{\"deviceMethodResponse\":"
+                        + METHOD_ANSWER + "},\"cloudToDeviceMethod\":" + METHOD_ANSWER + "}"),
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d2", "failed", END,
+                        "{\"error\":{\"code\":\"DeviceNotOnline\",\"description\":\"it's \\\"off\\\" — ü\"}}"),
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d-3", "completed", END, "{\"outcome\":{}}"))));
+        registry.writeTwins("other-hub", List.of(), tx -> jobs.saveDeviceJobs(tx, "other-hub", "job-1", List.of(
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d1", "completed", END, "{\"outcome\":{}}"))));
+
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs"))
+                .containsExactly(asRead(db, D3), asRead(db, D1), asRead(db, D2));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE devices.jobs.status = 'failed'"))
+                .containsExactly(asRead(db, D2));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE deviceId = 'd-3' AND jobId = 'job-1' "
+                + "AND lastUpdatedDateTimeUtc = '" + END + "' AND jobType = 'scheduleDeviceMethod' "
+                + "AND startTimeUtc = '2026-11-26T12:00:00.123Z' AND createdDateTimeUtc < startTimeUtc"))
+                .containsExactly(asRead(db, D3));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE outcome.deviceMethodResponse.status = 200 "
+                + "AND cloudToDeviceMethod.status = 200")).containsExactly(asRead(db, D1));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE IS_DEFINED(error)"))
+                .containsExactly(asRead(db, D2));
+
+        // a batch done again replaces its rows
+        registry.writeTwins("hub", List.of(), tx -> jobs.saveDeviceJobs(tx, "hub", "job-1", List.of(
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d2", "completed", END, "{\"outcome\":{}}"))));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE status = 'failed'")).isEmpty();
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs")).hasSize(3);
+
+        // a scheduled job's rows go with it once it is removed (its queue id is the hub's name in lower case, ':', its id)
+        Job j = Job.enqueued("hub:job-1", "hub", JobRequest.exporting("file:out", "devices.txt", false, StorageAuth.KEY_BASED,
+                null), T0);
+        jobs.insert(j, true, MAX_QUEUED);
+        jobs.claimNext("n", T0, T0.plus(LEASE));
+        jobs.finish(j.id(), "n", JobPhase.COMPLETED, null, T0.plusSeconds(1), null);
+        assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(31)))).isEqualTo(1);
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs")).isEmpty();
+        assertThat(deviceJobs(queries, db, "other-hub", "SELECT * FROM devices.jobs")).hasSize(1);
+    }
+
+    @Test
+    void rowsOfDevicesJobsKeptWholeBeforeSchemaSeventeenReadTheSameAfterIt() throws Exception {
+        Unmigrated old = unmigratedStore(dir);
+        org.flywaydb.core.Flyway.configure().configuration(
+                dev.iolite.server.jdbc.migration.Migrations.flyway(old.dataSource(), old.dialect()).getConfiguration())
+                .target("16").load().migrate();
+        try (java.sql.Connection c = old.dataSource().getConnection()) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(TestHubs.INSERT)) {
+                ps.setString(1, "old-hub");
+                ps.executeUpdate();
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO device_jobs (hub, job_id, device_id, doc) "
+                    + "VALUES ('old-hub', 'job-1', ?, " + old.dialect().jsonParameter() + ")")) {
+                for (String[] row : List.of(new String[] {"d1", D1}, new String[] {"d2", D2}, new String[] {"d-3", D3})) {
+                    ps.setString(1, row[0]);
+                    ps.setString(2, row[1]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        try (Database migrated = old.open().get()) {
+            JdbcQueryStore store = new JdbcQueryStore(migrated, JSON);
+            assertThat(deviceJobs(store, migrated, "old-hub", "SELECT * FROM devices.jobs"))
+                    .containsExactly(asRead(migrated, D3), asRead(migrated, D1), asRead(migrated, D2));
+            assertThat(deviceJobs(store, migrated, "old-hub", "SELECT * FROM devices.jobs WHERE status = 'failed' "
+                    + "AND lastUpdatedDateTimeUtc = endTimeUtc")).containsExactly(asRead(migrated, D2));
+        }
     }
 
     // --- devices, modules, twins, counters, keyset pages

@@ -120,6 +120,19 @@ public interface JsonSql {
     /** True when text {@code a} holds {@code b}. */
     SqlText contains(SqlText a, SqlText b);
 
+    /**
+     * A JSON object put together from columns, as this dialect stores JSON: a member for each of {@code names}, whose
+     * value is the text expression at the same place in {@code values} as a JSON string (null where it is null), then
+     * the members of {@code more}, an expression holding a JSON object as this dialect stores one. Where the dialect
+     * keeps members in order (SQLite's text), they come in this order.
+     */
+    String object(List<String> names, List<String> values, String more);
+
+    /** A name as an SQL string literal. */
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
     /** The largest finite double. */
     String MAX_DOUBLE = "1.7976931348623157e308";
 
@@ -127,6 +140,20 @@ public interface JsonSql {
     final class Sqlite implements JsonSql {
         @Override
         public boolean stringValueIsTyped() { return true; }
+
+        /** JSON text joined in order; {@code more}'s members follow its opening brace, unless it is {@code {}}. */
+        @Override
+        public String object(List<String> names, List<String> values, String more) {
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < names.size(); i++) {
+                StringBuilder name = new StringBuilder(i == 0 ? "{\"" : ",\"");
+                com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(names.get(i), name);
+                b.append(JsonSql.literal(name.append("\":").toString())).append(" || json_quote(").append(values.get(i))
+                        .append(") || ");
+            }
+            return b.append("CASE WHEN ").append(more).append(" = '{}' THEN '}' ELSE ',' || substr(").append(more)
+                    .append(", 2) END)").toString();
+        }
 
         @Override
         public void typeOf(SqlText sql, String column, List<String> path) {
@@ -259,6 +286,16 @@ public interface JsonSql {
 
         @Override
         public String binary(String textExpression) { return "(" + textExpression + " COLLATE \"C\")"; }
+
+        @Override
+        public String object(List<String> names, List<String> values, String more) {
+            StringBuilder b = new StringBuilder("(jsonb_build_object(");
+            for (int i = 0; i < names.size(); i++) {
+                if (i > 0) b.append(", ");
+                b.append(JsonSql.literal(names.get(i))).append(", CAST(").append(values.get(i)).append(" AS text)");
+            }
+            return b.append(") || ").append(more).append(")").toString();
+        }
 
         @Override
         public void number(SqlText sql, String column, List<String> path) { value(sql, column, path, Type.NUMBER); }

@@ -334,19 +334,60 @@ public final class JdbcJobStore implements JobStore {
         });
     }
 
+    @Override
+    public void saveDeviceJobHead(String hub, String jobId, DeviceJobHead head) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO device_job_heads (hub, job_id, job_type, start_utc, "
+                    + "created_utc) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hub, job_id) DO UPDATE SET job_type = excluded.job_type, "
+                    + "start_utc = excluded.start_utc, created_utc = excluded.created_utc")) {
+                ps.setString(1, hub);
+                ps.setString(2, jobId);
+                ps.setString(3, head.jobType());
+                ps.setString(4, head.startTimeUtc());
+                ps.setString(5, head.createdDateTimeUtc());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private void saveDeviceJobs(Connection c, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
         if (rows.isEmpty()) return;
-        // a batch done again after a crash replaces its rows
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO device_jobs (hub, job_id, device_id, doc) VALUES (?, ?, ?, "
-                + db.dialect().jsonParameter() + ") ON CONFLICT (hub, job_id, device_id) DO UPDATE SET doc = excluded.doc")) {
-            for (DeviceJobRow r : rows) {
-                ins.setString(1, hub);
-                ins.setString(2, jobId);
-                ins.setString(3, r.deviceId());
-                db.dialect().bindJson(ins, 4, r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                ins.addBatch();
+        // many rows a statement; a batch done again after a crash replaces its rows
+        int per = db.dialect().insertRows();
+        int full = rows.size() / per * per;
+        if (full > 0) {
+            try (PreparedStatement ps = c.prepareStatement(deviceJobsInsert(per))) {
+                for (int from = 0; from < full; from += per) {
+                    bindDeviceJobs(ps, hub, jobId, rows.subList(from, from + per));
+                    ps.executeUpdate();
+                }
             }
-            ins.executeBatch();
+        }
+        if (full < rows.size()) {
+            try (PreparedStatement ps = c.prepareStatement(deviceJobsInsert(rows.size() - full))) {
+                bindDeviceJobs(ps, hub, jobId, rows.subList(full, rows.size()));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** An upsert of {@code n} rows of {@code devices.jobs} (V17: the device's part of each row). */
+    private String deviceJobsInsert(int n) {
+        return "INSERT INTO device_job_rows (hub, job_id, device_id, status, end_utc, details) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(n, "(?, ?, ?, ?, ?, " + db.dialect().jsonParameter() + ")"))
+                + " ON CONFLICT (hub, job_id, device_id) DO UPDATE SET status = excluded.status, end_utc = excluded.end_utc, "
+                + "details = excluded.details";
+    }
+
+    private void bindDeviceJobs(PreparedStatement ps, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
+        int i = 1;
+        for (DeviceJobRow r : rows) {
+            ps.setString(i++, hub);
+            ps.setString(i++, jobId);
+            ps.setString(i++, r.deviceId());
+            ps.setString(i++, r.status());
+            ps.setString(i++, r.endTimeUtc());
+            db.dialect().bindJson(ps, i++, r.details().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
@@ -422,9 +463,10 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public int deleteFinishedBefore(Instant cutoff) {
         return db.inTransaction(c -> {
-            // a scheduled job's rows of devices.jobs go with it (its id is the hub's name in lower case, ':', the job's)
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_jobs WHERE EXISTS (SELECT 1 FROM jobs j "
-                    + "WHERE j.hub = device_jobs.hub AND j.id = lower(device_jobs.hub) || ':' || device_jobs.job_id "
+            // a scheduled job's rows of devices.jobs go with it (its id is the hub's name in lower case, ':', the job's):
+            // its part of them, which takes the devices' parts with it (their foreign key)
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_job_heads WHERE EXISTS (SELECT 1 FROM jobs j "
+                    + "WHERE j.hub = device_job_heads.hub AND j.id = lower(device_job_heads.hub) || ':' || device_job_heads.job_id "
                     + "AND j.status IN ('completed', 'failed', 'cancelled') AND j.end_ms < ?)")) {
                 ps.setLong(1, cutoff.toEpochMilli());
                 ps.executeUpdate();

@@ -36,6 +36,8 @@ public final class JdbcQueryStore implements QueryStore {
     private final QuerySql querySql;
     private final ObjectMapper json;
     private final Duration deadline;
+    /** The rows of {@code devices.jobs}, as {@link #deviceJobs} puts them together. */
+    private final String deviceJobs;
 
     /** A store whose queries stop at {@link Database#DEFAULT_DEADLINE}. */
     public JdbcQueryStore(Database db, ObjectMapper json) {
@@ -47,6 +49,7 @@ public final class JdbcQueryStore implements QueryStore {
         this.deadline = deadline;
         this.db = db;
         this.rows = new DeviceRows(json, db.dialect());
+        this.deviceJobs = deviceJobs(db.dialect().json());
         this.querySql = new QuerySql(db.dialect().json());
         this.json = json;
     }
@@ -85,10 +88,24 @@ public final class JdbcQueryStore implements QueryStore {
         });
     }
 
+    /**
+     * The rows of {@code devices.jobs} with their documents put together (V17): the job's members from its head, then
+     * the device's; a row's last update is its end.
+     */
+    private static String deviceJobs(dev.iolite.server.jdbc.dialect.JsonSql json) {
+        String doc = json.object(List.of("jobId", "jobType", "startTimeUtc", "createdDateTimeUtc", "deviceId", "status",
+                        "endTimeUtc", "lastUpdatedDateTimeUtc"),
+                List.of("r.job_id", "h.job_type", "h.start_utc", "h.created_utc", "r.device_id", "r.status", "r.end_utc",
+                        "r.end_utc"), "r.details");
+        return "SELECT r.hub AS hub, r.job_id AS job_id, r.device_id AS device_id, " + doc + " AS doc FROM device_job_rows r"
+                + " JOIN device_job_heads h ON h.hub = r.hub AND h.job_id = r.job_id";
+    }
+
     @Override
     public void queryDeviceJobs(String hub, TwinQuery query, DeviceKey after, int limit, StillWanted wanted,
                                 java.util.function.BiPredicate<DeviceKey, String> sink) {
-        SqlText sql = SqlText.of("SELECT job_id, device_id, doc FROM device_jobs WHERE hub = ").param(hub);
+        SqlText sql = SqlText.of("SELECT job_id, device_id, doc FROM (" + deviceJobs + ") AS device_jobs WHERE hub = ")
+                .param(hub);
         if (after != null) {
             sql.append(" AND (job_id, device_id) > (").param(after.deviceId()).append(", ").param(after.moduleId()).append(")");
         }
