@@ -64,41 +64,52 @@ final class ScheduledJob {
         String hub = job.hub();
         String jobId = JobService.scheduledJobId(job);
         TwinQuery condition = QueryCompiler.compileFilter(job.request().filter());
-        Checkpoint.Scheduled cp = job.checkpoint() instanceof Checkpoint.Scheduled c ? c
-                : new Checkpoint.Scheduled(null, count(hub, condition));
         JobCounts counts = job.counts();
         long processedAtStart = counts.processed();
         long runStarted = System.nanoTime();
         ObjectNode tags = patch(schedule.tags());
         ObjectNode desired = patch(schedule.desired());
+        boolean twin = job.type() == JobKind.SCHEDULE_UPDATE_TWIN;
         // the job's part of every row it writes, kept once, before them
         run.jobs().saveDeviceJobHead(hub, jobId, new JobStore.DeviceJobHead(job.type().wireName(),
                 time(job.startTime() == null ? run.clock().instant() : job.startTime()), time(job.createdAt())));
-        // the next batch's devices are read while this one is written (the reader is this run's, and ends with it)
+        // The next batch is read, and a twin batch's patches merged, while this one is written; the job's total is
+        // counted meanwhile, by a thread of its own, and its checkpoints say 0 (not known yet) until it is known.
+        // Both threads are this run's, and end with it.
         java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "iolite-job-reader");
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.ExecutorService counter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "iolite-job-count");
+            t.setDaemon(true);
+            return t;
+        });
+        Checkpoint.Scheduled cp = job.checkpoint() instanceof Checkpoint.Scheduled c ? c : new Checkpoint.Scheduled(null, 0);
+        java.util.concurrent.Future<Long> total = cp.total() > 0 ? CompletableFuture.completedFuture(cp.total())
+                : counter.submit(() -> count(hub, condition));
         try {
             String first = cp.afterDeviceId();
-            java.util.concurrent.Future<List<Device>> nextPage = reader.submit(() -> read(hub, condition, first));
+            java.util.concurrent.Future<Batch> nextBatch = reader.submit(() -> prepare(read(hub, condition, first), twin,
+                    tags, desired));
             while (true) {
                 JobRun.Stop stop = run.stopRequested();
                 if (stop != JobRun.Stop.NONE) return stop;
                 if (run.clock().instant().isAfter(schedule.deadline())) {
                     throw new JobFailure("the job ran past its maxExecutionTimeInSeconds (" + schedule.maxExecutionSeconds()
-                            + " s) after " + counts.processed() + " of " + cp.total() + " devices");
+                            + " s) after " + counts.processed() + (cp.total() > 0 ? " of " + cp.total() : "") + " devices");
                 }
-                List<Device> page = take(nextPage);
+                Batch batch = take(nextBatch);
+                List<Device> page = batch.page();
                 if (page.isEmpty()) break;
                 String last = page.get(page.size() - 1).deviceId();
-                nextPage = page.size() < BATCH ? CompletableFuture.completedFuture(List.of())
-                        : reader.submit(() -> read(hub, condition, last));
-                Checkpoint.Scheduled next = new Checkpoint.Scheduled(last, cp.total());
+                nextBatch = page.size() < BATCH ? CompletableFuture.completedFuture(Batch.NONE)
+                        : reader.submit(() -> prepare(read(hub, condition, last), twin, tags, desired));
+                Checkpoint.Scheduled next = new Checkpoint.Scheduled(last, total.isDone() ? take(total) : cp.total());
                 long[] outcome;
-                if (job.type() == JobKind.SCHEDULE_UPDATE_TWIN) {
-                    outcome = updateTwins(hub, jobId, page, tags, desired, counts, next, processedAtStart, runStarted);
+                if (twin) {
+                    outcome = updateTwins(hub, jobId, batch, tags, desired, counts, next, processedAtStart, runStarted);
                 } else {
                     outcome = callMethods(hub, jobId, page, schedule.method(), counts, next, processedAtStart, runStarted);
                 }
@@ -106,8 +117,10 @@ final class ScheduledJob {
                 cp = next;
                 if (page.size() < BATCH) break;
             }
+            cp = new Checkpoint.Scheduled(cp.afterDeviceId(), take(total));
         } finally {
             reader.shutdownNow();
+            counter.shutdownNow();
         }
         run.jobs().finish(job.id(), run.owner(), JobPhase.COMPLETED, null, run.clock().instant(),
                 new JobProgress(job.id(), run.owner(), counts, 100, ImportJob.rate(counts.processed() - processedAtStart,
@@ -122,9 +135,9 @@ final class ScheduledJob {
         return page;
     }
 
-    private static List<Device> take(java.util.concurrent.Future<List<Device>> page) throws InterruptedException {
+    private static <T> T take(java.util.concurrent.Future<T> result) throws InterruptedException {
         try {
-            return page.get();
+            return result.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;
@@ -138,49 +151,66 @@ final class ScheduledJob {
         return rows.isEmpty() ? 0 : rows.get(0).count();
     }
 
-    /** Twin batch: the patches merged into each twin, written with the rows and checkpoint; {ok, failed}. */
-    private long[] updateTwins(String hub, String jobId, List<Device> page, ObjectNode tags, ObjectNode desired,
+    /**
+     * A batch's devices ({@code page}) and, for a twin update, what it writes: the twins the patches merge into (of
+     * {@code current}, the devices whose merged twins are within the twin limits), and a row of {@code devices.jobs}
+     * per device, {@code ok} of them completed and {@code bad} failed.
+     */
+    private record Batch(List<Device> page, List<Device> current, List<Twin> twins, List<JobStore.DeviceJobRow> rows,
+                         long ok, long bad) {
+        static final Batch NONE = new Batch(List.of(), List.of(), List.of(), List.of(), 0, 0);
+    }
+
+    /** The batch of {@code page}: for a twin update, the patches merged into each twin, and each device's row. */
+    private Batch prepare(List<Device> page, boolean twin, ObjectNode tags, ObjectNode desired) {
+        if (!twin) return new Batch(page, List.of(), List.of(), List.of(), 0, 0);
+        List<Device> current = new ArrayList<>(page.size());
+        List<Twin> twins = new ArrayList<>(page.size());
+        List<JobStore.DeviceJobRow> rows = new ArrayList<>(page.size());
+        // every row of the batch ends at the same moment: its time is written once
+        String end = time(run.clock().instant());
+        long ok = 0;
+        long bad = 0;
+        for (Device d : page) {
+            Twin t = d.twin();
+            TwinDocument newTags = tags == null ? t.tags() : t.tags().merged(tags);
+            TwinDocument newDesired = desired == null ? t.desired() : t.desired().merged(desired);
+            try {
+                TwinRules.validateTags(newTags);
+                TwinRules.validateDesired(newDesired);
+            } catch (IoliteException e) {
+                rows.add(row(d.deviceId(), end, "failed", null, e.errorCode().wireName(), e.getMessage()));
+                bad++;
+                continue;
+            }
+            current.add(d);
+            twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
+            rows.add(completed(d.deviceId(), end));
+            ok++;
+        }
+        return new Batch(page, current, twins, rows, ok, bad);
+    }
+
+    /** Twin batch: the merged twins written with the rows and checkpoint; {ok, failed}. */
+    private long[] updateTwins(String hub, String jobId, Batch batch, ObjectNode tags, ObjectNode desired,
                                JobCounts counts, Checkpoint.Scheduled next, long processedAtStart, long runStarted) {
         for (int attempt = 1; ; attempt++) {
-            List<Device> current = new ArrayList<>();
-            List<Twin> twins = new ArrayList<>();
-            List<JobStore.DeviceJobRow> rows = new ArrayList<>();
-            // every row of the batch ends at the same moment: its time is written once
-            String end = time(run.clock().instant());
-            long ok = 0;
-            long bad = 0;
-            for (Device d : page) {
-                Twin t = d.twin();
-                TwinDocument newTags = tags == null ? t.tags() : t.tags().merged(tags);
-                TwinDocument newDesired = desired == null ? t.desired() : t.desired().merged(desired);
-                try {
-                    TwinRules.validateTags(newTags);
-                    TwinRules.validateDesired(newDesired);
-                } catch (IoliteException e) {
-                    rows.add(row(d.deviceId(), end, "failed", null, e.errorCode().wireName(), e.getMessage()));
-                    bad++;
-                    continue;
-                }
-                current.add(d);
-                twins.add(new Twin(newTags, newDesired, t.reported(), t.version() + 1, t.configurations()));
-                rows.add(completed(d.deviceId(), end));
-                ok++;
-            }
-            JobProgress progress = progress(counts.plus(ok, bad), next, processedAtStart, runStarted);
+            Batch b = batch;
+            JobProgress progress = progress(counts.plus(b.ok(), b.bad()), next, processedAtStart, runStarted);
             try {
-                if (current.isEmpty()) {
-                    run.jobs().saveBatch(hub, jobId, rows, progress);
+                if (b.current().isEmpty()) {
+                    run.jobs().saveBatch(hub, jobId, b.rows(), progress);
                 } else {
-                    run.registry().replaceTwins(hub, current, twins, tx -> {
-                        run.jobs().saveDeviceJobs(tx, hub, jobId, rows);
+                    run.registry().replaceTwins(hub, b.current(), b.twins(), tx -> {
+                        run.jobs().saveDeviceJobs(tx, hub, jobId, b.rows());
                         run.jobs().saveProgress(tx, progress);
                     }, true);
                 }
-                return new long[] {ok, bad};
+                return new long[] {b.ok(), b.bad()};
             } catch (StaleWriteException e) {
                 // a twin of the batch changed since it was read: read the batch again
                 if (attempt == BATCH_ATTEMPTS) throw e;
-                page = reread(hub, page);
+                batch = prepare(reread(hub, b.page()), true, tags, desired);
             }
         }
     }
@@ -245,7 +275,9 @@ final class ScheduledJob {
 
     private JobProgress progress(JobCounts counts, Checkpoint.Scheduled cp, long processedAtStart, long runStarted) {
         Job job = run.job();
-        return new JobProgress(job.id(), run.owner(), counts, Math.min(99, ImportJob.percent(counts.processed(), cp.total())),
+        // a total of 0 is one not counted yet (a job that selects no device has no batch)
+        int percent = cp.total() <= 0 ? 0 : Math.min(99, ImportJob.percent(counts.processed(), cp.total()));
+        return new JobProgress(job.id(), run.owner(), counts, percent,
                 ImportJob.rate(counts.processed() - processedAtStart, runStarted), cp);
     }
 

@@ -451,8 +451,9 @@ public abstract class StoreContract {
     private static final String D3 = wholeRow("d-3", "completed", ",\"outcome\":{}");
 
     /**
-     * The documents of the rows a query of devices.jobs selects, in (job, device) order ('d-3' before 'd1'). SQLite keeps JSON as text: its documents must
-     * read as a row kept whole read, member for member; PostgreSQL's jsonb orders members its own way.
+     * The documents of the rows a query of devices.jobs selects, in (job, device) order ('d-3' before 'd1'). SQLite
+     * keeps JSON as text: its documents must read as a row kept whole read, member for member; PostgreSQL's jsonb
+     * orders members its own way.
      */
     private static List<Object> deviceJobs(JdbcQueryStore store, Database on, String hub, String query) {
         List<Object> docs = new java.util.ArrayList<>();
