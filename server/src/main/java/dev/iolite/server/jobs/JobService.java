@@ -177,7 +177,8 @@ public final class JobService {
         } catch (IoliteException e) {
             throw new IoliteException(e.errorCode(), "'queryCondition': " + e.getMessage());
         }
-        Optional<String> refused = registryStore.checkScan(hub, condition, ScheduledJob.BATCH, FILTER_CHECK_TIME);
+        Optional<String> refused = registryStore.checkScan(hub, condition, ScheduledJob.batchOf(req.type()),
+                FILTER_CHECK_TIME);
         if (refused.isPresent()) {
             throw bad("'queryCondition': the store cannot run this condition: " + refused.get());
         }
