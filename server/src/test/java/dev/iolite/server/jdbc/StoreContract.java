@@ -449,6 +449,7 @@ public abstract class StoreContract {
     private static final String D2 = wholeRow("d2", "failed",
             ",\"error\":{\"code\":\"DeviceNotOnline\",\"description\":\"it's \\\"off\\\" — ü\"}");
     private static final String D3 = wholeRow("d-3", "completed", ",\"outcome\":{}");
+    private static final String D4 = wholeRow("d4", "completed", ",\"outcome\":{}");
 
     /**
      * The documents of the rows a query of devices.jobs selects, in (job, device) order ('d-3' before 'd1'). SQLite
@@ -485,12 +486,13 @@ public abstract class StoreContract {
                         + METHOD_ANSWER + "},\"cloudToDeviceMethod\":" + METHOD_ANSWER + "}"),
                 new dev.iolite.server.jobs.JobStore.DeviceJobRow("d2", "failed", END,
                         "{\"error\":{\"code\":\"DeviceNotOnline\",\"description\":\"it's \\\"off\\\" — ü\"}}"),
-                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d-3", "completed", END, "{\"outcome\":{}}"))));
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d-3", "completed", END, "{\"outcome\":{}}"),
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d4", "completed", END, "{\"outcome\":{}}"))));
         registry.writeTwins("other-hub", List.of(), tx -> jobs.saveDeviceJobs(tx, "other-hub", "job-1", List.of(
                 new dev.iolite.server.jobs.JobStore.DeviceJobRow("d1", "completed", END, "{\"outcome\":{}}"))));
 
         assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs"))
-                .containsExactly(asRead(db, D3), asRead(db, D1), asRead(db, D2));
+                .containsExactly(asRead(db, D3), asRead(db, D1), asRead(db, D2), asRead(db, D4));
         assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE devices.jobs.status = 'failed'"))
                 .containsExactly(asRead(db, D2));
         assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE deviceId = 'd-3' AND jobId = 'job-1' "
@@ -502,11 +504,18 @@ public abstract class StoreContract {
         assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE IS_DEFINED(error)"))
                 .containsExactly(asRead(db, D2));
 
-        // a batch done again replaces its rows
+        // a batch done again replaces its rows, those written alike (d2, d4) as the others (d1)
+        String later = "2026-11-26T12:00:02Z";
         registry.writeTwins("hub", List.of(), tx -> jobs.saveDeviceJobs(tx, "hub", "job-1", List.of(
-                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d2", "completed", END, "{\"outcome\":{}}"))));
-        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE status = 'failed'")).isEmpty();
-        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs")).hasSize(3);
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d1", "failed", later, "{\"error\":{}}"),
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d2", "completed", later, "{\"outcome\":{}}"),
+                new dev.iolite.server.jobs.JobStore.DeviceJobRow("d4", "completed", later, "{\"outcome\":{}}"))));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE status = 'failed'"))
+                .containsExactly(asRead(db, HEAD + ",\"deviceId\":\"d1\",\"status\":\"failed\",\"endTimeUtc\":\"" + later
+                        + "\",\"lastUpdatedDateTimeUtc\":\"" + later + "\",\"error\":{}}"));
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs WHERE endTimeUtc = '" + later + "'"))
+                .hasSize(3);
+        assertThat(deviceJobs(queries, db, "hub", "SELECT * FROM devices.jobs")).hasSize(4);
 
         // a scheduled job's rows go with it once it is removed (its queue id is the hub's name in lower case, ':', its id)
         Job j = Job.enqueued("hub:job-1", "hub", JobRequest.exporting("file:out", "devices.txt", false, StorageAuth.KEY_BASED,

@@ -59,6 +59,10 @@ final class PostgresDialect implements SqlDialect {
         ps.setArray(index, ps.getConnection().createArrayOf("text", values.toArray()));
     }
 
+    /** The text array of {@link #bindList}, a row per element (unnest keeps the array's order). */
+    @Override
+    public String listTable() { return "unnest(?) AS list (value)"; }
+
     @Override
     public JsonSql json() { return new JsonSql.Postgres(); }
 

@@ -38,8 +38,14 @@ public interface SqlDialect {
     /** A condition "{@code column} is one of a list bound as one parameter", so the statement text never varies. */
     String inList(String column);
 
-    /** Binds the list for {@link #inList}. */
+    /** Binds the list for {@link #inList} or {@link #listTable}. */
     void bindList(java.sql.PreparedStatement ps, int index, java.util.List<String> values) throws SQLException;
+
+    /**
+     * A table for a FROM clause with a row per value of a list bound as one parameter ({@link #bindList}), in the
+     * list's order, in one text column named {@code value}: many rows written by one statement of fixed text.
+     */
+    String listTable();
 
     /**
      * What follows {@code FROM devices} to read the whole table rather than through the key index, for an

@@ -61,6 +61,10 @@ final class SqliteDialect implements SqlDialect {
                 || ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT && String.valueOf(e.getMessage()).contains("FOREIGN KEY"));
     }
 
+    /** The JSON array of {@link #bindList} expanded by {@code json_each}, whose column {@code value} holds each value. */
+    @Override
+    public String listTable() { return "json_each(?)"; }
+
     /** A JSON array expanded by {@code json_each}: one statement for any number of ids. */
     @Override
     public String inList(String column) {

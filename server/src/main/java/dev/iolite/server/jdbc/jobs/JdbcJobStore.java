@@ -27,6 +27,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -352,31 +353,61 @@ public final class JdbcJobStore implements JobStore {
 
     private void saveDeviceJobs(Connection c, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
         if (rows.isEmpty()) return;
-        // many rows a statement; a batch done again after a crash replaces its rows
+        // Rows that differ only by their device (a twin batch's: completed at one time, with an empty outcome) are
+        // written by one statement, their devices bound as one list; the others many to a statement. A batch done
+        // again after a crash replaces its rows.
+        Map<DeviceJobRow, List<String>> alike = new java.util.LinkedHashMap<>();
+        for (DeviceJobRow r : rows) {
+            alike.computeIfAbsent(new DeviceJobRow(null, r.status(), r.endTimeUtc(), r.details()), k -> new ArrayList<>())
+                    .add(r.deviceId());
+        }
+        List<DeviceJobRow> single = new ArrayList<>();
+        for (Map.Entry<DeviceJobRow, List<String>> e : alike.entrySet()) {
+            if (e.getValue().size() == 1) {
+                DeviceJobRow k = e.getKey();
+                single.add(new DeviceJobRow(e.getValue().get(0), k.status(), k.endTimeUtc(), k.details()));
+                continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO device_job_rows (hub, job_id, device_id, status, "
+                    + "end_utc, details) SELECT ?, ?, value, ?, ?, " + db.dialect().jsonParameter() + " FROM "
+                    + db.dialect().listTable() + " WHERE true" + DEVICE_JOBS_CONFLICT)) {
+                DeviceJobRow k = e.getKey();
+                ps.setString(1, hub);
+                ps.setString(2, jobId);
+                ps.setString(3, k.status());
+                ps.setString(4, k.endTimeUtc());
+                db.dialect().bindJson(ps, 5, k.details().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                db.dialect().bindList(ps, 6, e.getValue());
+                ps.executeUpdate();
+            }
+        }
         int per = db.dialect().insertRows();
-        int full = rows.size() / per * per;
+        int full = single.size() / per * per;
         if (full > 0) {
             try (PreparedStatement ps = c.prepareStatement(deviceJobsInsert(per))) {
                 for (int from = 0; from < full; from += per) {
-                    bindDeviceJobs(ps, hub, jobId, rows.subList(from, from + per));
+                    bindDeviceJobs(ps, hub, jobId, single.subList(from, from + per));
                     ps.executeUpdate();
                 }
             }
         }
-        if (full < rows.size()) {
-            try (PreparedStatement ps = c.prepareStatement(deviceJobsInsert(rows.size() - full))) {
-                bindDeviceJobs(ps, hub, jobId, rows.subList(full, rows.size()));
+        if (full < single.size()) {
+            try (PreparedStatement ps = c.prepareStatement(deviceJobsInsert(single.size() - full))) {
+                bindDeviceJobs(ps, hub, jobId, single.subList(full, single.size()));
                 ps.executeUpdate();
             }
         }
     }
 
+    /** What an insert of rows of {@code devices.jobs} does with a row that is there already: replaces it. */
+    private static final String DEVICE_JOBS_CONFLICT = " ON CONFLICT (hub, job_id, device_id) DO UPDATE SET "
+            + "status = excluded.status, end_utc = excluded.end_utc, details = excluded.details";
+
     /** An upsert of {@code n} rows of {@code devices.jobs} (V17: the device's part of each row). */
     private String deviceJobsInsert(int n) {
         return "INSERT INTO device_job_rows (hub, job_id, device_id, status, end_utc, details) VALUES "
                 + String.join(", ", java.util.Collections.nCopies(n, "(?, ?, ?, ?, ?, " + db.dialect().jsonParameter() + ")"))
-                + " ON CONFLICT (hub, job_id, device_id) DO UPDATE SET status = excluded.status, end_utc = excluded.end_utc, "
-                + "details = excluded.details";
+                + DEVICE_JOBS_CONFLICT;
     }
 
     private void bindDeviceJobs(PreparedStatement ps, String hub, String jobId, List<DeviceJobRow> rows) throws SQLException {
