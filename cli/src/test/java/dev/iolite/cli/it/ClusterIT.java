@@ -149,7 +149,7 @@ class ClusterIT {
         String store = pg.newDatabase();
         Node a = new Node("a", store);
         Node b = new Node("b", store);
-        int lines = 200_000;
+        int lines = 120_000;
         int bad = writeInput("big", lines);
 
         // GIVEN an import created on node A and running there
@@ -308,7 +308,7 @@ class ClusterIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(pgOnly(), "needs PostgreSQL");
         pg = Postgres.startNew();
         Node node = new Node("a", pg.newDatabase());
-        int lines = 150_000;
+        int lines = 100_000;
         int bad = writeInput("outage", lines);
         String id = node.json("POST", "/jobs/create", importJob("outage")).get("jobId").asText();
         while (node.json("GET", "/jobs/" + id, null).get("progress").asInt() < 10) Thread.sleep(50);
