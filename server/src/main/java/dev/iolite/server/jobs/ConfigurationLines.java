@@ -87,7 +87,7 @@ final class ConfigurationLines {
                     failed++;
                     continue;
                 }
-                if (blank(line)) continue;
+                if (ImportJob.firstNonBlank(line.bytes(), line.length()) < 0) continue;
                 String id = null;
                 try {
                     ObjectNode configuration = parse(line);
@@ -129,14 +129,6 @@ final class ConfigurationLines {
         } catch (IOException e) {
             throw new IoliteException(ErrorCode.DESERIALIZATION_ERROR, "the line could not be read: " + e.getMessage());
         }
-    }
-
-    private static boolean blank(LineReader.Line line) {
-        for (int i = 0; i < line.length(); i++) {
-            byte b = line.bytes()[i];
-            if (b != ' ' && b != '\t' && b != '\r') return false;
-        }
-        return true;
     }
 
     /** One line of the error log: the configuration's id when known, IoT Hub's code, the reason and the line number. */

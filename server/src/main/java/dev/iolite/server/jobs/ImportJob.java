@@ -280,7 +280,8 @@ final class ImportJob {
         }
     }
 
-    private static int firstNonBlank(byte[] b, int len) {
+    /** The index of a line's first byte that is not blank (nor a leading byte-order mark), or -1 for a blank line. */
+    static int firstNonBlank(byte[] b, int len) {
         for (int i = 0; i < len; i++) {
             if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
                 // a UTF-8 byte-order mark before the first object is tolerated
